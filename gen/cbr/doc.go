@@ -1,0 +1,8 @@
+// Package cbr holds the types, HTTP client and server interfaces that
+// oapi-codegen generates from openapi/cbr-replicate.yaml, the OpenAPI
+// description of CBR's "Replicating a Restore Point" call (CopyCheckpoint).
+//
+// Everything in cbr.gen.go is generated: change the spec and run
+// `go generate ./...` instead of editing it. GetSwagger returns the embedded
+// spec, which package validate uses to check traffic at run time.
+package cbr
