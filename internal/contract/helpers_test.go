@@ -1,0 +1,66 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+)
+
+const (
+	pageFile = "testdata/CopyCheckpoint.html"
+	specFile = "../../openapi/cbr-replicate.yaml"
+)
+
+// readPage parses the page kept verbatim in testdata.
+func readPage(t testing.TB) *Page {
+	t.Helper()
+	data, err := os.ReadFile(pageFile)
+	require.NoError(t, err)
+	page, err := ParsePage(bytes.NewReader(data))
+	require.NoError(t, err)
+	return page
+}
+
+// specYAML returns the text of the spec file.
+func specYAML(t testing.TB) string {
+	t.Helper()
+	data, err := os.ReadFile(specFile)
+	require.NoError(t, err)
+	return string(data)
+}
+
+// loadSpec loads spec text (YAML or JSON) with kin-openapi and validates it.
+func loadSpec(t testing.TB, text string) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(text))
+	require.NoError(t, err)
+	require.NoError(t, doc.Validate(context.Background(), openapi3.EnableExamplesValidation()))
+	return doc
+}
+
+// embeddedSpec returns the spec embedded in package cbr.
+func embeddedSpec(t testing.TB) *openapi3.T {
+	t.Helper()
+	doc, err := cbr.GetSwagger()
+	require.NoError(t, err)
+	return doc
+}
+
+// pageExample returns the only example block of a section of the page.
+func pageExample(t testing.TB, page *Page, section string) Example {
+	t.Helper()
+	var found []Example
+	for _, e := range page.Examples {
+		if e.Section == section {
+			found = append(found, e)
+		}
+	}
+	require.Len(t, found, 1, "examples in section %q", section)
+	return found[0]
+}
