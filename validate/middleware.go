@@ -1,0 +1,98 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+)
+
+// CBR error codes the Middleware answers with (cbr-facts.md).
+const (
+	CodeParameterVerificationFailed = "BackupService.9900"
+	CodeNotAuthenticated            = "BackupService.8600"
+)
+
+// Middleware validates each request before next sees it. An invalid request
+// is answered with a CBR error body (cbr.CBRError) and next is not called:
+// 400 BackupService.9900 listing every violation; 403 BackupService.8600
+// without a token; 404 for an unknown path; 405 (with Allow) for a wrong
+// method; 413 for a body over the limit (WithMaxBodyBytes or an
+// http.MaxBytesReader set before). A valid request reaches next with its
+// body re-encoded from the value that was validated, so that no key can
+// bind that was not validated.
+func (v *Validator) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v.cfg.maxBodyBytes > 0 && r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, v.cfg.maxBodyBytes)
+		}
+		value, _, err := v.request(r)
+		if err != nil {
+			v.reject(w, r, err)
+			return
+		}
+		data, err := json.Marshal(value)
+		if err != nil {
+			writeCBRError(w, http.StatusInternalServerError, "BackupService.9910", "Unknown error.")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(data))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+		r.ContentLength = int64(len(data))
+		r.Header.Set("Content-Length", strconv.Itoa(len(data)))
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		writeCBRError(w, http.StatusRequestEntityTooLarge, CodeParameterVerificationFailed,
+			fmt.Sprintf("The request body is larger than %d bytes.", maxErr.Limit))
+		return
+	}
+	var verr *Error
+	if !errors.As(err, &verr) {
+		writeCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed, "The request body cannot be read.")
+		return
+	}
+	for _, vi := range verr.Violations {
+		switch vi.Rule {
+		case RuleRoute:
+			writeCBRError(w, http.StatusNotFound, CodeParameterVerificationFailed,
+				fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path))
+			return
+		case RuleMethod:
+			w.Header().Set("Allow", v.route.Method)
+			writeCBRError(w, http.StatusMethodNotAllowed, CodeParameterVerificationFailed,
+				fmt.Sprintf("Method %s is not allowed for %s, use %s.", r.Method, r.URL.Path, v.route.Method))
+			return
+		case RuleSecurity:
+			writeCBRError(w, http.StatusForbidden, CodeNotAuthenticated, "Not authenticated.")
+			return
+		}
+	}
+	lines := make([]string, len(verr.Violations))
+	for i, vi := range verr.Violations {
+		lines[i] = vi.String()
+	}
+	writeCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed,
+		"Parameter verification failed: "+strings.Join(lines, "; "))
+}
+
+// writeCBRError answers with status and a JSON CBR error body.
+func writeCBRError(w http.ResponseWriter, status int, code, msg string) {
+	body, _ := json.Marshal(cbr.CBRError{ErrorCode: code, ErrorMsg: msg})
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)+1))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}

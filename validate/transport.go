@@ -1,0 +1,98 @@
+package validate
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// TransportOption configures the RoundTripper returned by Validator.Transport.
+type TransportOption func(*transportConfig)
+
+type transportConfig struct {
+	responses bool
+}
+
+// ValidateResponses makes the Transport validate every response too: a
+// response that breaks the contract comes back as *ResponseError.
+func ValidateResponses() TransportOption {
+	return func(c *transportConfig) { c.responses = true }
+}
+
+// Transport returns a RoundTripper that validates each request before
+// anything is sent: an invalid request never reaches base, and RoundTrip
+// returns an error wrapping *Error. Valid requests are sent with their body
+// bytes unchanged. base nil means http.DefaultTransport.
+func (v *Validator) Transport(base http.RoundTripper, opts ...TransportOption) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	t := &transport{v: v, base: base}
+	for _, o := range opts {
+		if o != nil {
+			o(&t.cfg)
+		}
+	}
+	return t
+}
+
+type transport struct {
+	v    *Validator
+	base http.RoundTripper
+	cfg  transportConfig
+}
+
+// RoundTrip validates req, sends a copy of it with the same body bytes and,
+// if asked, validates the response. Like every RoundTripper it does not
+// modify req and closes its body.
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var data []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		var err error
+		data, err = io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("validate: reading the body of %s %s: %w", req.Method, req.URL.Redacted(), err)
+		}
+	}
+	out := req.Clone(req.Context())
+	setBody(out, data)
+	check := req.Clone(req.Context())
+	setBody(check, data)
+	if _, _, err := t.v.request(check); err != nil {
+		return nil, fmt.Errorf("validate: %s %s not sent: %w", req.Method, req.URL.Redacted(), err)
+	}
+	resp, err := t.base.RoundTrip(out)
+	if err != nil || !t.cfg.responses {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("validate: reading the response body of %s %s: %w", req.Method, req.URL.Redacted(), err)
+	}
+	route, params, rerr := t.v.router.FindRoute(check)
+	if rerr != nil {
+		return resp, nil // cannot happen: the request was routed above
+	}
+	if vs := t.v.response(check, route, params, resp.StatusCode, resp.Header, body); len(vs) > 0 {
+		var verr *Error
+		errors.As(newError(vs), &verr)
+		return nil, &ResponseError{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, Err: verr}
+	}
+	return resp, nil
+}
+
+// setBody gives r a fresh body of data, with GetBody and ContentLength.
+func setBody(r *http.Request, data []byte) {
+	if data == nil {
+		r.Body, r.GetBody, r.ContentLength = http.NoBody, nil, 0
+		return
+	}
+	r.ContentLength = int64(len(data))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	r.Body, _ = r.GetBody()
+}

@@ -1,0 +1,349 @@
+package validate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+)
+
+// authHeader is the header of the spec's apiKey security scheme.
+const authHeader = "X-Auth-Token"
+
+// DefaultMaxBodyBytes is the request body size Middleware accepts by default (1 MiB).
+const DefaultMaxBodyBytes int64 = 1 << 20
+
+// Validator validates messages of the CopyCheckpoint operation against the
+// embedded OpenAPI document. It is built once by New and is safe for
+// concurrent use.
+type Validator struct {
+	doc        *openapi3.T
+	router     routers.Router
+	route      *routers.Route // the one operation, for bare bodies
+	reqSchema  *openapi3.Schema
+	options    *openapi3filter.Options
+	schemaOpts []openapi3.SchemaValidationOption // for request bodies
+	respOpts   []openapi3.SchemaValidationOption // for response bodies
+	cfg        config
+}
+
+// Option configures a Validator.
+type Option func(*config)
+
+type config struct {
+	maxBodyBytes int64
+}
+
+// WithMaxBodyBytes sets the largest request body Middleware reads before it
+// answers 413 (default DefaultMaxBodyBytes); n <= 0 means no limit.
+func WithMaxBodyBytes(n int64) Option {
+	return func(c *config) { c.maxBodyBytes = n }
+}
+
+// New loads the OpenAPI document embedded in package cbr and builds the
+// router and validation options once. UUID format checking is registered on
+// this document only (no global side effect), and routing ignores the
+// document's absolute server URLs: requests match on their path alone.
+func New(opts ...Option) (*Validator, error) {
+	cfg := config{maxBodyBytes: DefaultMaxBodyBytes}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	doc, err := cbr.GetSpec()
+	if err != nil {
+		return nil, fmt.Errorf("validate: loading the embedded OpenAPI document: %w", err)
+	}
+	doc.SetStringFormatValidator("uuid", uuidFormat{})
+	// Servers are absolute URLs (https://cbr.{region}.otc.t-systems.com);
+	// without them the router matches on the path of any host.
+	doc.Servers = nil
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("validate: building the router: %w", err)
+	}
+	v := &Validator{doc: doc, router: router, cfg: cfg}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if v.route != nil {
+				return nil, errors.New("validate: the document has more than one operation")
+			}
+			v.route = &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}
+		}
+	}
+	if v.route == nil || v.route.Operation.RequestBody == nil {
+		return nil, errors.New("validate: the document has no operation with a request body")
+	}
+	mt := v.route.Operation.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+		return nil, errors.New("validate: the operation has no application/json request schema")
+	}
+	v.reqSchema = mt.Schema.Value
+	formats := doc.GetSchemaValidationOptions()
+	v.options = &openapi3filter.Options{
+		MultiError:              true,
+		IncludeResponseStatus:   true,
+		SkipSettingDefaults:     true, // validation never rewrites a message
+		ExcludeRequestBody:      true, // bodies are decoded strictly here, see decodeJSON
+		ExcludeResponseBody:     true,
+		AuthenticationFunc:      authenticate,
+		SchemaValidationOptions: formats,
+	}
+	v.schemaOpts = append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsRequest(), openapi3.DisableSchemaErrorDetails()}, formats...)
+	v.respOpts = append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsResponse(), openapi3.DisableSchemaErrorDetails()}, formats...)
+	return v, nil
+}
+
+// errNoToken is what authenticate returns; it never holds the token.
+var errNoToken = errors.New("missing or empty " + authHeader + " header")
+
+// authenticate accepts an apiKey scheme whose header is present and not blank.
+func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	s := in.SecurityScheme
+	if s == nil || s.Type != "apiKey" || s.In != "header" {
+		return fmt.Errorf("security scheme %q is not supported", in.SecuritySchemeName)
+	}
+	if strings.TrimSpace(in.RequestValidationInput.Request.Header.Get(s.Name)) == "" {
+		return errNoToken
+	}
+	return nil
+}
+
+// uuidFormat accepts the canonical textual form of a UUID
+// (8-4-4-4-12 hexadecimal digits), any version.
+type uuidFormat struct{}
+
+func (uuidFormat) Validate(s string) error {
+	if !isUUID(s) {
+		return errors.New("must be a UUID such as 3b5816b5-f29c-4172-9d9a-76c719a659ce")
+	}
+	return nil
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Request validates a request: its route, X-Auth-Token, path parameters,
+// Content-Type and JSON body. The body is left readable. It returns *Error
+// for violations and a wrapped error if the body cannot be read.
+func (v *Validator) Request(r *http.Request) error {
+	_, _, err := v.request(r)
+	return err
+}
+
+// request validates r and returns the decoded body value and bytes.
+func (v *Validator) request(r *http.Request) (any, []byte, error) {
+	if r == nil {
+		return nil, nil, errors.New("validate: nil request")
+	}
+	route, params, err := v.router.FindRoute(r)
+	if err != nil {
+		return nil, nil, newError(routeViolations(r, err))
+	}
+	data, err := readBody(&r.Body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("validate: reading the request body: %w", err)
+	}
+	// Security and parameters on a shallow copy without body, so that
+	// kin-openapi neither reads nor rewrites the body.
+	shallow := *r
+	shallow.Body = http.NoBody
+	var vs []Violation
+	input := &openapi3filter.RequestValidationInput{Request: &shallow, PathParams: params, Route: route, Options: v.options}
+	if err := openapi3filter.ValidateRequest(r.Context(), input); err != nil {
+		vs = violationsOf(vs, err, InBody)
+	}
+	ct := r.Header.Get("Content-Type")
+	jsonCT := true
+	if route.Operation.RequestBody.Value.Content.Get(ct) == nil {
+		vs = append(vs, contentTypeViolation(ct))
+		jsonCT = ct == ""
+	}
+	var value any
+	if len(data) == 0 {
+		vs = append(vs, Violation{In: InBody, Rule: RuleRequired, Message: "the request body is required"})
+	} else if jsonCT {
+		var bvs []Violation
+		value, bvs = v.requestBody(data)
+		vs = append(vs, bvs...)
+	}
+	return value, data, newError(vs)
+}
+
+func contentTypeViolation(ct string) Violation {
+	msg := "Content-Type must be application/json"
+	if ct == "" {
+		msg += ", it is missing"
+	}
+	return Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: msg}
+}
+
+func routeViolations(r *http.Request, err error) []Violation {
+	if err.Error() == routers.ErrMethodNotAllowed.Error() {
+		return []Violation{{In: InMethod, Rule: RuleMethod, Message: fmt.Sprintf("method %s is not allowed for %s", r.Method, r.URL.Path)}}
+	}
+	return []Violation{{In: InPath, Rule: RuleRoute, Message: fmt.Sprintf("no operation at %s %s", r.Method, r.URL.Path)}}
+}
+
+// readBody reads *body fully, closes it and puts back a reader of the same
+// bytes, so that the body is readable afterwards.
+func readBody(body *io.ReadCloser) ([]byte, error) {
+	if *body == nil || *body == http.NoBody {
+		return nil, nil
+	}
+	data, err := io.ReadAll(*body)
+	_ = (*body).Close()
+	*body = io.NopCloser(bytes.NewReader(data))
+	return data, err
+}
+
+// RequestBody validates the bare JSON of a request body (for files and CI):
+// only the body rules, no path, header or token checks.
+func (v *Validator) RequestBody(body []byte) error {
+	_, vs := v.requestBody(body)
+	return newError(vs)
+}
+
+func (v *Validator) requestBody(data []byte) (any, []Violation) {
+	return v.checkJSON(data, v.reqSchema, v.schemaOpts)
+}
+
+// checkJSON decodes data strictly and validates it against schema.
+func (v *Validator) checkJSON(data []byte, schema *openapi3.Schema, opts []openapi3.SchemaValidationOption) (any, []Violation) {
+	value, vs := decodeJSON(data)
+	if value == nil && len(vs) > 0 && vs[0].Rule == RuleJSON {
+		return nil, vs
+	}
+	if err := schema.VisitJSON(value, opts...); err != nil {
+		vs = violationsOf(vs, err, InBody)
+	}
+	var path [8]string
+	vs = caseVariants(vs, schema, value, path[:0])
+	return value, vs
+}
+
+// Response validates the response resp to the request r (resp.Request if r
+// is nil): a documented status, Content-Type and the JSON body of that
+// status. The body is left readable. It returns *Error for violations and a
+// wrapped error if the body cannot be read.
+func (v *Validator) Response(r *http.Request, resp *http.Response) error {
+	if resp == nil {
+		return errors.New("validate: nil response")
+	}
+	if r == nil {
+		r = resp.Request
+	}
+	route, params := v.route, map[string]string(nil)
+	if r != nil {
+		var err error
+		if route, params, err = v.router.FindRoute(r); err != nil {
+			return newError(routeViolations(r, err))
+		}
+	}
+	data, err := readBody(&resp.Body)
+	if err != nil {
+		return fmt.Errorf("validate: reading the response body: %w", err)
+	}
+	return newError(v.response(r, route, params, resp.StatusCode, resp.Header, data))
+}
+
+func (v *Validator) response(r *http.Request, route *routers.Route, params map[string]string, status int, header http.Header, data []byte) []Violation {
+	var vs []Violation
+	if r == nil {
+		r = &http.Request{Method: route.Method, Header: http.Header{}}
+	}
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: v.options},
+		Status:                 status,
+		Header:                 header,
+		Body:                   http.NoBody,
+		Options:                v.options,
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
+		vs = violationsOf(vs, err, InBody)
+		return vs
+	}
+	mt, ok := v.responseMediaType(status)
+	if !ok {
+		return vs
+	}
+	if mt == nil {
+		return vs // a status without a documented body
+	}
+	ct := header.Get("Content-Type")
+	if !isJSONContentType(ct) {
+		vs = append(vs, contentTypeViolation(ct))
+		if ct != "" {
+			return vs
+		}
+	}
+	_, bvs := v.checkJSON(data, mt.Schema.Value, v.respOpts)
+	return append(vs, bvs...)
+}
+
+// responseMediaType returns the application/json media type documented for
+// status (nil if that status has no body) and whether status is documented.
+func (v *Validator) responseMediaType(status int) (*openapi3.MediaType, bool) {
+	responses := v.route.Operation.Responses
+	ref := responses.Status(status)
+	if ref == nil {
+		ref = responses.Default()
+	}
+	if ref == nil || ref.Value == nil {
+		return nil, false
+	}
+	mt := ref.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+		return nil, true
+	}
+	return mt, true
+}
+
+func isJSONContentType(ct string) bool {
+	base, _, _ := strings.Cut(ct, ";")
+	base = strings.ToLower(strings.TrimSpace(base))
+	return base == "application/json"
+}
+
+// ResponseBody validates the bare JSON of a response body for status (for
+// files and CI): the status must be documented and the body must match the
+// schema documented for it.
+func (v *Validator) ResponseBody(status int, body []byte) error {
+	mt, ok := v.responseMediaType(status)
+	if !ok {
+		return newError([]Violation{{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("status %d is not documented", status)}})
+	}
+	if mt == nil {
+		return nil
+	}
+	_, vs := v.checkJSON(body, mt.Schema.Value, v.respOpts)
+	return newError(vs)
+}
