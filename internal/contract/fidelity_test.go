@@ -1,0 +1,216 @@
+package contract
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSpecLoadsAndValidatesWithExamples(t *testing.T) {
+	doc := loadSpec(t, specYAML(t))
+	assert.Equal(t, "3.0.3", doc.OpenAPI)
+}
+
+func TestEmbeddedSpecEqualsSpecFile(t *testing.T) {
+	file, err := json.Marshal(loadSpec(t, specYAML(t)))
+	require.NoError(t, err)
+	embedded, err := json.Marshal(embeddedSpec(t))
+	require.NoError(t, err)
+
+	assert.JSONEq(t, string(file), string(embedded),
+		"gen/cbr embeds a stale spec: run `go generate ./...` from the repository root")
+}
+
+func TestSpecMatchesPage(t *testing.T) {
+	page := readPage(t)
+	for name, text := range map[string]string{"spec file": specYAML(t)} {
+		t.Run(name, func(t *testing.T) {
+			assert.Empty(t, mismatchStrings(CheckPage(page, loadSpec(t, text))))
+		})
+	}
+	t.Run("embedded spec", func(t *testing.T) {
+		assert.Empty(t, mismatchStrings(CheckPage(page, embeddedSpec(t))))
+	})
+}
+
+// TestCheckPageCatchesDrift edits the spec's text in one place and expects
+// the checker to name the table and the row of the difference.
+func TestCheckPageCatchesDrift(t *testing.T) {
+	tests := []struct {
+		name     string
+		old, new string
+		want     []string
+	}{
+		{
+			name: "limit changed",
+			old:  "maxLength: 255", new: "maxLength: 254",
+			want: []string{"Table 4 CheckpointReplicateParam, row destination_region: maxLength: spec 254, page 255"},
+		},
+		{
+			name: "limit dropped",
+			old:  "          maxLength: 255\n", new: "",
+			want: []string{"Table 4 CheckpointReplicateParam, row destination_region: maxLength: spec none, page 255"},
+		},
+		{
+			name: "property of a row removed",
+			old: `        provider_id:
+          type: string
+          description: >-
+            Backup provider ID, which specifies whether the backup object is a
+            server or disk
+          x-go-type-skip-optional-pointer: true
+`,
+			new:  "",
+			want: []string{"Table 6 CheckpointReplicateRespBody, row provider_id: property: spec none, page present"},
+		},
+		{
+			name: "property that no row names added",
+			old: `          description: Replication record ID
+          x-go-type-skip-optional-pointer: true
+`,
+			new: `          description: Replication record ID
+          x-go-type-skip-optional-pointer: true
+        status:
+          type: string
+          description: Replication status
+`,
+			want: []string{"Table 7 CheckpointReplicateRespbackups, row status: property: spec present, page none"},
+		},
+		{
+			name: "mandatory flag flipped",
+			old:  "        - destination_vault_id\n        - vault_id\n", new: "        - destination_vault_id\n",
+			want: []string{"Table 4 CheckpointReplicateParam, row vault_id: mandatory: spec No, page Yes"},
+		},
+		{
+			name: "optional property made mandatory",
+			old:  "      required:\n        - destination_project_id\n", new: "      required:\n        - auto_trigger\n        - destination_project_id\n",
+			want: []string{"Table 4 CheckpointReplicateParam, row auto_trigger: mandatory: spec Yes, page No"},
+		},
+		{
+			name: "type changed",
+			old:  "        enable_acceleration:\n          type: boolean\n", new: "        enable_acceleration:\n          type: string\n",
+			want: []string{"Table 4 CheckpointReplicateParam, row enable_acceleration: type: spec String, page Boolean"},
+		},
+		{
+			name: "description changed",
+			old:  "description: Replication record ID", new: "description: Record ID",
+			want: []string{`Table 7 CheckpointReplicateRespbackups, row replication_record_id: description: spec "Record ID", page "Replication record ID"`},
+		},
+		{
+			name: "description of a referenced schema changed",
+			old:  "description: Parameters in the request body of performing a replication", new: "description: Replication parameters",
+			want: []string{`Table 3 Request body parameters, row replicate: description: spec "Replication parameters", page "Parameters in the request body of performing a replication"`},
+		},
+		{
+			name: "path parameter made optional",
+			old:  "          in: path\n          required: true\n", new: "          in: path\n          required: false\n",
+			want: []string{"Table 1 Path Parameters, row project_id: mandatory: spec No, page Yes"},
+		},
+		{
+			name: "header of the token scheme renamed",
+			old:  "      name: X-Auth-Token\n", new: "      name: X-Token\n",
+			want: []string{
+				"Table 2 Request header parameters, row X-Auth-Token: parameter: spec none, page header",
+				"Table 2 Request header parameters, row XAuthToken: security scheme: spec present, page none",
+			},
+		},
+		{
+			name: "query parameter that no row names added",
+			old:  "          schema:\n            type: string\n      requestBody:", new: "          schema:\n            type: string\n        - name: dry_run\n          in: query\n          schema:\n            type: boolean\n      requestBody:",
+			want: []string{"query parameters (no table), row dry_run: parameter: spec query, page none"},
+		},
+		{
+			name: "status description changed",
+			old:  "        \"200\":\n          description: OK\n", new: "        \"200\":\n          description: Accepted\n",
+			want: []string{`Status Codes table, row 200: description: spec "Accepted", page "OK"`},
+		},
+		{
+			name: "summary differs from the page title",
+			old:  "      summary: Replicating a Restore Point\n", new: "      summary: Replicate\n",
+			want: []string{`operation: summary (page title): spec "Replicate", page "Replicating a Restore Point"`},
+		},
+		{
+			name: "path differs from the URI section",
+			old:  "  /v3/{project_id}/checkpoints/replicate:", new: "  /v3/{project_id}/checkpoints/copy:",
+			want: []string{
+				"operation: URI: spec POST /v3/{project_id}/checkpoints/copy, page none",
+				"operation: URI: spec none, page POST /v3/{project_id}/checkpoints/replicate",
+			},
+		},
+	}
+	page := readPage(t)
+	spec := specYAML(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, 1, strings.Count(spec, tt.old), "the edit must hit the spec exactly once")
+			// Loaded, not validated: a drifted spec may be invalid OpenAPI too.
+			doc, err := openapi3.NewLoader().LoadFromData([]byte(strings.Replace(spec, tt.old, tt.new, 1)))
+			require.NoError(t, err)
+
+			assert.Equal(t, tt.want, mismatchStrings(CheckPage(page, doc)))
+		})
+	}
+}
+
+func TestCheckPageReportsAllMismatchesAtOnce(t *testing.T) {
+	spec := specYAML(t)
+	for _, edit := range [][2]string{
+		{"maxLength: 255", "maxLength: 254"},
+		{"description: Replication record ID", "description: Record ID"},
+		{"        - destination_vault_id\n        - vault_id\n", "        - destination_vault_id\n"},
+	} {
+		require.Equal(t, 1, strings.Count(spec, edit[0]))
+		spec = strings.Replace(spec, edit[0], edit[1], 1)
+	}
+
+	got := CheckPage(readPage(t), loadSpec(t, spec))
+
+	require.Len(t, got, 3, mismatchStrings(got))
+	assert.Equal(t, Mismatch{Table: "Table 4 CheckpointReplicateParam", Row: "destination_region", Field: "maxLength", Spec: "254", Page: "255"}, got[0])
+	assert.Equal(t, "vault_id", got[1].Row)
+	assert.Equal(t, "Table 7 CheckpointReplicateRespbackups", got[2].Table)
+}
+
+func TestCheckPageWithPageDrift(t *testing.T) {
+	doc := loadSpec(t, specYAML(t))
+	t.Run("row of a schema without a table in the spec", func(t *testing.T) {
+		page := readPage(t)
+		for i, tb := range page.Tables {
+			if tb.Number == 7 {
+				page.Tables[i].ID = "CopyCheckpoint__response_CheckpointReplicateBackup"
+			}
+		}
+		assert.Equal(t, []string{
+			"Table 7 CheckpointReplicateRespbackups: schema: spec none, page CheckpointReplicateBackup",
+			"Table 6 CheckpointReplicateRespBody property backups: schema CheckpointReplicateRespbackups: spec present, page none",
+			"Table 7 CheckpointReplicateRespbackups: schema CheckpointReplicateBackup in the response body: spec none, page present",
+		}, mismatchStrings(CheckPage(page, doc)))
+	})
+	t.Run("mandatory cell that is neither Yes nor No", func(t *testing.T) {
+		page := readPage(t)
+		for _, tb := range page.Tables {
+			if tb.Number == 1 {
+				tb.Rows[0].Cells[tb.Column("Mandatory")] = Cell{Lines: []string{"Maybe"}}
+			}
+		}
+		assert.Equal(t, []string{`Table 1 Path Parameters, row project_id: mandatory: spec none, page "Maybe" (neither Yes nor No)`},
+			mismatchStrings(CheckPage(page, doc)))
+	})
+	t.Run("page without a URI section", func(t *testing.T) {
+		page := readPage(t)
+		delete(page.Sections, "URI")
+		assert.Equal(t, []string{"operation: URI: spec none, page none"}, mismatchStrings(CheckPage(page, doc)))
+	})
+}
+
+func mismatchStrings(ms []Mismatch) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.String())
+	}
+	return out
+}
