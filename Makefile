@@ -1,0 +1,65 @@
+# Makefile of cbr-replicate. `make` (or `make help`) lists the targets;
+# `make check` is what CI (.ci/run) runs.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO       ?= go
+NPM      ?= npm
+BIN      := bin/cbr-replicate
+FUZZTIME ?= 30s
+
+# npm ci writes this stamp; it is older than the lock file after the lock
+# changes, so `make setup` reinstalls then, and only then.
+NPM_STAMP := scripts/node_modules/.installed
+
+.PHONY: help setup generate check-generated lint test check build bench fuzz load clean
+
+help: ## List the targets.
+	@echo "Usage: make <target>"
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+setup: $(NPM_STAMP) ## Download the Go modules; npm ci the spec linters in scripts/ when missing or the lock changed.
+	$(GO) mod download
+
+$(NPM_STAMP): scripts/package.json scripts/package-lock.json
+	cd scripts && $(NPM) ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+generate: ## Regenerate gen/ from openapi/cbr-replicate.yaml (go generate ./...).
+	$(GO) generate ./...
+
+check-generated: ## Fail when gen/ is not what the spec produces.
+	scripts/check-generated.sh
+
+lint: $(NPM_STAMP) ## gofmt -l (must print nothing), go vet ./..., and the spec linters (scripts/lint-spec.sh).
+	@files="$$(git ls-files --cached --others --exclude-standard -- '*.go')"; \
+	unformatted="$$(gofmt -l $$files)"; \
+	if [[ -n "$$unformatted" ]]; then \
+		echo "gofmt: these files are not formatted (run gofmt -w):"; echo "$$unformatted"; exit 1; \
+	fi; \
+	echo "gofmt: $$(wc -w <<<"$$files" | tr -d ' ') Go files formatted."
+	$(GO) vet ./...
+	scripts/lint-spec.sh
+
+test: ## Run every test with the race detector.
+	$(GO) test -race ./...
+
+check: setup check-generated lint test ## Everything CI runs: setup, check-generated, lint, test.
+
+build: ## Build the CLI into bin/cbr-replicate.
+	$(GO) build -o $(BIN) ./cmd/cbr-replicate
+
+bench: ## Run the benchmarks (no tests) with allocation counts.
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz: ## Run every fuzz target for FUZZTIME (default 30s) each.
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+load: ## Load test against the fake server (scripts/load.sh).
+	scripts/load.sh
+
+clean: ## Remove bin/ and the npm packages under scripts/.
+	rm -rf bin scripts/node_modules
