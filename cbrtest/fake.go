@@ -1,0 +1,397 @@
+package cbrtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/google/uuid"
+
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/validate"
+)
+
+// Error codes of the CBR error bodies the fake writes itself (cbr-facts.md),
+// the same as validate.Middleware's.
+const (
+	codeParameter        = validate.CodeParameterVerificationFailed
+	codeNotAuthenticated = validate.CodeNotAuthenticated
+	codeUnknown          = "BackupService.9910" // unknown error
+)
+
+// redacted replaces the value of credential headers in recorded requests.
+const redacted = "REDACTED"
+
+// credentialHeaders are the request headers whose values Requests never
+// shows.
+var credentialHeaders = []string{"X-Auth-Token", "Authorization", "Proxy-Authorization"}
+
+// Fake is a fake of CBR's replicate endpoint (POST
+// /v3/{project_id}/checkpoints/replicate) as an http.Handler. It validates
+// every request against the project's OpenAPI spec, answers a valid one as
+// the real service would, and records it. It is safe for concurrent use.
+//
+// How a request is answered, in order:
+//   - a declared Content-Length over MaxBodyBytes, or a body that turns out
+//     longer: 413;
+//   - a path that is not the operation's: 404; its path with another method:
+//     405 (Allow: POST);
+//   - no or an empty X-Auth-Token: 403 BackupService.8600; any violation of
+//     the spec: 400 BackupService.9900 listing every violation;
+//   - with WithToken, another token: 403 BackupService.8600;
+//   - a malformed Prefer header, or an example it names that the spec does
+//     not document for the status: 400 BackupService.9900;
+//   - "Prefer: code=<status>" and/or "example=<name>": that status with the
+//     spec's example (as Stoplight Prism does);
+//   - WithResponse or WithResponseBody: that answer;
+//   - else 200 with a replication built from the request.
+//
+// So a preferred or forced answer is given only to a valid request. Every
+// answer is JSON (unless WithResponseBody says otherwise) and carries a fresh
+// X-Request-Id header, as the real service's do.
+type Fake struct {
+	cfg      config
+	examples *examples
+	forced   []byte // cfg.forced resolved to bytes once, nil if no body fixed
+	chain    http.Handler
+
+	received atomic.Int64
+	mu       sync.Mutex
+	requests []Request
+}
+
+// Request is a request the fake accepted, as Requests returns it.
+type Request struct {
+	// Method is the HTTP method, always POST.
+	Method string
+	// Path is the URL path, e.g. /v3/<project>/checkpoints/replicate.
+	Path string
+	// ProjectID is the project_id from the path.
+	ProjectID string
+	// Header is a copy of the request's header with the values of
+	// X-Auth-Token, Authorization and Proxy-Authorization replaced by
+	// "REDACTED".
+	Header http.Header
+	// Body is the validated request body.
+	Body cbr.CheckpointReplicateReq
+	// Raw is the JSON of the validated body as the handler read it.
+	Raw []byte
+	// RequestID is the X-Request-Id header of the fake's answer.
+	RequestID string
+	// Status is the status code the fake answered with.
+	Status int
+}
+
+// Handler returns the fake as a bare http.Handler. Use it to mount the fake in
+// your own server or mux, or to call it with httptest.NewRecorder; use
+// NewServer to run it on loopback. It panics if an option is invalid.
+func Handler(opts ...Option) *Fake {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := errors.Join(cfg.errs...); err != nil {
+		panic("cbrtest: " + err.Error())
+	}
+	ex, err := specExamples()
+	if err != nil {
+		panic("cbrtest: " + err.Error())
+	}
+	v, err := validate.New()
+	if err != nil {
+		panic(fmt.Sprintf("cbrtest: build validator: %v", err))
+	}
+	f := &Fake{cfg: cfg, examples: ex}
+	if cfg.forced != nil && cfg.forced.body != nil {
+		f.forced = cfg.forced.body
+	}
+
+	mux := http.NewServeMux()
+	// The middleware answers every other path and method itself; this only
+	// keeps net/http's plain-text answers out should one get through.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, codeParameter,
+			fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path))
+	})
+	strict := cbr.NewStrictHandlerWithOptions(f, nil, cbr.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			writeError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: "+err.Error())
+		},
+		// The fake never returns an error from CopyCheckpoint; what is left
+		// is a failed write of the answer, after its header was sent, to a
+		// client that went away: nothing more can be said to it.
+		ResponseErrorHandlerFunc: func(http.ResponseWriter, *http.Request, error) {},
+	})
+	api := cbr.HandlerWithOptions(strict, cbr.StdHTTPServerOptions{
+		BaseRouter:  mux,
+		Middlewares: []cbr.MiddlewareFunc{captureCall},
+		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			writeError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: "+err.Error())
+		},
+	})
+	f.chain = v.Middleware(api)
+	return f
+}
+
+// ServeHTTP answers one request as described on Fake.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.received.Add(1)
+	w.Header().Set("X-Request-Id", uuid.NewString())
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	if r.ContentLength > MaxBodyBytes {
+		writeError(w, http.StatusRequestEntityTooLarge, codeParameter,
+			fmt.Sprintf("The request body is larger than %d bytes.", MaxBodyBytes))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	// http.ServeMux would redirect a path with "." or ".." segments or
+	// repeated slashes; the real service has no such paths.
+	if p := r.URL.Path; p == "" || p[0] != '/' || path.Clean(p) != p {
+		writeError(w, http.StatusNotFound, codeParameter, fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path))
+		return
+	}
+	f.chain.ServeHTTP(w, r)
+}
+
+// Requests returns copies of the requests the fake accepted, oldest first:
+// those that passed validation and authentication, whatever they were
+// answered with (also a preferred or forced error). Rejected requests are
+// not recorded; Received counts them.
+func (f *Fake) Requests() []Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]Request, len(f.requests))
+	for i, r := range f.requests {
+		out[i] = r.clone()
+	}
+	return out
+}
+
+// Received returns how many requests reached the fake, rejected ones included.
+func (f *Fake) Received() int {
+	return int(f.received.Load())
+}
+
+func (f *Fake) record(r Request) {
+	if f.cfg.maxRequests == 0 {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cfg.maxRequests > 0 && len(f.requests) >= f.cfg.maxRequests {
+		f.requests = append(f.requests[1:], r)
+		return
+	}
+	f.requests = append(f.requests, r)
+}
+
+func (r Request) clone() Request {
+	c := r
+	c.Header = r.Header.Clone()
+	c.Raw = bytes.Clone(r.Raw)
+	p := &c.Body.Replicate
+	if p.AutoTrigger != nil {
+		v := *p.AutoTrigger
+		p.AutoTrigger = &v
+	}
+	if p.EnableAcceleration != nil {
+		v := *p.EnableAcceleration
+		p.EnableAcceleration = &v
+	}
+	return c
+}
+
+// call is what the strict handler needs of the HTTP request beyond its
+// bound body: captured by captureCall after validation.
+type call struct {
+	method string
+	path   string
+	header http.Header
+	raw    []byte
+	reqID  string
+}
+
+type callKey struct{}
+
+// captureCall keeps the validated body bytes and the header of a request
+// that passed validation for CopyCheckpoint, which only sees the bound body.
+func captureCall(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, err := io.ReadAll(r.Body)
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				writeError(w, http.StatusRequestEntityTooLarge, codeParameter,
+					fmt.Sprintf("The request body is larger than %d bytes.", tooLarge.Limit))
+				return
+			}
+			writeError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: read body: "+err.Error())
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+		c := &call{method: r.Method, path: r.URL.Path, header: r.Header, raw: raw,
+			reqID: w.Header().Get("X-Request-Id")}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
+	})
+}
+
+// CopyCheckpoint answers a request that passed validation. It implements
+// cbr.StrictServerInterface; tests call the fake through ServeHTTP.
+func (f *Fake) CopyCheckpoint(ctx context.Context, req cbr.CopyCheckpointRequestObject) (cbr.CopyCheckpointResponseObject, error) {
+	c, _ := ctx.Value(callKey{}).(*call)
+	if c == nil || req.Body == nil {
+		return cbr.CopyCheckpoint500JSONResponse{InternalServerErrorJSONResponse: cbr.InternalServerErrorJSONResponse{
+			ErrorCode: codeUnknown, ErrorMsg: "Unknown error: request reached the operation without validation"}}, nil
+	}
+	if f.cfg.token != "" && subtle.ConstantTimeCompare([]byte(c.header.Get("X-Auth-Token")), []byte(f.cfg.token)) != 1 {
+		return cbr.CopyCheckpoint403JSONResponse{ForbiddenJSONResponse: cbr.ForbiddenJSONResponse{
+			ErrorCode: codeNotAuthenticated, ErrorMsg: "Not authenticated: the X-Auth-Token is not the one the fake accepts."}}, nil
+	}
+	resp, err := f.answer(c, req)
+	if err != nil {
+		return cbr.CopyCheckpoint400JSONResponse{BadRequestJSONResponse: cbr.BadRequestJSONResponse{
+			ErrorCode: codeParameter, ErrorMsg: "Parameter verification failed: header Prefer: " + err.Error()}}, nil
+	}
+	f.record(Request{
+		Method:    c.method,
+		Path:      c.path,
+		ProjectID: req.ProjectId,
+		Header:    redact(c.header),
+		Body:      *req.Body,
+		Raw:       c.raw,
+		RequestID: c.reqID,
+		Status:    resp.status(),
+	})
+	return resp, nil
+}
+
+// answer is a response the fake decided on; status is for the log.
+type answer interface {
+	cbr.CopyCheckpointResponseObject
+	status() int
+}
+
+// answer picks the response for a valid request: the Prefer header's, else
+// the forced one of the options, else one generated from the request.
+func (f *Fake) answer(c *call, req cbr.CopyCheckpointRequestObject) (answer, error) {
+	var pref preference
+	if fields := c.header.Values("Prefer"); len(fields) > 0 {
+		var err error
+		if pref, err = parsePrefer(fields); err != nil {
+			return nil, err
+		}
+	}
+	status, name := pref.status, pref.example
+	if status == 0 && f.cfg.forced != nil {
+		if name == "" && f.forced != nil {
+			return rawAnswer{code: f.cfg.forced.status, body: f.forced, contentType: f.cfg.forced.contentType}, nil
+		}
+		status = f.cfg.forced.status
+	}
+	if status == 0 && name == "" {
+		return generatedAnswer(f.replication(req)), nil
+	}
+	if status == 0 {
+		status = http.StatusOK
+	}
+	body, err := f.examples.lookup(status, name)
+	if err != nil {
+		return nil, err
+	}
+	return rawAnswer{code: status, body: body, contentType: "application/json"}, nil
+}
+
+// replication builds the 200 answer for a request.
+func (f *Fake) replication(req cbr.CopyCheckpointRequestObject) cbr.CheckpointReplicateRespBody {
+	p := req.Body.Replicate
+	var backups []cbr.CheckpointReplicateRespbackups
+	if f.cfg.backups > 0 {
+		backups = make([]cbr.CheckpointReplicateRespbackups, f.cfg.backups)
+		for i := range backups {
+			backups[i] = cbr.CheckpointReplicateRespbackups{
+				BackupId:            uuid.NewString(),
+				ReplicationRecordId: uuid.NewString(),
+			}
+		}
+	}
+	return cbr.CheckpointReplicateRespBody{
+		Backups:              backups,
+		DestinationProjectId: p.DestinationProjectId,
+		DestinationRegion:    p.DestinationRegion,
+		DestinationVaultId:   p.DestinationVaultId,
+		ProjectId:            req.ProjectId,
+		ProviderId:           ProviderID,
+		SourceRegion:         f.cfg.sourceRegion,
+		VaultId:              p.VaultId.String(),
+	}
+}
+
+// generatedAnswer is the 200 answer built from the request, written by the
+// generated response type.
+type generatedAnswer cbr.CheckpointReplicateRespBody
+
+func (a generatedAnswer) VisitCopyCheckpointResponse(w http.ResponseWriter) error {
+	body := cbr.CheckpointReplicateRespBody(a)
+	return cbr.CopyCheckpoint200JSONResponse{Replication: &body}.VisitCopyCheckpointResponse(w)
+}
+
+func (generatedAnswer) status() int { return http.StatusOK }
+
+// rawAnswer is a precomputed answer: a spec example or a forced body.
+type rawAnswer struct {
+	code        int
+	body        []byte
+	contentType string
+}
+
+func (a rawAnswer) VisitCopyCheckpointResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Type", a.contentType)
+	w.WriteHeader(a.code)
+	_, err := w.Write(a.body)
+	return err
+}
+
+func (a rawAnswer) status() int { return a.code }
+
+// redact copies h with the values of credential headers replaced, whatever
+// the case of their names.
+func redact(h http.Header) http.Header {
+	c := h.Clone()
+	for k, vs := range c {
+		for _, name := range credentialHeaders {
+			if strings.EqualFold(k, name) {
+				for i := range vs {
+					vs[i] = redacted
+				}
+			}
+		}
+	}
+	return c
+}
+
+// writeError writes a CBR error body with status, as validate.Middleware
+// writes its own.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	body, err := json.Marshal(cbr.CBRError{ErrorCode: code, ErrorMsg: msg})
+	if err != nil { // cannot happen: two strings
+		body = []byte(`{"error_code":"` + codeUnknown + `"}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)+1))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}

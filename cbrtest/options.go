@@ -1,0 +1,164 @@
+package cbrtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// MaxBodyBytes is the largest request body the fake reads: 1 MiB. A larger
+// body is answered with 413 and a CBR error body.
+const MaxBodyBytes = 1 << 20
+
+// DefaultSourceRegion is the source_region of generated answers unless
+// WithSourceRegion says otherwise.
+const DefaultSourceRegion = "eu-de"
+
+// DefaultBackups is the number of backups a generated answer lists unless
+// WithBackups says otherwise; the page's example lists three.
+const DefaultBackups = 3
+
+// ProviderID is the provider_id of generated answers: the value in the page's
+// example response, the provider of OS::Nova::Server (cloud server) backups.
+const ProviderID = "0daac4c5-6707-4851-97ba-169e36266b66"
+
+// Option configures a Fake or a Server. Options that cannot work (a status
+// outside 200-599, a body that does not marshal, a negative count) make
+// Handler and NewServer panic, as httptest.NewServer does when it cannot start.
+type Option func(*config)
+
+type config struct {
+	forced       *forced // per-server forced answer, nil: answer from the request
+	sourceRegion string
+	backups      int
+	token        string
+	maxRequests  int // <0: keep every accepted request
+	errs         []error
+}
+
+func defaultConfig() config {
+	return config{sourceRegion: DefaultSourceRegion, backups: DefaultBackups, maxRequests: -1}
+}
+
+// forced is an answer chosen ahead of the request: a status with either a
+// named spec example (example != "", resolved per request so that a Prefer
+// example can pick another) or exact bytes (body != nil).
+type forced struct {
+	status      int
+	body        []byte // exact body; nil: the spec's example for status
+	contentType string
+}
+
+// WithResponse makes every valid request be answered with status and the
+// spec's documented example for it (the first example in alphabetical order
+// of name, or the one a request names with "Prefer: example=<name>"); a
+// status the spec does not document gets the example of its default response.
+// Use it to test how a client handles an error the fake would not produce on
+// its own. A request's "Prefer: code=..." overrides it.
+func WithResponse(status int) Option {
+	return func(c *config) {
+		if err := checkStatus(status); err != nil {
+			c.errs = append(c.errs, fmt.Errorf("WithResponse(%d): %w", status, err))
+			return
+		}
+		c.forced = &forced{status: status}
+	}
+}
+
+// WithResponseBody makes every valid request be answered with status and
+// exactly body, which is not checked against the spec, so a test can feed a
+// client a drifted contract. body is marshalled to JSON, except that a
+// []byte is sent verbatim (Content-Type application/json if it is valid JSON,
+// else sniffed, e.g. an HTML page from a gateway), a json.RawMessage is sent
+// verbatim as JSON, and nil sends an empty body. A request's
+// "Prefer: code=..." overrides it.
+func WithResponseBody(status int, body any) Option {
+	return func(c *config) {
+		if err := checkStatus(status); err != nil {
+			c.errs = append(c.errs, fmt.Errorf("WithResponseBody(%d): %w", status, err))
+			return
+		}
+		f := &forced{status: status, contentType: "application/json"}
+		switch b := body.(type) {
+		case nil:
+			f.body = []byte{}
+		case []byte:
+			f.body = append([]byte{}, b...)
+			if len(b) > 0 && !json.Valid(b) {
+				f.contentType = http.DetectContentType(b)
+			}
+		default:
+			data, err := json.Marshal(b)
+			if err != nil {
+				c.errs = append(c.errs, fmt.Errorf("WithResponseBody(%d): marshal body: %w", status, err))
+				return
+			}
+			f.body = data
+		}
+		c.forced = f
+	}
+}
+
+// WithSourceRegion sets the source_region of generated answers (default
+// DefaultSourceRegion, "eu-de"). Use it when a test checks that a client
+// passes the region through.
+func WithSourceRegion(region string) Option {
+	return func(c *config) {
+		if region == "" {
+			c.errs = append(c.errs, fmt.Errorf("WithSourceRegion: region is empty"))
+			return
+		}
+		c.sourceRegion = region
+	}
+}
+
+// WithBackups sets how many backups a generated answer lists, each with fresh
+// random backup_id and replication_record_id (default DefaultBackups, 3).
+// Zero answers with no backups, as for an empty vault.
+func WithBackups(n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			c.errs = append(c.errs, fmt.Errorf("WithBackups(%d): count is negative", n))
+			return
+		}
+		c.backups = n
+	}
+}
+
+// WithToken makes the fake accept only this X-Auth-Token: any other token is
+// answered with 403 and BackupService.8600, as the real service does for a
+// token it does not accept. Without it any non-empty token is accepted.
+func WithToken(token string) Option {
+	return func(c *config) {
+		if token == "" {
+			c.errs = append(c.errs, fmt.Errorf("WithToken: token is empty"))
+			return
+		}
+		c.token = token
+	}
+}
+
+// WithMaxRequests bounds the log that Requests returns to the n most recent
+// accepted requests; 0 keeps none. The default keeps every one, which suits a
+// test but not a long-running mock server.
+func WithMaxRequests(n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			c.errs = append(c.errs, fmt.Errorf("WithMaxRequests(%d): count is negative", n))
+			return
+		}
+		c.maxRequests = n
+	}
+}
+
+// checkStatus accepts the statuses a JSON answer can carry: 200-599 except
+// 204 and 304, which net/http sends without a body.
+func checkStatus(status int) error {
+	switch {
+	case status < 200 || status > 599:
+		return fmt.Errorf("status %d is outside 200-599", status)
+	case status == http.StatusNoContent || status == http.StatusNotModified:
+		return fmt.Errorf("status %d cannot carry a body", status)
+	}
+	return nil
+}
