@@ -1,0 +1,39 @@
+// Command cbr-replicate replicates every backup of an Open Telekom Cloud CBR
+// vault into a vault of another region ("Replicating a Restore Point",
+// POST /v3/{project_id}/checkpoints/replicate), checks request and response
+// bodies against that API page, and serves a fake of the call for tests.
+//
+// Usage:
+//
+//	cbr-replicate replicate --vault-id ID --destination-project-id ID \
+//	    --destination-region REGION --destination-vault-id ID \
+//	    [--auto-trigger[=BOOL]] [--enable-acceleration[=BOOL]] \
+//	    [--project-id ID] [--region eu-de|eu-nl] [--endpoint URL] \
+//	    [--token-file FILE] [--timeout 60s] [--dry-run] [--mock] [--output text|json]
+//	cbr-replicate validate request|response [--status N] [--output text|json] [FILE|-]
+//	cbr-replicate mock [--listen 127.0.0.1:8080] [--source-region REGION] [--status N] [--token-file FILE]
+//	cbr-replicate help [COMMAND] | --help | --version
+//
+// The project and region default to OS_PROJECT_ID and OS_REGION_NAME
+// (region eu-de when neither is set). The token comes from OS_AUTH_TOKEN or
+// from the file named by --token-file (its trailing newline removed); no flag
+// takes the token itself, so it never lands in shell history or ps, and it is
+// printed nowhere: --dry-run shows "X-Auth-Token: REDACTED".
+//
+// Flags are GNU-style long flags (github.com/spf13/pflag): --flag=value or
+// --flag value, in any order with the arguments. The booleans
+// --auto-trigger and --enable-acceleration are sent only when given, so the
+// service applies its own default otherwise; --auto-trigger=false sends false.
+//
+// Every request body is checked against the API page (package validate)
+// before anything is sent, and every violation is printed at once, one a
+// line: "pointer  rule  message".
+//
+// The mock subcommand serves package cbrtest's fake on a real http.Server,
+// with GET /openapi.yaml and GET /openapi.json (the embedded spec), one log
+// line per request on stderr and a graceful shutdown on SIGINT or SIGTERM.
+//
+// Exit status, the same for every subcommand: 0 success or valid; 1 invalid
+// input, a violation or an API error; 2 usage or I/O error. Results go to
+// standard output, errors to standard error.
+package main
