@@ -164,9 +164,9 @@ func (v *Validator) request(r *http.Request) (any, []byte, error) {
 	if r == nil {
 		return nil, nil, errors.New("validate: nil request")
 	}
-	route, params, err := v.router.FindRoute(r)
-	if err != nil {
-		return nil, nil, newError(routeViolations(r, err))
+	route, params, rvs := v.findRoute(r)
+	if rvs != nil {
+		return nil, nil, newError(rvs)
 	}
 	data, err := readBody(&r.Body)
 	if err != nil {
@@ -206,8 +206,26 @@ func contentTypeViolation(ct string) Violation {
 	return Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: msg}
 }
 
-func routeViolations(r *http.Request, err error) []Violation {
-	if err.Error() == routers.ErrMethodNotAllowed.Error() {
+// findRoute routes r on its path.
+func (v *Validator) findRoute(r *http.Request) (*routers.Route, map[string]string, []Violation) {
+	route, params, err := v.router.FindRoute(r)
+	if err == nil {
+		return route, params, nil
+	}
+	return nil, nil, v.routeViolations(r, err)
+}
+
+// routeViolations tells an unknown path from a known path with another
+// method (the legacy router reports both as not found for templated paths).
+func (v *Validator) routeViolations(r *http.Request, err error) []Violation {
+	methodNotAllowed := err.Error() == routers.ErrMethodNotAllowed.Error()
+	if !methodNotAllowed && r.Method != v.route.Method {
+		probe := *r
+		probe.Method = v.route.Method
+		_, _, perr := v.router.FindRoute(&probe)
+		methodNotAllowed = perr == nil
+	}
+	if methodNotAllowed {
 		return []Violation{{In: InMethod, Rule: RuleMethod, Message: fmt.Sprintf("method %s is not allowed for %s", r.Method, r.URL.Path)}}
 	}
 	return []Violation{{In: InPath, Rule: RuleRoute, Message: fmt.Sprintf("no operation at %s %s", r.Method, r.URL.Path)}}
@@ -263,9 +281,9 @@ func (v *Validator) Response(r *http.Request, resp *http.Response) error {
 	}
 	route, params := v.route, map[string]string(nil)
 	if r != nil {
-		var err error
-		if route, params, err = v.router.FindRoute(r); err != nil {
-			return newError(routeViolations(r, err))
+		var rvs []Violation
+		if route, params, rvs = v.findRoute(r); rvs != nil {
+			return newError(rvs)
 		}
 	}
 	data, err := readBody(&resp.Body)

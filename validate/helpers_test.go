@@ -1,0 +1,65 @@
+package validate_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cbr-replicate/cbr-replicate/validate"
+)
+
+// at is the part of a violation tests compare: where, pointer and rule.
+type at struct{ In, Pointer, Rule string }
+
+var (
+	sharedOnce sync.Once
+	shared     *validate.Validator
+	sharedErr  error
+)
+
+// newValidator returns a Validator shared by the tests (it is safe for
+// concurrent use, and building it once is what users do).
+func newValidator(t testing.TB) *validate.Validator {
+	t.Helper()
+	sharedOnce.Do(func() { shared, sharedErr = validate.New() })
+	require.NoError(t, sharedErr)
+	return shared
+}
+
+func readTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return data
+}
+
+// violationsOf returns the violations of err, which must be a *validate.Error
+// whose violations all carry a location, a rule and a message.
+func violationsOf(t testing.TB, err error) []at {
+	t.Helper()
+	if err == nil {
+		return nil
+	}
+	var verr *validate.Error
+	require.True(t, errors.As(err, &verr), "error %T is not a *validate.Error: %v", err, err)
+	require.NotEmpty(t, verr.Violations)
+	out := make([]at, len(verr.Violations))
+	for i, v := range verr.Violations {
+		require.NotEmpty(t, v.In, "violation %d has no In", i)
+		require.NotEmpty(t, v.Rule, "violation %d has no Rule", i)
+		require.NotEmpty(t, v.Message, "violation %d has no Message", i)
+		out[i] = at{v.In, v.Pointer, v.Rule}
+	}
+	return out
+}
+
+const (
+	goodUUID  = "3b5816b5-f29c-4172-9d9a-76c719a659ce"
+	otherUUID = "0ca3eb86-8800-46da-9c37-9d657a825274"
+	token     = "tok-SECRET-0123456789"
+	opPath    = "/v3/f841e01fd2b14e7fa41b6ae7aa6b0594/checkpoints/replicate"
+)
