@@ -1,0 +1,161 @@
+package contract
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+)
+
+// specs returns the spec file and the embedded spec, freshly loaded.
+func specs(t *testing.T) map[string]*openapi3.T {
+	return map[string]*openapi3.T{
+		"spec file":     loadSpec(t, specYAML(t)),
+		"embedded spec": embeddedSpec(t),
+	}
+}
+
+func TestPageExamplesValidate(t *testing.T) {
+	page := readPage(t)
+	reqExample := pageExample(t, page, "Example Requests")
+	method, path, reqBody, err := reqExample.Request()
+	require.NoError(t, err)
+	respExample := pageExample(t, page, "Example Responses")
+	respBody := []byte(respExample.Text)
+
+	for name, doc := range specs(t) {
+		t.Run(name, func(t *testing.T) {
+			f := newFilter(t, doc)
+			req := newRequest(method, path, "application/json", reqBody)
+			in, err := f.validateRequest(t, req)
+			require.NoError(t, err)
+			assert.Equal(t, "CopyCheckpoint", in.Route.Operation.OperationID)
+			assert.Equal(t, map[string]string{"project_id": "f841e01fd2b14e7fa41b6ae7aa6b0594"}, in.PathParams)
+			assert.JSONEq(t, string(reqBody), string(readAll(t, req.Body)), "validation leaves the example's body as it was")
+
+			require.Equal(t, 200, respExample.Status)
+			require.NoError(t, f.validateResponse(in, respExample.Status, "application/json", respBody))
+		})
+	}
+}
+
+func TestPageExamplesRoundTripThroughGeneratedTypes(t *testing.T) {
+	page := readPage(t)
+	_, _, reqBody, err := pageExample(t, page, "Example Requests").Request()
+	require.NoError(t, err)
+	respBody := []byte(pageExample(t, page, "Example Responses").Text)
+
+	t.Run("request into cbr.CheckpointReplicateReq", func(t *testing.T) {
+		var req cbr.CheckpointReplicateReq
+		strictDecode(t, reqBody, &req)
+		assert.Equal(t, "3b5816b5-f29c-4172-9d9a-76c719a659ce", req.Replicate.VaultId.String())
+		again, err := json.Marshal(req)
+		require.NoError(t, err)
+		assert.JSONEq(t, string(reqBody), string(again))
+	})
+	t.Run("200 response into cbr.CheckpointReplicateResp", func(t *testing.T) {
+		var resp cbr.CheckpointReplicateResp
+		strictDecode(t, respBody, &resp)
+		require.NotNil(t, resp.Replication)
+		assert.Len(t, resp.Replication.Backups, 3)
+		again, err := json.Marshal(resp)
+		require.NoError(t, err)
+		assert.JSONEq(t, string(respBody), string(again))
+	})
+}
+
+func TestSpecExamplesArePageExamples(t *testing.T) {
+	page := readPage(t)
+	reqExample := pageExample(t, page, "Example Requests")
+	_, _, reqBody, err := reqExample.Request()
+	require.NoError(t, err)
+	respExample := pageExample(t, page, "Example Responses")
+
+	for name, doc := range specs(t) {
+		t.Run(name, func(t *testing.T) {
+			op := doc.Paths.Value("/v3/{project_id}/checkpoints/replicate").Post
+			require.NotNil(t, op)
+
+			reqExamples := op.RequestBody.Value.Content.Get("application/json").Examples
+			require.Len(t, reqExamples, 1)
+			for _, ex := range reqExamples {
+				assert.Equal(t, "#/components/examples/ReplicatingBackupsRequest", ex.Ref)
+				assert.Equal(t, reqExample.Label, ex.Value.Summary)
+				assert.JSONEq(t, string(reqBody), mustJSON(t, ex.Value.Value))
+			}
+			assert.Same(t, doc.Components.Examples["ReplicatingBackupsRequest"].Value, reqExamples["ReplicatingBackups"].Value)
+
+			resp := op.Responses.Status(respExample.Status)
+			require.NotNil(t, resp)
+			respExamples := resp.Value.Content.Get("application/json").Examples
+			require.Len(t, respExamples, 1)
+			for _, ex := range respExamples {
+				assert.Equal(t, "#/components/examples/ReplicatingBackupsResponse", ex.Ref)
+				assert.Equal(t, respExample.Label, ex.Value.Summary)
+				assert.JSONEq(t, respExample.Text, mustJSON(t, ex.Value.Value))
+			}
+		})
+	}
+}
+
+// TestDocumentedErrorExamplesValidate sends every example of every error
+// response of the spec (from cbr-facts.md) back through the response
+// validator under its own status, and through cbr.CBRError.
+func TestDocumentedErrorExamplesValidate(t *testing.T) {
+	page := readPage(t)
+	method, path, reqBody, err := pageExample(t, page, "Example Requests").Request()
+	require.NoError(t, err)
+	f := newFilter(t, loadSpec(t, specYAML(t)))
+	in, err := f.validateRequest(t, newRequest(method, path, "application/json", reqBody))
+	require.NoError(t, err)
+
+	seen := map[string]int{}
+	for _, code := range in.Route.Operation.Responses.Keys() {
+		if code == "200" || code == "default" {
+			continue
+		}
+		status, err := strconv.Atoi(code)
+		require.NoError(t, err, "status %q", code)
+		for name, ex := range in.Route.Operation.Responses.Value(code).Value.Content.Get("application/json").Examples {
+			t.Run(code+" "+name, func(t *testing.T) {
+				body := mustJSON(t, ex.Value.Value)
+				require.NoError(t, f.validateResponse(in, status, "application/json", []byte(body)))
+
+				var cbrErr cbr.CBRError
+				strictDecode(t, []byte(body), &cbrErr)
+				assert.Regexp(t, `^BackupService\.\d{4}$`, cbrErr.ErrorCode)
+				assert.NotEmpty(t, cbrErr.ErrorMsg)
+				again, err := json.Marshal(cbrErr)
+				require.NoError(t, err)
+				assert.JSONEq(t, body, string(again))
+			})
+			seen[code]++
+		}
+	}
+	for _, code := range []string{"400", "401", "403", "404", "500"} {
+		assert.NotZero(t, seen[code], "no example for status %s", code)
+	}
+	assert.Equal(t, 10, seen["400"], "the ten 400 codes of cbr-facts.md")
+	assert.Equal(t, 4, seen["500"], "the four 500 codes of cbr-facts.md")
+}
+
+// strictDecode decodes data into v, refusing keys v has no field for.
+func strictDecode(t *testing.T, data []byte, v any) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	require.NoError(t, dec.Decode(v))
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(data)
+}
