@@ -1,0 +1,121 @@
+package cbrtest_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/validate"
+)
+
+const (
+	// pageProjectID is the project of the page's example request URL.
+	pageProjectID = "f841e01fd2b14e7fa41b6ae7aa6b0594"
+	replicatePath = "/v3/" + pageProjectID + "/checkpoints/replicate"
+	testToken     = "gAAAAAB-secret-user-token"
+)
+
+// readTestdata returns a file of testdata.
+func readTestdata(tb testing.TB, name string) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(tb, err)
+	return data
+}
+
+// pageRequest returns the page's example request body, verbatim.
+func pageRequest(tb testing.TB) string {
+	return string(readTestdata(tb, "page-request.json"))
+}
+
+// pageParam is the page's example request as a value.
+func pageParam() cbr.CheckpointReplicateParam {
+	f := false
+	return cbr.CheckpointReplicateParam{
+		AutoTrigger:          &f,
+		DestinationProjectId: "68589cac08274b82b4e254268a3862d8",
+		DestinationRegion:    "region2",
+		DestinationVaultId:   "0ca3eb86-8800-46da-9c37-9d657a825274",
+		EnableAcceleration:   &f,
+		VaultId:              uuid.MustParse("3b5816b5-f29c-4172-9d9a-76c719a659ce"),
+	}
+}
+
+var specValidator = sync.OnceValues(func() (*validate.Validator, error) { return validate.New() })
+
+func validator(tb testing.TB) *validate.Validator {
+	tb.Helper()
+	v, err := specValidator()
+	require.NoError(tb, err)
+	return v
+}
+
+// newRequest builds a request to the fake with a token and a JSON
+// Content-Type; header pairs (name, value) are added after, and a value of
+// "-" deletes that header.
+func newRequest(method, target, body string, header ...string) *http.Request {
+	r := httptest.NewRequest(method, target, strings.NewReader(body))
+	r.Header.Set("X-Auth-Token", testToken)
+	r.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i+1] == "-" {
+			r.Header.Del(header[i])
+			continue
+		}
+		r.Header.Add(header[i], header[i+1])
+	}
+	return r
+}
+
+// answer is a recorded answer of the fake.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// serve lets h answer r and checks what every answer must be: JSON with a
+// fresh X-Request-Id, valid against the spec for its status.
+func serve(t *testing.T, h http.Handler, r *http.Request) answer {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	resp := rec.Result()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	a := answer{status: resp.StatusCode, header: resp.Header, body: body}
+	checkAnswer(t, a)
+	return a
+}
+
+// checkAnswer checks an answer against the spec: Content-Type, X-Request-Id
+// and the body for the status (404, 405 and 413 are documented by the
+// default response).
+func checkAnswer(t testing.TB, a answer) {
+	t.Helper()
+	require.Equal(t, "application/json", a.header.Get("Content-Type"), "Content-Type of %d %s", a.status, a.body)
+	_, err := uuid.Parse(a.header.Get("X-Request-Id"))
+	require.NoError(t, err, "X-Request-Id %q", a.header.Get("X-Request-Id"))
+	v := validator(t)
+	require.NoError(t, v.ResponseBody(a.status, a.body), "answer %d %s", a.status, a.body)
+	resp := &http.Response{StatusCode: a.status, Header: a.header, Body: io.NopCloser(strings.NewReader(string(a.body)))}
+	require.NoError(t, v.Response(nil, resp), "answer %d %s", a.status, a.body)
+}
+
+// cbrError decodes a CBR error body.
+func cbrError(t testing.TB, body []byte) cbr.CBRError {
+	t.Helper()
+	var e cbr.CBRError
+	require.NoError(t, json.Unmarshal(body, &e), "body %s", body)
+	return e
+}
