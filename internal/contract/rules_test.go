@@ -37,6 +37,7 @@ func TestRequestRules(t *testing.T) {
 		raw         string // sent as is instead of the edited example
 		contentType string // default application/json
 		noToken     bool
+		noBody      bool
 		want        []violation
 	}{
 		{name: "replicate is required", edit: func(b map[string]any) { delete(b, "replicate") },
@@ -88,8 +89,12 @@ func TestRequestRules(t *testing.T) {
 		{name: "Content-Type text/plain", contentType: "text/plain",
 			want: []violation{{"header Content-Type", "content-type"}}},
 		{name: "Content-Type application/json with charset", contentType: "application/json; charset=utf-8"},
-		{name: "body is required", raw: " ",
+		{name: "body is required", noBody: true,
+			want: []violation{{"", "required"}}},
+		{name: "body of white space only", raw: " ",
 			want: []violation{{"", "decode"}}},
+		{name: "key in another case is an unknown property (encoding/json would bind it)", edit: replicate(func(r map[string]any) { r["VAULT_ID"] = "x" }),
+			want: []violation{{"/replicate/VAULT_ID", "additionalProperties"}}},
 		{name: "body that is not JSON", raw: `{"replicate":`,
 			want: []violation{{"", "decode"}}},
 		{name: "body that is a JSON array", raw: `[]`,
@@ -99,7 +104,7 @@ func TestRequestRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body := []byte(tt.raw)
-			if tt.raw == "" {
+			if tt.raw == "" && !tt.noBody {
 				m := exampleBody(t)
 				if tt.edit != nil {
 					tt.edit(m)
