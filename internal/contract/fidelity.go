@@ -442,7 +442,7 @@ func (c *checker) checkReachable(tables map[string]Table) {
 				c.add(at, "", "schema "+m[1], "present", none)
 			}
 			at = m[1]
-		} else if ref.Ref == "" && len(ref.Value.Properties) > 0 && at != "" {
+		} else if ref.Ref == "" && len(ref.Value.Properties) > 0 {
 			c.add(at, "", "inline object schema", "present", none)
 		}
 		s := ref.Value

@@ -140,6 +140,22 @@ func TestCheckPageCatchesDrift(t *testing.T) {
 			},
 		},
 		{
+			name: "response body inline instead of the table's schema",
+			old: `              schema:
+                $ref: "#/components/schemas/CheckpointReplicateResp"
+`,
+			new: `              schema:
+                type: object
+                properties:
+                  replication:
+                    $ref: "#/components/schemas/CheckpointReplicateRespBody"
+`,
+			want: []string{
+				"response 200 application/json: inline object schema: spec present, page none",
+				"Table 5 Response body parameters: schema CheckpointReplicateResp in the response body: spec none, page present",
+			},
+		},
+		{
 			name: "status description changed",
 			old:  "        \"200\":\n          description: OK\n", new: "        \"200\":\n          description: Accepted\n",
 			want: []string{`Status Codes table, row 200: description: spec "Accepted", page "OK"`},
