@@ -73,27 +73,29 @@ func WithResponse(status int) Option {
 // verbatim as JSON, and nil sends an empty body. A request's
 // "Prefer: code=..." overrides it.
 func WithResponseBody(status int, body any) Option {
+	// The body is copied or marshalled now, so that a caller may reuse it.
+	f := &forced{status: status, contentType: "application/json"}
+	var err error
+	switch b := body.(type) {
+	case nil:
+		f.body = []byte{}
+	case []byte:
+		f.body = append([]byte{}, b...)
+		if len(b) > 0 && !json.Valid(b) {
+			f.contentType = http.DetectContentType(b)
+		}
+	default:
+		if f.body, err = json.Marshal(b); err != nil {
+			err = fmt.Errorf("marshal body: %w", err)
+		}
+	}
+	if err == nil {
+		err = checkStatus(status)
+	}
 	return func(c *config) {
-		if err := checkStatus(status); err != nil {
+		if err != nil {
 			c.errs = append(c.errs, fmt.Errorf("WithResponseBody(%d): %w", status, err))
 			return
-		}
-		f := &forced{status: status, contentType: "application/json"}
-		switch b := body.(type) {
-		case nil:
-			f.body = []byte{}
-		case []byte:
-			f.body = append([]byte{}, b...)
-			if len(b) > 0 && !json.Valid(b) {
-				f.contentType = http.DetectContentType(b)
-			}
-		default:
-			data, err := json.Marshal(b)
-			if err != nil {
-				c.errs = append(c.errs, fmt.Errorf("WithResponseBody(%d): marshal body: %w", status, err))
-				return
-			}
-			f.body = data
 		}
 		c.forced = f
 	}
