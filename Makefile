@@ -23,6 +23,8 @@ help: ## List the targets.
 
 setup: $(NPM_STAMP) ## Download the Go modules; npm ci the spec linters in scripts/ when missing or the lock changed.
 	$(GO) mod download
+	@cc="$$($(GO) env CC)"; command -v "$${cc%% *}" >/dev/null || { \
+		echo "setup: go test -race needs a C compiler and $$cc is not installed (Debian: apt-get install gcc)."; exit 1; }
 
 $(NPM_STAMP): scripts/package.json scripts/package-lock.json
 	cd scripts && $(NPM) ci --no-audit --no-fund --ignore-scripts
@@ -35,7 +37,7 @@ check-generated: ## Fail when gen/ is not what the spec produces.
 	scripts/check-generated.sh
 
 lint: $(NPM_STAMP) ## gofmt -l (must print nothing), go vet ./..., and the spec linters (scripts/lint-spec.sh).
-	@files="$$(git ls-files --cached --others --exclude-standard -- '*.go')"; \
+	@files="$$(find . \( -path ./.git -o -path ./scripts/node_modules -o -path ./bin \) -prune -o -name '*.go' -print)"; \
 	unformatted="$$(gofmt -l $$files)"; \
 	if [[ -n "$$unformatted" ]]; then \
 		echo "gofmt: these files are not formatted (run gofmt -w):"; echo "$$unformatted"; exit 1; \
