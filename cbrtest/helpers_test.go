@@ -1,7 +1,9 @@
 package cbrtest_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -103,13 +105,30 @@ func serve(t *testing.T, h http.Handler, r *http.Request) answer {
 // default response).
 func checkAnswer(t testing.TB, a answer) {
 	t.Helper()
-	require.Equal(t, "application/json", a.header.Get("Content-Type"), "Content-Type of %d %s", a.status, a.body)
-	_, err := uuid.Parse(a.header.Get("X-Request-Id"))
-	require.NoError(t, err, "X-Request-Id %q", a.header.Get("X-Request-Id"))
-	v := validator(t)
-	require.NoError(t, v.ResponseBody(a.status, a.body), "answer %d %s", a.status, a.body)
-	resp := &http.Response{StatusCode: a.status, Header: a.header, Body: io.NopCloser(strings.NewReader(string(a.body)))}
-	require.NoError(t, v.Response(nil, resp), "answer %d %s", a.status, a.body)
+	require.NoError(t, answerProblem(a))
+}
+
+// answerProblem returns what is wrong with an answer, or nil; safe to call
+// from any goroutine.
+func answerProblem(a answer) error {
+	if ct := a.header.Get("Content-Type"); ct != "application/json" {
+		return fmt.Errorf("answer %d: Content-Type %q, want application/json", a.status, ct)
+	}
+	if _, err := uuid.Parse(a.header.Get("X-Request-Id")); err != nil {
+		return fmt.Errorf("answer %d: X-Request-Id %q: %w", a.status, a.header.Get("X-Request-Id"), err)
+	}
+	v, err := specValidator()
+	if err != nil {
+		return err
+	}
+	if err := v.ResponseBody(a.status, a.body); err != nil {
+		return fmt.Errorf("answer %d %s: %w", a.status, a.body, err)
+	}
+	resp := &http.Response{StatusCode: a.status, Header: a.header, Body: io.NopCloser(bytes.NewReader(a.body))}
+	if err := v.Response(nil, resp); err != nil {
+		return fmt.Errorf("answer %d %s: %w", a.status, a.body, err)
+	}
+	return nil
 }
 
 // cbrError decodes a CBR error body.

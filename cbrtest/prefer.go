@@ -60,10 +60,11 @@ func parseCode(it preferItem) (int, error) {
 	if !it.hasValue || it.value == "" {
 		return 0, fmt.Errorf("preference code needs a status, as in code=404")
 	}
-	status, err := strconv.Atoi(it.value)
-	if err != nil || len(it.value) != 3 {
-		return 0, fmt.Errorf("preference code=%s is not a three-digit HTTP status", quoteValue(it.value))
+	v := it.value
+	if len(v) != 3 || strings.Trim(v, "0123456789") != "" {
+		return 0, fmt.Errorf("preference code=%s is not a three-digit HTTP status", quoteValue(v))
 	}
+	status, _ := strconv.Atoi(v)
 	if err := checkStatus(status); err != nil {
 		return 0, fmt.Errorf("preference code=%d: %w", status, err)
 	}
