@@ -1,6 +1,7 @@
 package replicate
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -199,24 +200,30 @@ func (c *Client) Replicate(ctx context.Context, p cbr.CheckpointReplicateParam) 
 			return nil
 		})
 	if err != nil {
-		return nil, sendError(err, wrote.Load())
+		return nil, sendError(err, wrote.Load(), tok)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	resp.Request = redactRequest(resp.Request)
 	if err := CheckResponse(resp); err != nil {
-		return nil, err
+		return nil, scrubToken(err, tok)
 	}
-	return decodeAnswer(resp)
+	out, err := decodeAnswer(resp)
+	if err != nil {
+		return nil, scrubToken(err, tok)
+	}
+	return out, nil
 }
 
 // sendError explains a failed round trip: an invalid request (not sent),
 // an answer that breaks the spec, or a transport failure, saying whether
 // the request may have reached the server.
-func sendError(err error, wrote bool) error {
+func sendError(err error, wrote bool, tok string) error {
+	// The messages below are built now: scrub what they quote first.
+	err = scrubToken(err, tok)
 	var re *validate.ResponseError
 	if errors.As(err, &re) {
 		if re.StatusCode < 200 || re.StatusCode > 299 {
-			apiErr := apiErrorFrom(re)
+			apiErr := scrubToken(apiErrorFrom(re), tok)
 			return fmt.Errorf("%w; the answer also breaks the spec: %w", apiErr, re)
 		}
 		return fmt.Errorf("replicate: CBR answered %s but the answer breaks the spec; "+
@@ -278,6 +285,65 @@ func decodeAnswer(resp *http.Response) (*cbr.CheckpointReplicateRespBody, error)
 		return nil, decodeErr(body, errors.New(`the body has no "replication" object`))
 	}
 	return out.Replication, nil
+}
+
+// minScrubLen is the shortest token scrubToken looks for: replacing every
+// occurrence of a one- or two-letter "token" would garble messages.
+const minScrubLen = 8
+
+// scrubToken replaces tok in the parts of err that quote the server's
+// answer (bodies, messages, headers), in case a gateway echoes the request.
+// It edits the error values in place: they were made for this call.
+func scrubToken(err error, tok string) error {
+	if err == nil || len(tok) < minScrubLen {
+		return err
+	}
+	str := func(s string) string { return strings.ReplaceAll(s, tok, redacted) }
+	byt := func(b []byte) []byte {
+		if !bytes.Contains(b, []byte(tok)) {
+			return b
+		}
+		return bytes.ReplaceAll(b, []byte(tok), []byte(redacted))
+	}
+	hdr := func(h http.Header) {
+		for _, vs := range h {
+			for i := range vs {
+				vs[i] = str(vs[i])
+			}
+		}
+	}
+	violations := func(e *validate.Error) {
+		if e == nil {
+			return
+		}
+		for i := range e.Violations {
+			e.Violations[i].Message = str(e.Violations[i].Message)
+			e.Violations[i].Pointer = str(e.Violations[i].Pointer)
+		}
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		apiErr.Code, apiErr.Message, apiErr.RequestID = str(apiErr.Code), str(apiErr.Message), str(apiErr.RequestID)
+		apiErr.Body = byt(apiErr.Body)
+		if apiErr.Response != nil {
+			hdr(apiErr.Response.Header)
+		}
+	}
+	var de *DecodeError
+	if errors.As(err, &de) {
+		de.Body, de.RequestID = byt(de.Body), str(de.RequestID)
+	}
+	var re *validate.ResponseError
+	if errors.As(err, &re) {
+		re.Body = byt(re.Body)
+		hdr(re.Header)
+		violations(re.Err)
+	}
+	var ve *validate.Error
+	if errors.As(err, &ve) {
+		violations(ve)
+	}
+	return err
 }
 
 // redactRequest returns a copy of r with X-Auth-Token redacted, for the

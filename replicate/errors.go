@@ -53,7 +53,7 @@ func (e *APIError) Error() string {
 			b.WriteString(": ")
 			b.WriteString(m)
 			if e.Message != "" {
-				fmt.Fprintf(&b, " (service says %q)", shorten(e.Message, 200))
+				fmt.Fprintf(&b, "; service says %q", shorten(e.Message, 200))
 			}
 		} else if e.Message != "" {
 			fmt.Fprintf(&b, ": %s", shorten(e.Message, 200))

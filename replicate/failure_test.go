@@ -111,9 +111,11 @@ func TestReplicateIsNeverRetried(t *testing.T) {
 		check  func(t *testing.T, err error)  // on the last call's error
 	}{
 		{
-			name:   "503 Service Unavailable gets exactly one request",
-			answer: func(int64) http.HandlerFunc { return answerJSON(503, []byte(`{"error_code":"BackupService.9910","error_msg":"busy"}`)) },
-			calls:  1, want: 1,
+			name: "503 Service Unavailable gets exactly one request",
+			answer: func(int64) http.HandlerFunc {
+				return answerJSON(503, []byte(`{"error_code":"BackupService.9910","error_msg":"busy"}`))
+			},
+			calls: 1, want: 1,
 			check: func(t *testing.T, err error) { assert.Equal(t, 503, replicate.StatusCode(err)) },
 		},
 		{
