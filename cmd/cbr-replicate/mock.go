@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -186,6 +187,9 @@ func jsonToYAML(j []byte) ([]byte, error) {
 		}
 	}
 	unstyle(&doc)
+	if len(doc.Content) == 1 {
+		orderTopLevel(doc.Content[0])
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -196,6 +200,35 @@ func jsonToYAML(j []byte) ([]byte, error) {
 		return nil, fmt.Errorf("encode YAML: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// topLevelOrder is the order of the top-level keys of an OpenAPI document
+// as people write it; the embedded JSON has them sorted alphabetically.
+var topLevelOrder = []string{"openapi", "info", "servers", "tags", "security", "paths", "components", "externalDocs"}
+
+// orderTopLevel sorts the keys of a mapping node by topLevelOrder, unknown
+// keys last in their original order.
+func orderTopLevel(m *yaml.Node) {
+	if m.Kind != yaml.MappingNode {
+		return
+	}
+	rank := func(key string) int {
+		if i := slices.Index(topLevelOrder, key); i >= 0 {
+			return i
+		}
+		return len(topLevelOrder)
+	}
+	pairs := make([][2]*yaml.Node, 0, len(m.Content)/2)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		pairs = append(pairs, [2]*yaml.Node{m.Content[i], m.Content[i+1]})
+	}
+	slices.SortStableFunc(pairs, func(a, b [2]*yaml.Node) int {
+		return rank(a[0].Value) - rank(b[0].Value)
+	})
+	m.Content = m.Content[:0]
+	for _, p := range pairs {
+		m.Content = append(m.Content, p[0], p[1])
+	}
 }
 
 // logRequests logs one line per request: method, path, status, duration
@@ -222,11 +255,15 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// newRequestID returns 16 random bytes in hex.
+// newRequestID returns a random (version 4) UUID, the form of the fake's own
+// request IDs.
 func newRequestID() string {
 	var b [16]byte
 	_, _ = io.ReadFull(rand.Reader, b[:])
-	return hex.EncodeToString(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // statusRecorder remembers the status a handler wrote.

@@ -1,0 +1,395 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+)
+
+// dryRunJSON is the --dry-run --output json document.
+type dryRunJSON struct {
+	Method string            `json:"method"`
+	URL    string            `json:"url"`
+	Header map[string]string `json:"header"`
+	Body   struct {
+		Replicate map[string]any `json:"replicate"`
+	} `json:"body"`
+}
+
+// dryRun runs replicate --dry-run --output json and decodes its output.
+func dryRun(t *testing.T, env []string, args ...string) dryRunJSON {
+	t.Helper()
+	res := execute(t, invocation{args: append([]string{"replicate", "--dry-run", "--output", "json"}, args...), env: env})
+	require.Equal(t, exitOK, res.code, "stderr: %s", res.stderr)
+	var got dryRunJSON
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &got), res.stdout)
+	return got
+}
+
+func TestReplicateDryRun(t *testing.T) {
+	t.Parallel()
+
+	t.Run("text shows method, URL, headers with the token redacted and the body", func(t *testing.T) {
+		t.Parallel()
+		res := execute(t, invocation{args: append([]string{"replicate", "--dry-run", "--auto-trigger"}, pageFlags()...), env: tokenEnv()})
+		require.Equal(t, exitOK, res.code, res.stderr)
+		assert.Empty(t, res.stderr)
+		out := res.stdout
+		assert.True(t, strings.HasPrefix(out, "POST https://cbr.eu-de.otc.t-systems.com/v3/"+pageProjectID+"/checkpoints/replicate\n"), out)
+		assert.Contains(t, out, "\nX-Auth-Token: REDACTED\n")
+		assert.Contains(t, out, "\nContent-Type: application/json\n")
+		assert.Contains(t, out, "\nUser-Agent: cbr-replicate/")
+		assert.Contains(t, out, "\n\n{\n  \"replicate\": {\n    \"auto_trigger\": true,\n")
+		assert.Contains(t, out, `"vault_id": "`+pageVaultID+`"`)
+		assert.NotContains(t, out, "enable_acceleration", "an unset boolean is not sent")
+	})
+
+	t.Run("json shows the request as fields", func(t *testing.T) {
+		t.Parallel()
+		got := dryRun(t, tokenEnv(), pageFlags()...)
+		assert.Equal(t, http.MethodPost, got.Method)
+		assert.Equal(t, "https://cbr.eu-de.otc.t-systems.com/v3/"+pageProjectID+"/checkpoints/replicate", got.URL)
+		assert.Equal(t, "REDACTED", got.Header["X-Auth-Token"])
+		assert.Equal(t, "application/json", got.Header["Content-Type"])
+		assert.Equal(t, map[string]any{
+			"vault_id":               pageVaultID,
+			"destination_project_id": pageDestProjectID,
+			"destination_region":     pageDestRegion,
+			"destination_vault_id":   pageDestVaultID,
+		}, got.Body.Replicate)
+	})
+
+	booleans := []struct {
+		name  string
+		flags []string
+		want  map[string]any // expected boolean keys; absent ones must not be sent
+	}{
+		{"unset booleans are not sent", nil, map[string]any{}},
+		{"--auto-trigger sends true", []string{"--auto-trigger"}, map[string]any{"auto_trigger": true}},
+		{"--auto-trigger=false sends false", []string{"--auto-trigger=false"}, map[string]any{"auto_trigger": false}},
+		{"--enable-acceleration sends true", []string{"--enable-acceleration"}, map[string]any{"enable_acceleration": true}},
+		{"--enable-acceleration=false sends false", []string{"--enable-acceleration=false"}, map[string]any{"enable_acceleration": false}},
+		{"both booleans", []string{"--auto-trigger=true", "--enable-acceleration=false"}, map[string]any{"auto_trigger": true, "enable_acceleration": false}},
+	}
+	for _, tt := range booleans {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := dryRun(t, tokenEnv(), pageFlags(tt.flags...)...)
+			for _, key := range []string{"auto_trigger", "enable_acceleration"} {
+				want, ok := tt.want[key]
+				if !ok {
+					assert.NotContains(t, got.Body.Replicate, key)
+					continue
+				}
+				assert.Equal(t, want, got.Body.Replicate[key], key)
+			}
+		})
+	}
+
+	endpoints := []struct {
+		name    string
+		env     []string
+		flags   []string
+		wantURL string
+	}{
+		{"region from OS_REGION_NAME", tokenEnv("OS_REGION_NAME=eu-nl"), nil,
+			"https://cbr.eu-nl.otc.t-systems.com/v3/" + pageProjectID + "/checkpoints/replicate"},
+		{"--region beats OS_REGION_NAME", tokenEnv("OS_REGION_NAME=eu-nl"), []string{"--region=eu-de"},
+			"https://cbr.eu-de.otc.t-systems.com/v3/" + pageProjectID + "/checkpoints/replicate"},
+		{"--project-id beats OS_PROJECT_ID", tokenEnv(), []string{"--project-id", "p-flag"},
+			"https://cbr.eu-de.otc.t-systems.com/v3/p-flag/checkpoints/replicate"},
+		{"--endpoint overrides the region", tokenEnv(), []string{"--endpoint", "https://cbr.example.test"},
+			"https://cbr.example.test/v3/" + pageProjectID + "/checkpoints/replicate"},
+	}
+	for _, tt := range endpoints {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := dryRun(t, tt.env, pageFlags(tt.flags...)...)
+			assert.Equal(t, tt.wantURL, got.URL)
+		})
+	}
+
+	t.Run("token from --token-file", func(t *testing.T) {
+		t.Parallel()
+		file := filepath.Join(t.TempDir(), "token")
+		require.NoError(t, os.WriteFile(file, []byte(secretToken+"\n"), 0o600))
+		got := dryRun(t, []string{"OS_PROJECT_ID=" + pageProjectID}, pageFlags("--token-file", file)...)
+		assert.Equal(t, "REDACTED", got.Header["X-Auth-Token"])
+	})
+}
+
+func TestReplicateUsageErrors(t *testing.T) {
+	t.Parallel()
+	emptyToken := filepath.Join(t.TempDir(), "empty")
+	require.NoError(t, os.WriteFile(emptyToken, []byte("\n"), 0o600))
+	tests := []struct {
+		name       string
+		env        []string
+		args       []string
+		wantStderr []string
+	}{
+		{"every missing flag is named at once", nil, nil, []string{
+			"--vault-id", "--destination-project-id", "--destination-region", "--destination-vault-id",
+			"--project-id (or OS_PROJECT_ID)", "token (set OS_AUTH_TOKEN or pass --token-file)"}},
+		{"missing project and token only", nil, pageFlags(), []string{"missing --project-id (or OS_PROJECT_ID), token"}},
+		{"missing token only", []string{"OS_PROJECT_ID=p"}, pageFlags(), []string{"missing token"}},
+		{"missing --destination-region only", tokenEnv(), []string{"--vault-id", pageVaultID, "--destination-project-id", "p", "--destination-vault-id", "v"}, []string{"missing --destination-region\n"}},
+		{"unreadable --token-file", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", "/nonexistent/token"), []string{"--token-file", "/nonexistent/token"}},
+		{"empty --token-file", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", emptyToken), []string{"is empty"}},
+		{"unknown --output", tokenEnv(), pageFlags("--output", "xml"), []string{"must be text or json"}},
+		{"positional argument", tokenEnv(), pageFlags("extra"), []string{`unexpected argument "extra"`}},
+		{"unknown region", tokenEnv(), pageFlags("--region", "mars-1"), []string{"mars-1"}},
+		{"endpoint not a URL", tokenEnv(), pageFlags("--endpoint", "cbr.example.test"), []string{"cbr.example.test"}},
+		{"--mock with --endpoint", tokenEnv(), pageFlags("--mock", "--endpoint", "https://x.test"), []string{"--mock and --endpoint"}},
+		{"non-positive --timeout", tokenEnv(), pageFlags("--timeout", "0s"), []string{"--timeout must be positive"}},
+		{"--timeout not a duration", tokenEnv(), pageFlags("--timeout", "soon"), []string{"--timeout"}},
+		{"--auto-trigger not a boolean", tokenEnv(), pageFlags("--auto-trigger=maybe"), []string{"auto-trigger"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := execute(t, invocation{args: append([]string{"replicate"}, tt.args...), env: tt.env})
+			assert.Equal(t, exitUsage, res.code, "stderr: %s", res.stderr)
+			assert.Empty(t, res.stdout)
+			for _, want := range tt.wantStderr {
+				assert.Contains(t, res.stderr, want)
+			}
+		})
+	}
+}
+
+func TestReplicateInvalidRequestIsNotSent(t *testing.T) {
+	t.Parallel()
+	srv := cbrtest.NewServer()
+	defer srv.Close()
+	res := execute(t, invocation{
+		args: []string{"replicate", "--endpoint", srv.URL,
+			"--vault-id", "not-a-uuid",
+			"--destination-project-id", pageDestProjectID,
+			"--destination-region", strings.Repeat("r", 256),
+			"--destination-vault-id", pageDestVaultID},
+		env: tokenEnv(),
+	})
+	assert.Equal(t, exitInvalid, res.code, res.stderr)
+	assert.Empty(t, res.stdout)
+	assert.Contains(t, res.stderr, "nothing was sent")
+	got := parseViolations(t, strings.SplitN(res.stderr, "\n", 2)[1])
+	assert.True(t, hasViolation(got, "/replicate/vault_id", "format"), res.stderr)
+	assert.True(t, hasViolation(got, "/replicate/destination_region", "maxLength"), res.stderr)
+	assert.Empty(t, srv.Requests(), "an invalid request must not be sent")
+}
+
+func TestReplicateSendsTheRequest(t *testing.T) {
+	t.Parallel()
+	srv := cbrtest.NewServer()
+	defer srv.Close()
+	file := filepath.Join(t.TempDir(), "token")
+	require.NoError(t, os.WriteFile(file, []byte(secretToken+"\r\n"), 0o600))
+
+	res := execute(t, invocation{
+		args: append([]string{"replicate", "--endpoint", srv.URL, "--token-file", file, "--auto-trigger=false"}, pageFlags()...),
+		env:  []string{"OS_PROJECT_ID=" + pageProjectID},
+	})
+	require.Equal(t, exitOK, res.code, res.stderr)
+
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, pageProjectID, reqs[0].ProjectID)
+	assert.Equal(t, "/v3/"+pageProjectID+"/checkpoints/replicate", reqs[0].Path)
+	var body map[string]map[string]any
+	require.NoError(t, json.Unmarshal(reqs[0].Raw, &body))
+	assert.Equal(t, map[string]any{
+		"auto_trigger":           false,
+		"vault_id":               pageVaultID,
+		"destination_project_id": pageDestProjectID,
+		"destination_region":     pageDestRegion,
+		"destination_vault_id":   pageDestVaultID,
+	}, body["replicate"])
+}
+
+func TestReplicateSendsTheTokenWithoutItsNewline(t *testing.T) {
+	t.Parallel()
+	var got atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("X-Auth-Token"))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(readTestdata(t, "page-response-200.json"))
+	}))
+	defer srv.Close()
+	file := filepath.Join(t.TempDir(), "token")
+	require.NoError(t, os.WriteFile(file, []byte(secretToken+"\n"), 0o600))
+
+	res := execute(t, invocation{
+		args: append([]string{"replicate", "--endpoint", srv.URL, "--token-file", file}, pageFlags()...),
+		env:  []string{"OS_PROJECT_ID=" + pageProjectID},
+	})
+	require.Equal(t, exitOK, res.code, res.stderr)
+	assert.Equal(t, secretToken, got.Load())
+	// The page's example response, printed as a summary.
+	assert.Contains(t, res.stdout, "Replication of vault "+pageVaultID+" started.")
+	assert.Contains(t, res.stdout, "region region1, project "+pageProjectID)
+	assert.Contains(t, res.stdout, "7558e1a3-7046-4787-95cd-14b0ad0642a8 -> de128dfa-5451-4905-9c11-8fc842b2f41e\n")
+	assert.Contains(t, res.stdout, "aa00034d-ef40-443d-ab7a-dc846d988cdf -> 8bf5ce8f-bfa1-4d57-98de-d6159ab9d86d\n")
+}
+
+func TestReplicateMock(t *testing.T) {
+	t.Parallel()
+	recordLine := regexp.MustCompile(`(?m)^    [0-9a-f-]{36} -> [0-9a-f-]{36}$`)
+
+	t.Run("text prints the replication of the page's example", func(t *testing.T) {
+		t.Parallel()
+		res := execute(t, invocation{args: append([]string{"replicate", "--mock", "--project-id", pageProjectID}, pageFlags()...)})
+		require.Equal(t, exitOK, res.code, res.stderr)
+		assert.Empty(t, res.stderr)
+		assert.Equal(t, "Replication of vault "+pageVaultID+" started.", lines(res.stdout)[0])
+		assert.Contains(t, res.stdout, "source:       region eu-de, project "+pageProjectID+"\n")
+		assert.Contains(t, res.stdout, "destination:  vault "+pageDestVaultID+", region "+pageDestRegion+", project "+pageDestProjectID+"\n")
+		assert.Contains(t, res.stdout, "backups:      3 (backup ID -> replication record ID)\n")
+		assert.Len(t, recordLine.FindAllString(res.stdout, -1), 3, res.stdout)
+	})
+
+	t.Run("json prints the response body", func(t *testing.T) {
+		t.Parallel()
+		res := execute(t, invocation{
+			args: append([]string{"replicate", "--mock", "--output=json"}, pageFlags()...),
+			env:  []string{"OS_PROJECT_ID=" + pageProjectID, "OS_REGION_NAME=eu-nl"},
+		})
+		require.Equal(t, exitOK, res.code, res.stderr)
+		var got cbr.CheckpointReplicateResp
+		require.NoError(t, json.Unmarshal([]byte(res.stdout), &got), res.stdout)
+		require.NotNil(t, got.Replication)
+		r := got.Replication
+		assert.Equal(t, pageVaultID, r.VaultId)
+		assert.Equal(t, pageProjectID, r.ProjectId)
+		assert.Equal(t, "eu-nl", r.SourceRegion, "the fake answers for the source region")
+		assert.Equal(t, pageDestProjectID, r.DestinationProjectId)
+		assert.Equal(t, pageDestRegion, r.DestinationRegion)
+		assert.Equal(t, pageDestVaultID, r.DestinationVaultId)
+		require.Len(t, r.Backups, 3)
+		for _, b := range r.Backups {
+			assert.NotEmpty(t, b.BackupId)
+			assert.NotEmpty(t, b.ReplicationRecordId)
+		}
+	})
+
+	t.Run("a token in the environment is not needed and not printed", func(t *testing.T) {
+		t.Parallel()
+		res := execute(t, invocation{args: append([]string{"replicate", "--mock"}, pageFlags()...), env: tokenEnv()})
+		require.Equal(t, exitOK, res.code, res.stderr)
+	})
+
+	t.Run("dry run shows the loopback URL", func(t *testing.T) {
+		t.Parallel()
+		got := dryRun(t, []string{"OS_PROJECT_ID=" + pageProjectID}, pageFlags("--mock")...)
+		assert.Regexp(t, `^http://127\.0\.0\.1:\d+/v3/`+pageProjectID+`/checkpoints/replicate$`, got.URL)
+		assert.Equal(t, "REDACTED", got.Header["X-Auth-Token"])
+	})
+}
+
+func TestReplicateAPIError(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		handler    http.Handler
+		wantStderr []string
+	}{
+		{
+			name: "400 destination vault not found",
+			handler: cbrtest.Handler(cbrtest.WithResponseBody(http.StatusBadRequest,
+				cbr.CBRError{ErrorCode: "BackupService.6120", ErrorMsg: "Destination vault does not exist."})),
+			wantStderr: []string{"HTTP 400 Bad Request", "code:       BackupService.6120",
+				"meaning:    the destination vault does not exist", "message:    Destination vault does not exist.", "request id: "},
+		},
+		{
+			name:       "documented 404 example",
+			handler:    cbrtest.Handler(cbrtest.WithResponse(http.StatusNotFound)),
+			wantStderr: []string{"HTTP 404 Not Found", "code:       BackupService.6105", "meaning:    the vault does not exist"},
+		},
+		{
+			name:       "403 for another token",
+			handler:    cbrtest.Handler(cbrtest.WithToken("another-token-entirely")),
+			wantStderr: []string{"HTTP 403 Forbidden", "BackupService.8600", "not authenticated"},
+		},
+		{
+			name: "502 HTML page of a gateway",
+			handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				w.Header().Set("X-Request-Id", "gw-req-42")
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = w.Write([]byte("<html><body>\n<h1>502 Bad Gateway</h1>\n</body></html>"))
+			}),
+			wantStderr: []string{"HTTP 502 Bad Gateway", "body:       <html><body> <h1>502 Bad Gateway</h1>", "request id: gw-req-42"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(tt.handler)
+			defer srv.Close()
+			res := execute(t, invocation{args: append([]string{"replicate", "--endpoint", srv.URL}, pageFlags()...), env: tokenEnv()})
+			assert.Equal(t, exitInvalid, res.code, res.stderr)
+			assert.Empty(t, res.stdout)
+			assert.Contains(t, res.stderr, "the service refused the replication")
+			for _, want := range tt.wantStderr {
+				assert.Contains(t, res.stderr, want)
+			}
+			assert.NotRegexp(t, `request id: \(none\)`, res.stderr, "every answer of the fake carries a request id")
+		})
+	}
+}
+
+func TestReplicateResponseDrift(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"replication":{"backups":{"backup_id":"b"}}}`))
+	}))
+	defer srv.Close()
+	res := execute(t, invocation{args: append([]string{"replicate", "--endpoint", srv.URL, "--validate-response"}, pageFlags()...), env: tokenEnv()})
+	assert.Equal(t, exitInvalid, res.code, res.stderr)
+	assert.Empty(t, res.stdout)
+	assert.Contains(t, res.stderr, "/replication/backups")
+}
+
+func TestReplicateNetworkErrors(t *testing.T) {
+	t.Parallel()
+
+	t.Run("connection refused is an I/O error", func(t *testing.T) {
+		t.Parallel()
+		srv := httptest.NewServer(http.NotFoundHandler())
+		url := srv.URL
+		srv.Close() // nothing listens there any more
+		res := execute(t, invocation{args: append([]string{"replicate", "--endpoint", url}, pageFlags()...), env: tokenEnv()})
+		assert.Equal(t, exitUsage, res.code, res.stderr)
+		assert.Empty(t, res.stdout)
+		assert.Contains(t, res.stderr, "cbr-replicate replicate: ")
+	})
+
+	t.Run("no answer within --timeout", func(t *testing.T) {
+		t.Parallel()
+		release := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}))
+		defer srv.Close()
+		defer close(release)
+		res := execute(t, invocation{args: append([]string{"replicate", "--endpoint", srv.URL, "--timeout", "200ms"}, pageFlags()...), env: tokenEnv()})
+		assert.Equal(t, exitUsage, res.code, res.stderr)
+		assert.Contains(t, res.stderr, "no answer within --timeout 200ms")
+	})
+}
