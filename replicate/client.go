@@ -74,6 +74,9 @@ func New(opts Options) (*Client, error) {
 	if strings.TrimSpace(opts.ProjectID) == "" {
 		return nil, errors.New("replicate: Options.ProjectID is required")
 	}
+	if strings.ContainsAny(opts.ProjectID, "/?# \t") || !validHeaderValue(opts.ProjectID) {
+		return nil, fmt.Errorf("replicate: Options.ProjectID %q is not a project ID (one path segment, no blanks)", opts.ProjectID)
+	}
 	if opts.Token == nil {
 		return nil, errors.New("replicate: Options.Token is required (StaticToken or TokenFunc)")
 	}

@@ -10,11 +10,12 @@ import (
 )
 
 // noReplayTransport is the innermost RoundTripper: it hands the base
-// transport a request without GetBody, so net/http cannot re-send a body it
-// has begun to write. Without GetBody, net/http's Transport replays a
-// request with a body only when the connection failed before anything was
-// written (HTTP/2: errClientConnUnusable); with it, HTTP/2 would also replay
-// after GOAWAY, REFUSED_STREAM or a peer's PROTOCOL_ERROR.
+// transport a request without GetBody, so net/http cannot rewind and re-send
+// a body. A POST is then never replayed by HTTP/1.1 (it is not idempotent and
+// carries no Idempotency-Key), and by HTTP/2 only when the connection proved
+// unusable before anything was written (errClientConnUnusable); with
+// GetBody, HTTP/2 would also replay it after GOAWAY, REFUSED_STREAM or a
+// peer's PROTOCOL_ERROR.
 type noReplayTransport struct{ base http.RoundTripper }
 
 func (t noReplayTransport) RoundTrip(req *http.Request) (*http.Response, error) {

@@ -1,0 +1,34 @@
+package replicate_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/cbr-replicate/cbr-replicate/replicate"
+)
+
+// BenchmarkReplicate measures one call against a loopback server; the
+// "no validation" case is the baseline the validating ones compare with.
+func BenchmarkReplicate(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		mods []func(*replicate.Options)
+	}{
+		{name: "no validation (baseline)", mods: []func(*replicate.Options){withoutRequestValidation}},
+		{name: "request validation (default)"},
+		{name: "request and response validation", mods: []func(*replicate.Options){withResponseValidation}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			srv := newServer(b, answerPage(b))
+			c := newClient(b, srv.URL, bc.mods...)
+			p := pageParam(b)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.Replicate(ctx, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
