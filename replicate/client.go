@@ -282,7 +282,7 @@ func decodeAnswer(resp *http.Response) (*cbr.CheckpointReplicateRespBody, error)
 	}
 	var out cbr.CheckpointReplicateResp
 	if err := json.Unmarshal(body, &out); err != nil {
-		return nil, decodeErr(body, fmt.Errorf("invalid JSON: %w", err))
+		return nil, decodeErr(body, fmt.Errorf("decoding the JSON: %w", err))
 	}
 	if out.Replication == nil {
 		return nil, decodeErr(body, errors.New(`the body has no "replication" object`))

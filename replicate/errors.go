@@ -21,8 +21,8 @@ var ErrEmptyToken = errors.New("replicate: the token source returned an empty to
 
 // APIError is a non-2xx answer of the CBR API, like go-github's ErrorResponse.
 // Code and Message come from the CBR error body (error_code and error_msg,
-// or code and message as Huawei Cloud's SDK falls back to); a body that is
-// not JSON (a gateway's HTML page, an empty body) is kept in Body only.
+// or code and message as Huawei Cloud's SDK falls back to); the raw body,
+// JSON or not (a gateway's HTML page, an empty body), is kept in Body.
 type APIError struct {
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int
@@ -34,8 +34,9 @@ type APIError struct {
 	RequestID string
 	// Body is the raw body, at most MaxErrorBody bytes.
 	Body []byte
-	// Response is the answer, its body already read and closed; its
-	// Request has X-Auth-Token redacted.
+	// Response is the answer (its body consumed) with X-Auth-Token
+	// redacted from its Request; nil when response validation (Options.
+	// ValidateResponses) rejected the answer first.
 	Response *http.Response
 }
 

@@ -317,11 +317,11 @@ func TestReplicateTwoXXBodyThatDoesNotParseIsDecodeError(t *testing.T) {
 	for _, tc := range []struct {
 		name, contentType, body, wantInError string
 	}{
-		{name: "HTML instead of JSON", contentType: "text/html", body: "<html>ok</html>", wantInError: "invalid JSON"},
-		{name: "truncated JSON", contentType: "application/json", body: `{"replication":{"backups":[`, wantInError: "invalid JSON"},
+		{name: "HTML instead of JSON", contentType: "text/html", body: "<html>ok</html>", wantInError: "decoding the JSON"},
+		{name: "truncated JSON", contentType: "application/json", body: `{"replication":{"backups":[`, wantInError: "decoding the JSON"},
 		{name: "no replication object", contentType: "application/json", body: `{}`, wantInError: `no "replication" object`},
 		{name: "null", contentType: "application/json", body: `null`, wantInError: `no "replication" object`},
-		{name: "empty body", contentType: "application/json", body: ``, wantInError: "invalid JSON"},
+		{name: "empty body", contentType: "application/json", body: ``, wantInError: "decoding the JSON"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newServer(t, func(w http.ResponseWriter, _ *http.Request) {
