@@ -63,6 +63,10 @@ Examples:
   cbr-replicate replicate --dry-run ...                (print the request only)
 `
 
+// defaultRegion is the region used when neither --region nor
+// OS_REGION_NAME names one: the spec's default server region.
+const defaultRegion = "eu-de"
+
 // mockToken is the token sent to the in-process fake of --mock when no
 // token is configured; the fake accepts any non-empty token.
 const mockToken = "mock-token"
@@ -117,7 +121,7 @@ func (c *cli) replicate(args []string) int {
 	fs.BoolVar(&f.autoTrigger, "auto-trigger", false, "trigger the replication now (sent only when given)")
 	fs.BoolVar(&f.enableAcceleration, "enable-acceleration", false, "shorten cross-region replication (sent only when given)")
 	fs.StringVar(&f.projectID, "project-id", "", "project ID of the source vault (default $OS_PROJECT_ID)")
-	fs.StringVar(&f.region, "region", "eu-de", "region of the source vault: eu-de or eu-nl (default $OS_REGION_NAME, else eu-de)")
+	fs.StringVar(&f.region, "region", "", "region of the source vault: eu-de or eu-nl (default $OS_REGION_NAME, else eu-de)")
 	fs.StringVar(&f.endpoint, "endpoint", "", "CBR endpoint URL; overrides --region (e.g. another cloud of the family)")
 	fs.StringVar(&f.tokenFile, "token-file", "", "read the token from this file (- for stdin) instead of $OS_AUTH_TOKEN")
 	fs.DurationVar(&f.timeout, "timeout", 60*time.Second, "give up on the call after this long")
@@ -137,9 +141,10 @@ func (c *cli) replicate(args []string) int {
 		f.projectID = c.getenv("OS_PROJECT_ID")
 	}
 	if !fs.Changed("region") {
-		if r := c.getenv("OS_REGION_NAME"); r != "" {
-			f.region = r
-		}
+		f.region = c.getenv("OS_REGION_NAME")
+	}
+	if f.region == "" {
+		f.region = defaultRegion
 	}
 
 	// Every missing flag at once.

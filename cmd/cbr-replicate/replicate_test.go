@@ -130,10 +130,44 @@ func TestReplicateDryRun(t *testing.T) {
 	})
 }
 
+func TestReplicateTokenFromStdin(t *testing.T) {
+	t.Parallel()
+	srv := cbrtest.NewServer(cbrtest.WithToken(secretToken))
+	defer srv.Close()
+	res := execute(t, invocation{
+		args:  append([]string{"replicate", "--endpoint", srv.URL, "--token-file", "-"}, pageFlags()...),
+		env:   []string{"OS_PROJECT_ID=" + pageProjectID},
+		stdin: strings.NewReader(secretToken + "\n"),
+	})
+	assert.Equal(t, exitOK, res.code, res.stderr)
+	assert.Len(t, srv.Requests(), 1, "the fake accepts only the token read from stdin")
+}
+
+func TestReplicateTokenEchoedByTheServerIsNotPrinted(t *testing.T) {
+	t.Parallel()
+	// A misbehaving gateway that quotes the request's token in its answer.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := r.Header.Get("X-Auth-Token")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		b, _ := json.Marshal(cbr.CBRError{ErrorCode: "BackupService.8600", ErrorMsg: "token " + tok + " is not valid"})
+		_, _ = w.Write(b)
+	}))
+	defer srv.Close()
+	for _, output := range []string{"text", "json"} {
+		res := execute(t, invocation{args: append([]string{"replicate", "--endpoint", srv.URL, "--output", output}, pageFlags()...), env: tokenEnv()})
+		assert.Equal(t, exitInvalid, res.code, res.stderr)
+		assert.Contains(t, res.stderr, "HTTP 401 Unauthorized")
+		// execute asserts that the token appears in no output.
+	}
+}
+
 func TestReplicateUsageErrors(t *testing.T) {
 	t.Parallel()
 	emptyToken := filepath.Join(t.TempDir(), "empty")
 	require.NoError(t, os.WriteFile(emptyToken, []byte("\n"), 0o600))
+	twoLines := filepath.Join(t.TempDir(), "two-lines")
+	require.NoError(t, os.WriteFile(twoLines, []byte(secretToken+"\nsecond line\n"), 0o600))
 	tests := []struct {
 		name       string
 		env        []string
@@ -148,6 +182,7 @@ func TestReplicateUsageErrors(t *testing.T) {
 		{"missing --destination-region only", tokenEnv(), []string{"--vault-id", pageVaultID, "--destination-project-id", "p", "--destination-vault-id", "v"}, []string{"missing --destination-region\n"}},
 		{"unreadable --token-file", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", "/nonexistent/token"), []string{"--token-file", "/nonexistent/token"}},
 		{"empty --token-file", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", emptyToken), []string{"is empty"}},
+		{"--token-file of several lines", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", twoLines), []string{"more than one line"}},
 		{"unknown --output", tokenEnv(), pageFlags("--output", "xml"), []string{"must be text or json"}},
 		{"positional argument", tokenEnv(), pageFlags("extra"), []string{`unexpected argument "extra"`}},
 		{"unknown region", tokenEnv(), pageFlags("--region", "mars-1"), []string{"mars-1"}},
