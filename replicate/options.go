@@ -29,8 +29,9 @@ type Options struct {
 	// Token supplies the IAM token sent as X-Auth-Token; it is asked for
 	// a token on every call. Required.
 	Token TokenSource
-	// HTTPClient is copied, never modified. Default: a client of its own with
-	// a 60 s timeout and TLS verification on.
+	// HTTPClient is copied, never modified: the copy follows no redirects
+	// and wraps its Transport (nil: http.DefaultTransport) with validation.
+	// Default: a client of its own with DefaultTimeout and TLS verification on.
 	HTTPClient *http.Client
 	// SkipRequestValidation turns off checking each request against the spec
 	// before it is sent (on by default).
