@@ -1,0 +1,90 @@
+package validate_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+)
+
+// The benchmarks share one file so that the ratios can be read from one run:
+//
+//	go test -run '^$' -bench . -benchmem ./validate/
+//
+// BenchmarkDecodeOnly is the baseline: encoding/json decoding the page's
+// example request and 200 response into the generated types.
+
+func BenchmarkDecodeOnly(b *testing.B) {
+	req, resp := readTestdata(b, "request.json"), readTestdata(b, "response.json")
+	b.ReportAllocs()
+	for b.Loop() {
+		var q cbr.CheckpointReplicateReq
+		if err := json.Unmarshal(req, &q); err != nil {
+			b.Fatal(err)
+		}
+		var p cbr.CheckpointReplicateResp
+		if err := json.Unmarshal(resp, &p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRequestBody(b *testing.B) {
+	v := newValidator(b)
+	req := readTestdata(b, "request.json")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := v.RequestBody(req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkResponseBody(b *testing.B) {
+	v := newValidator(b)
+	resp := readTestdata(b, "response.json")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := v.ResponseBody(200, resp); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRequestAndResponseBody is the figure the target applies to:
+// request + response validation together, to compare with DecodeOnly.
+func BenchmarkRequestAndResponseBody(b *testing.B) {
+	v := newValidator(b)
+	req, resp := readTestdata(b, "request.json"), readTestdata(b, "response.json")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := v.RequestBody(req); err != nil {
+			b.Fatal(err)
+		}
+		if err := v.ResponseBody(200, resp); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRequest validates a whole *http.Request: route, token, path
+// parameter, Content-Type and body.
+func BenchmarkRequest(b *testing.B) {
+	v := newValidator(b)
+	body := readTestdata(b, "request.json")
+	r := newRequest(b, opPath, body)
+	rd := bytes.NewReader(body)
+	b.ReportAllocs()
+	for b.Loop() {
+		rd.Reset(body)
+		r.Body = readCloser{rd}
+		if err := v.Request(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+type readCloser struct{ *bytes.Reader }
+
+func (readCloser) Close() error { return nil }

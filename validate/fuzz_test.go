@@ -1,0 +1,107 @@
+package validate_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/validate"
+)
+
+// checkVerdict fails unless err is nil or a *validate.Error whose
+// violations are all complete.
+func checkVerdict(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	var verr *validate.Error
+	if !errors.As(err, &verr) || len(verr.Violations) == 0 {
+		t.Fatalf("error is not a *validate.Error with violations: %v", err)
+	}
+	for _, v := range verr.Violations {
+		if v.In == "" || v.Rule == "" || v.Message == "" {
+			t.Fatalf("incomplete violation %+v", v)
+		}
+	}
+}
+
+func mustRead(f *testing.F, name string) []byte {
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		f.Fatal(err)
+	}
+	return data
+}
+
+// FuzzRequestBody checks that RequestBody never panics and that a body it
+// accepts always decodes into cbr.CheckpointReplicateReq with encoding/json.
+func FuzzRequestBody(f *testing.F) {
+	page := mustRead(f, "request.json")
+	f.Add(page)
+	f.Add(bytes.Replace(page, []byte(`"vault_id"`), []byte(`"VAULT_ID"`), 1))
+	f.Add(bytes.Replace(page, []byte(`"auto_trigger"`), []byte(`"auto_triger"`), 1))
+	f.Add(bytes.Replace(page, []byte(`false`), []byte(`"false"`), 1))
+	f.Add([]byte(`{"checkpoint":` + string(page) + `}`))
+	f.Add(page[:len(page)/2])
+	f.Add(append(append([]byte{}, page...), '}'))
+	f.Add([]byte(`{"replicate":{"destination_project_id":"p","destination_region":"r","destination_vault_id":"d","vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce","vault_id":"x"}}`))
+	f.Add([]byte(`{"replicate":{"destination_project_id":"p","destination_region":"r","destination_vault_id":"d","vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce","Vault_Id":"x"}}`))
+	f.Add([]byte(``))
+	f.Add([]byte(`null`))
+	f.Add([]byte(`[]`))
+	v, err := validate.New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		err := v.RequestBody(body)
+		checkVerdict(t, err)
+		if err != nil {
+			return
+		}
+		var req cbr.CheckpointReplicateReq
+		if err := json.Unmarshal(body, &req); err != nil {
+			t.Fatalf("accepted body does not decode into cbr.CheckpointReplicateReq: %v\n%q", err, body)
+		}
+	})
+}
+
+// FuzzResponseBody checks that ResponseBody never panics and that a 200
+// body it accepts always decodes into cbr.CheckpointReplicateResp (and an
+// error body into cbr.CBRError) with encoding/json.
+func FuzzResponseBody(f *testing.F) {
+	page := mustRead(f, "response.json")
+	f.Add(200, page)
+	f.Add(200, bytes.Replace(page, []byte(`"backups" : [`), []byte(`"backups" : {"x": [`), 1))
+	f.Add(200, bytes.Replace(page, []byte(`"vault_id"`), []byte(`"VAULT_ID"`), 1))
+	f.Add(200, bytes.Replace(page, []byte(`"source_region" : "region1"`), []byte(`"source_region" : 1`), 1))
+	f.Add(200, page[:len(page)/3])
+	f.Add(200, []byte(`{"replication":null}`))
+	f.Add(200, []byte(`<html>Bad Gateway</html>`))
+	f.Add(400, []byte(`{"error_code":"BackupService.6120","error_msg":"Destination vault does not exist."}`))
+	f.Add(403, []byte(`{"error_code":8600}`))
+	f.Add(500, []byte(``))
+	v, err := validate.New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		err := v.ResponseBody(status, body)
+		checkVerdict(t, err)
+		if err != nil {
+			return
+		}
+		var target any = new(cbr.CBRError)
+		if status == 200 {
+			target = new(cbr.CheckpointReplicateResp)
+		}
+		if err := json.Unmarshal(body, target); err != nil {
+			t.Fatalf("accepted body for %d does not decode into %T: %v\n%q", status, target, err, body)
+		}
+	})
+}
