@@ -206,7 +206,6 @@ func (c *Client) Replicate(ctx context.Context, p cbr.CheckpointReplicateParam) 
 		return nil, sendError(err, wrote.Load(), tok)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	resp.Request = redactRequest(resp.Request)
 	if err := CheckResponse(resp); err != nil {
 		return nil, scrubToken(err, tok)
 	}

@@ -91,14 +91,17 @@ func StatusCode(err error) int {
 // CheckResponse returns nil for a 2xx answer and an *APIError for any other,
 // reading at most MaxErrorBody bytes of its body; the caller still closes
 // the body. It is the one place that decides what counts as an API error.
+// The APIError keeps a copy of resp whose Request has X-Auth-Token redacted.
 func CheckResponse(resp *http.Response) error {
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return nil
 	}
+	kept := *resp // a copy: the caller's response is left as it is
+	kept.Request = redactRequest(resp.Request)
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RequestID:  resp.Header.Get("X-Request-Id"),
-		Response:   resp,
+		Response:   &kept,
 	}
 	if resp.Body != nil {
 		body, err := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
@@ -134,7 +137,7 @@ func parseErrorBody(e *APIError) {
 			e.Code = firstScalar(o, "error_code", "code")
 		}
 		if e.Message == "" {
-			e.Message = firstScalar(o, "error_msg", "message", "error_message", "msg")
+			e.Message = firstScalar(o, "error_msg", "message", "error_message", "msg", "error")
 		}
 		if e.RequestID == "" {
 			e.RequestID = firstScalar(o, "request_id")

@@ -105,6 +105,9 @@ func TestTokenIsRedactedInEveryError(t *testing.T) {
 	srv, _ := blockingServer(t)
 	c := newClient(t, srv.URL, withHTTPClient(&http.Client{Timeout: 20 * time.Millisecond}))
 	_, errs["timeout"] = c.Replicate(context.Background(), pageParam(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, errs["cancelled"] = c.Replicate(ctx, pageParam(t))
 	c = newClient(t, "http://127.0.0.1:1") // nothing listens on port 1
 	_, errs["connection refused"] = c.Replicate(context.Background(), pageParam(t))
 	p := pageParam(t)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -229,6 +230,11 @@ func TestReplicateErrorBodies(t *testing.T) {
 			wantInError: []string{"header-id", "unknown error"},
 		},
 		{
+			name: "a bare error string is the message", status: 401,
+			body:    `{"error":"Unauthorized"}`,
+			wantMsg: "Unauthorized", wantInError: []string{"401 Unauthorized: Unauthorized"},
+		},
+		{
 			name: "an HTML 502 page of a gateway is kept raw and summed up by its title", status: 502,
 			contentType: "text/html", body: nginx502, header: map[string]string{"X-Request-Id": "gw-502"},
 			wantReqID:   "gw-502",
@@ -295,6 +301,22 @@ func TestCheckResponseDecides(t *testing.T) {
 		require.ErrorAs(t, err, &apiErr, status)
 		assert.Equal(t, status, apiErr.StatusCode)
 	}
+}
+
+func TestCheckResponseLeavesTheCallersResponseAlone(t *testing.T) {
+	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1/v3/p/checkpoints/replicate", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Auth-Token", testToken)
+	resp := &http.Response{StatusCode: 403, Header: http.Header{}, Request: req,
+		Body: io.NopCloser(strings.NewReader(`{"error_code":"BackupService.8600","error_msg":"Not authenticated."}`))}
+
+	err = replicate.CheckResponse(resp)
+	var apiErr *replicate.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "[REDACTED]", apiErr.Response.Request.Header.Get("X-Auth-Token"))
+	assert.Same(t, req, resp.Request, "the caller's response still points at its request")
+	assert.Equal(t, testToken, req.Header.Get("X-Auth-Token"), "the caller's request is not modified")
+	assert.True(t, replicate.IsCode(err, "8600"))
 }
 
 func TestReplicateDoesNotFollowRedirects(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -75,6 +76,12 @@ func TestReplicateValidRequestsAtTheLimitsAreSent(t *testing.T) {
 		}},
 		{name: "empty destination_region (the page's Minimum: 0)", mod: func(p *cbr.CheckpointReplicateParam) {
 			p.DestinationRegion = ""
+		}},
+		{name: "the zero UUID as vault_id is syntactically valid", mod: func(p *cbr.CheckpointReplicateParam) {
+			p.VaultId = uuid.Nil
+		}},
+		{name: "empty destination_project_id and destination_vault_id are present (the spec sets no minLength)", mod: func(p *cbr.CheckpointReplicateParam) {
+			p.DestinationProjectId, p.DestinationVaultId = "", ""
 		}},
 		{name: "optional booleans left out", mod: func(p *cbr.CheckpointReplicateParam) {
 			p.AutoTrigger, p.EnableAcceleration = nil, nil
