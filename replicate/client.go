@@ -77,7 +77,7 @@ func New(opts Options) (*Client, error) {
 	if strings.ContainsAny(opts.ProjectID, "/?# \t") || !validHeaderValue(opts.ProjectID) {
 		return nil, fmt.Errorf("replicate: Options.ProjectID %q is not a project ID (one path segment, no blanks)", opts.ProjectID)
 	}
-	if opts.Token == nil {
+	if tf, ok := opts.Token.(TokenFunc); opts.Token == nil || (ok && tf == nil) {
 		return nil, errors.New("replicate: Options.Token is required (StaticToken or TokenFunc)")
 	}
 	if st, ok := opts.Token.(staticToken); ok && st.token == "" {
@@ -177,6 +177,9 @@ func (c *Client) Endpoint() string { return c.endpoint }
 // *DecodeError. Other errors (timeouts, a cancelled ctx) wrap what net/http
 // returns, e.g. context.DeadlineExceeded or context.Canceled.
 func (c *Client) Replicate(ctx context.Context, p cbr.CheckpointReplicateParam) (*cbr.CheckpointReplicateRespBody, error) {
+	if c == nil || c.api == nil {
+		return nil, errors.New("replicate: Client not built with New")
+	}
 	if ctx == nil {
 		return nil, errors.New("replicate: nil context")
 	}

@@ -236,3 +236,12 @@ func TestReplicateNilContextIsAnError(t *testing.T) {
 	require.Error(t, err)
 	assert.Zero(t, srv.count.Load())
 }
+
+func TestReplicateOnAClientNotBuiltWithNewIsAnError(t *testing.T) {
+	var nilClient *replicate.Client
+	_, err := nilClient.Replicate(context.Background(), pageParam(t))
+	require.Error(t, err)
+	_, err = new(replicate.Client).Replicate(context.Background(), pageParam(t))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not built with New")
+}

@@ -78,6 +78,8 @@ func TestNewRejectsBadOptions(t *testing.T) {
 			wantIn: []string{"not a project ID"}},
 		{name: "no token source", mod: func(o *replicate.Options) { o.Token = nil },
 			wantIn: []string{"Token is required"}},
+		{name: "nil TokenFunc", mod: func(o *replicate.Options) { o.Token = replicate.TokenFunc(nil) },
+			wantIn: []string{"Token is required"}},
 		{name: "empty static token", mod: func(o *replicate.Options) { o.Token = replicate.StaticToken("") },
 			wantIn: []string{"token is empty"}},
 		{name: "User-Agent with a line break", mod: func(o *replicate.Options) { o.UserAgent = "x\r\nX-Evil: 1" },
