@@ -1,0 +1,125 @@
+package cbrtest_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+)
+
+// ownStatuses are the statuses the fake answers with when nothing is forced.
+var ownStatuses = map[int]bool{200: true, 400: true, 403: true, 404: true, 405: true, 413: true}
+
+// FuzzHandler feeds the fake arbitrary methods, paths, headers ("Name: value"
+// lines) and bodies. It must never panic, and every answer must be JSON with
+// an X-Request-Id, valid against the spec for its status; the status must be
+// one the fake produces on its own unless a Prefer header forced another; the
+// token must never come back.
+func FuzzHandler(f *testing.F) {
+	page := readTestdata(f, "page-request.json")
+	const token = "X-Auth-Token: " + testToken + "\nContent-Type: application/json"
+	f.Add("POST", replicatePath, token, page)
+	f.Add("POST", replicatePath, token+"\nPrefer: code=404", page)
+	f.Add("POST", replicatePath, token+"\nPrefer: code=400, example=DestinationVaultNotFound", page)
+	f.Add("POST", replicatePath, token+"\nPrefer: code=502", page)
+	f.Add("POST", replicatePath, token+"\nPrefer: code=\"40", page)
+	f.Add("POST", replicatePath, token+"\nPrefer: example=Nope", page)
+	f.Add("POST", replicatePath, "Content-Type: application/json", page)
+	f.Add("POST", replicatePath, token, []byte(`{"replicate":{}}`))
+	f.Add("POST", replicatePath, token, []byte(`{"replicate":{"vault_id":"x","VAULT_ID":"y","destination_region":5}}`))
+	f.Add("POST", replicatePath, token, []byte(`{"replicate":{"vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce","vault_id":"x"}}`))
+	f.Add("POST", replicatePath, token, []byte(`{"checkpoint":{"replicate":{}}}`))
+	f.Add("POST", replicatePath, token, []byte(`[1,2,`))
+	f.Add("POST", replicatePath, token, []byte{})
+	f.Add("POST", replicatePath, "X-Auth-Token: t\nContent-Type: text/plain", page)
+	f.Add("GET", replicatePath, token, []byte{})
+	f.Add("HEAD", replicatePath, token, []byte{})
+	f.Add("OPTIONS", "*", token, []byte{})
+	f.Add("POST", "/v3//checkpoints/replicate", token, page)
+	f.Add("POST", "/v3/a%2Fb/checkpoints/replicate", token, page)
+	f.Add("POST", "/v3/p/checkpoints/replicate?x=1&x=2", token, page)
+	f.Add("POST", "/v3/p/./checkpoints/replicate", token, page)
+	f.Add("POST", "/", token, page)
+
+	fake := cbrtest.Handler(cbrtest.WithMaxRequests(16))
+	f.Fuzz(func(t *testing.T, method, target, headers string, body []byte) {
+		if !isToken(method) {
+			t.Skip("net/http rejects the method before any handler")
+		}
+		u, err := url.ParseRequestURI(target)
+		if err != nil {
+			t.Skip("net/http rejects the target before any handler")
+		}
+		r := &http.Request{
+			Method:     method,
+			URL:        u,
+			RequestURI: target,
+			Proto:      "HTTP/1.1",
+			ProtoMajor: 1,
+			ProtoMinor: 1,
+			Header:     http.Header{},
+			Host:       "cbr.eu-de.otc.t-systems.com",
+			Body:       io.NopCloser(bytes.NewReader(body)),
+		}
+		r.ContentLength = int64(len(body))
+		for line := range strings.SplitSeq(headers, "\n") {
+			name, value, ok := strings.Cut(line, ":")
+			if !ok || !isToken(name) || !validHeaderValue(value) {
+				continue
+			}
+			r.Header.Add(name, strings.TrimSpace(value))
+		}
+		r.Header.Del("Content-Length")
+		r.Header.Del("Transfer-Encoding")
+		r = r.WithContext(t.Context())
+
+		rec := httptest.NewRecorder()
+		fake.ServeHTTP(rec, r)
+		resp := rec.Result()
+		got, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, forced := r.Header["Prefer"]
+		if !ownStatuses[resp.StatusCode] && !forced {
+			t.Fatalf("status %d without a Prefer header: %s", resp.StatusCode, got)
+		}
+		if err := answerProblem(answer{status: resp.StatusCode, header: resp.Header, body: got}); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(got, []byte("secret-user-token")) && !bytes.Contains(body, []byte("secret-user-token")) &&
+			!strings.Contains(target, "secret-user-token") {
+			t.Fatalf("the token came back: %s", got)
+		}
+	})
+}
+
+// isToken reports whether s is a non-empty RFC 7230 token, as a method or a
+// header name must be.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue reports whether net/http would accept v as a header value.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
