@@ -31,6 +31,12 @@ func assertNoToken(t *testing.T, name string, v any) {
 	if err, ok := v.(error); ok {
 		assert.NotContains(t, err.Error(), testToken, "%s.Error()", name)
 	}
+	if s, ok := v.(fmt.Stringer); ok {
+		assert.NotContains(t, s.String(), testToken, "%s.String()", name)
+	}
+	if s, ok := v.(fmt.GoStringer); ok {
+		assert.NotContains(t, s.GoString(), testToken, "%s.GoString()", name)
+	}
 	var buf bytes.Buffer
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("value", "v", v)
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("value", "v", v)
@@ -64,6 +70,13 @@ func TestTokenIsRedactedInOptionsClientAndTokenSource(t *testing.T) {
 	assert.Contains(t, fmt.Sprintf("%#v", c), "[REDACTED]")
 	assert.Contains(t, fmt.Sprintf("%v", c), "https://cbr.eu-de.otc.t-systems.com", "the rest stays readable")
 	assert.Equal(t, "[REDACTED]", fmt.Sprint(replicate.StaticToken(testToken)))
+	assert.Contains(t, opts.String(), "Token:[REDACTED]")
+	assert.Contains(t, opts.GoString(), "replicate.Options{")
+	assert.Contains(t, c.String(), "Token:[REDACTED]")
+	assert.Contains(t, c.GoString(), "replicate.Client{")
+	var nilClient *replicate.Client
+	assert.Equal(t, "<nil>", fmt.Sprint(nilClient))
+	assert.Contains(t, fmt.Sprintf("%+v", replicate.Options{}), "Token:<nil>", "a missing token source shows as missing")
 	tok, err := replicate.StaticToken(testToken).Token(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, testToken, tok, "redaction is only in printing")
