@@ -163,59 +163,62 @@ func appendPointer(p, token string) string {
 // violationsOf maps an error of kin-openapi (openapi3filter.RequestError,
 // ResponseError, SecurityRequirementsError, openapi3.SchemaError,
 // openapi3.MultiError, routers.RouteError, nested in any way) to violations.
-// in is where body schema errors are; base prefixes their pointers.
+// in says where schema errors without a parameter are (the body).
+//
+// It switches on concrete types rather than using errors.As: MultiError.As
+// matches its first member, which would drop the others.
 func violationsOf(vs []Violation, err error, in string) []Violation {
-	if err == nil {
+	switch e := err.(type) {
+	case nil:
 		return vs
-	}
-	var (
-		multi  openapi3.MultiError
-		schema *openapi3.SchemaError
-		reqErr *openapi3filter.RequestError
-		resErr *openapi3filter.ResponseError
-		secErr *openapi3filter.SecurityRequirementsError
-		route  *routers.RouteError
-	)
-	switch {
-	case errors.As(err, &secErr):
+	case openapi3.MultiError:
+		for _, m := range e {
+			vs = violationsOf(vs, m, in)
+		}
+		return vs
+	case *openapi3filter.SecurityRequirementsError:
 		// Never echo the header's value: name the header only.
 		return append(vs, Violation{In: InHeader, Pointer: "/" + authHeader, Rule: RuleSecurity,
 			Message: "the " + authHeader + " header must carry a token (missing or empty)"})
-	case errors.As(err, &reqErr) && reqErr.Parameter != nil:
-		return parameterViolations(vs, reqErr)
-	case asMulti(err, &multi):
-		for _, e := range multi {
-			vs = violationsOf(vs, e, in)
+	case *openapi3filter.RequestError:
+		if e.Parameter != nil {
+			return parameterViolations(vs, e)
+		}
+		return requestErrorViolations(vs, e)
+	case *openapi3filter.ResponseError:
+		return responseErrorViolations(vs, e)
+	case *openapi3.SchemaError:
+		return append(vs, schemaViolation(e, in, ""))
+	case *routers.RouteError:
+		return append(vs, Violation{In: InPath, Rule: RuleRoute, Message: e.Reason})
+	case interface{ Unwrap() []error }:
+		for _, m := range e.Unwrap() {
+			vs = violationsOf(vs, m, in)
 		}
 		return vs
-	case errors.As(err, &schema):
-		return append(vs, schemaViolation(schema, in, ""))
-	case errors.As(err, &reqErr):
-		return requestErrorViolations(vs, reqErr)
-	case errors.As(err, &resErr):
-		return responseErrorViolations(vs, resErr)
-	case errors.As(err, &route):
-		return append(vs, Violation{In: InPath, Pointer: "", Rule: RuleRoute, Message: route.Reason})
-	default:
-		return append(vs, Violation{In: in, Pointer: "", Rule: "invalid", Message: err.Error()})
 	}
+	if inner := errors.Unwrap(err); inner != nil {
+		return violationsOf(vs, inner, in)
+	}
+	return append(vs, Violation{In: in, Rule: "invalid", Message: err.Error()})
 }
 
-// asMulti finds an openapi3.MultiError in err's chain (MultiError.Is makes
-// errors.As unsuitable for telling it apart from its members).
-func asMulti(err error, target *openapi3.MultiError) bool {
-	for err != nil {
-		if m, ok := err.(openapi3.MultiError); ok {
-			*target = m
-			return true
+// schemaErrors collects the SchemaErrors within err (through MultiErrors).
+func schemaErrors(out []*openapi3.SchemaError, err error) []*openapi3.SchemaError {
+	switch e := err.(type) {
+	case nil:
+	case openapi3.MultiError:
+		for _, m := range e {
+			out = schemaErrors(out, m)
 		}
-		switch err.(type) {
-		case *openapi3.SchemaError, *openapi3filter.SecurityRequirementsError:
-			return false
+	case *openapi3.SchemaError:
+		out = append(out, e)
+	default:
+		if inner := errors.Unwrap(err); inner != nil {
+			out = schemaErrors(out, inner)
 		}
-		err = errors.Unwrap(err)
 	}
-	return false
+	return out
 }
 
 func parameterViolations(vs []Violation, e *openapi3filter.RequestError) []Violation {
@@ -228,18 +231,11 @@ func parameterViolations(vs []Violation, e *openapi3filter.RequestError) []Viola
 	case errors.Is(e.Err, openapi3filter.ErrInvalidEmptyValue):
 		return append(vs, Violation{In: in, Pointer: ptr, Rule: RuleRequired, Message: fmt.Sprintf("%s parameter %q must not be empty", p.In, p.Name)})
 	}
-	var multi openapi3.MultiError
-	var schema *openapi3.SchemaError
-	switch {
-	case asMulti(e.Err, &multi):
-		for _, err := range multi {
-			if errors.As(err, &schema) {
-				vs = append(vs, schemaViolation(schema, in, ptr))
-			}
+	if errs := schemaErrors(nil, e.Err); len(errs) > 0 {
+		for _, se := range errs {
+			vs = append(vs, schemaViolation(se, in, ptr))
 		}
 		return vs
-	case errors.As(e.Err, &schema):
-		return append(vs, schemaViolation(schema, in, ptr))
 	}
 	return append(vs, Violation{In: in, Pointer: ptr, Rule: RuleType, Message: fmt.Sprintf("%s parameter %q cannot be parsed", p.In, p.Name)})
 }

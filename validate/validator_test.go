@@ -244,6 +244,10 @@ func TestRequest(t *testing.T) {
 			[]at{{"path", "/project_id", "required"}}},
 		{"wrong method GET", func(r *http.Request) { r.Method = http.MethodGet },
 			[]at{{"method", "", "method"}}},
+		{"token missing and project_id empty at once", func(r *http.Request) {
+			r.Header.Del("X-Auth-Token")
+			r.URL.Path = "/v3//checkpoints/replicate"
+		}, []at{{"header", "/X-Auth-Token", "security"}, {"path", "/project_id", "required"}}},
 		{"token, header and body violations at once", func(r *http.Request) {
 			r.Header.Del("X-Auth-Token")
 			r.Body = io.NopCloser(strings.NewReader(`{"replicate":{"destination_project_id":"p","destination_region":"r","destination_vault_id":"d","vault_id":"x"}}`))
