@@ -1,0 +1,99 @@
+package cbrtest_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+)
+
+// A test starts the fake, points the client under test at it and checks
+// both the answer and what the fake received.
+func ExampleNewServer() {
+	s := cbrtest.NewServer(cbrtest.WithSourceRegion("eu-nl"))
+	defer s.Close()
+
+	client, err := cbr.NewClientWithResponses(s.URL, cbr.WithHTTPClient(s.Client()))
+	if err != nil {
+		panic(err)
+	}
+	body := cbr.CheckpointReplicateReq{Replicate: cbr.CheckpointReplicateParam{
+		DestinationProjectId: "68589cac08274b82b4e254268a3862d8",
+		DestinationRegion:    "eu-de",
+		DestinationVaultId:   "0ca3eb86-8800-46da-9c37-9d657a825274",
+		VaultId:              uuid.MustParse("3b5816b5-f29c-4172-9d9a-76c719a659ce"),
+	}}
+	resp, err := client.CopyCheckpointWithResponse(context.Background(), "f841e01fd2b14e7fa41b6ae7aa6b0594", body,
+		func(_ context.Context, r *http.Request) error {
+			r.Header.Set("X-Auth-Token", "a-user-token")
+			return nil
+		})
+	if err != nil {
+		panic(err)
+	}
+	rep := resp.JSON200.Replication
+	fmt.Println(resp.StatusCode(), rep.SourceRegion, "->", rep.DestinationRegion, len(rep.Backups), "backups")
+
+	got := s.Requests()[0]
+	fmt.Println(got.ProjectID, got.Body.Replicate.VaultId, got.Header.Get("X-Auth-Token"))
+	// Output:
+	// 200 eu-nl -> eu-de 3 backups
+	// f841e01fd2b14e7fa41b6ae7aa6b0594 3b5816b5-f29c-4172-9d9a-76c719a659ce REDACTED
+}
+
+// A request asks for an outcome with a Prefer header, as with Stoplight
+// Prism: the status and the spec's example for it.
+func ExampleHandler_prefer() {
+	f := cbrtest.Handler()
+	r := httptest.NewRequest(http.MethodPost, "/v3/f841e01fd2b14e7fa41b6ae7aa6b0594/checkpoints/replicate",
+		strings.NewReader(`{"replicate":{"destination_project_id":"p","destination_region":"eu-de",`+
+			`"destination_vault_id":"v","vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce"}}`))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("X-Auth-Token", "a-user-token")
+	r.Header.Set("Prefer", "code=400, example=DestinationVaultNotFound")
+
+	w := httptest.NewRecorder()
+	f.ServeHTTP(w, r)
+	var e cbr.CBRError
+	if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil {
+		panic(err)
+	}
+	fmt.Println(w.Code, e.ErrorCode, e.ErrorMsg)
+	// Output:
+	// 400 BackupService.6120 Destination vault does not exist.
+}
+
+// WithResponse makes every valid request fail the same way, to test how a
+// client reports an error.
+func ExampleWithResponse() {
+	s := cbrtest.NewServer(cbrtest.WithResponse(http.StatusNotFound))
+	defer s.Close()
+
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/v3/f841e01fd2b14e7fa41b6ae7aa6b0594/checkpoints/replicate",
+		strings.NewReader(`{"replicate":{"destination_project_id":"p","destination_region":"eu-de",`+
+			`"destination_vault_id":"v","vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce"}}`))
+	if err != nil {
+		panic(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Auth-Token", "a-user-token")
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	var e cbr.CBRError
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.StatusCode, e.ErrorCode, e.ErrorMsg)
+	// Output:
+	// 404 BackupService.6105 The vault does not exist.
+}
