@@ -305,6 +305,9 @@ func (v *Validator) response(r *http.Request, route *routers.Route, params map[s
 		Body:                   http.NoBody,
 		Options:                v.options,
 	}
+	if status < 100 || status > 599 {
+		return append(vs, Violation{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("%d is not an HTTP status code", status)})
+	}
 	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
 		vs = violationsOf(vs, err, InBody)
 		return vs
@@ -330,6 +333,9 @@ func (v *Validator) response(r *http.Request, route *routers.Route, params map[s
 // responseMediaType returns the application/json media type documented for
 // status (nil if that status has no body) and whether status is documented.
 func (v *Validator) responseMediaType(status int) (*openapi3.MediaType, bool) {
+	if status < 100 || status > 599 {
+		return nil, false
+	}
 	responses := v.route.Operation.Responses
 	ref := responses.Status(status)
 	if ref == nil {
