@@ -77,7 +77,8 @@ func (c *cli) mock(args []string) int {
 		return c.usageError(cmd, fmt.Errorf("--status %d is not an HTTP status (100-599)", *status))
 	}
 
-	opts := []cbrtest.Option{cbrtest.WithSourceRegion(*sourceRegion)}
+	// A long-running server keeps no log of the requests it accepted.
+	opts := []cbrtest.Option{cbrtest.WithSourceRegion(*sourceRegion), cbrtest.WithMaxRequests(0)}
 	if *status != 0 {
 		opts = append(opts, cbrtest.WithResponse(*status))
 	}
