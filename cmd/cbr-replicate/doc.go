@@ -9,8 +9,9 @@
 //	    --destination-region REGION --destination-vault-id ID \
 //	    [--auto-trigger[=BOOL]] [--enable-acceleration[=BOOL]] \
 //	    [--project-id ID] [--region eu-de|eu-nl] [--endpoint URL] \
-//	    [--token-file FILE] [--timeout 60s] [--dry-run] [--mock] [--output text|json]
-//	cbr-replicate validate request|response [--status N] [--output text|json] [FILE|-]
+//	    [--token-file FILE] [--timeout 60s] [--dry-run] [--mock]
+//	    [--validate-response] [--output text|json]
+//	cbr-replicate validate request|response [--status N] [--output text|json] [--quiet] [FILE|-]
 //	cbr-replicate mock [--listen 127.0.0.1:8080] [--source-region REGION] [--status N] [--token-file FILE]
 //	cbr-replicate help [COMMAND] | --help | --version
 //
@@ -27,10 +28,14 @@
 //
 // Every request body is checked against the API page (package validate)
 // before anything is sent, and every violation is printed at once, one a
-// line: "pointer  rule  message".
+// line: "pointer  rule  message". The validate subcommand prints "valid" for
+// a valid body (or nothing with --quiet), and --output json prints
+// {"valid": bool, "violations": [...]}, violations always an array.
 //
 // The mock subcommand serves package cbrtest's fake on a real http.Server,
-// with GET /openapi.yaml and GET /openapi.json (the embedded spec), one log
+// with GET /openapi.yaml and GET /openapi.json (the spec embedded in package
+// cbr; the YAML is converted from it, so it has the content of
+// openapi/cbr-replicate.yaml but not its comments), one log
 // line per request on stderr and a graceful shutdown on SIGINT or SIGTERM.
 //
 // Exit status, the same for every subcommand: 0 success or valid; 1 invalid

@@ -83,7 +83,7 @@ func (c *cli) mock(args []string) int {
 		opts = append(opts, cbrtest.WithResponse(*status))
 	}
 	if *tokenFile != "" {
-		t, err := c.token(replicateFlags{tokenFile: *tokenFile})
+		t, err := c.readTokenFile(*tokenFile)
 		if err != nil {
 			return c.fail(cmd, exitUsage, err)
 		}

@@ -266,18 +266,24 @@ func (c *cli) replicate(args []string) int {
 	return exitOK
 }
 
-// token returns the token: the --token-file's content without its trailing
-// newline, else OS_AUTH_TOKEN, else (with --mock) a placeholder.
+// token returns the token: the --token-file's content, else OS_AUTH_TOKEN,
+// else (only reached with --mock) a placeholder.
 func (c *cli) token(f replicateFlags) (string, error) {
-	if f.tokenFile == "" {
-		if t := c.getenv("OS_AUTH_TOKEN"); t != "" {
-			return t, nil
-		}
-		return mockToken, nil // only reached with --mock
+	if f.tokenFile != "" {
+		return c.readTokenFile(f.tokenFile)
 	}
+	if t := c.getenv("OS_AUTH_TOKEN"); t != "" {
+		return t, nil
+	}
+	return mockToken, nil
+}
+
+// readTokenFile reads a token from the named file, or stdin for "-",
+// without its trailing newline. The file must hold the token alone.
+func (c *cli) readTokenFile(name string) (string, error) {
 	var r io.Reader = c.stdin
-	if f.tokenFile != "-" {
-		file, err := os.Open(f.tokenFile)
+	if name != "-" {
+		file, err := os.Open(name)
 		if err != nil {
 			return "", fmt.Errorf("read --token-file: %w", err)
 		}
@@ -286,17 +292,17 @@ func (c *cli) token(f replicateFlags) (string, error) {
 	}
 	b, err := io.ReadAll(io.LimitReader(r, maxTokenFile+1))
 	if err != nil {
-		return "", fmt.Errorf("read --token-file %s: %w", f.tokenFile, err)
+		return "", fmt.Errorf("read --token-file %s: %w", name, err)
 	}
 	if len(b) > maxTokenFile {
-		return "", fmt.Errorf("--token-file %s is larger than 64 KiB: not a token", f.tokenFile)
+		return "", fmt.Errorf("--token-file %s is larger than 64 KiB: not a token", name)
 	}
 	t := strings.TrimRight(string(b), "\r\n")
 	switch {
 	case t == "":
-		return "", fmt.Errorf("--token-file %s is empty", f.tokenFile)
+		return "", fmt.Errorf("--token-file %s is empty", name)
 	case strings.ContainsAny(t, "\r\n"):
-		return "", fmt.Errorf("--token-file %s holds more than one line; it must hold the token alone", f.tokenFile)
+		return "", fmt.Errorf("--token-file %s holds more than one line; it must hold the token alone", name)
 	}
 	return t, nil
 }

@@ -428,3 +428,19 @@ func TestReplicateNetworkErrors(t *testing.T) {
 		assert.Contains(t, res.stderr, "no answer within --timeout 200ms")
 	})
 }
+
+func TestReplicateUnreadableSuccessAnswer(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("X-Request-Id", "req-200-html")
+		_, _ = w.Write([]byte("<html>OK</html>"))
+	}))
+	defer srv.Close()
+	res := execute(t, invocation{args: append([]string{"replicate", "--endpoint", srv.URL}, pageFlags()...), env: tokenEnv()})
+	assert.Equal(t, exitInvalid, res.code, res.stderr)
+	assert.Empty(t, res.stdout)
+	assert.Contains(t, res.stderr, "accepted the request (HTTP 200)")
+	assert.Contains(t, res.stderr, "the replication may have started")
+	assert.Contains(t, res.stderr, "request id: req-200-html")
+}
