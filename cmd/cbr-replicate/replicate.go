@@ -164,10 +164,13 @@ func (c *cli) replicate(args []string) int {
 	if f.timeout <= 0 {
 		problems = append(problems, fmt.Sprintf("--timeout must be positive, not %s", f.timeout))
 	}
-	if f.mock && f.tokenFile == "" && c.getenv("OS_AUTH_TOKEN") == "" {
-		// The fake accepts any token: none is needed.
-	} else if f.tokenFile == "" && c.getenv("OS_AUTH_TOKEN") == "" {
+	// The fake of --mock accepts any token: it needs none.
+	if !f.mock && f.tokenFile == "" && c.getenv("OS_AUTH_TOKEN") == "" {
 		missing = append(missing, "token (set OS_AUTH_TOKEN or pass --token-file)")
+	}
+	if f.endpoint == "" && !f.mock && !slices.Contains(replicate.Regions(), f.region) {
+		problems = append(problems, fmt.Sprintf("unknown region %q: use one of %s, or --endpoint",
+			f.region, strings.Join(replicate.Regions(), ", ")))
 	}
 	if len(missing) > 0 {
 		problems = append([]string{"missing " + strings.Join(missing, ", ")}, problems...)
