@@ -60,7 +60,7 @@ bench: ## Run the benchmarks (no tests) with allocation counts.
 fuzz: ## Run every fuzz target for FUZZTIME (default 30s) each.
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
-load: ## Load test against the fake server (scripts/load.sh).
+load: ## Load test of `cbr-replicate mock` on loopback with wrk (scripts/load.sh).
 	scripts/load.sh
 
 clean: ## Remove bin/ and the npm packages under scripts/.
