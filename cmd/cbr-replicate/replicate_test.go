@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -403,15 +404,24 @@ func TestReplicateResponseDrift(t *testing.T) {
 func TestReplicateNetworkErrors(t *testing.T) {
 	t.Parallel()
 
-	t.Run("connection refused is an I/O error", func(t *testing.T) {
+	t.Run("connection closed without an answer is an I/O error", func(t *testing.T) {
 		t.Parallel()
-		srv := httptest.NewServer(http.NotFoundHandler())
-		url := srv.URL
-		srv.Close() // nothing listens there any more
-		res := execute(t, invocation{args: append([]string{"replicate", "--endpoint", url}, pageFlags()...), env: tokenEnv()})
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer ln.Close()
+		go func() {
+			for {
+				conn, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				_ = conn.Close()
+			}
+		}()
+		res := execute(t, invocation{args: append([]string{"replicate", "--endpoint", "http://" + ln.Addr().String()}, pageFlags()...), env: tokenEnv()})
 		assert.Equal(t, exitUsage, res.code, res.stderr)
 		assert.Empty(t, res.stdout)
-		assert.Contains(t, res.stderr, "cbr-replicate replicate: ")
+		assert.True(t, strings.HasPrefix(res.stderr, "cbr-replicate replicate: "), res.stderr)
 	})
 
 	t.Run("no answer within --timeout", func(t *testing.T) {
