@@ -203,3 +203,30 @@ func TestTransportReturnsBaseErrors(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestTransportValidateResponsesClosesTheOriginalBody(t *testing.T) {
+	v := newValidator(t)
+	for name, body := range map[string]string{
+		"valid response":   string(readTestdata(t, "response.json")),
+		"drifted response": `{"replication":{"backups":{}}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			tracked := &closeTracker{Reader: strings.NewReader(body)}
+			base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: tracked, Request: r}, nil
+			})
+			resp, err := v.Transport(base, validate.ValidateResponses()).RoundTrip(postRequest(t, "http://127.0.0.1:1", bytes.NewReader(readTestdata(t, "request.json"))))
+			assert.True(t, tracked.closed.Load(), "the base response body is read and closed")
+			if err != nil {
+				assert.Nil(t, resp)
+				var rerr *validate.ResponseError
+				require.ErrorAs(t, err, &rerr)
+				assert.Equal(t, body, string(rerr.Body))
+				return
+			}
+			got, rerr := io.ReadAll(resp.Body)
+			require.NoError(t, rerr)
+			assert.Equal(t, body, string(got))
+		})
+	}
+}
