@@ -20,6 +20,11 @@ import (
 // binary is the cbr-replicate binary under test, built once by TestMain.
 var binary string
 
+// coverDir, from CLI_GOCOVERDIR, makes TestMain build the binary with
+// -cover and every run write its coverage there (read it with
+// `go tool covdata percent -i DIR`).
+var coverDir = os.Getenv("CLI_GOCOVERDIR")
+
 // secretToken is a distinctive token: no test that sets it may find it in
 // any output of the command.
 const secretToken = "tok-SECRET-7f3a9c1e-never-printed-4d2b"
@@ -48,6 +53,9 @@ func testMain(m *testing.M) int {
 	args := []string{"build", "-o", binary}
 	if raceEnabled {
 		args = append(args, "-race")
+	}
+	if coverDir != "" {
+		args = append(args, "-cover")
 	}
 	build := exec.Command("go", append(args, ".")...)
 	if out, err := build.CombinedOutput(); err != nil {
@@ -80,6 +88,9 @@ func execute(t *testing.T, inv invocation) result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, inv.args...)
 	cmd.Env = append([]string{}, inv.env...)
+	if coverDir != "" {
+		cmd.Env = append(cmd.Env, "GOCOVERDIR="+coverDir)
+	}
 	if inv.stdin != nil {
 		cmd.Stdin = inv.stdin
 	}
@@ -163,6 +174,9 @@ func TestTopLevel(t *testing.T) {
 		{"help validate prints the validate help", []string{"help", "validate"}, exitOK, "--status", ""},
 		{"help mock prints the mock help", []string{"help", "mock"}, exitOK, "--listen", ""},
 		{"help of an unknown command is a usage error", []string{"help", "frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
+		{"help help prints the overview", []string{"help", "help"}, exitOK, "Commands:", ""},
+		{"help version", []string{"help", "version"}, exitOK, "print the version", ""},
+		{"help of two commands is a usage error", []string{"help", "mock", "validate"}, exitUsage, "", "help takes one command"},
 		{"--version prints the version", []string{"--version"}, exitOK, "cbr-replicate 0.", ""},
 		{"version prints the version", []string{"version"}, exitOK, "cbr-replicate 0.", ""},
 		{"unknown command is a usage error", []string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},

@@ -42,6 +42,9 @@ func startMock(t *testing.T, args ...string) *mockProcess {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"mock", "--listen", "127.0.0.1:0"}, args...)...)
 	cmd.Env = []string{}
+	if coverDir != "" {
+		cmd.Env = append(cmd.Env, "GOCOVERDIR="+coverDir)
+	}
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	m := &mockProcess{cmd: cmd, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, done: make(chan struct{})}
