@@ -12,11 +12,13 @@ import (
 // decodeJSON decodes data strictly: exactly one JSON value, numbers kept as
 // json.Number (as openapi3filter does), and no object repeating a key.
 // It returns the decoded value, or violations if data is not acceptable JSON.
-func decodeJSON(data []byte) (any, []Violation) {
+// keys, if not nil, holds the property names of the document so that
+// decoding them allocates no new strings.
+func decodeJSON(data []byte, keys map[string]string) (any, []Violation) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, []Violation{{In: InBody, Rule: RuleJSON, Message: "the body is empty, a JSON object is expected"}}
 	}
-	p := parser{data: data}
+	p := parser{data: data, keys: keys}
 	value, err := p.parse()
 	if err != nil {
 		msg := "malformed JSON: " + err.Error()

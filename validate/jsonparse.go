@@ -31,6 +31,7 @@ type parser struct {
 	depth int
 	path  []string
 	dups  []Violation
+	keys  map[string]string // interned object keys, may be nil
 }
 
 // parse decodes data, which must hold exactly one JSON value.
@@ -181,7 +182,7 @@ func (p *parser) object() (any, error) {
 		if p.data[p.i] != '"' {
 			return nil, p.errorf("invalid character %s looking for beginning of object key string", quoteChar(p.data[p.i]))
 		}
-		key, err := p.str()
+		key, err := p.key()
 		if err != nil {
 			return nil, err
 		}
@@ -256,6 +257,25 @@ func (p *parser) array() (any, error) {
 			return nil, p.errorf("invalid character %s after array element", quoteChar(p.data[p.i]))
 		}
 	}
+}
+
+// key decodes an object key, returning the interned string for the
+// property names the parser knows.
+func (p *parser) key() (string, error) {
+	if p.keys != nil {
+		start := p.i + 1
+		end := start
+		for end < len(p.data) && p.data[end] != '"' && p.data[end] != '\\' && p.data[end] >= 0x20 && p.data[end] < utf8.RuneSelf {
+			end++
+		}
+		if end < len(p.data) && p.data[end] == '"' {
+			if k, ok := p.keys[string(p.data[start:end])]; ok {
+				p.i = end + 1
+				return k, nil
+			}
+		}
+	}
+	return p.str()
 }
 
 // str decodes a string as encoding/json does: invalid UTF-8 and lone

@@ -34,6 +34,7 @@ type Validator struct {
 	options    *openapi3filter.Options
 	schemaOpts []openapi3.SchemaValidationOption // for request bodies
 	respOpts   []openapi3.SchemaValidationOption // for response bodies
+	keys       map[string]string                  // property names, interned by the parser
 	cfg        config
 }
 
@@ -90,6 +91,15 @@ func New(opts ...Option) (*Validator, error) {
 		return nil, errors.New("validate: the operation has no application/json request schema")
 	}
 	v.reqSchema = mt.Schema.Value
+	v.keys = make(map[string]string)
+	for _, ref := range doc.Components.Schemas {
+		if ref.Value == nil {
+			continue
+		}
+		for name := range ref.Value.Properties {
+			v.keys[name] = name
+		}
+	}
 	formats := doc.GetSchemaValidationOptions()
 	v.options = &openapi3filter.Options{
 		MultiError:              true,
@@ -256,7 +266,7 @@ func (v *Validator) requestBody(data []byte) (any, []Violation) {
 
 // checkJSON decodes data strictly and validates it against schema.
 func (v *Validator) checkJSON(data []byte, schema *openapi3.Schema, opts []openapi3.SchemaValidationOption) (any, []Violation) {
-	value, vs := decodeJSON(data)
+	value, vs := decodeJSON(data, v.keys)
 	if value == nil && len(vs) > 0 && vs[0].Rule == RuleJSON {
 		return nil, vs
 	}
