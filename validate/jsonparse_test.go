@@ -25,6 +25,9 @@ func stdDecode(data []byte) (any, bool) {
 	return v, true
 }
 
+// internedKeys is a key table as New builds it.
+var internedKeys = map[string]string{"a": "a", "replicate": "replicate", "vault_id": "vault_id", "A": "A"}
+
 var parserSeeds = []string{
 	`{"replicate":{"vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce","auto_trigger":false,"n":null}}`,
 	`[1,-0,0.5,1e3,-1.5E-7,12345678901234567890123]`,
@@ -40,11 +43,13 @@ func TestParserMatchesEncodingJSON(t *testing.T) {
 	for _, s := range parserSeeds {
 		t.Run(s, func(t *testing.T) {
 			want, ok := stdDecode([]byte(s))
-			p := parser{data: []byte(s)}
-			got, err := p.parse()
-			require.Equal(t, ok, err == nil, "accepts as encoding/json does: %v", err)
-			if ok {
-				assert.Equal(t, want, got)
+			for _, keys := range []map[string]string{nil, internedKeys} {
+				p := parser{data: []byte(s), keys: keys}
+				got, err := p.parse()
+				require.Equal(t, ok, err == nil, "accepts as encoding/json does: %v", err)
+				if ok {
+					assert.Equal(t, want, got)
+				}
 			}
 		})
 	}
@@ -80,13 +85,15 @@ func FuzzParser(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		want, ok := stdDecode(data)
-		p := parser{data: data}
-		got, err := p.parse()
-		if ok != (err == nil) {
-			t.Fatalf("encoding/json accepts: %v, parser error: %v, input %q", ok, err, data)
-		}
-		if ok && !assert.ObjectsAreEqual(want, got) {
-			t.Fatalf("values differ for %q:\nencoding/json %#v\nparser        %#v", data, want, got)
+		for _, keys := range []map[string]string{nil, internedKeys} {
+			p := parser{data: data, keys: keys}
+			got, err := p.parse()
+			if ok != (err == nil) {
+				t.Fatalf("encoding/json accepts: %v, parser error: %v, input %q", ok, err, data)
+			}
+			if ok && !assert.ObjectsAreEqual(want, got) {
+				t.Fatalf("values differ for %q:\nencoding/json %#v\nparser        %#v", data, want, got)
+			}
 		}
 	})
 }
