@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -178,6 +179,8 @@ func TestTransportValidateResponses(t *testing.T) {
 			assert.Equal(t, tt.status, rerr.StatusCode)
 			assert.Equal(t, tt.contentType, rerr.Header.Get("Content-Type"))
 			assert.Equal(t, tt.body, string(rerr.Body), "the raw body is kept")
+			assert.Contains(t, rerr.Error(), "status "+strconv.Itoa(tt.status))
+			assert.Contains(t, rerr.Error(), rerr.Err.Violations[0].String())
 			assert.Equal(t, tt.want, violationsOf(t, err), "errors.As finds the *Error inside")
 		})
 	}
