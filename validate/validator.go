@@ -34,7 +34,7 @@ type Validator struct {
 	options    *openapi3filter.Options
 	schemaOpts []openapi3.SchemaValidationOption // for request bodies
 	respOpts   []openapi3.SchemaValidationOption // for response bodies
-	keys       map[string]string                  // property names, interned by the parser
+	keys       map[string]string                 // property names, interned by the parser
 	cfg        config
 }
 
