@@ -49,6 +49,14 @@ func runReplicate(b *testing.B, client *cbr.ClientWithResponses) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0, cpuOK := processCPU()
+	defer func() {
+		// CPU time of client and server together per call: steadier than
+		// ns/op on a machine shared with other work.
+		if cpu1, ok := processCPU(); ok && cpuOK {
+			b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
+		}
+	}()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			resp, err := client.CopyCheckpointWithResponse(ctx, pageProjectID, body)

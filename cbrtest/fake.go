@@ -123,7 +123,7 @@ func Handler(opts ...Option) *Fake {
 		writeError(w, http.StatusNotFound, codeParameter,
 			fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path))
 	})
-	strict := cbr.NewStrictHandlerWithOptions(f, nil, cbr.StrictHTTPServerOptions{
+	strict := cbr.NewStrictHandlerWithOptions(operation{f}, nil, cbr.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			writeError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: "+err.Error())
 		},
@@ -229,7 +229,12 @@ type callKey struct{}
 // that passed validation for CopyCheckpoint, which only sees the bound body.
 func captureCall(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, err := io.ReadAll(r.Body)
+		var buf bytes.Buffer
+		if r.ContentLength > 0 && r.ContentLength <= MaxBodyBytes {
+			buf.Grow(int(r.ContentLength) + bytes.MinRead) // the body was re-encoded with its length
+		}
+		_, err := buf.ReadFrom(r.Body)
+		raw := buf.Bytes()
 		if err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
@@ -247,9 +252,13 @@ func captureCall(next http.Handler) http.Handler {
 	})
 }
 
-// CopyCheckpoint answers a request that passed validation. It implements
-// cbr.StrictServerInterface; tests call the fake through ServeHTTP.
-func (f *Fake) CopyCheckpoint(ctx context.Context, req cbr.CopyCheckpointRequestObject) (cbr.CopyCheckpointResponseObject, error) {
+// operation implements cbr.StrictServerInterface for a Fake, without adding
+// the method to the Fake's own API.
+type operation struct{ f *Fake }
+
+// CopyCheckpoint answers a request that passed validation.
+func (o operation) CopyCheckpoint(ctx context.Context, req cbr.CopyCheckpointRequestObject) (cbr.CopyCheckpointResponseObject, error) {
+	f := o.f
 	c, _ := ctx.Value(callKey{}).(*call)
 	if c == nil || req.Body == nil {
 		return cbr.CopyCheckpoint500JSONResponse{InternalServerErrorJSONResponse: cbr.InternalServerErrorJSONResponse{
@@ -318,12 +327,10 @@ func (f *Fake) replication(req cbr.CopyCheckpointRequestObject) cbr.CheckpointRe
 	p := req.Body.Replicate
 	var backups []cbr.CheckpointReplicateRespbackups
 	if f.cfg.backups > 0 {
+		ids := newUUIDs(2 * f.cfg.backups)
 		backups = make([]cbr.CheckpointReplicateRespbackups, f.cfg.backups)
 		for i := range backups {
-			backups[i] = cbr.CheckpointReplicateRespbackups{
-				BackupId:            uuid.NewString(),
-				ReplicationRecordId: uuid.NewString(),
-			}
+			backups[i] = cbr.CheckpointReplicateRespbackups{BackupId: ids[2*i], ReplicationRecordId: ids[2*i+1]}
 		}
 	}
 	return cbr.CheckpointReplicateRespBody{
@@ -338,13 +345,26 @@ func (f *Fake) replication(req cbr.CopyCheckpointRequestObject) cbr.CheckpointRe
 	}
 }
 
-// generatedAnswer is the 200 answer built from the request, written by the
-// generated response type.
+// generatedAnswer is the 200 answer built from the request: the body of
+// cbr.CopyCheckpoint200JSONResponse, written as its Visit method would
+// write it, with the encoding of encode.go.
 type generatedAnswer cbr.CheckpointReplicateRespBody
 
+// bufPool recycles the buffers of generated answers.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
 func (a generatedAnswer) VisitCopyCheckpointResponse(w http.ResponseWriter) error {
+	bp := bufPool.Get().(*[]byte)
 	body := cbr.CheckpointReplicateRespBody(a)
-	return cbr.CopyCheckpoint200JSONResponse{Replication: &body}.VisitCopyCheckpointResponse(w)
+	buf := appendReplication((*bp)[:0], &body)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(buf)
+	if cap(buf) <= 64<<10 { // keep no huge buffer (WithBackups of thousands)
+		*bp = buf
+		bufPool.Put(bp)
+	}
+	return err
 }
 
 func (generatedAnswer) status() int { return http.StatusOK }
