@@ -62,8 +62,7 @@ var credentialHeaders = []string{"X-Auth-Token", "Authorization", "Proxy-Authori
 type Fake struct {
 	cfg      config
 	examples *examples
-	forced   []byte // cfg.forced resolved to bytes once, nil if no body fixed
-	chain    http.Handler
+	chain    http.Handler // body limit is ServeHTTP's; then validation, routing, operation
 
 	received atomic.Int64
 	mu       sync.Mutex
@@ -84,7 +83,9 @@ type Request struct {
 	Header http.Header
 	// Body is the validated request body.
 	Body cbr.CheckpointReplicateReq
-	// Raw is the JSON of the validated body as the handler read it.
+	// Raw is the validated body as JSON, as validate.Middleware re-encoded
+	// it from the value it validated (keys sorted, no white space): not the
+	// client's bytes, but what they meant.
 	Raw []byte
 	// RequestID is the X-Request-Id header of the fake's answer.
 	RequestID string
@@ -112,9 +113,6 @@ func Handler(opts ...Option) *Fake {
 		panic(fmt.Sprintf("cbrtest: build validator: %v", err))
 	}
 	f := &Fake{cfg: cfg, examples: ex}
-	if cfg.forced != nil && cfg.forced.body != nil {
-		f.forced = cfg.forced.body
-	}
 
 	mux := http.NewServeMux()
 	// The middleware answers every other path and method itself; this only
@@ -303,11 +301,11 @@ func (f *Fake) answer(c *call, req cbr.CopyCheckpointRequestObject) (answer, err
 		}
 	}
 	status, name := pref.status, pref.example
-	if status == 0 && f.cfg.forced != nil {
-		if name == "" && f.forced != nil {
-			return rawAnswer{code: f.cfg.forced.status, body: f.forced, contentType: f.cfg.forced.contentType}, nil
+	if forced := f.cfg.forced; status == 0 && forced != nil {
+		if name == "" && forced.body != nil {
+			return rawAnswer{code: forced.status, body: forced.body, contentType: forced.contentType}, nil
 		}
-		status = f.cfg.forced.status
+		status = forced.status
 	}
 	if status == 0 && name == "" {
 		return generatedAnswer(f.replication(req)), nil

@@ -106,7 +106,7 @@ func splitPrefer(s string) ([]preferItem, error) {
 			i++
 		}
 		if i == start {
-			return nil, fmt.Errorf("malformed Prefer header: unexpected %s at offset %d, a preference name is expected",
+			return nil, fmt.Errorf("malformed: unexpected %s at offset %d, a preference name is expected",
 				quoteValue(s[i:i+1]), i)
 		}
 		it := preferItem{name: s[start:i]}
@@ -116,13 +116,13 @@ func splitPrefer(s string) ([]preferItem, error) {
 			i = skipOWS(s, i+1)
 			v, next, err := readWord(s, i)
 			if err != nil {
-				return nil, fmt.Errorf("malformed Prefer header: preference %s: %w", quoteValue(it.name), err)
+				return nil, fmt.Errorf("malformed: preference %s: %w", quoteValue(it.name), err)
 			}
 			it.value, i = v, next
 			i = skipOWS(s, i)
 		}
 		if i < len(s) && s[i] != ',' && s[i] != ';' {
-			return nil, fmt.Errorf("malformed Prefer header: unexpected %s at offset %d after preference %s",
+			return nil, fmt.Errorf("malformed: unexpected %s at offset %d after preference %s",
 				quoteValue(s[i:i+1]), i, quoteValue(it.name))
 		}
 		items = append(items, it)
