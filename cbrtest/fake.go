@@ -95,22 +95,34 @@ type Request struct {
 
 // Handler returns the fake as a bare http.Handler. Use it to mount the fake in
 // your own server or mux, or to call it with httptest.NewRecorder; use
-// NewServer to run it on loopback. It panics if an option is invalid.
+// NewServer to run it on loopback. It panics if an option is invalid; a
+// program that takes options from its user calls NewHandler instead.
 func Handler(opts ...Option) *Fake {
+	f, err := NewHandler(opts...)
+	if err != nil {
+		panic(err.Error())
+	}
+	return f
+}
+
+// NewHandler is Handler returning an error instead of panicking when an
+// option is invalid (a status WithResponse cannot send, a body that does not
+// marshal, ...), for programs such as a mock server built on the fake.
+func NewHandler(opts ...Option) (*Fake, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(&cfg)
 	}
 	if err := errors.Join(cfg.errs...); err != nil {
-		panic("cbrtest: " + err.Error())
+		return nil, fmt.Errorf("cbrtest: %w", err)
 	}
 	ex, err := specExamples()
 	if err != nil {
-		panic("cbrtest: " + err.Error())
+		return nil, fmt.Errorf("cbrtest: %w", err)
 	}
 	v, err := validate.New()
 	if err != nil {
-		panic(fmt.Sprintf("cbrtest: build validator: %v", err))
+		return nil, fmt.Errorf("cbrtest: build validator: %w", err)
 	}
 	f := &Fake{cfg: cfg, examples: ex}
 
@@ -138,7 +150,7 @@ func Handler(opts ...Option) *Fake {
 		},
 	})
 	f.chain = v.Middleware(api)
-	return f
+	return f, nil
 }
 
 // ServeHTTP answers one request as described on Fake.

@@ -23,8 +23,9 @@ const DefaultBackups = 3
 const ProviderID = "0daac4c5-6707-4851-97ba-169e36266b66"
 
 // Option configures a Fake or a Server. Options that cannot work (a status
-// outside 200-599, a body that does not marshal, a negative count) make
-// Handler and NewServer panic, as httptest.NewServer does when it cannot start.
+// outside 200-599 or without a body, a body that does not marshal, a negative
+// count) make Handler and NewServer panic, as httptest.NewServer does when it
+// cannot start, and NewHandler return an error.
 type Option func(*config)
 
 type config struct {

@@ -299,3 +299,16 @@ func withHeader(name, value string) cbr.RequestEditorFn {
 		return nil
 	}
 }
+
+func TestNewHandler_InvalidOptionIsAnError(t *testing.T) {
+	for _, status := range []int{100, 199, 204, 304, 600} {
+		f, err := cbrtest.NewHandler(cbrtest.WithSourceRegion("eu-nl"), cbrtest.WithResponse(status))
+		require.Error(t, err, "status %d", status)
+		assert.Nil(t, f)
+		assert.Contains(t, err.Error(), fmt.Sprintf("WithResponse(%d)", status))
+	}
+	f, err := cbrtest.NewHandler(cbrtest.WithResponse(http.StatusServiceUnavailable))
+	require.NoError(t, err)
+	a := serve(t, f, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
+	assert.Equal(t, http.StatusServiceUnavailable, a.status)
+}
