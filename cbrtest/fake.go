@@ -50,9 +50,11 @@ var credentialHeaders = []string{"X-Auth-Token", "Authorization", "Proxy-Authori
 //     the spec: 400 BackupService.9900 listing every violation;
 //   - with WithToken, another token: 403 BackupService.8600;
 //   - a malformed Prefer header, or an example it names that the spec does
-//     not document for the status: 400 BackupService.9900;
-//   - "Prefer: code=<status>" and/or "example=<name>": that status with the
-//     spec's example (as Stoplight Prism does);
+//     not document for the status: 400 BackupService.9900 naming the
+//     documented ones (Prism answers 500 there);
+//   - "Prefer: code=<status>" and/or "example=<name>": that status (200 if
+//     only an example is named) with the spec's example, as Stoplight Prism
+//     does, and a Preference-Applied header (RFC 7240);
 //   - WithResponse or WithResponseBody: that answer;
 //   - else 200 with a replication built from the request.
 //
@@ -329,7 +331,7 @@ func (f *Fake) answer(c *call, req cbr.CopyCheckpointRequestObject) (answer, err
 	if err != nil {
 		return nil, err
 	}
-	return rawAnswer{code: status, body: body, contentType: "application/json"}, nil
+	return rawAnswer{code: status, body: body, contentType: "application/json", applied: pref.applied()}, nil
 }
 
 // replication builds the 200 answer for a request.
@@ -384,9 +386,13 @@ type rawAnswer struct {
 	code        int
 	body        []byte
 	contentType string
+	applied     string // Preference-Applied header, "" if none
 }
 
 func (a rawAnswer) VisitCopyCheckpointResponse(w http.ResponseWriter) error {
+	if a.applied != "" {
+		w.Header().Set("Preference-Applied", a.applied)
+	}
 	w.Header().Set("Content-Type", a.contentType)
 	w.WriteHeader(a.code)
 	_, err := w.Write(a.body)

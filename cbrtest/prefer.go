@@ -56,6 +56,23 @@ func parsePrefer(fields []string) (preference, error) {
 	return p, nil
 }
 
+// applied renders the preferences the fake followed for the
+// Preference-Applied response header (RFC 7240, 3), "" if none.
+func (p preference) applied() string {
+	var parts []string
+	if p.status != 0 {
+		parts = append(parts, "code="+strconv.Itoa(p.status))
+	}
+	if p.example != "" {
+		v := p.example
+		if !isToken(v) {
+			v = strconv.Quote(v) // a quoted-string; names of the spec need none
+		}
+		parts = append(parts, "example="+v)
+	}
+	return strings.Join(parts, ", ")
+}
+
 func parseCode(it preferItem) (int, error) {
 	if !it.hasValue || it.value == "" {
 		return 0, fmt.Errorf("preference code needs a status, as in code=404")
@@ -166,6 +183,16 @@ func skipOWS(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// isToken reports whether s is a non-empty RFC 7230 token.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isTokenChar(s[i]) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isTokenChar reports whether c is a tchar of RFC 7230.

@@ -312,3 +312,29 @@ func TestNewHandler_InvalidOptionIsAnError(t *testing.T) {
 	a := serve(t, f, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
 	assert.Equal(t, http.StatusServiceUnavailable, a.status)
 }
+
+func TestFake_PreferenceApplied(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   []cbrtest.Option
+		prefer string
+		want   string
+	}{
+		{name: "code followed", prefer: "code=404", want: "code=404"},
+		{name: "code and example followed", prefer: "respond-async, example=DestinationVaultNotFound; code=400",
+			want: "code=400, example=DestinationVaultNotFound"},
+		{name: "example followed", prefer: "example=ReplicatingBackups", want: "example=ReplicatingBackups"},
+		{name: "only unknown preferences", prefer: "respond-async", want: ""},
+		{name: "no Prefer header, forced by WithResponse", opts: []cbrtest.Option{cbrtest.WithResponse(500)}, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hdr := []string{}
+			if tt.prefer != "" {
+				hdr = []string{"Prefer", tt.prefer}
+			}
+			a := serve(t, cbrtest.Handler(tt.opts...), newRequest(http.MethodPost, replicatePath, pageRequest(t), hdr...))
+			assert.Equal(t, tt.want, a.header.Get("Preference-Applied"))
+		})
+	}
+}
