@@ -41,9 +41,9 @@ func defaultConfig() config {
 	return config{sourceRegion: DefaultSourceRegion, backups: DefaultBackups, maxRequests: -1}
 }
 
-// forced is an answer chosen ahead of the request: a status with either a
-// named spec example (example != "", resolved per request so that a Prefer
-// example can pick another) or exact bytes (body != nil).
+// forced is an answer chosen ahead of the request: a status with either the
+// spec's example for it (body nil, looked up per request so that a Prefer
+// example can pick another) or exact bytes.
 type forced struct {
 	status      int
 	body        []byte // exact body; nil: the spec's example for status
@@ -71,7 +71,8 @@ func WithResponse(status int) Option {
 // client a drifted contract. body is marshalled to JSON, except that a
 // []byte is sent verbatim (Content-Type application/json if it is valid JSON,
 // else sniffed, e.g. an HTML page from a gateway), a json.RawMessage is sent
-// verbatim as JSON, and nil sends an empty body. A request's
+// verbatim as application/json even if it is not JSON, and nil sends an
+// empty body. A request's
 // "Prefer: code=..." overrides it.
 func WithResponseBody(status int, body any) Option {
 	// The body is copied or marshalled now, so that a caller may reuse it.
@@ -80,6 +81,8 @@ func WithResponseBody(status int, body any) Option {
 	switch b := body.(type) {
 	case nil:
 		f.body = []byte{}
+	case json.RawMessage:
+		f.body = append([]byte{}, b...)
 	case []byte:
 		f.body = append([]byte{}, b...)
 		if len(b) > 0 && !json.Valid(b) {

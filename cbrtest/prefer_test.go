@@ -227,7 +227,7 @@ func TestFake_WithResponseBody(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, f.Requests()[0].Status)
 	})
 	t.Run("json.RawMessage sent verbatim, also when it drifts from the spec", func(t *testing.T) {
-		drift := `{"replication":{"vault_id":5}}`
+		drift := "{\n  \"replication\": {\"vault_id\": 5, \"note\": \"<b>\"}\n}"
 		f := cbrtest.Handler(cbrtest.WithResponseBody(http.StatusOK, json.RawMessage(drift)))
 		rec := httptest.NewRecorder()
 		f.ServeHTTP(rec, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
