@@ -18,7 +18,8 @@
 // example=DestinationVaultNotFound"), or for every request with
 // [WithResponse] and [WithResponseBody]. The answer is then the spec's
 // documented example for that status (the first by name unless one is named;
-// a status the spec does not document gets its default response's example).
+// a status documented only by a range, such as 502 by 5XX, gets the range's
+// example; a status the spec does not document, such as 201, gets 400).
 // Requests are validated first: an invalid request gets 400 whatever is
 // preferred, and a Prefer header the fake cannot follow gets 400 too.
 //

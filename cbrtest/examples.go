@@ -22,11 +22,12 @@ type example struct {
 }
 
 // examples holds the documented response examples of the operation, read
-// once from the embedded spec: per documented status, and those of the
-// default response, each list sorted by example name.
+// once from the embedded spec, keyed as the spec keys its responses: a
+// status ("404") or a range of them ("4XX"); each list sorted by example
+// name.
 type examples struct {
-	byStatus map[int][]example
-	fallback []example // the default response's examples
+	byKey map[string][]example
+	keys  []string // the documented keys, sorted, for messages
 }
 
 // specExamples reads the examples once per process: loading the spec costs
@@ -42,7 +43,7 @@ func loadExamples() (*examples, error) {
 	if item == nil || item.Post == nil || item.Post.Responses == nil {
 		return nil, fmt.Errorf("embedded spec has no POST %s", operationPath)
 	}
-	ex := &examples{byStatus: map[int][]example{}}
+	ex := &examples{byKey: map[string][]example{}}
 	for key, ref := range item.Post.Responses.Map() {
 		if ref == nil || ref.Value == nil {
 			continue
@@ -69,31 +70,44 @@ func loadExamples() (*examples, error) {
 			}
 			list = append(list, example{name: "example", body: body})
 		}
+		if len(list) == 0 {
+			return nil, fmt.Errorf("embedded spec: response %s of POST %s has no example", key, operationPath)
+		}
 		slices.SortFunc(list, func(a, b example) int { return strings.Compare(a.name, b.name) })
-		if key == "default" {
-			ex.fallback = list
-			continue
-		}
-		status, err := strconv.Atoi(key)
-		if err != nil {
-			continue // a range such as "4XX": none in this spec
-		}
-		ex.byStatus[status] = list
+		ex.byKey[key] = list
+		ex.keys = append(ex.keys, key)
 	}
-	if len(ex.fallback) == 0 {
-		return nil, fmt.Errorf("embedded spec: the default response of POST %s has no example", operationPath)
-	}
+	slices.Sort(ex.keys)
 	return ex, nil
 }
 
-// lookup returns the example for status: the one called name, or the first
-// by name if name is empty. A status without examples of its own uses those
-// of the default response. It fails if name is not documented for status.
-func (e *examples) lookup(status int, name string) ([]byte, error) {
-	list, ok := e.byStatus[status]
-	if !ok || len(list) == 0 {
-		list = e.fallback
+// key returns the spec's response key that documents status: the status
+// itself, else its range ("5XX"), as kin-openapi's Responses.Status does;
+// "" if the spec documents neither.
+func (e *examples) key(status int) string {
+	k := strconv.Itoa(status)
+	if _, ok := e.byKey[k]; ok {
+		return k
 	}
+	if status >= 100 && status <= 599 {
+		if r := k[:1] + "XX"; e.byKey[r] != nil {
+			return r
+		}
+	}
+	return ""
+}
+
+// lookup returns the example for status: the one called name, or the first
+// by name if name is empty. A status without a response of its own uses its
+// range's (502 that of 5XX). It fails if the spec documents no answer for
+// status, or no example called name for it.
+func (e *examples) lookup(status int, name string) ([]byte, error) {
+	key := e.key(status)
+	if key == "" {
+		return nil, fmt.Errorf("status %d (%s) is not documented by the spec; documented: %s",
+			status, http.StatusText(status), strings.Join(e.keys, ", "))
+	}
+	list := e.byKey[key]
 	if name == "" {
 		return list[0].body, nil
 	}
@@ -110,9 +124,8 @@ func (e *examples) lookup(status int, name string) ([]byte, error) {
 		name, status, http.StatusText(status), strings.Join(names, ", "))
 }
 
-// documented reports whether the spec documents status explicitly (not only
-// through its default response).
+// documented reports whether the spec documents status, by itself or by its
+// range.
 func (e *examples) documented(status int) bool {
-	_, ok := e.byStatus[status]
-	return ok
+	return e.key(status) != ""
 }

@@ -49,9 +49,10 @@ var credentialHeaders = []string{"X-Auth-Token", "Authorization", "Proxy-Authori
 //   - no or an empty X-Auth-Token: 403 BackupService.8600; any violation of
 //     the spec: 400 BackupService.9900 listing every violation;
 //   - with WithToken, another token: 403 BackupService.8600;
-//   - a malformed Prefer header, or an example it names that the spec does
-//     not document for the status: 400 BackupService.9900 naming the
-//     documented ones (Prism answers 500 there);
+//   - a malformed Prefer header, a status the spec does not document (201),
+//     or an example it names that the spec does not document for the
+//     status: 400 BackupService.9900 naming the documented ones (Prism
+//     answers 500 there);
 //   - "Prefer: code=<status>" and/or "example=<name>": that status (200 if
 //     only an example is named) with the spec's example, as Stoplight Prism
 //     does, and a Preference-Applied header (RFC 7240);
@@ -125,6 +126,10 @@ func NewHandler(opts ...Option) (*Fake, error) {
 	v, err := validate.New()
 	if err != nil {
 		return nil, fmt.Errorf("cbrtest: build validator: %w", err)
+	}
+	if fc := cfg.forced; fc != nil && fc.body == nil && !ex.documented(fc.status) {
+		return nil, fmt.Errorf("cbrtest: WithResponse(%d): the spec documents no answer for status %d; documented: %s",
+			fc.status, fc.status, strings.Join(ex.keys, ", "))
 	}
 	f := &Fake{cfg: cfg, examples: ex}
 

@@ -101,8 +101,8 @@ func serve(t *testing.T, h http.Handler, r *http.Request) answer {
 }
 
 // checkAnswer checks an answer against the spec: Content-Type, X-Request-Id
-// and the body for the status (404, 405 and 413 are documented by the
-// default response).
+// and the body for the status (405 and 413 are documented by the 4XX
+// response).
 func checkAnswer(t testing.TB, a answer) {
 	t.Helper()
 	require.NoError(t, answerProblem(a))

@@ -30,10 +30,34 @@ func TestExamples_EveryDocumentedStatusHasOne(t *testing.T) {
 		require.NoError(t, err, "status %d", status)
 		assert.NotEmpty(t, body)
 	}
-	assert.False(t, ex.documented(http.StatusBadGateway))
-	body, err := ex.lookup(http.StatusBadGateway, "")
+}
+
+func TestExamples_StatusDocumentedByItsRangeUsesTheRangesExample(t *testing.T) {
+	ex, err := specExamples()
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"error_code":"BackupService.9910","error_msg":"Unknown error."}`, string(body))
+	tests := []struct {
+		status int
+		want   string
+	}{
+		{http.StatusMethodNotAllowed, `{"error_code":"BackupService.9900","error_msg":"Parameter verification failed."}`},
+		{http.StatusBadGateway, `{"error_code":"BackupService.9910","error_msg":"Unknown error."}`},
+	}
+	for _, tt := range tests {
+		assert.True(t, ex.documented(tt.status), "status %d", tt.status)
+		body, err := ex.lookup(tt.status, "")
+		require.NoError(t, err)
+		assert.JSONEq(t, tt.want, string(body))
+	}
+}
+
+func TestExamples_UndocumentedStatusIsAnError(t *testing.T) {
+	ex, err := specExamples()
+	require.NoError(t, err)
+	for _, status := range []int{http.StatusCreated, http.StatusAccepted, http.StatusFound} {
+		assert.False(t, ex.documented(status), "status %d", status)
+		_, err := ex.lookup(status, "")
+		assert.ErrorContains(t, err, "is not documented by the spec; documented: 200, 400, 401, 403, 404, 4XX, 500, 5XX")
+	}
 }
 
 func TestParsePrefer(t *testing.T) {

@@ -53,7 +53,8 @@ type forced struct {
 // WithResponse makes every valid request be answered with status and the
 // spec's documented example for it (the first example in alphabetical order
 // of name, or the one a request names with "Prefer: example=<name>"); a
-// status the spec does not document gets the example of its default response.
+// status documented only by its range (502 by 5XX) gets the range's example,
+// and a status the spec does not document at all (201, 302) is an error.
 // Use it to test how a client handles an error the fake would not produce on
 // its own. A request's "Prefer: code=..." overrides it.
 func WithResponse(status int) Option {

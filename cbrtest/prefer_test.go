@@ -18,7 +18,7 @@ import (
 
 // documentedAnswers is, per status, the error_code of the example the fake
 // answers with when that status is forced without naming an example: the
-// spec's first example of the status by name, else the default response's.
+// spec's first example of the status by name, else its range's (4XX, 5XX).
 var documentedAnswers = []struct {
 	status int
 	code   string // "" for 200: the page's example response
@@ -29,10 +29,9 @@ var documentedAnswers = []struct {
 	{status: http.StatusForbidden, code: "BackupService.8600"},           // NotAuthenticated
 	{status: http.StatusNotFound, code: "BackupService.6105"},            // VaultNotFound
 	{status: http.StatusInternalServerError, code: "BackupService.9998"}, // AuthenticationFailed
-	// Not documented by a status of their own: the default response's example.
-	{status: http.StatusCreated, code: "BackupService.9910"},
-	{status: http.StatusMethodNotAllowed, code: "BackupService.9910"},
-	{status: http.StatusConflict, code: "BackupService.9910"},
+	// Documented only by their range: the 4XX or 5XX response's example.
+	{status: http.StatusMethodNotAllowed, code: "BackupService.9900"},
+	{status: http.StatusConflict, code: "BackupService.9900"},
 	{status: http.StatusBadGateway, code: "BackupService.9910"},
 	{status: http.StatusServiceUnavailable, code: "BackupService.9910"},
 	{status: http.StatusGatewayTimeout, code: "BackupService.9910"},
@@ -95,7 +94,11 @@ func TestServer_ForcedStatusWithGeneratedClient(t *testing.T) {
 		case http.StatusInternalServerError:
 			e = resp.JSON500
 		default:
-			e = resp.JSONDefault
+			if tt.status < 500 {
+				e = resp.JSON4XX
+			} else {
+				e = resp.JSON5XX
+			}
 		}
 		require.NotNil(t, e, "status %d", tt.status)
 		assert.Equal(t, tt.code, e.ErrorCode)
@@ -157,6 +160,10 @@ func TestFake_PreferHeader(t *testing.T) {
 		{name: "example not documented at all", prefer: []string{"code=400, example=NoSuchExample"},
 			wantStatus: 400, wantCode: "BackupService.9900"},
 		{name: "example not documented for the status", prefer: []string{"code=404, example=DestinationVaultNotFound"},
+			wantStatus: 400, wantCode: "BackupService.9900"},
+		{name: "code of a success status the spec does not document", prefer: []string{"code=201"},
+			wantStatus: 400, wantCode: "BackupService.9900"},
+		{name: "code of a redirect the spec does not document", prefer: []string{"code=302"},
 			wantStatus: 400, wantCode: "BackupService.9900"},
 	}
 	for _, tt := range tests {
@@ -272,6 +279,8 @@ func TestHandler_InvalidOptionPanics(t *testing.T) {
 		{name: "WithResponse status under 200", opt: cbrtest.WithResponse(199), want: "WithResponse(199)"},
 		{name: "WithResponse status over 599", opt: cbrtest.WithResponse(600), want: "WithResponse(600)"},
 		{name: "WithResponse 204 without body", opt: cbrtest.WithResponse(204), want: "WithResponse(204)"},
+		{name: "WithResponse status the spec does not document", opt: cbrtest.WithResponse(202),
+			want: "WithResponse(202): the spec documents no answer for status 202"},
 		{name: "WithResponseBody status 304 without body", opt: cbrtest.WithResponseBody(304, nil), want: "WithResponseBody(304)"},
 		{name: "WithResponseBody body that does not marshal", opt: cbrtest.WithResponseBody(500, make(chan int)),
 			want: "WithResponseBody(500): marshal body"},
@@ -301,7 +310,7 @@ func withHeader(name, value string) cbr.RequestEditorFn {
 }
 
 func TestNewHandler_InvalidOptionIsAnError(t *testing.T) {
-	for _, status := range []int{100, 199, 204, 304, 600} {
+	for _, status := range []int{100, 199, 201, 204, 302, 304, 600} {
 		f, err := cbrtest.NewHandler(cbrtest.WithSourceRegion("eu-nl"), cbrtest.WithResponse(status))
 		require.Error(t, err, "status %d", status)
 		assert.Nil(t, f)

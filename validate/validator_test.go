@@ -154,7 +154,7 @@ func TestResponseBody(t *testing.T) {
 		{"empty 200 body", 200, ``, []at{{"body", "", "json"}}},
 		{"HTML instead of JSON", 502, `<html><body>Bad Gateway</body></html>`, []at{{"body", "", "json"}}},
 		{"CBR error body for 400 is valid", 400, `{"error_code":"BackupService.6120","error_msg":"Destination vault does not exist."}`, nil},
-		{"CBR error body for 503 (default response) is valid", 503, `{"error_code":"BackupService.9910","error_msg":"Unknown error."}`, nil},
+		{"CBR error body for 503 (5XX response) is valid", 503, `{"error_code":"BackupService.9910","error_msg":"Unknown error."}`, nil},
 		{"status outside 100-599 is not an HTTP status", 42, `{}`, []at{{"status", "", "status"}}},
 		{"error_code a number", 403, `{"error_code":8600,"error_msg":"Not authenticated."}`,
 			[]at{{"body", "/error_code", "type"}}},

@@ -285,6 +285,15 @@ func TestMockErrors(t *testing.T) {
 		assert.Contains(t, res.stderr, "--status 42")
 	})
 
+	t.Run("--status the spec does not document", func(t *testing.T) {
+		t.Parallel()
+		res := runArgs(t, "mock", "--status", "202")
+		assert.Equal(t, exitUsage, res.code)
+		assert.Contains(t, res.stderr, "--status 202")
+		assert.Contains(t, res.stderr, "the spec documents no answer for status 202")
+		assert.NotContains(t, res.stderr, "panic")
+	})
+
 	t.Run("positional argument", func(t *testing.T) {
 		t.Parallel()
 		res := runArgs(t, "mock", "8080")

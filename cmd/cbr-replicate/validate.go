@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -106,13 +105,6 @@ func (c *cli) validate(args []string) int {
 		}
 		res.Violations = append(res.Violations, verr.Violations...)
 	}
-	if kind == "response" {
-		vs, err := successStatusViolations(*status, res.Violations)
-		if err != nil {
-			return c.fail(cmd, exitUsage, err)
-		}
-		res.Violations = vs
-	}
 	res.Valid = len(res.Violations) == 0
 
 	code := exitOK
@@ -154,35 +146,4 @@ func (c *cli) readInput(name string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than 10 MiB, the limit for a body of this API", what)
 	}
 	return b, nil
-}
-
-// successStatusViolations adds a status violation for a status below 400
-// that the spec does not list itself. The spec's "default" response stands
-// for the abnormal statuses of the reference (405, 406, ..., 504), yet
-// validate.ResponseBody lets it cover any status, so a 202 would pass.
-func successStatusViolations(status int, vs []validate.Violation) ([]validate.Violation, error) {
-	if status >= 400 {
-		return vs, nil
-	}
-	for _, v := range vs {
-		if v.Rule == validate.RuleStatus {
-			return vs, nil
-		}
-	}
-	doc, err := cbr.GetSwagger()
-	if err != nil {
-		return nil, fmt.Errorf("load the API description: %w", err)
-	}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			if op.Responses.Status(status) != nil {
-				return vs, nil
-			}
-		}
-	}
-	return append([]validate.Violation{{
-		In:      validate.InStatus,
-		Rule:    validate.RuleStatus,
-		Message: fmt.Sprintf("status %d is not documented (the default response stands for error statuses only)", status),
-	}}, vs...), nil
 }

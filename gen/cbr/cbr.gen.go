@@ -115,8 +115,11 @@ type NotFound = CBRError
 // Unauthorized Error body of the CBR API.
 type Unauthorized = CBRError
 
-// UnexpectedError Error body of the CBR API.
-type UnexpectedError = CBRError
+// UnexpectedClientError Error body of the CBR API.
+type UnexpectedClientError = CBRError
+
+// UnexpectedServerError Error body of the CBR API.
+type UnexpectedServerError = CBRError
 
 // CopyCheckpointJSONRequestBody defines body for CopyCheckpoint for application/json ContentType.
 type CopyCheckpointJSONRequestBody = CheckpointReplicateReq
@@ -375,10 +378,12 @@ type CopyCheckpointResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *UnexpectedClientError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
-	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *UnexpectedError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *UnexpectedServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -406,14 +411,19 @@ func (r CopyCheckpointResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CopyCheckpointResponse) GetJSON4XX() *UnexpectedClientError {
+	return r.JSON4XX
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CopyCheckpointResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
-// GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r CopyCheckpointResponse) GetJSONDefault() *UnexpectedError {
-	return r.JSONDefault
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CopyCheckpointResponse) GetJSON5XX() *UnexpectedServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -524,6 +534,13 @@ func ParseCopyCheckpointResponse(rsp *http.Response) (*CopyCheckpointResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest UnexpectedClientError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -531,12 +548,12 @@ func ParseCopyCheckpointResponse(rsp *http.Response) (*CopyCheckpointResponse, e
 		}
 		response.JSON500 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest UnexpectedError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest UnexpectedServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSONDefault = &dest
+		response.JSON5XX = &dest
 
 	}
 
@@ -720,7 +737,9 @@ type NotFoundJSONResponse CBRError
 
 type UnauthorizedJSONResponse CBRError
 
-type UnexpectedErrorJSONResponse CBRError
+type UnexpectedClientErrorJSONResponse CBRError
+
+type UnexpectedServerErrorJSONResponse CBRError
 
 type CopyCheckpointRequestObject struct {
 	ProjectId string `json:"project_id"`
@@ -801,6 +820,23 @@ func (response CopyCheckpoint404JSONResponse) VisitCopyCheckpointResponse(w http
 	return err
 }
 
+type CopyCheckpoint4XXJSONResponse struct {
+	Body       CBRError
+	StatusCode int
+}
+
+func (response CopyCheckpoint4XXJSONResponse) VisitCopyCheckpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CopyCheckpoint500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -817,12 +853,12 @@ func (response CopyCheckpoint500JSONResponse) VisitCopyCheckpointResponse(w http
 	return err
 }
 
-type CopyCheckpointdefaultJSONResponse struct {
+type CopyCheckpoint5XXJSONResponse struct {
 	Body       CBRError
 	StatusCode int
 }
 
-func (response CopyCheckpointdefaultJSONResponse) VisitCopyCheckpointResponse(w http.ResponseWriter) error {
+func (response CopyCheckpoint5XXJSONResponse) VisitCopyCheckpointResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -918,49 +954,49 @@ func (sh *strictHandler) CopyCheckpoint(w http.ResponseWriter, r *http.Request, 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"3Fp7b9s4Ev8qBO+AbQHTlmQ9/V+TbIFg97qF2+4tsBsUFDmKtZFFLUkl8QX+7geSsi2/GjttcYv7x7Al",
-	"cubHec/QT5iJeSNqqLXCkycMj3TeVGC/T6GpSkZ1Wd9eUHbXNmoKf7WgtHmp2vmcygWe9Jeh3K3DA3xP",
-	"qxbMQtm9tj9oq8VnLcvbW5B4UtBKwQBzULqsqS5F/bmR4k9g+nPJ8QTHaZRmjDIvDZIwT4M8hCAKgzil",
-	"4zQOeIq390q4LUWNJ9h9CXZe39O26gh7jI4hT2OSpp5HwphTkrFxQjIeRwlNgyhIQjzAUNO8gs+UMahA",
-	"Wipr0D1q4zxK/TiPSBFkjIR+EpCMZ5QkMUv8jMZRxgAvl8vBQYmqRtQKtkX6y0+HJGjZP+GVjCe/r747",
-	"GEkUpeDTMUm8MCZhkiYkixgnfph7lHtxGFAjsR61zxKYkNxt5+AHKS8oicLIJ2HmRSRjvk/SgqVhkAdF",
-	"6ANeDrZ5xrwI8ihkhPM4IKEXZYR6CSN+nhZBWARJEPEv8EyzgCbcB+InLCVhEvmE8iQirMiBJ17kp1Gy",
-	"x5NSz/PGISdQhB4JwzEnNE8o4SwNY56lKePFl3jmRcQgLUheUJ+EPEpIlnIgPPajjOYZT2OOlzd/Y7Pc",
-	"AhMGQcYTGkbhOA7TrEjZmLMg9/k44mGWJm79fclBdkw4pSxkEYkTLyFhGvkkS3JK/DiDcRzEcR7HeICV",
-	"aCWDXfA+fpHlL406nKHbyHJBeS+UMFFrqO1X2qyVNvpTOXvvh6Q3lQTKFz0/Mk/XngJSCvmZCQ54gp2H",
-	"fQB5XzIYxv7YMy5tV8zVLZ7gjzNA9jCoVIg6yigHE8fWQYsPsUF/tVHYeyf9d0J/aJtGSA38VAy+5/sH",
-	"MPSsAXW6RVyAQrXQSDkmqGfOe5B+NYe4nAG7e0vL6nQ8se+nO3gcAaQFYoYe0jv4rLwOA3jbVtXpnIPs",
-	"GUk4zcyoQhIomwFHpVZoTh/LeTtHjDaUlXpxGMo7od+Ktj5DEMGucVztQVmrBB5LpY8yPtsqYt8/TRbP",
-	"28R1fU+rklsoHzTVrToDRLADoiPWMVeWnGPznko6Bw3yV5Bl0SE4z/SyzNuV+Joquu+RRYWl6xhPwYWl",
-	"j4sGXibqIDggatmRRXrRwAlitvLtMLypKvFwFoJdl5tuyJtAZDhTRxQVQiI9K1WnAwNv6CoJxWYwp4bZ",
-	"PyUUeIL/MdoUciP3Vo0uL6Y/Gk5uDwfFZNm4OsLEYLQKwssBfitkXnIO9ZkR2Yig1TOotYuXpwoijfcM",
-	"4J05eZ/WNzvr5nDWSTTImlYGCUi358wstAH5AsPPdg1gm9yWwffiy9Qm4JelHS96JsC47H6C6XfGej03",
-	"r887ue958dFsU1qCNt24Wm/F2rH9VN/V4qFeK+s0Sfu7FtaRQfbZN7OulUEhZ1GoWzjA/TR0hnm9MIUd",
-	"VPKx1PVNDm4c1oG0KjK+K2T5H+D/jzFk63z2vPDYANPAXxJC/tYG/aZeIKFnIBHNayHntOrSPxKFdVEJ",
-	"BUioGfygujfEIEa0aaDm5SN6FXrRAIVebD4S85Gaj2yAIs83H4H5GJuP8LVz8Q6Ywb3GNnnaQWYfo1zw",
-	"xQrK5cUUvXl/PXR9TgNSl07CfUEeJmPeDWyO7TSD9qtCQ9ekXTzBSkvTbwzwI7kVxDwk6q5siLBUaUUa",
-	"UZpIgCdatrDcUtRhAHNQit7Cy3ks1xtFbtoGY5e2D7DLVoUF2MrKWiXnpSP0vierzRimh3BdjSlU1p3S",
-	"bbGwln4DshBybtol2k8Ue5rYHvoYURQmKh1h/O8ZWNPTwjiymFPjyFW1QB2FPitXHOlyDkPkUpqljKw3",
-	"mWLKcUBlzVcTKneSDYUagCvDLAc0p3XbZ2Wix1rCuRAVUFtBHJsM7Gr5+mrjMBuOB9q9PQNYHh4hnM+g",
-	"2znAc/r4M9S3eoYnQRQ9w2/T4h/n2HXO9Wns99gdnK09HbcFt94y6+9BRVszZwoCqZmpixwiYxRINVBr",
-	"JGrEpFCKdFXOVlFzSL/Hj29TM7q+Qq8+fbq+eo0H2LgA1XiC27bk+we1k4+/2lKarPb7Mcs5qO0jKunB",
-	"uznN/afw17POv+2xWzPbL2aRY8Fm9+AbiieDVo3hfhhYZy1nQjM0LwRf4FMD53rDHpD1EHbXQn4ulTYu",
-	"0i3oIstmnoQHuNQwVy+Ev+K7OQCVki7OyErfP3i9DMuxGDc9L7S8jPn3DninozpNJasx4cMM5DaYUq0S",
-	"M/Cvg7GZGT/tjQ5sh7Zag66vBuhhVrKZCbisLEpQBpkL3ZuOzrmaHbYi5VolIREv1d1XAN2ZU3/Jeroh",
-	"z1er6Pn08L0Lun4kOBKanjGgThadZlrVDZu2y7iXCujI1cuXdOOWfVvRGesA1spSLz6YqOrE85tpNT+K",
-	"OzhgLZ+ULTbuoLblpPvGaG1CuMg1LWvgKF8gU5CuisnrN/8yDYiToRbdOkTNg46YK05dUSoK9Bv50FqI",
-	"xMLYhBR3Q4JmQI1Xmcp2Bn0yJncYmG4BHuCazs2BfyPmTI7aRn60KX+ChevvyroQqw6VMtuhdntZLskm",
-	"OQ9wKyvDQetGTUaj21LP2nzIxHy0tXD7F97rIH9pjAihgjsxR5eVaHn32YUOWnM0BSbuQS7Qq8uL6euJ",
-	"PawRLNIzupk8gUJgV62CSIHoOhSbHqH7YZ7Xrml1Dj5AVKGmzatSzYAj4YRsNNXQW0B/bN1bUzQFpYUE",
-	"9N4Y1R8YvboUzWLjeq+N8KuSQXdX20nvTUPZDEgw9PZE9/DwMKT29VDI21G3V41+vr788d2HH+0eY7Ol",
-	"rgwl08d+AZEp+0AqJ93AC8bE90kQGAqigZo2JZ7g8dAbjk37RfXM2vrofjx62mSU5YitD6RGW0VeI9xd",
-	"3LYaP5r2yoisVGv7Xm+zXZ+DaCkO0XWNTCVDJdgLJFErUZnuy8Z8p6Z+qjJGoFccevo2NrAqnwop5qtg",
-	"1Q3BxaELKSsG1xJccyPOLe1Zmaz6WXtxvtPsdunUhh/rYkaEGwfbKtU3Za2JO/15y27tf+MWg9KrIvKM",
-	"CdH+fwWOlYyrXaPjf9g4Yy50uH9Ybhf060Dfu9QNPO9/c8TuHxRfeUbVHBqF/fKTcbHQHe0QzbUIRr1L",
-	"bbvFf37L7kwx9MbPb9q6zAi98Pkd61nycoCjU45y6IrEiqYb3Dx/ru3ZaD8VW/frJ+Hfb4yjHP4/0X4U",
-	"1PTWeDDeeq7wjRt9WryHPPxQQrqYIqi5tQOXVlziGO6FcpbL4ZN7uRwKzYaaqIUyXZzJjLYjlyXNq1WP",
-	"uilFO3lhaAkHPNgrgOw84vpqaP9s1M7NwVZLoSV1Zc91sz71fnwGm81+UMhE3dpEx6Zkq4qim41uxrXD",
-	"TUjbkd/yZvnfAAAA//8=",
+	"3Fprj9u20v4rBN8XaAKYtiTr6m/JpgEW7UmDTdIToF0EFDlaqyuLKkntrs/C//2ApGzJt6y9SdHifBFs",
+	"iZwZzuWZi/SImVg0ooZaKzx7xPBAF00F9vcVNFXJqC7rm9eU3baNuoI/W1DaPFTtYkHlEs+Gy1Du1uER",
+	"vqNVC2ah7B7bP7TV4ouW5c0NSDwraKVghDkoXdZUl6L+0kjxBzD9peR4huM0SjNGmZcGSZinQR5CEIVB",
+	"nNJpGgc8xdt7JdyUosYz7H4EO4/vaFt1hD1Gp5CnMUlTzyNhzCnJ2DQhGY+jhKZBFCQhHmGoaV7BF8oY",
+	"VCAtlY3QA2rTPEr9OI9IEWSMhH4SkIxnlCQxS/yMxlHGAK9Wq9FBjapG1Aq2VfrLT4c0aNk/4rWOZ7+t",
+	"fzsxkihKwadTknhhTMIkTUgWMU78MPco9+IwoEZjA2pfJDAhudvOwQ9SXlAShZFPwsyLSMZ8n6QFS8Mg",
+	"D4rQB7wabfOMeRHkUcgI53FAQi/KCPUSRvw8LYKwCJIg4l/hmWYBTbgPxE9YSsIk8gnlSURYkQNPvMhP",
+	"o2SPJ6We501DTqAIPRKGU05onlDCWRrGPEtTxouv8cyLiEFakLygPgl5lJAs5UB47EcZzTOexhyvrv/B",
+	"brklTBgEGU9oGIXTOEyzImVTzoLc59OIh1mauPV3JQfZMeGUspBFJE68hIRp5JMsySnx4wymcRDHeRzj",
+	"EVailQx2hffxszx/ZczhHN0iy2vKB1DCRK2htj9pszHa5A/l/H0ISa8qCZQvB3Fk7m4iBaQU8gsTHPAM",
+	"uwj7APKuZDCO/alnQtquWKgbPMMf54DsYVCpEHWUUQ4GxzagxcfYSP+mN9h7p/13Qn9om0ZIDfxUGXzP",
+	"9w/IMPAG1NkWcQEK1UIj5ZiggTvvifSrOcTFHNjtW1pWp8sT+366I48jgLRAzNBDekc+q6/DArxtq+p0",
+	"zkH2hCacZeZUIQmUzYGjUiu0oA/lol0gRhvKSr08LMo7od+Ktj5DEcGuc7zZE2VjEngolT7K+GyviH3/",
+	"NF087ROX9R2tSm5F+aCpbtUZQgQ7QnTEOubKknNs3lNJF6BB/gqyLDoJznO9LPN2Nb6hiu4GZFFh6TrG",
+	"V+Bg6eOygeepOggOqFp2ZJFeNnCCmq1+OxleVZW4P0uC3ZC76skbIDKcqSOKCiGRnpeqs4ERb+wqCcXm",
+	"sKCG2f9LKPAM/9+kL+Qm7qmaXLy++tFwcns4KCbLxtURBoPRGoRXI/xWyLzkHOozEdmooNVzqLXDy1MV",
+	"kcZ7DvDOnHxI67udtT+cDRINsqaVkQSk23NmFuqFfIbjZ7sOsE1uy+EH+HJlE/Dz0o4XPQEwLruf4Pqd",
+	"s14uzOPzTu57Xnw025SWoE03rtZbs3ZsP9W3tbivN8Y6TdP+rod1ZJC99928a+1QyHkU6haO8DANneFe",
+	"z0xhB418LHV9l4ObgHVCWhOZ2BWy/A/w/0UM2TqfPS88NMA08IuqhFo/B0j+pkT6XfTxql4ioecgEbPn",
+	"d0GFRGGDWEIBEmoGP6iudCBGfESbBmpePqAXoReNUOjF5pKYS2ou2cvxtnKfj9L/aMzotaccaJypvcjz",
+	"RyjyAnOZmkv40iFlx9zItuE/e9zhbm+jXPDlmuPF6yv06v3l2LWLDUhdOi0OlXWYjHk2sqVKp320X1wb",
+	"uqZ6wTOstDRt2wg/kBtBzE2ibsuGCEuVVqQRpQFUPNOyhdWWMQ4LsACl6A08n8dqs1HkpvsyHmjbKbts",
+	"XZ+BjSvreZyXjtD7ga76adZAwk0sKlTWnW1tzbXRfgOyEHJhuk46zLd7ltienRlVFAbcjzD+9xyse2lh",
+	"8FAsqMHDqlqijsKQlasxdbmAMXKVgaWMbMSYmtRxQGXN14M+d5KeQg3AlWGWA1rQuh2yMqCz0XAuRAXU",
+	"FmLHBiy7Vr5808dFz/FA17znAKvDk5jzGXQ7R3hBH36G+kbP8SyIoif49ZOS4xy7AUR9Gvs9dgdHlI/H",
+	"fcGtt8yGe1DR1sy5gkBqbspLJ5FxCqQag++iRkwKpUhXLG7Vhofse/z4tsJBl2/Qi0+fLt+8xCNsQoBq",
+	"PMNtW/L9g9oB0p9tKU1i/O2Y5xy09hGTDMS7Pi38r+DPJ4N/O2K3Rt9fzRTHwGb34D3Fk4VWjeF+WLDO",
+	"W84UzdB8LfgSnwqcmw17gmxm2bse8nOptAmRbkGHLP1YDo9wqWGhnin+mm9/AColXZ6Rlf568HqeLMcw",
+	"7uo8aHke878a8E6X6jSTrKet93OQ28KUap2YgX+bGP3o/XFvAmMb3fUadPlmhO7nJZsbwGVlUYIykjno",
+	"7htjF2p2Zr0uHoVEvFS33yDozrj/a97Tzcq+2URPp4e/uqAbIsERaHrCgTpddJZpVTez2y7jnqugI2+w",
+	"vmYbt+z7qs54B7BWlnr5waCqU89n07F/FLdwwFs+KVts3EJty0n3i9HaQLjINS1r4ChfIlOQrovJy1f/",
+	"Mg2I06EW3TpEzY2OmCtOXVEqCvSZfGitiMSK0UOKe9GE5kBNVJnKdg5DMiZ3GDHdAjzCNV2YA38m5kyO",
+	"Wq8/2pQ/wdL1cGVdiHUXSpntQru9LJekT84j3MrKcNC6UbPJ5KbU8zYfM7GYbC3c/of3usRfGqNCqOBW",
+	"LNBFJVreXTvooDVHV8DEHcglenHx+urlzB7WKBbpOe0HeKAQ2FVrECkQ3UCx6RG6P+Z+7RpTF+AjRBVq",
+	"2rwq1Rw4Ek7JxlINvQH0+9brf4quQGkhAb03TvU7Ri8uRLPsQ++lUX5VMuheeXfae9VQNgcSjL091d3f",
+	"34+pfTwW8mbS7VWTny8vfnz34Ue7x/hsqStDyfSxX5HIlH0gldNu4AVT4vskCAwF0UBNmxLP8HTsjaem",
+	"/aJ6bn19cjedPPYZZTVhmwOpyVaR1wj3SnPbjB9Ne2VUVqqNf2+22a7PiWgpjtFljUwlQyXY93CiVqIy",
+	"3ZfFfGemYaoyTqDXHAb2Nj6wLp8KKRZrsOreJYhD7/WsGlxLcMmNOresZ3Wy7mft9wc7zW6XTi382BAz",
+	"KuwDbKtU78tagzvDmcpu7X/tFoPS6yLyjCnQ/icXx0rG9a7J8e9ezpj9HO4fVtsF/QboB+/GA8/7e47Y",
+	"fYjyjWdUzaFx1y8/mRAL3dEO0dyoYDL4NsBu8Z/esjuaDb3p05u23gmFXvj0js1I3mz4/PkUuQ6NiFcj",
+	"HJ2iiEPvqcze8zhv7R6kchu+wyT+27UJtMOfde2jqKY3BgHw1n2Fr9141PI8hBCHEtrrKwQ1t37k0pJL",
+	"POO9VMByOX50D1djodlYE7VUpgs0mdV29LKkebXucftSthuUYWgJBzzaK6DsPOPyzdh+89UuzMHWS6El",
+	"dWXPdb059T6+g82GPyhkULs26NqUbF2RdLPVfqo77iFxR3+r69V/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
