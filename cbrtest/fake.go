@@ -244,29 +244,39 @@ type callKey struct{}
 
 // captureCall keeps the validated body bytes and the header of a request
 // that passed validation for CopyCheckpoint, which only sees the bound body.
+// It reads a copy of the body (GetBody, which validate.Middleware sets), so
+// that r.Body keeps the validated value the generated binder binds.
 func captureCall(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var buf bytes.Buffer
-		if r.ContentLength > 0 && r.ContentLength <= MaxBodyBytes {
-			buf.Grow(int(r.ContentLength) + bytes.MinRead) // the body was re-encoded with its length
-		}
-		_, err := buf.ReadFrom(r.Body)
-		raw := buf.Bytes()
+		raw, err := validatedBytes(r)
 		if err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				writeError(w, http.StatusRequestEntityTooLarge, codeParameter,
-					fmt.Sprintf("The request body is larger than %d bytes.", tooLarge.Limit))
-				return
-			}
 			writeError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: read body: "+err.Error())
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(raw))
 		c := &call{method: r.Method, path: r.URL.Path, header: r.Header, raw: raw,
 			reqID: w.Header().Get("X-Request-Id")}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
 	})
+}
+
+// validatedBytes returns the body validate.Middleware handed on, from a copy
+// when it can (the body then stays as it is), else by reading the body and
+// putting its bytes back.
+func validatedBytes(r *http.Request) ([]byte, error) {
+	if r.GetBody != nil {
+		rc, err := r.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		return io.ReadAll(rc)
+	}
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	return raw, nil
 }
 
 // operation implements cbr.StrictServerInterface for a Fake, without adding

@@ -26,7 +26,9 @@ const (
 // method; 413 for a body over the limit (WithMaxBodyBytes or an
 // http.MaxBytesReader set before). A valid request reaches next with its
 // body re-encoded from the value that was validated, so that no key can
-// bind that was not validated.
+// bind that was not validated; the body also carries that value
+// (ValidatedValue), which oapi-codegen's runtime.BindJSONBody, used by the
+// generated strict server, binds without decoding the bytes again.
 func (v *Validator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if v.cfg.maxBodyBytes > 0 && r.Body != nil && r.Body != http.NoBody {
@@ -42,13 +44,28 @@ func (v *Validator) Middleware(next http.Handler) http.Handler {
 			writeCBRError(w, http.StatusInternalServerError, "BackupService.9910", "Unknown error.")
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(data))
-		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+		r.Body = &validatedBody{Reader: bytes.NewReader(data), value: value}
+		r.GetBody = func() (io.ReadCloser, error) { return &validatedBody{Reader: bytes.NewReader(data), value: value}, nil }
 		r.ContentLength = int64(len(data))
 		r.Header.Set("Content-Length", strconv.Itoa(len(data)))
 		next.ServeHTTP(w, r)
 	})
 }
+
+// validatedBody is the request body Middleware hands on: the JSON of the
+// value that was validated, and the value itself for
+// runtime.BindJSONBody (oapi-codegen runtime >= v1.9.0), which matches keys
+// exactly where encoding/json would match them case-insensitively.
+type validatedBody struct {
+	*bytes.Reader
+	value any
+}
+
+// Close does nothing: the original body was read and closed by validation.
+func (b *validatedBody) Close() error { return nil }
+
+// ValidatedValue returns the decoded value that passed validation.
+func (b *validatedBody) ValidatedValue() any { return b.value }
 
 func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 	var maxErr *http.MaxBytesError

@@ -205,3 +205,27 @@ func TestMiddlewareHandsTheValidatedValueToTheStrictHandler(t *testing.T) {
 	assert.False(t, *p.EnableAcceleration)
 	assert.False(t, strings.Contains(string(raw), "\n"))
 }
+
+func TestMiddlewareBodyCarriesTheValidatedValueForTheGeneratedBinder(t *testing.T) {
+	v := newValidator(t)
+	var got cbr.CopyCheckpointRequestObject
+	strict := &strictServer{onCall: func(req cbr.CopyCheckpointRequestObject) { got = req }}
+	inner := cbr.HandlerWithOptions(cbr.NewStrictHandlerWithOptions(strict, nil, cbr.StrictHTTPServerOptions{}), cbr.StdHTTPServerOptions{})
+	var value any
+	spy := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		vb, ok := r.Body.(interface{ ValidatedValue() any })
+		require.True(t, ok, "the body offers runtime.BindJSONBody the validated value")
+		value = vb.ValidatedValue()
+		inner.ServeHTTP(w, r) // binds from the value, not from the bytes
+	})
+	rec := httptest.NewRecorder()
+	v.Middleware(spy).ServeHTTP(rec, newRequest(t, opPath, readTestdata(t, "request.json")))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+
+	data, err := json.Marshal(value)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(readTestdata(t, "request.json")), string(data))
+	require.NotNil(t, got.Body)
+	assert.Equal(t, goodUUID, got.Body.Replicate.VaultId.String())
+	assert.Equal(t, "region2", got.Body.Replicate.DestinationRegion)
+}
