@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -137,12 +135,12 @@ func NewHandler(opts ...Option) (*Fake, error) {
 	// The middleware answers every other path and method itself; this only
 	// keeps net/http's plain-text answers out should one get through.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, codeParameter,
+		validate.WriteCBRError(w, http.StatusNotFound, codeParameter,
 			fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path))
 	})
 	strict := cbr.NewStrictHandlerWithOptions(operation{f}, nil, cbr.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
-			writeError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: "+err.Error())
+			validate.WriteCBRError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: "+err.Error())
 		},
 		// The fake never returns an error from CopyCheckpoint; what is left
 		// is a failed write of the answer, after its header was sent, to a
@@ -153,7 +151,7 @@ func NewHandler(opts ...Option) (*Fake, error) {
 		BaseRouter:  mux,
 		Middlewares: []cbr.MiddlewareFunc{captureCall},
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
-			writeError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: "+err.Error())
+			validate.WriteCBRError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: "+err.Error())
 		},
 	})
 	f.chain = v.Middleware(api)
@@ -168,7 +166,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.NoBody
 	}
 	if r.ContentLength > MaxBodyBytes {
-		writeError(w, http.StatusRequestEntityTooLarge, codeParameter,
+		validate.WriteCBRError(w, http.StatusRequestEntityTooLarge, codeParameter,
 			fmt.Sprintf("The request body is larger than %d bytes.", MaxBodyBytes))
 		return
 	}
@@ -176,7 +174,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// http.ServeMux would redirect a path with "." or ".." segments or
 	// repeated slashes; the real service has no such paths.
 	if p := r.URL.Path; p == "" || p[0] != '/' || path.Clean(p) != p {
-		writeError(w, http.StatusNotFound, codeParameter, fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path))
+		validate.WriteCBRError(w, http.StatusNotFound, codeParameter, fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path))
 		return
 	}
 	f.chain.ServeHTTP(w, r)
@@ -250,7 +248,7 @@ func captureCall(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, err := validatedBytes(r)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: read body: "+err.Error())
+			validate.WriteCBRError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: read body: "+err.Error())
 			return
 		}
 		c := &call{method: r.Method, path: r.URL.Path, header: r.Header, raw: raw,
@@ -430,19 +428,4 @@ func redact(h http.Header) http.Header {
 		}
 	}
 	return c
-}
-
-// writeError writes a CBR error body with status, as validate.Middleware
-// writes its own.
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	body, err := json.Marshal(cbr.CBRError{ErrorCode: code, ErrorMsg: msg})
-	if err != nil { // cannot happen: two strings
-		body = []byte(`{"error_code":"` + codeUnknown + `"}`)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)+1))
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
 }

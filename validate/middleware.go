@@ -41,7 +41,7 @@ func (v *Validator) Middleware(next http.Handler) http.Handler {
 		}
 		data, err := json.Marshal(value)
 		if err != nil {
-			writeCBRError(w, http.StatusInternalServerError, "BackupService.9910", "Unknown error.")
+			WriteCBRError(w, http.StatusInternalServerError, "BackupService.9910", "Unknown error.")
 			return
 		}
 		r.Body = &validatedBody{Reader: bytes.NewReader(data), value: value}
@@ -70,28 +70,28 @@ func (b *validatedBody) ValidatedValue() any { return b.value }
 func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
-		writeCBRError(w, http.StatusRequestEntityTooLarge, CodeParameterVerificationFailed,
+		WriteCBRError(w, http.StatusRequestEntityTooLarge, CodeParameterVerificationFailed,
 			fmt.Sprintf("The request body is larger than %d bytes.", maxErr.Limit))
 		return
 	}
 	var verr *Error
 	if !errors.As(err, &verr) {
-		writeCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed, "The request body cannot be read.")
+		WriteCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed, "The request body cannot be read.")
 		return
 	}
 	for _, vi := range verr.Violations {
 		switch vi.Rule {
 		case RuleRoute:
-			writeCBRError(w, http.StatusNotFound, CodeParameterVerificationFailed,
+			WriteCBRError(w, http.StatusNotFound, CodeParameterVerificationFailed,
 				fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path))
 			return
 		case RuleMethod:
 			w.Header().Set("Allow", v.route.Method)
-			writeCBRError(w, http.StatusMethodNotAllowed, CodeParameterVerificationFailed,
+			WriteCBRError(w, http.StatusMethodNotAllowed, CodeParameterVerificationFailed,
 				fmt.Sprintf("Method %s is not allowed for %s, use %s.", r.Method, r.URL.Path, v.route.Method))
 			return
 		case RuleSecurity:
-			writeCBRError(w, http.StatusForbidden, CodeNotAuthenticated, "Not authenticated.")
+			WriteCBRError(w, http.StatusForbidden, CodeNotAuthenticated, "Not authenticated.")
 			return
 		}
 	}
@@ -99,12 +99,14 @@ func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 	for i, vi := range verr.Violations {
 		lines[i] = vi.String()
 	}
-	writeCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed,
+	WriteCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed,
 		"Parameter verification failed: "+strings.Join(lines, "; "))
 }
 
-// writeCBRError answers with status and a JSON CBR error body.
-func writeCBRError(w http.ResponseWriter, status int, code, msg string) {
+// WriteCBRError answers with status and a JSON CBR error body
+// ({"error_code": code, "error_msg": msg}), as Middleware does, so that a
+// server built on it answers its own errors the same way.
+func WriteCBRError(w http.ResponseWriter, status int, code, msg string) {
 	body, _ := json.Marshal(cbr.CBRError{ErrorCode: code, ErrorMsg: msg})
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
