@@ -24,7 +24,7 @@ import (
 const (
 	codeParameter        = validate.CodeParameterVerificationFailed
 	codeNotAuthenticated = validate.CodeNotAuthenticated
-	codeUnknown          = "BackupService.9910" // unknown error
+	codeUnknown          = validate.CodeUnknownError
 )
 
 // redacted replaces the value of credential headers in recorded requests.

@@ -17,6 +17,7 @@ import (
 const (
 	CodeParameterVerificationFailed = "BackupService.9900"
 	CodeNotAuthenticated            = "BackupService.8600"
+	CodeUnknownError                = "BackupService.9910"
 )
 
 // Middleware validates each request before next sees it. An invalid request
@@ -41,7 +42,7 @@ func (v *Validator) Middleware(next http.Handler) http.Handler {
 		}
 		data, err := json.Marshal(value)
 		if err != nil {
-			WriteCBRError(w, http.StatusInternalServerError, "BackupService.9910", "Unknown error.")
+			WriteCBRError(w, http.StatusInternalServerError, CodeUnknownError, "Unknown error.")
 			return
 		}
 		r.Body = &validatedBody{Reader: bytes.NewReader(data), value: value}
