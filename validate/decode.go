@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -18,6 +19,10 @@ func decodeJSON(data []byte, keys map[string]string) (any, []Violation) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, []Violation{{In: InBody, Rule: RuleJSON, Message: "the body is empty, a JSON object is expected"}}
 	}
+	if bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
+		return nil, []Violation{{In: InBody, Rule: RuleJSON,
+			Message: "the body starts with a byte order mark (U+FEFF), which JSON text must not (RFC 8259, section 8.1)"}}
+	}
 	p := parser{data: data, keys: keys}
 	value, err := p.parse()
 	if err != nil {
@@ -27,7 +32,29 @@ func decodeJSON(data []byte, keys map[string]string) (any, []Violation) {
 		}
 		return nil, []Violation{{In: InBody, Rule: RuleJSON, Message: msg}}
 	}
+	// The parser, like encoding/json, turns invalid UTF-8 into U+FFFD: what
+	// is validated would not be what was sent.
+	if off := invalidUTF8(data); off >= 0 {
+		p.dups = append(p.dups, Violation{In: InBody, Rule: RuleJSON,
+			Message: fmt.Sprintf("invalid UTF-8 at offset %d: JSON text must be UTF-8 (RFC 8259, section 8.1)", off)})
+	}
 	return value, p.dups
+}
+
+// invalidUTF8 returns the offset of the first byte of data that is not
+// valid UTF-8, or -1 if all of it is.
+func invalidUTF8(data []byte) int {
+	if utf8.Valid(data) {
+		return -1
+	}
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 // caseVariants reports keys of objects that differ from a property the

@@ -105,6 +105,10 @@ func TestRequestBody(t *testing.T) {
 		{"empty body", []byte(``), []at{{"body", "", "json"}}},
 		{"blank body", []byte(" \n"), []at{{"body", "", "json"}}},
 		{"trailing data after the JSON value", append(replicate(t, nil), []byte(` {}`)...), []at{{"body", "", "json"}}},
+		{"invalid UTF-8 in a string", bytes.Replace(replicate(t, nil), []byte("region2"), []byte("region\xff2"), 1),
+			[]at{{"body", "", "json"}}},
+		{"byte order mark before the JSON value", append([]byte("\xEF\xBB\xBF"), replicate(t, nil)...),
+			[]at{{"body", "", "json"}}},
 		{"several violations at once, ordered by pointer then rule",
 			[]byte(`{"replicate":{"vault_id":"x","auto_triger":true,"destination_region":5}}`),
 			[]at{
