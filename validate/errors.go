@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -281,6 +282,11 @@ func schemaViolation(e *openapi3.SchemaError, in, base string) Violation {
 		rule, msg = RuleType, "value must not be null"
 	case RuleRequired:
 		msg = "property is required"
+	case "maxLength", "minLength":
+		// Say how long the value is: lengths count characters, not bytes.
+		if s, ok := e.Value.(string); ok {
+			msg = fmt.Sprintf("%s; the value has %d characters", msg, utf8.RuneCountInString(s))
+		}
 	case "":
 		rule = "invalid"
 	}

@@ -391,3 +391,12 @@ func TestConcurrentUse(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestMaxLengthMessageCountsCharacters(t *testing.T) {
+	v := newValidator(t)
+	err := v.RequestBody(replicate(t, map[string]any{"destination_region": strings.Repeat("日", 256)}))
+	var verr *validate.Error
+	require.ErrorAs(t, err, &verr)
+	require.Len(t, verr.Violations, 1)
+	assert.Equal(t, "maximum string length is 255; the value has 256 characters", verr.Violations[0].Message)
+}
