@@ -82,7 +82,10 @@ func TestSpecExamplesArePageExamples(t *testing.T) {
 			op := doc.Paths.Value("/v3/{project_id}/checkpoints/replicate").Post
 			require.NotNil(t, op)
 
-			reqExamples := op.RequestBody.Value.Content.Get("application/json").Examples
+			require.NotNil(t, op.RequestBody, "the operation has no request body")
+			reqMedia := op.RequestBody.Value.Content.Get("application/json")
+			require.NotNil(t, reqMedia, "the request body has no application/json content")
+			reqExamples := reqMedia.Examples
 			require.Len(t, reqExamples, 1)
 			for _, ex := range reqExamples {
 				assert.Equal(t, "#/components/examples/ReplicatingBackupsRequest", ex.Ref)
@@ -93,7 +96,9 @@ func TestSpecExamplesArePageExamples(t *testing.T) {
 
 			resp := op.Responses.Status(respExample.Status)
 			require.NotNil(t, resp)
-			respExamples := resp.Value.Content.Get("application/json").Examples
+			respMedia := resp.Value.Content.Get("application/json")
+			require.NotNil(t, respMedia, "response %d has no application/json content", respExample.Status)
+			respExamples := respMedia.Examples
 			require.Len(t, respExamples, 1)
 			for _, ex := range respExamples {
 				assert.Equal(t, "#/components/examples/ReplicatingBackupsResponse", ex.Ref)
@@ -121,7 +126,11 @@ func TestDocumentedErrorExamplesValidate(t *testing.T) {
 			continue
 		}
 		status := representativeStatus(t, code)
-		for name, ex := range in.Route.Operation.Responses.Value(code).Value.Content.Get("application/json").Examples {
+		media := in.Route.Operation.Responses.Value(code).Value.Content.Get("application/json")
+		if !assert.NotNil(t, media, "response %s has no application/json content: every status but 200 documents the CBR error body", code) {
+			continue
+		}
+		for name, ex := range media.Examples {
 			t.Run(code+" "+name, func(t *testing.T) {
 				body := mustJSON(t, ex.Value.Value)
 				require.NoError(t, f.validateResponse(in, status, "application/json", []byte(body)))
