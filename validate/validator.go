@@ -320,6 +320,11 @@ func (v *Validator) response(r *http.Request, route *routers.Route, params map[s
 	}
 	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
 		vs = violationsOf(vs, err, InBody)
+		for i := range vs {
+			if vs[i].Rule == RuleStatus {
+				vs[i].Message = v.undocumentedStatus(status)
+			}
+		}
 		return vs
 	}
 	mt, ok := v.responseMediaType(status)
@@ -338,6 +343,13 @@ func (v *Validator) response(r *http.Request, route *routers.Route, params map[s
 	}
 	_, bvs := v.checkJSON(data, mt.Schema.Value, v.respOpts)
 	return append(vs, bvs...)
+}
+
+// undocumentedStatus is the message for a status the operation does not
+// document, naming those it does.
+func (v *Validator) undocumentedStatus(status int) string {
+	return fmt.Sprintf("status %d is not documented; documented: %s", status,
+		strings.Join(v.route.Operation.Responses.Keys(), ", "))
 }
 
 // responseMediaType returns the application/json media type documented for
@@ -373,7 +385,7 @@ func isJSONContentType(ct string) bool {
 func (v *Validator) ResponseBody(status int, body []byte) error {
 	mt, ok := v.responseMediaType(status)
 	if !ok {
-		return newError([]Violation{{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("status %d is not documented", status)}})
+		return newError([]Violation{{In: InStatus, Rule: RuleStatus, Message: v.undocumentedStatus(status)}})
 	}
 	if mt == nil {
 		return nil

@@ -400,3 +400,13 @@ func TestMaxLengthMessageCountsCharacters(t *testing.T) {
 	require.Len(t, verr.Violations, 1)
 	assert.Equal(t, "maximum string length is 255; the value has 256 characters", verr.Violations[0].Message)
 }
+
+func TestUndocumentedStatusMessageNamesTheDocumentedOnes(t *testing.T) {
+	v := newValidator(t)
+	err := v.ResponseBody(http.StatusAccepted, readTestdata(t, "response.json"))
+	var verr *validate.Error
+	require.ErrorAs(t, err, &verr)
+	require.Len(t, verr.Violations, 1)
+	assert.Equal(t, validate.Violation{In: "status", Rule: "status",
+		Message: "status 202 is not documented; documented: 200, 400, 401, 403, 404, 4XX, 500, 5XX"}, verr.Violations[0])
+}
