@@ -13,7 +13,8 @@ import (
 // none stands for a value that one side does not have.
 const none = "none"
 
-// Mismatch is one difference between the page and the spec.
+// Mismatch is one difference between the spec and a source: the page, or
+// cbr-facts.md.
 type Mismatch struct {
 	// Table names the page's table ("Table 4 CheckpointReplicateParam"), or
 	// the page's part ("operation") when the difference is not in a table.
@@ -23,8 +24,12 @@ type Mismatch struct {
 	Row string
 	// Field is what differs, e.g. "maxLength" or "mandatory".
 	Field string
-	// Spec and Page are the two values, "none" for an absent one.
+	// Spec and Page are the two values, "none" for an absent one; Page is
+	// the source's value, whichever source that is.
 	Spec, Page string
+	// Source names the source when it is not the page: "facts" for
+	// cbr-facts.md.
+	Source string
 }
 
 // String reads like
@@ -34,7 +39,11 @@ func (m Mismatch) String() string {
 	if m.Row != "" {
 		where += ", row " + m.Row
 	}
-	return fmt.Sprintf("%s: %s: spec %s, page %s", where, m.Field, m.Spec, m.Page)
+	source := m.Source
+	if source == "" {
+		source = "page"
+	}
+	return fmt.Sprintf("%s: %s: spec %s, %s %s", where, m.Field, m.Spec, source, m.Page)
 }
 
 var (
@@ -42,16 +51,20 @@ var (
 	objectRe     = regexp.MustCompile(`^(\w+) object$`)
 	arrayOfObjRe = regexp.MustCompile(`^Array of (\w+) objects$`)
 	schemaRefRe  = regexp.MustCompile(`^#/components/schemas/([^/]+)$`)
+	// defaultRe reads "The default value is false" (or **false**, the
+	// page's bold as Markdown writes it) in a row's description.
+	defaultRe = regexp.MustCompile(`\bThe default value is \**([^\s*,.;]+)\**`)
 )
 
 // CheckPage compares the operation that page documents with doc in both
 // directions: every row of every table against the spec's parameter,
-// security scheme or schema property of the same name (location,
-// mandatory flag, type, limits and description), and every parameter,
-// security scheme and body property of the spec against the page. It also
-// compares the URI, the title (summary), the Function section (description)
-// and the Status Codes table. It returns every mismatch found, none when the
-// two agree.
+// security scheme or schema property of the same name (location, mandatory
+// flag, type, limits, format, default and description), and every
+// parameter, security scheme and body property of the spec against the
+// page. It also compares the URI, the title (summary), the Function section
+// (description) and the Status Codes table, and checks that request schemas
+// are closed and response schemas open. It returns every mismatch found,
+// none when the two agree.
 func CheckPage(page *Page, doc *openapi3.T) []Mismatch {
 	c := checker{page: page, doc: doc}
 	c.check()
@@ -94,6 +107,7 @@ func (c *checker) check() {
 	}
 	c.checkSpecParams(named)
 	c.checkReachable(bodyTables)
+	c.checkOpenness(bodyTables)
 }
 
 // checkOperation finds the operation of the URI section and compares its
@@ -201,6 +215,7 @@ func (c *checker) checkParamTable(t Table, in string, named map[string]bool) {
 				c.add(t.Name(), name, "mandatory", yesNo(p.Required), yesNo(mandatory))
 			}
 			c.checkType(t, r, name, p.Schema)
+			c.checkFormatAndDefault(t, r, name, p.Schema, true)
 			c.checkDescription(t, r, name, p.Description)
 			continue
 		}
@@ -300,6 +315,7 @@ func (c *checker) checkBodyTable(t Table, name string) {
 			c.add(t.Name(), prop, "mandatory", yesNo(req), yesNo(mandatory))
 		}
 		c.checkType(t, r, prop, ref)
+		c.checkFormatAndDefault(t, r, prop, ref, strings.Contains(t.ID, "__request_"))
 		c.checkDescription(t, r, prop, ref.Value.Description)
 	}
 	for _, prop := range sortedKeys(schema.Properties) {
@@ -373,6 +389,45 @@ func (c *checker) compareLimit(t Table, name, field, spec, page string) {
 }
 
 func (c *checker) checkDescription(t Table, r Row, name, spec string) {
+	if s, p := normalise(spec), description(t, r); s != p {
+		c.add(t.Name(), name, "description", strconv.Quote(s), strconv.Quote(p))
+	}
+}
+
+// checkFormatAndDefault compares the schema's format and default with what
+// the row's description implies. A String row of a request table whose
+// description ends with "(UUID)" means format uuid; every other row means
+// no format. A sentence "The default value is X" means default X; its
+// absence means no default.
+func (c *checker) checkFormatAndDefault(t Table, r Row, name string, ref *openapi3.SchemaRef, request bool) {
+	if ref == nil || ref.Value == nil {
+		return
+	}
+	desc := description(t, r)
+	typ, _ := t.Cell(r, "Type")
+	pageFormat := none
+	if request && typ.Text() == "String" && strings.HasSuffix(desc, "(UUID)") {
+		pageFormat = "uuid"
+	}
+	if s := orNone(ref.Value.Format); s != pageFormat {
+		c.add(t.Name(), name, "format", s, pageFormat)
+	}
+	pageDefault := none
+	if m := defaultRe.FindStringSubmatch(desc); m != nil {
+		pageDefault = m[1]
+	}
+	specDefault := none
+	if ref.Value.Default != nil {
+		specDefault = fmt.Sprint(ref.Value.Default)
+	}
+	if specDefault != pageDefault {
+		c.add(t.Name(), name, "default", specDefault, pageDefault)
+	}
+}
+
+// description is a row's Description cell without its Minimum and Maximum
+// lines.
+func description(t Table, r Row) string {
 	cell, _ := t.Cell(r, "Description")
 	var lines []string
 	for _, l := range cell.Lines {
@@ -380,9 +435,7 @@ func (c *checker) checkDescription(t Table, r Row, name, spec string) {
 			lines = append(lines, l)
 		}
 	}
-	if s, p := normalise(spec), strings.Join(lines, " "); s != p {
-		c.add(t.Name(), name, "description", strconv.Quote(s), strconv.Quote(p))
-	}
+	return strings.Join(lines, " ")
 }
 
 // checkSpecParams reports the operation's parameters and the security
@@ -486,6 +539,84 @@ func (c *checker) checkReachable(tables map[string]Table) {
 			c.add(t.Name(), "", "schema "+name+" in the "+want+" body", orNone(got), "present")
 		}
 	}
+}
+
+// checkOpenness walks every schema reachable from the request body and from
+// every response of the operation (error responses too). A request object
+// schema must be closed (additionalProperties: false): its table lists every
+// field. A response object schema must be open (additionalProperties absent
+// or true), since the service may add fields, and require nothing: the
+// page's response tables and cbr-facts.md's error body mark no field
+// mandatory (rows with a table are already compared row by row).
+func (c *checker) checkOpenness(tables map[string]Table) {
+	type visit struct {
+		s       *openapi3.Schema
+		request bool
+	}
+	seen := map[visit]bool{}
+	var walk func(ref *openapi3.SchemaRef, request bool, at string)
+	walk = func(ref *openapi3.SchemaRef, request bool, at string) {
+		if ref == nil || ref.Value == nil || seen[visit{ref.Value, request}] {
+			return
+		}
+		seen[visit{ref.Value, request}] = true
+		s, hasTable := ref.Value, false
+		if m := schemaRefRe.FindStringSubmatch(ref.Ref); m != nil {
+			at = "schema " + m[1]
+			if t, ok := tables[m[1]]; ok {
+				at, hasTable = t.Name(), true
+			}
+		}
+		if s.Type.Is(openapi3.TypeObject) || len(s.Properties) > 0 {
+			ap := additionalProperties(s.AdditionalProperties)
+			switch {
+			case request && ap != "false":
+				c.add(at, "", "additionalProperties", ap, "false (a request table lists every field)")
+			case !request && ap != none && ap != "true":
+				c.add(at, "", "additionalProperties", ap, "none or true (a response stays open)")
+			}
+			if !request && !hasTable && len(s.Required) > 0 {
+				c.add(at, "", "required", strings.Join(s.Required, ", "), "none (no response field is mandatory)")
+			}
+		}
+		for _, p := range sortedKeys(s.Properties) {
+			walk(s.Properties[p], request, at+" property "+p)
+		}
+		walk(s.Items, request, at+" items")
+		walk(s.AdditionalProperties.Schema, request, at+" additionalProperties")
+		walk(s.Not, request, at+" not")
+		for _, sub := range slices.Concat(s.AllOf, s.AnyOf, s.OneOf) {
+			walk(sub, request, at)
+		}
+	}
+	if rb := c.op.RequestBody; rb != nil && rb.Value != nil {
+		for _, mime := range sortedKeys(rb.Value.Content) {
+			walk(rb.Value.Content[mime].Schema, true, "request body "+mime)
+		}
+	}
+	if c.op.Responses == nil {
+		return
+	}
+	responses := c.op.Responses.Map()
+	for _, code := range sortedKeys(responses) {
+		if resp := responses[code]; resp != nil && resp.Value != nil {
+			for _, mime := range sortedKeys(resp.Value.Content) {
+				walk(resp.Value.Content[mime].Schema, false, "response "+code+" "+mime)
+			}
+		}
+	}
+}
+
+// additionalProperties writes a schema's additionalProperties: "none" when
+// absent, "true", "false", or "a schema".
+func additionalProperties(ap openapi3.AdditionalProperties) string {
+	switch {
+	case ap.Has != nil:
+		return strconv.FormatBool(*ap.Has)
+	case ap.Schema != nil:
+		return "a schema"
+	}
+	return none
 }
 
 func tableNameOr(tables map[string]Table, name string) string {
