@@ -25,6 +25,15 @@ func TestEmbeddedSpecEqualsSpecFile(t *testing.T) {
 		"gen/cbr embeds a stale spec: run `go generate ./...` from the repository root")
 }
 
+func TestSpecMatchesFacts(t *testing.T) {
+	facts := readFacts(t)
+	for name, doc := range specs(t) {
+		t.Run(name, func(t *testing.T) {
+			assert.Empty(t, mismatchStrings(CheckFacts(facts, doc)))
+		})
+	}
+}
+
 func TestSpecMatchesPage(t *testing.T) {
 	page := readPage(t)
 	t.Run("spec file", func(t *testing.T) {
@@ -173,19 +182,146 @@ func TestCheckPageCatchesDrift(t *testing.T) {
 				"operation: URI: spec none, page POST /v3/{project_id}/checkpoints/replicate",
 			},
 		},
+		{
+			name: "format uuid dropped from a (UUID) row",
+			old:  "          format: uuid\n", new: "",
+			want: []string{"Table 4 CheckpointReplicateParam, row vault_id: format: spec none, page uuid"},
+		},
+		{
+			name: "format uuid on a row whose description does not end with (UUID)",
+			old:  "          description: ID of the vault in the replication destination region\n        enable_acceleration:",
+			new:  "          format: uuid\n          description: ID of the vault in the replication destination region\n        enable_acceleration:",
+			want: []string{"Table 4 CheckpointReplicateParam, row destination_vault_id: format: spec uuid, page none"},
+		},
+		{
+			name: "default the description states dropped",
+			old:  "          default: false\n", new: "",
+			want: []string{"Table 4 CheckpointReplicateParam, row auto_trigger: default: spec none, page false"},
+		},
+		{
+			name: "default the description states changed",
+			old:  "          default: false\n", new: "          default: true\n",
+			want: []string{"Table 4 CheckpointReplicateParam, row auto_trigger: default: spec true, page false"},
+		},
+		{
+			name: "default on a row whose description states none",
+			old:  "        enable_acceleration:\n          type: boolean\n", new: "        enable_acceleration:\n          type: boolean\n          default: true\n",
+			want: []string{"Table 4 CheckpointReplicateParam, row enable_acceleration: default: spec true, page none"},
+		},
+		{
+			name: "request schema opened",
+			old:  "      # The table lists every field: an unknown key is an error, not ignored.\n      additionalProperties: false\n", new: "",
+			want: []string{"Table 3 Request body parameters: additionalProperties: spec none, page false (a request table lists every field)"},
+		},
+		{
+			name: "error body closed",
+			old:  "          description: Error message.\n          x-go-type-skip-optional-pointer: true\n",
+			new:  "          description: Error message.\n          x-go-type-skip-optional-pointer: true\n      additionalProperties: false\n",
+			want: []string{"schema CBRError: additionalProperties: spec false, page none or true (a response stays open)"},
+		},
+		{
+			name: "error body requires error_code",
+			old:  "      description: Error body of the CBR API.\n", new: "      description: Error body of the CBR API.\n      required:\n        - error_code\n",
+			want: []string{"schema CBRError: required: spec error_code, page none (no response field is mandatory)"},
+		},
+		{
+			name: "response schema of a table closed",
+			old:  "          description: Replication record ID\n          x-go-type-skip-optional-pointer: true\n",
+			new:  "          description: Replication record ID\n          x-go-type-skip-optional-pointer: true\n      additionalProperties: false\n",
+			want: []string{"Table 7 CheckpointReplicateRespbackups: additionalProperties: spec false, page none or true (a response stays open)"},
+		},
+		{
+			name: "quoted error message changed",
+			old:  "error_msg: Destination vault does not exist.", new: "error_msg: The destination vault does not exist.",
+			want: []string{`cbr-facts.md Error responses, row Example: example under response 400: spec {"error_code":"BackupService.6120","error_msg":"The destination vault does not exist."}, facts {"error_code": "BackupService.6120", "error_msg": "Destination vault does not exist."}`},
+		},
+		{
+			name: "code of a status replaced by one the facts do not list",
+			old:  "error_code: BackupService.6105", new: "error_code: BackupService.6106",
+			want: []string{
+				"cbr-facts.md Error codes, row BackupService.6106: example under response 404: spec present, facts none",
+				"cbr-facts.md Error codes, row BackupService.6105: example under response 404: spec none, facts present",
+			},
+		},
+		{
+			name: "400 code listed under 500",
+			old:  "            UnknownError:\n              value:\n                error_code: BackupService.9910\n                error_msg: Unknown error.\n            DestinationRegionNotSupported:",
+			new:  "            UnknownError:\n              value:\n                error_code: BackupService.9910\n                error_msg: Unknown error.\n            AlreadyReplicating:\n              value:\n                error_code: BackupService.6130\n                error_msg: The vault is already being replicated.\n            DestinationRegionNotSupported:",
+			want: []string{"cbr-facts.md Error codes, row BackupService.6130: example under response 500: spec present, facts none (listed under 400)"},
+		},
+		{
+			name: "400 code moved to 500",
+			old:  "                error_code: BackupService.1011\n", new: "                error_code: BackupService.1005\n",
+			want: []string{
+				"cbr-facts.md Error codes, row BackupService.1005: example under response 400: spec present, facts none (listed under 500)",
+				"cbr-facts.md Error codes, row BackupService.1011: example under response 400: spec none, facts present",
+			},
+		},
+		{
+			name: "5XX example with a code the facts do not list",
+			old:  "503 and 504 of the\n        reference's status-code appendix.\n      content:\n        application/json:\n          schema:\n            $ref: \"#/components/schemas/CBRError\"\n          examples:\n            UnknownError:\n              value:\n                error_code: BackupService.9910",
+			new:  "503 and 504 of the\n        reference's status-code appendix.\n      content:\n        application/json:\n          schema:\n            $ref: \"#/components/schemas/CBRError\"\n          examples:\n            UnknownError:\n              value:\n                error_code: BackupService.9911",
+			want: []string{"cbr-facts.md Error codes, row BackupService.9911: example under response 5XX: spec present, facts none"},
+		},
+		{
+			name: "response of a status the facts list codes for removed",
+			old:  "        \"404\":\n          $ref: \"#/components/responses/NotFound\"\n", new: "",
+			want: []string{"cbr-facts.md Error codes: response 404: spec none, facts present"},
+		},
+		{
+			name: "region of an endpoint dropped from the enum",
+			old:  "          - eu-nl\n", new: "",
+			want: []string{"cbr-facts.md Endpoints, row https://cbr.eu-nl.otc.t-systems.com: servers[0] URL: spec none, facts present"},
+		},
+		{
+			name: "region without an endpoint added to the enum",
+			old:  "          - eu-nl\n", new: "          - eu-nl\n          - eu-ch2\n",
+			want: []string{"cbr-facts.md Endpoints, row https://cbr.eu-ch2.otc.t-systems.com: servers[0] URL: spec present, facts none"},
+		},
+		{
+			name: "default region is not the first endpoint",
+			old:  "        default: eu-de\n", new: "        default: eu-nl\n",
+			want: []string{"cbr-facts.md Endpoints: servers[0] URL by default: spec https://cbr.eu-nl.otc.t-systems.com, facts https://cbr.eu-de.otc.t-systems.com"},
+		},
 	}
-	page := readPage(t)
+	page, facts := readPage(t), readFacts(t)
+	check := func(t *testing.T, text string) []string {
+		t.Helper()
+		// Loaded, not validated: a drifted spec may be invalid OpenAPI too.
+		doc, err := openapi3.NewLoader().LoadFromData([]byte(text))
+		require.NoError(t, err)
+		return mismatchStrings(append(CheckPage(page, doc), CheckFacts(facts, doc)...))
+	}
 	spec := specYAML(t)
+	// What the spec as it is already gets wrong is TestSpecMatchesPage's and
+	// TestSpecMatchesFacts's to report: each case here expects only what its
+	// own edit adds, so one real drift reads as one failure, not one per case.
+	before := check(t, spec)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			require.Equal(t, 1, strings.Count(spec, tt.old), "the edit must hit the spec exactly once")
-			// Loaded, not validated: a drifted spec may be invalid OpenAPI too.
-			doc, err := openapi3.NewLoader().LoadFromData([]byte(strings.Replace(spec, tt.old, tt.new, 1)))
-			require.NoError(t, err)
 
-			assert.Equal(t, tt.want, mismatchStrings(CheckPage(page, doc)))
+			assert.Equal(t, tt.want, added(before, check(t, strings.Replace(spec, tt.old, tt.new, 1))))
 		})
 	}
+}
+
+// added returns the mismatches of after that before does not have, counting
+// repeats.
+func added(before, after []string) []string {
+	left := map[string]int{}
+	for _, m := range before {
+		left[m]++
+	}
+	var out []string
+	for _, m := range after {
+		if left[m] > 0 {
+			left[m]--
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 func TestCheckPageReportsAllMismatchesAtOnce(t *testing.T) {
@@ -231,6 +367,28 @@ func TestCheckPageWithPageDrift(t *testing.T) {
 		}
 		assert.Equal(t, []string{`Table 1 Path Parameters, row project_id: mandatory: spec none, page "Maybe" (neither Yes nor No)`},
 			mismatchStrings(CheckPage(page, doc)))
+	})
+	t.Run("default written in bold as Markdown does", func(t *testing.T) {
+		page := readPage(t)
+		for _, tb := range page.Tables {
+			if tb.Number == 4 {
+				desc := tb.Column("Description")
+				tb.Rows[0].Cells[desc] = Cell{Lines: []string{"Whether to automatically trigger replication this time. The default value is **false**."}}
+			}
+		}
+		assert.Equal(t, []string{`Table 4 CheckpointReplicateParam, row auto_trigger: description: spec "Whether to automatically trigger replication this time. The default value is false, indicating the replication needs to be manually triggered.", page "Whether to automatically trigger replication this time. The default value is **false**."`},
+			mismatchStrings(CheckPage(page, doc)), "the default is still false: only the description differs")
+	})
+	t.Run("description that loses its default sentence", func(t *testing.T) {
+		page := readPage(t)
+		for _, tb := range page.Tables {
+			if tb.Number == 4 {
+				tb.Rows[0].Cells[tb.Column("Description")] = Cell{Lines: []string{"Whether to automatically trigger replication this time."}}
+			}
+		}
+		got := mismatchStrings(CheckPage(page, doc))
+		require.Len(t, got, 2, got)
+		assert.Equal(t, "Table 4 CheckpointReplicateParam, row auto_trigger: default: spec false, page none", got[0])
 	})
 	t.Run("page without a URI section", func(t *testing.T) {
 		page := readPage(t)

@@ -13,8 +13,9 @@ import (
 )
 
 const (
-	pageFile = "testdata/CopyCheckpoint.html"
-	specFile = "../../openapi/cbr-replicate.yaml"
+	pageFile      = "testdata/CopyCheckpoint.html"
+	factsFilePath = "testdata/cbr-facts.md"
+	specFile      = "../../openapi/cbr-replicate.yaml"
 )
 
 // readPage parses the page kept verbatim in testdata.
@@ -25,6 +26,16 @@ func readPage(t testing.TB) *Page {
 	page, err := ParsePage(bytes.NewReader(data))
 	require.NoError(t, err)
 	return page
+}
+
+// readFacts parses the copy of cbr-facts.md kept verbatim in testdata.
+func readFacts(t testing.TB) *Facts {
+	t.Helper()
+	data, err := os.ReadFile(factsFilePath)
+	require.NoError(t, err)
+	facts, err := ParseFacts(bytes.NewReader(data))
+	require.NoError(t, err)
+	return facts
 }
 
 // specYAML returns the text of the spec file.

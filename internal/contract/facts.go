@@ -1,0 +1,309 @@
+package contract
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Facts is what the contract reads from cbr-facts.md, the notes on the parts
+// of the API that the page only points to: the error codes per status, the
+// quoted example error body and the endpoints.
+type Facts struct {
+	// ErrorCodes holds the rows of the "Error codes" table (status,
+	// error_code, meaning), in order.
+	ErrorCodes []ErrorCode
+	// ErrorExample is the JSON of the quoted example error body
+	// ("Example: `{...}`").
+	ErrorExample string
+	// Endpoints holds the URLs the "Endpoints" section gives, in order,
+	// without the pages' placeholder https://{endpoint}; the first one is the
+	// default.
+	Endpoints []string
+}
+
+// ErrorCode is one row of cbr-facts.md's table of error codes.
+type ErrorCode struct {
+	Status  int
+	Code    string
+	Meaning string
+}
+
+var (
+	exampleLineRe = regexp.MustCompile("^Example: `(.+)`$")
+	endpointRe    = regexp.MustCompile("`(https://[^`]+)`")
+)
+
+// factsFile names the source in mismatches and errors.
+const factsFile = "cbr-facts.md"
+
+// ParseFacts reads cbr-facts.md: the table whose columns are status,
+// error_code and meaning, the "Example:" line of the "Error responses"
+// section, and the URLs of the "Endpoints" section.
+func ParseFacts(r io.Reader) (*Facts, error) {
+	sections := map[string][]string{}
+	var section string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if title, ok := strings.CutPrefix(line, "## "); ok {
+			section = strings.TrimSpace(title)
+			continue
+		}
+		sections[section] = append(sections[section], line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", factsFile, err)
+	}
+
+	var f Facts
+	var errs []error
+	errorLines, ok := sections["Error responses"]
+	if !ok {
+		errs = append(errs, errors.New(`no section "Error responses"`))
+	}
+	for _, table := range markdownTables(errorLines) {
+		if !slices.Equal(table[0], []string{"status", "error_code", "meaning"}) {
+			continue
+		}
+		for _, row := range table[1:] {
+			status, err := strconv.Atoi(row[0])
+			if err != nil || len(row) != 3 || row[1] == "" {
+				errs = append(errs, fmt.Errorf("error codes: row %q is not status | error_code | meaning", strings.Join(row, " | ")))
+				continue
+			}
+			f.ErrorCodes = append(f.ErrorCodes, ErrorCode{Status: status, Code: row[1], Meaning: row[2]})
+		}
+	}
+	if ok && len(f.ErrorCodes) == 0 {
+		errs = append(errs, errors.New("error codes: no table with the columns status | error_code | meaning"))
+	}
+	for _, line := range errorLines {
+		if m := exampleLineRe.FindStringSubmatch(line); m != nil {
+			if !json.Valid([]byte(m[1])) {
+				errs = append(errs, fmt.Errorf("error example %s is not JSON", m[1]))
+			}
+			f.ErrorExample = m[1]
+			break
+		}
+	}
+	if ok && f.ErrorExample == "" {
+		errs = append(errs, errors.New("error responses: no line \"Example: `{...}`\""))
+	}
+	for _, m := range endpointRe.FindAllStringSubmatch(strings.Join(sections["Endpoints"], "\n"), -1) {
+		if !strings.Contains(m[1], "{") { // the pages' placeholder https://{endpoint}
+			f.Endpoints = append(f.Endpoints, m[1])
+		}
+	}
+	if len(f.Endpoints) == 0 {
+		errs = append(errs, errors.New(`endpoints: no section "Endpoints" with URLs`))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", factsFile, err)
+	}
+	return &f, nil
+}
+
+// markdownTables returns the tables (runs of lines starting with "|") among
+// lines, each as its header row and body rows of trimmed cells, without the
+// delimiter row.
+func markdownTables(lines []string) [][][]string {
+	var tables [][][]string
+	var cur [][]string
+	for _, line := range append(lines, "") {
+		if !strings.HasPrefix(line, "|") {
+			if len(cur) > 0 {
+				tables = append(tables, cur)
+				cur = nil
+			}
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for i := range cells {
+			cells[i] = strings.Trim(strings.TrimSpace(cells[i]), "`")
+		}
+		if len(cur) == 1 && strings.Trim(strings.Join(cells, ""), "-: ") == "" {
+			continue // the delimiter row
+		}
+		cur = append(cur, cells)
+	}
+	return tables
+}
+
+// CheckFacts compares every operation of doc with facts: each error code is
+// an example of the response of exactly the status facts give it, a
+// response of a status facts list codes for carries no other code, any
+// other error response (401, 4XX, 5XX, default) carries only codes facts
+// list, the quoted example body is an example of its code's status, and
+// servers[0] yields exactly the facts' endpoints, the first one by default.
+// It returns every mismatch found, none when the two agree.
+func CheckFacts(facts *Facts, doc *openapi3.T) []Mismatch {
+	c := factsChecker{facts: facts}
+	if doc.Paths != nil {
+		for _, path := range doc.Paths.InMatchingOrder() {
+			ops := doc.Paths.Value(path).Operations()
+			for _, method := range sortedKeys(ops) {
+				c.checkErrorCodes(ops[method])
+			}
+		}
+	}
+	c.checkServers(doc.Servers)
+	return c.out
+}
+
+// factsChecker holds the state of one CheckFacts run.
+type factsChecker struct {
+	facts *Facts
+	out   []Mismatch
+}
+
+func (c *factsChecker) add(table, row, field, spec, facts string) {
+	c.out = append(c.out, Mismatch{Table: factsFile + " " + table, Row: row, Field: field, Spec: spec, Page: facts, Source: "facts"})
+}
+
+// errorExample is one example of an error response.
+type errorExample struct {
+	name string
+	body map[string]any
+}
+
+func (c *factsChecker) checkErrorCodes(op *openapi3.Operation) {
+	if op == nil || op.Responses == nil {
+		return
+	}
+	statusOf := map[string]string{} // code -> status
+	listed := map[string][]string{} // status -> codes, in the facts' order
+	for _, ec := range c.facts.ErrorCodes {
+		status := strconv.Itoa(ec.Status)
+		statusOf[ec.Code] = status
+		listed[status] = append(listed[status], ec.Code)
+	}
+
+	responses := op.Responses.Map()
+	examples := map[string][]errorExample{} // status -> examples
+	for _, status := range sortedKeys(responses) {
+		if !strings.HasPrefix(status, "4") && !strings.HasPrefix(status, "5") && status != "default" {
+			continue
+		}
+		resp := responses[status]
+		if resp == nil || resp.Value == nil {
+			continue
+		}
+		media := resp.Value.Content.Get("application/json")
+		if media == nil {
+			c.add("Error responses", "", "response "+status+" application/json", none, "the CBR error body")
+			continue
+		}
+		for _, name := range sortedKeys(media.Examples) {
+			ex := media.Examples[name]
+			body, _ := exampleValue(ex).(map[string]any)
+			code, _ := body["error_code"].(string)
+			if code == "" {
+				c.add("Error responses", "", "response "+status+" example "+name+" error_code", none, "a code")
+				continue
+			}
+			examples[status] = append(examples[status], errorExample{name: name, body: body})
+			switch want, ok := statusOf[code]; {
+			case !ok:
+				c.add("Error codes", code, "example under response "+status, "present", none)
+			case want != status && listed[status] != nil:
+				c.add("Error codes", code, "example under response "+status, "present", "none (listed under "+want+")")
+			}
+		}
+	}
+	for _, status := range sortedKeys(listed) {
+		if _, ok := responses[status]; !ok {
+			c.add("Error codes", "", "response "+status, none, "present")
+			continue
+		}
+		for _, code := range listed[status] {
+			if !slices.ContainsFunc(examples[status], func(e errorExample) bool { return e.body["error_code"] == code }) {
+				c.add("Error codes", code, "example under response "+status, none, "present")
+			}
+		}
+	}
+
+	var quoted map[string]any
+	if err := json.Unmarshal([]byte(c.facts.ErrorExample), &quoted); err != nil {
+		c.add("Error responses", "Example", "error body", none, "JSON object")
+		return
+	}
+	code, _ := quoted["error_code"].(string)
+	status := statusOf[code]
+	var sameCode []string
+	for _, e := range examples[status] {
+		if reflect.DeepEqual(e.body, quoted) {
+			return
+		}
+		if e.body["error_code"] == code {
+			data, _ := json.Marshal(e.body)
+			sameCode = append(sameCode, string(data))
+		}
+	}
+	spec := none
+	if len(sameCode) > 0 {
+		spec = strings.Join(sameCode, " ")
+	}
+	c.add("Error responses", "Example", "example under response "+orNone(status), spec, c.facts.ErrorExample)
+}
+
+// exampleValue returns an example's value; nil when there is none.
+func exampleValue(ex *openapi3.ExampleRef) any {
+	if ex == nil || ex.Value == nil {
+		return nil
+	}
+	return ex.Value.Value
+}
+
+// checkServers expands servers[0]'s URL template with every value of each
+// variable (its enum, or its default without one) and compares the URLs
+// with the facts' endpoints, and the URL of the defaults with the first.
+func (c *factsChecker) checkServers(servers openapi3.Servers) {
+	if len(servers) == 0 || servers[0] == nil {
+		c.add("Endpoints", "", "servers[0]", none, strings.Join(c.facts.Endpoints, " "))
+		return
+	}
+	s := servers[0]
+	urls := []string{s.URL}
+	defaultURL := s.URL
+	for _, name := range sortedKeys(s.Variables) {
+		v := s.Variables[name]
+		if v == nil {
+			continue
+		}
+		values := v.Enum
+		if len(values) == 0 {
+			values = []string{v.Default}
+		}
+		var next []string
+		for _, u := range urls {
+			for _, val := range values {
+				next = append(next, strings.ReplaceAll(u, "{"+name+"}", val))
+			}
+		}
+		urls = next
+		defaultURL = strings.ReplaceAll(defaultURL, "{"+name+"}", v.Default)
+	}
+	for _, u := range urls {
+		if !slices.Contains(c.facts.Endpoints, u) {
+			c.add("Endpoints", u, "servers[0] URL", "present", none)
+		}
+	}
+	for _, u := range c.facts.Endpoints {
+		if !slices.Contains(urls, u) {
+			c.add("Endpoints", u, "servers[0] URL", none, "present")
+		}
+	}
+	if len(c.facts.Endpoints) > 0 && defaultURL != c.facts.Endpoints[0] {
+		c.add("Endpoints", "", "servers[0] URL by default", defaultURL, c.facts.Endpoints[0])
+	}
+}
