@@ -279,6 +279,12 @@ func TestCheckPageCatchesDrift(t *testing.T) {
 			want: []string{"cbr-facts.md Endpoints, row https://cbr.eu-ch2.otc.t-systems.com: servers[0] URL: spec present, facts none"},
 		},
 		{
+			name: "servers dropped",
+			old:  "servers:\n  - url: https://cbr.{region}.otc.t-systems.com\n    description: Open Telekom Cloud CBR endpoint of a region.\n    variables:\n      region:\n        description: Region ID.\n        default: eu-de\n        enum:\n          - eu-de\n          - eu-nl\n",
+			new:  "",
+			want: []string{"cbr-facts.md Endpoints: servers[0]: spec none, facts https://cbr.eu-de.otc.t-systems.com https://cbr.eu-nl.otc.t-systems.com"},
+		},
+		{
 			name: "default region is not the first endpoint",
 			old:  "        default: eu-de\n", new: "        default: eu-nl\n",
 			want: []string{"cbr-facts.md Endpoints: servers[0] URL by default: spec https://cbr.eu-nl.otc.t-systems.com, facts https://cbr.eu-de.otc.t-systems.com"},
