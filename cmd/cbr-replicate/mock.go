@@ -149,8 +149,8 @@ func (c *cli) mock(args []string) int {
 	return exitOK
 }
 
-// mockHandler routes the spec's two documents and hands everything else to
-// the fake.
+// mockHandler serves the spec's two documents on GET and HEAD and hands
+// everything else, paths as sent, to the fake.
 func mockHandler(fake http.Handler) (http.Handler, error) {
 	specJSON, err := cbr.GetSpecJSON()
 	if err != nil {
@@ -160,11 +160,24 @@ func mockHandler(fake http.Handler) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("convert the API description to YAML: %w", err)
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /openapi.yaml", serveBytes("application/yaml", specYAML))
-	mux.HandleFunc("GET /openapi.json", serveBytes("application/json", specJSON))
-	mux.Handle("/", fake)
-	return mux, nil
+	yamlDoc := serveBytes("application/yaml", specYAML)
+	jsonDoc := serveBytes("application/json", specJSON)
+	// An exact match on the raw path, not http.ServeMux: the mux cleans
+	// paths and answers "//v3/..." or "/v3/./..." with a 307 redirect, which
+	// the service never sends; the fake answers those with its CBR 404.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			switch r.URL.EscapedPath() {
+			case "/openapi.yaml":
+				yamlDoc(w, r)
+				return
+			case "/openapi.json":
+				jsonDoc(w, r)
+				return
+			}
+		}
+		fake.ServeHTTP(w, r)
+	}), nil
 }
 
 // serveBytes answers GET and HEAD with a fixed document.

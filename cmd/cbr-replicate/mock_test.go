@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 )
 
@@ -307,4 +309,37 @@ func TestMockErrors(t *testing.T) {
 		assert.Equal(t, exitUsage, res.code)
 		assert.Contains(t, res.stderr, "/nonexistent/token")
 	})
+}
+
+func TestMockHandlerRouting(t *testing.T) {
+	t.Parallel()
+	fake, err := cbrtest.NewHandler()
+	require.NoError(t, err)
+	h, err := mockHandler(fake)
+	require.NoError(t, err)
+	tests := []struct {
+		name, method, target string
+		status               int
+		contentType          string
+	}{
+		{"GET /openapi.yaml serves the spec as YAML", http.MethodGet, "/openapi.yaml", http.StatusOK, "application/yaml"},
+		{"HEAD /openapi.json serves the headers of the spec as JSON", http.MethodHead, "/openapi.json", http.StatusOK, "application/json"},
+		{"POST /openapi.yaml is the fake's, not the document", http.MethodPost, "/openapi.yaml", http.StatusNotFound, "application/json"},
+		{"double slash before the operation path is a CBR 404, not a redirect", http.MethodPost, "//v3/" + pageProjectID + "/checkpoints/replicate", http.StatusNotFound, "application/json"},
+		{"dot segment in the operation path is a CBR 404, not a redirect", http.MethodPost, "/v3/./" + pageProjectID + "/checkpoints/replicate", http.StatusNotFound, "application/json"},
+		{"double slash before the spec is a CBR 404, not a redirect", http.MethodGet, "//openapi.yaml", http.StatusNotFound, "application/json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req := httptest.NewRequest(tt.method, "http://127.0.0.1"+tt.target, strings.NewReader("{}"))
+			req.Header.Set("X-Auth-Token", secretToken)
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			assert.Equal(t, tt.status, rec.Code, rec.Body.String())
+			assert.Empty(t, rec.Header().Get("Location"))
+			assert.Equal(t, tt.contentType, rec.Header().Get("Content-Type"))
+		})
+	}
 }
