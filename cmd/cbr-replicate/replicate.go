@@ -164,8 +164,12 @@ func (c *cli) replicate(args []string) int {
 	if f.timeout <= 0 {
 		problems = append(problems, fmt.Sprintf("--timeout must be positive, not %s", f.timeout))
 	}
-	// The fake of --mock accepts any token: it needs none.
-	if !f.mock && f.tokenFile == "" && c.getenv("OS_AUTH_TOKEN") == "" {
+	if fs.Changed("token-file") && f.tokenFile == "" {
+		problems = append(problems, "--token-file needs a file name (- for standard input)")
+	}
+	// The fake of --mock accepts any token: it needs none. A blank
+	// OS_AUTH_TOKEN is no token.
+	if !f.mock && f.tokenFile == "" && strings.TrimSpace(c.getenv("OS_AUTH_TOKEN")) == "" {
 		missing = append(missing, "token (set OS_AUTH_TOKEN or pass --token-file)")
 	}
 	if f.endpoint == "" && !f.mock && !slices.Contains(replicate.Regions(), f.region) {
@@ -275,7 +279,7 @@ func (c *cli) token(f replicateFlags) (string, error) {
 	if f.tokenFile != "" {
 		return c.readTokenFile(f.tokenFile)
 	}
-	if t := c.getenv("OS_AUTH_TOKEN"); t != "" {
+	if t := c.getenv("OS_AUTH_TOKEN"); strings.TrimSpace(t) != "" {
 		return t, nil
 	}
 	return mockToken, nil
@@ -286,7 +290,7 @@ func (c *cli) token(f replicateFlags) (string, error) {
 func (c *cli) readTokenFile(name string) (string, error) {
 	var r io.Reader = c.stdin
 	if name != "-" {
-		file, err := os.Open(name)
+		file, err := openFile(name)
 		if err != nil {
 			return "", fmt.Errorf("read --token-file: %w", err)
 		}
@@ -302,7 +306,7 @@ func (c *cli) readTokenFile(name string) (string, error) {
 	}
 	t := strings.TrimRight(string(b), "\r\n")
 	switch {
-	case t == "":
+	case strings.TrimSpace(t) == "":
 		return "", fmt.Errorf("--token-file %s is empty", name)
 	case strings.ContainsAny(t, "\r\n"):
 		return "", fmt.Errorf("--token-file %s holds more than one line; it must hold the token alone", name)

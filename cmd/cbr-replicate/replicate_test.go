@@ -167,6 +167,9 @@ func TestReplicateUsageErrors(t *testing.T) {
 	t.Parallel()
 	emptyToken := filepath.Join(t.TempDir(), "empty")
 	require.NoError(t, os.WriteFile(emptyToken, []byte("\n"), 0o600))
+	blankToken := filepath.Join(t.TempDir(), "blank")
+	require.NoError(t, os.WriteFile(blankToken, []byte(" \t \n"), 0o600))
+	tokenDir := t.TempDir()
 	twoLines := filepath.Join(t.TempDir(), "two-lines")
 	require.NoError(t, os.WriteFile(twoLines, []byte(secretToken+"\nsecond line\n"), 0o600))
 	tests := []struct {
@@ -183,6 +186,10 @@ func TestReplicateUsageErrors(t *testing.T) {
 		{"missing --destination-region only", tokenEnv(), []string{"--vault-id", pageVaultID, "--destination-project-id", "p", "--destination-vault-id", "v"}, []string{"missing --destination-region\n"}},
 		{"unreadable --token-file", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", "/nonexistent/token"), []string{"--token-file", "/nonexistent/token"}},
 		{"empty --token-file", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", emptyToken), []string{"is empty"}},
+		{"--token-file of blanks only is empty", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", blankToken), []string{"is empty"}},
+		{"--token-file naming a directory", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", tokenDir), []string{tokenDir + " is a directory, not a file"}},
+		{"--token-file given without a name does not fall back to OS_AUTH_TOKEN", tokenEnv(), pageFlags("--token-file", ""), []string{"--token-file needs a file name"}},
+		{"blank OS_AUTH_TOKEN is a missing token", []string{"OS_PROJECT_ID=p", "OS_AUTH_TOKEN= \t"}, pageFlags(), []string{"missing token (set OS_AUTH_TOKEN or pass --token-file)"}},
 		{"--token-file of several lines", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", twoLines), []string{"more than one line"}},
 		{"unknown --output", tokenEnv(), pageFlags("--output", "xml"), []string{"must be text or json"}},
 		{"positional argument", tokenEnv(), pageFlags("extra"), []string{`unexpected argument "extra"`}},

@@ -131,7 +131,7 @@ func (c *cli) readInput(name string) ([]byte, error) {
 	var r io.Reader = c.stdin
 	what := "standard input"
 	if name != "-" {
-		f, err := os.Open(name)
+		f, err := openFile(name)
 		if err != nil {
 			return nil, fmt.Errorf("read input: %w", err)
 		}
@@ -146,4 +146,18 @@ func (c *cli) readInput(name string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than 10 MiB, the limit for a body of this API", what)
 	}
 	return b, nil
+}
+
+// openFile opens the named file for reading and refuses a directory with a
+// plain message (reading one would fail with "read X: is a directory").
+func openFile(name string) (*os.File, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		_ = f.Close()
+		return nil, fmt.Errorf("%s is a directory, not a file", name)
+	}
+	return f, nil
 }

@@ -174,6 +174,12 @@ func TestValidateInput(t *testing.T) {
 		assert.Contains(t, res.stderr, "nope.json")
 		assert.Empty(t, res.stdout)
 	})
+	t.Run("directory is an I/O error named once", func(t *testing.T) {
+		res := runArgs(t, "validate", "request", dir)
+		assert.Equal(t, exitUsage, res.code)
+		assert.Equal(t, "cbr-replicate validate: read input: "+dir+" is a directory, not a file\n", res.stderr)
+		assert.Empty(t, res.stdout)
+	})
 	t.Run("input of exactly 10 MiB is read", func(t *testing.T) {
 		body := []byte(`{"replicate":{}}`)
 		body = append(body, bytes.Repeat([]byte(" "), maxInput-len(body))...)
