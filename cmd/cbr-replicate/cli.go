@@ -191,6 +191,26 @@ func (o *outputFormat) Set(s string) error {
 // Type implements pflag.Value.
 func (o *outputFormat) Type() string { return "text|json" }
 
+// onceString is a string flag that may be given once: a replication is
+// not idempotent, so "--vault-id A --vault-id B" is refused rather than
+// silently sending B. Repeating the same value is accepted.
+type onceString string
+
+// String implements pflag.Value.
+func (o *onceString) String() string { return string(*o) }
+
+// Set implements pflag.Value; it refuses a second, different value.
+func (o *onceString) Set(s string) error {
+	if *o != "" && string(*o) != s {
+		return fmt.Errorf("given twice with different values (%q, then %q)", string(*o), s)
+	}
+	*o = onceString(s)
+	return nil
+}
+
+// Type implements pflag.Value.
+func (o *onceString) Type() string { return "string" }
+
 // printViolations prints one violation a line, "pointer  rule  message",
 // the columns aligned.
 func printViolations(w io.Writer, vs []validate.Violation) {

@@ -22,7 +22,8 @@
 // printed nowhere: --dry-run shows "X-Auth-Token: REDACTED".
 //
 // Flags are GNU-style long flags (github.com/spf13/pflag): --flag=value or
-// --flag value, in any order with the arguments. The booleans
+// --flag value, in any order with the arguments. A string flag of replicate
+// given twice with different values is a usage error, not "last one wins". The booleans
 // --auto-trigger and --enable-acceleration are sent only when given, so the
 // service applies its own default otherwise; --auto-trigger=false sends false.
 //

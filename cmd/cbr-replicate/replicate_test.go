@@ -122,6 +122,12 @@ func TestReplicateDryRun(t *testing.T) {
 		})
 	}
 
+	t.Run("a flag repeated with the same value is accepted", func(t *testing.T) {
+		t.Parallel()
+		got := dryRun(t, tokenEnv(), pageFlags("--vault-id", pageVaultID)...)
+		assert.Equal(t, pageVaultID, got.Body.Replicate["vault_id"])
+	})
+
 	t.Run("token from --token-file", func(t *testing.T) {
 		t.Parallel()
 		file := filepath.Join(t.TempDir(), "token")
@@ -190,6 +196,9 @@ func TestReplicateUsageErrors(t *testing.T) {
 		{"--token-file naming a directory", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", tokenDir), []string{tokenDir + " is a directory, not a file"}},
 		{"--token-file given without a name does not fall back to OS_AUTH_TOKEN", tokenEnv(), pageFlags("--token-file", ""), []string{"--token-file needs a file name"}},
 		{"blank OS_AUTH_TOKEN is a missing token", []string{"OS_PROJECT_ID=p", "OS_AUTH_TOKEN= \t"}, pageFlags(), []string{"missing token (set OS_AUTH_TOKEN or pass --token-file)"}},
+		{"--vault-id given twice with different values", tokenEnv(), pageFlags("--vault-id", "0ca3eb86-8800-46da-9c37-9d657a825274"),
+			[]string{`"--vault-id" flag: given twice with different values ("` + pageVaultID + `", then "0ca3eb86-8800-46da-9c37-9d657a825274")`}},
+		{"--endpoint given twice with different values", tokenEnv(), pageFlags("--endpoint", "https://a.test", "--endpoint", "https://b.test"), []string{"given twice"}},
 		{"--token-file of several lines", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", twoLines), []string{"more than one line"}},
 		{"unknown --output", tokenEnv(), pageFlags("--output", "xml"), []string{"must be text or json"}},
 		{"positional argument", tokenEnv(), pageFlags("extra"), []string{`unexpected argument "extra"`}},
