@@ -105,7 +105,7 @@ func (c *cli) mock(args []string) int {
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
-		return c.fail(cmd, exitUsage, fmt.Errorf("listen on %s: %w", *listen, err))
+		return c.fail(cmd, exitUsage, fmt.Errorf("cannot serve: %w", err))
 	}
 	logger := slog.New(slog.NewTextHandler(c.stderr, nil))
 	srv := &http.Server{

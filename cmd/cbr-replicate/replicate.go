@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -158,6 +159,11 @@ func (c *cli) replicate(args []string) int {
 		missing = append(missing, "--project-id (or OS_PROJECT_ID)")
 	}
 	var problems []string
+	if fs.Changed("endpoint") {
+		if err := checkEndpointFlag(f.endpoint); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
 	if f.mock && fs.Changed("endpoint") {
 		problems = append(problems, "--mock and --endpoint exclude each other")
 	}
@@ -271,6 +277,30 @@ func (c *cli) replicate(args []string) int {
 		return c.fail(cmd, exitUsage, err)
 	}
 	return exitOK
+}
+
+// checkEndpointFlag reports, in the words of the command line, an
+// --endpoint that replicate.New would refuse: it must be an absolute http or
+// https URL with a host and no user info, query or fragment. Its user info
+// is never echoed.
+func checkEndpointFlag(endpoint string) error {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return fmt.Errorf("--endpoint is not a URL (want e.g. https://cbr.eu-de.otc.t-systems.com)")
+	}
+	switch {
+	case u.User != nil:
+		return errors.New("--endpoint must not contain user info (the token travels as X-Auth-Token)")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("--endpoint %q must be an absolute http or https URL (e.g. https://cbr.eu-de.otc.t-systems.com)", endpoint)
+	case u.Host == "":
+		return fmt.Errorf("--endpoint %q has no host", endpoint)
+	case u.RawQuery != "" || u.ForceQuery:
+		return fmt.Errorf("--endpoint %q must not have a query", u.Redacted())
+	case u.Fragment != "":
+		return fmt.Errorf("--endpoint %q must not have a fragment", u.Redacted())
+	}
+	return nil
 }
 
 // token returns the token: the --token-file's content, else OS_AUTH_TOKEN,
