@@ -86,8 +86,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprint(stdout, topUsage)
 		return exitOK
 	case "version", "--version":
-		fmt.Fprintf(stdout, "%s %s (%s)\n", progName, replicate.Version, runtime.Version())
-		return exitOK
+		return c.version(cmd, rest)
 	default:
 		if strings.HasPrefix(cmd, "-") {
 			return c.usageError("", fmt.Errorf("unknown flag %s (flags follow the command)", cmd))
@@ -106,17 +105,35 @@ func (c *cli) help(args []string) int {
 		return c.usageError("help", fmt.Errorf("help takes one command, got %d arguments", len(args)))
 	}
 	switch args[0] {
+	case "-h", "--help":
+		fmt.Fprint(c.stdout, topUsage)
+		return exitOK
 	case "replicate", "validate", "mock":
 		return run([]string{args[0], "--help"}, c.stdin, c.stdout, c.stderr, c.getenv)
 	case "help":
 		fmt.Fprint(c.stdout, topUsage)
 		return exitOK
 	case "version":
-		fmt.Fprintln(c.stdout, "Usage: cbr-replicate version (or --version): print the version and exit.")
+		fmt.Fprintln(c.stdout, versionUsage)
 		return exitOK
 	default:
 		return c.usageError("help", fmt.Errorf("unknown command %q", args[0]))
 	}
+}
+
+const versionUsage = "Usage: cbr-replicate version (or --version): print the version and exit."
+
+// version prints the version; it takes no arguments but --help.
+func (c *cli) version(cmd string, args []string) int {
+	switch {
+	case len(args) == 1 && (args[0] == "-h" || args[0] == "--help"):
+		fmt.Fprintln(c.stdout, versionUsage)
+		return exitOK
+	case len(args) > 0:
+		return c.usageError("", fmt.Errorf("%s takes no arguments, got %q", cmd, args[0]))
+	}
+	fmt.Fprintf(c.stdout, "%s %s (%s)\n", progName, replicate.Version, runtime.Version())
+	return exitOK
 }
 
 // usageError prints err and a pointer to the help of cmd, and returns exit 2.
