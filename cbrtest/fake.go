@@ -3,6 +3,7 @@ package cbrtest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -289,7 +290,7 @@ func (o operation) CopyCheckpoint(ctx context.Context, req cbr.CopyCheckpointReq
 		return cbr.CopyCheckpoint500JSONResponse{InternalServerErrorJSONResponse: cbr.InternalServerErrorJSONResponse{
 			ErrorCode: codeUnknown, ErrorMsg: "Unknown error: request reached the operation without validation"}}, nil
 	}
-	if f.cfg.token != "" && subtle.ConstantTimeCompare([]byte(c.header.Get("X-Auth-Token")), []byte(f.cfg.token)) != 1 {
+	if want := f.cfg.tokenHash; want != nil && !sameToken(c.header.Get("X-Auth-Token"), want) {
 		return cbr.CopyCheckpoint403JSONResponse{ForbiddenJSONResponse: cbr.ForbiddenJSONResponse{
 			ErrorCode: codeNotAuthenticated, ErrorMsg: "Not authenticated: the X-Auth-Token is not the one the fake accepts."}}, nil
 	}
@@ -428,4 +429,10 @@ func redact(h http.Header) http.Header {
 		}
 	}
 	return c
+}
+
+// sameToken reports whether token hashes to want, in constant time.
+func sameToken(token string, want *[sha256.Size]byte) bool {
+	got := sha256.Sum256([]byte(token))
+	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -222,6 +223,16 @@ func TestFake_Authentication(t *testing.T) {
 				assert.Empty(t, f.Requests(), "a rejected request is not recorded")
 			}
 		})
+	}
+}
+
+func TestFake_WithTokenNeverPrintsTheToken(t *testing.T) {
+	s := cbrtest.NewServer(cbrtest.WithToken(testToken))
+	defer s.Close()
+	for _, v := range []any{s, s.Fake} {
+		for _, verb := range []string{"%v", "%+v", "%#v"} {
+			assert.NotContains(t, fmt.Sprintf(verb, v), testToken, "%T printed with %s", v, verb)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package cbrtest
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -32,8 +33,8 @@ type config struct {
 	forced       *forced // per-server forced answer, nil: answer from the request
 	sourceRegion string
 	backups      int
-	token        string
-	maxRequests  int // <0: keep every accepted request
+	tokenHash    *[sha256.Size]byte // SHA-256 of WithToken's token: a printed Fake never shows it
+	maxRequests  int                // <0: keep every accepted request
 	errs         []error
 }
 
@@ -141,7 +142,8 @@ func WithToken(token string) Option {
 			c.errs = append(c.errs, fmt.Errorf("WithToken: token is empty"))
 			return
 		}
-		c.token = token
+		sum := sha256.Sum256([]byte(token))
+		c.tokenHash = &sum
 	}
 }
 

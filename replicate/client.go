@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -80,7 +81,7 @@ func New(opts Options) (*Client, error) {
 	if tf, ok := opts.Token.(TokenFunc); opts.Token == nil || (ok && tf == nil) {
 		return nil, errors.New("replicate: Options.Token is required (StaticToken or TokenFunc)")
 	}
-	if st, ok := opts.Token.(staticToken); ok && st.token == "" {
+	if st, ok := opts.Token.(staticToken); ok && (st.token == nil || st.token() == "") {
 		return nil, errors.New("replicate: Options.Token is StaticToken(\"\"): the token is empty")
 	}
 	if ua := strings.TrimSpace(opts.UserAgent); ua != "" {
@@ -365,17 +366,18 @@ func redactRequest(r *http.Request) *http.Request {
 }
 
 // String prints the client's settings with the token redacted.
-func (c *Client) String() string { return fmt.Sprintf("%+v", c) }
+func (c Client) String() string { return fmt.Sprintf("%+v", c) }
 
 // GoString prints the client's settings with the token redacted.
-func (c *Client) GoString() string { return fmt.Sprintf("%#v", c) }
+func (c Client) GoString() string { return fmt.Sprintf("%#v", c) }
 
-// Format prints the client's settings with the token redacted, for every verb.
-func (c *Client) Format(f fmt.State, verb rune) {
-	if c == nil {
-		_, _ = io.WriteString(f, "<nil>")
-		return
-	}
+// LogValue logs the client's settings as they print, with the token redacted.
+func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// Format prints the client's settings with the token redacted, for every
+// verb. Its receiver is a value so that a copied Client prints the same way
+// (fmt prints a nil *Client as <nil>).
+func (c Client) Format(f fmt.State, verb rune) {
 	// A local type named Client prints as "replicate.Client" under %#v.
 	type Client struct {
 		Endpoint          string

@@ -56,11 +56,15 @@ func (f TokenFunc) Token(ctx context.Context) (string, error) { return f(ctx) }
 
 // StaticToken returns a TokenSource that always returns token. The value
 // prints as "[REDACTED]" with every fmt verb.
-func StaticToken(token string) TokenSource { return staticToken{token: token} }
+func StaticToken(token string) TokenSource {
+	return staticToken{token: func() string { return token }}
+}
 
-type staticToken struct{ token string }
+// staticToken keeps the token in a closure: even a printer that ignores its
+// methods (a copied struct, reflection) shows a function, not the token.
+type staticToken struct{ token func() string }
 
-func (s staticToken) Token(context.Context) (string, error) { return s.token, nil }
+func (s staticToken) Token(context.Context) (string, error) { return s.token(), nil }
 
 // redacted is what every printed token and token source shows.
 const redacted = "[REDACTED]"
@@ -91,6 +95,10 @@ func (o Options) String() string { return fmt.Sprintf("%+v", o) }
 // GoString prints the options with the token redacted.
 func (o Options) GoString() string { return fmt.Sprintf("%#v", o) }
 
+// LogValue logs the options as they print, with the token and any
+// credential in Endpoint redacted.
+func (o Options) LogValue() slog.Value { return slog.StringValue(o.String()) }
+
 // Format prints the options with the token redacted, for every verb.
 func (o Options) Format(f fmt.State, verb rune) {
 	// A local type named Options prints as "replicate.Options" under %#v.
@@ -105,7 +113,7 @@ func (o Options) Format(f fmt.State, verb rune) {
 		UserAgent             string
 	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), Options{
-		Region: o.Region, Endpoint: o.Endpoint, ProjectID: o.ProjectID,
+		Region: o.Region, Endpoint: redactEndpoint(o.Endpoint), ProjectID: o.ProjectID,
 		Token: redactToken(o.Token), HTTPClient: o.HTTPClient,
 		SkipRequestValidation: o.SkipRequestValidation,
 		ValidateResponses:     o.ValidateResponses, UserAgent: o.UserAgent,
@@ -200,15 +208,34 @@ func checkEndpoint(endpoint string) (string, error) {
 	case u.User != nil:
 		return "", errors.New("replicate: Options.Endpoint must not contain user info (credentials travel as X-Auth-Token)")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return "", fmt.Errorf("replicate: Options.Endpoint %q must be an absolute http or https URL", endpoint)
+		return "", fmt.Errorf("replicate: Options.Endpoint %q must be an absolute http or https URL", redactEndpoint(endpoint))
 	case u.Host == "":
-		return "", fmt.Errorf("replicate: Options.Endpoint %q has no host", endpoint)
+		return "", fmt.Errorf("replicate: Options.Endpoint %q has no host", redactEndpoint(endpoint))
 	case u.RawQuery != "" || u.ForceQuery:
-		return "", fmt.Errorf("replicate: Options.Endpoint %q must not have a query", endpoint)
+		return "", fmt.Errorf("replicate: Options.Endpoint %q must not have a query", redactEndpoint(endpoint))
 	case u.Fragment != "":
-		return "", fmt.Errorf("replicate: Options.Endpoint %q must not have a fragment", endpoint)
+		return "", fmt.Errorf("replicate: Options.Endpoint %q must not have a fragment", redactEndpoint(endpoint))
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
+}
+
+// redactEndpoint is endpoint as errors and printed Options show it: user
+// info, query and fragment, where a credential could hide, are replaced.
+func redactEndpoint(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return redacted
+	}
+	if u.User != nil {
+		u.User = url.User(redacted)
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = redacted
+	}
+	if u.Fragment != "" {
+		u.Fragment, u.RawFragment = redacted, ""
+	}
+	return u.String()
 }
 
 // validHeaderValue reports whether s can be sent as an HTTP header value

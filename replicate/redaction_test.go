@@ -61,6 +61,8 @@ func TestTokenIsRedactedInOptionsClientAndTokenSource(t *testing.T) {
 		O replicate.Options
 		C *replicate.Client
 	}{opts, c})
+	assertNoToken(t, "copied Client value", *c)
+	assertNoToken(t, "struct holding a Client value", struct{ C replicate.Client }{*c})
 
 	b, err := json.Marshal(struct{ Token replicate.TokenSource }{opts.Token})
 	require.NoError(t, err)
@@ -150,4 +152,22 @@ func TestTokenIsRedactedInEveryError(t *testing.T) {
 	require.NotNil(t, apiErr.Response.Request)
 	assert.Equal(t, "[REDACTED]", apiErr.Response.Request.Header.Get("X-Auth-Token"),
 		"the request kept in the APIError has its token redacted")
+}
+
+func TestEndpointCredentialsAreRedactedInOptionsAndErrors(t *testing.T) {
+	for _, endpoint := range []string{
+		"http://" + testToken + "@cbr.example.com",
+		"http://user:" + testToken + "@cbr.example.com",
+		"https://cbr.example.com/?token=" + testToken,
+		"https://cbr.example.com/#" + testToken,
+		"ftp://cbr.example.com/?token=" + testToken,
+	} {
+		t.Run(endpoint[:8], func(t *testing.T) {
+			opts := replicate.Options{Endpoint: endpoint, ProjectID: "p", Token: replicate.StaticToken("other-token")}
+			assertNoToken(t, "Options", opts)
+			_, err := replicate.New(opts)
+			require.Error(t, err)
+			assertNoToken(t, "New error", err)
+		})
+	}
 }
