@@ -382,12 +382,16 @@ func (c *cli) replicateError(ctx context.Context, cmd string, f replicateFlags, 
 		return c.printInvalid(cmd, headline, respErr.Err)
 	case errors.As(err, &verr):
 		return c.printInvalid(cmd, "the request is invalid; nothing was sent", err)
+	}
+	// The package's own "replicate: " prefix would double the command's.
+	msg := strings.TrimPrefix(err.Error(), "replicate: ")
+	switch {
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
-		return c.fail(cmd, exitUsage, fmt.Errorf("no answer within --timeout %s: %w", f.timeout, err))
+		return c.fail(cmd, exitUsage, fmt.Errorf("no answer within --timeout %s: %s", f.timeout, msg))
 	case errors.Is(err, context.Canceled):
-		return c.fail(cmd, exitUsage, fmt.Errorf("interrupted: %w", err))
+		return c.fail(cmd, exitUsage, fmt.Errorf("interrupted: %s", msg))
 	default:
-		return c.fail(cmd, exitUsage, err)
+		return c.fail(cmd, exitUsage, errors.New(msg))
 	}
 }
 

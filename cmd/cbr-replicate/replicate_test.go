@@ -446,6 +446,7 @@ func TestReplicateNetworkErrors(t *testing.T) {
 		assert.Equal(t, exitUsage, res.code, res.stderr)
 		assert.Empty(t, res.stdout)
 		assert.True(t, strings.HasPrefix(res.stderr, "cbr-replicate replicate: "), res.stderr)
+		assert.NotContains(t, res.stderr, "replicate: replicate:", "the package prefix does not double the command's")
 	})
 
 	t.Run("no answer within --timeout", func(t *testing.T) {
