@@ -79,6 +79,10 @@ func (c *cli) mock(args []string) int {
 	if *status != 0 {
 		opts = append(opts, cbrtest.WithResponse(*status))
 	}
+	if fs.Changed("token-file") && *tokenFile == "" {
+		// An empty name would quietly accept any token.
+		return c.usageError(cmd, errors.New("--token-file needs a file name"))
+	}
 	if *tokenFile != "" {
 		t, err := c.readTokenFile(*tokenFile)
 		if err != nil {

@@ -303,6 +303,13 @@ func TestMockErrors(t *testing.T) {
 		assert.Contains(t, res.stderr, `unexpected argument "8080"`)
 	})
 
+	t.Run("empty --token-file name", func(t *testing.T) {
+		t.Parallel()
+		res := runArgs(t, "mock", "--token-file", "")
+		assert.Equal(t, exitUsage, res.code)
+		assert.Contains(t, res.stderr, "--token-file needs a file name")
+	})
+
 	t.Run("unreadable --token-file", func(t *testing.T) {
 		t.Parallel()
 		res := runArgs(t, "mock", "--token-file", "/nonexistent/token")
