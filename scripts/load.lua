@@ -9,18 +9,12 @@ wrk.method = "POST"
 wrk.path = "/v3/" .. (os.getenv("CBR_LOAD_PROJECT_ID") or "4229d7a45436489f8c3dc2b1d35d4987") .. "/checkpoints/replicate"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Auth-Token"] = os.getenv("CBR_LOAD_TOKEN") or "load-test-token"
-wrk.body = [[
-{
-  "replicate" : {
-    "auto_trigger" : false,
-    "destination_project_id" : "68589cac08274b82b4e254268a3862d8",
-    "destination_region" : "region2",
-    "destination_vault_id" : "0ca3eb86-8800-46da-9c37-9d657a825274",
-    "enable_acceleration" : false,
-    "vault_id" : "3b5816b5-f29c-4172-9d9a-76c719a659ce"
-  }
-}
-]]
+-- The body is the page's example request, as the CLI's tests keep it
+-- (load.sh runs from the repository root); CBR_LOAD_BODY names another file.
+local body_file = os.getenv("CBR_LOAD_BODY") or "cmd/cbr-replicate/testdata/page-request.json"
+local f = assert(io.open(body_file, "rb"), "load.lua: cannot open " .. body_file)
+wrk.body = f:read("*a")
+f:close()
 
 -- done runs once, after every thread has finished, with the merged results:
 -- no per-thread Lua state is involved. summary.errors.status counts the
