@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/google/uuid"
-
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/replicate"
@@ -29,7 +27,7 @@ func ExampleNewServer_replicateClient() {
 		panic(err)
 	}
 	param := cbr.CheckpointReplicateParam{
-		VaultId:              uuid.MustParse("3b5816b5-f29c-4172-9d9a-76c719a659ce"),
+		VaultId:              "3b5816b5-f29c-4172-9d9a-76c719a659ce",
 		DestinationProjectId: "68589cac08274b82b4e254268a3862d8",
 		DestinationRegion:    "eu-nl",
 		DestinationVaultId:   "0ca3eb86-8800-46da-9c37-9d657a825274",

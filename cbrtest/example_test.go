@@ -8,8 +8,6 @@ import (
 	"net/http/httptest"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 )
@@ -28,7 +26,7 @@ func ExampleNewServer() {
 		DestinationProjectId: "68589cac08274b82b4e254268a3862d8",
 		DestinationRegion:    "eu-de",
 		DestinationVaultId:   "0ca3eb86-8800-46da-9c37-9d657a825274",
-		VaultId:              uuid.MustParse("3b5816b5-f29c-4172-9d9a-76c719a659ce"),
+		VaultId:              "3b5816b5-f29c-4172-9d9a-76c719a659ce",
 	}}
 	resp, err := client.CopyCheckpointWithResponse(context.Background(), "f841e01fd2b14e7fa41b6ae7aa6b0594", body,
 		func(_ context.Context, r *http.Request) error {

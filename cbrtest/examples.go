@@ -35,7 +35,7 @@ type examples struct {
 var specExamples = sync.OnceValues(loadExamples)
 
 func loadExamples() (*examples, error) {
-	doc, err := cbr.GetSwagger()
+	doc, err := cbr.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
 	}

@@ -367,7 +367,7 @@ func (f *Fake) replication(req cbr.CopyCheckpointRequestObject) cbr.CheckpointRe
 		ProjectId:            req.ProjectId,
 		ProviderId:           ProviderID,
 		SourceRegion:         f.cfg.sourceRegion,
-		VaultId:              p.VaultId.String(),
+		VaultId:              p.VaultId,
 	}
 }
 

@@ -43,7 +43,7 @@ func TestServer_ValidRequestWithGeneratedClient(t *testing.T) {
 	require.NotNil(t, resp.JSON200)
 	require.NotNil(t, resp.JSON200.Replication)
 	got := resp.JSON200.Replication
-	assert.Equal(t, param.VaultId.String(), got.VaultId)
+	assert.Equal(t, param.VaultId, got.VaultId)
 	assert.Equal(t, param.DestinationProjectId, got.DestinationProjectId)
 	assert.Equal(t, param.DestinationRegion, got.DestinationRegion)
 	assert.Equal(t, param.DestinationVaultId, got.DestinationVaultId)
@@ -103,7 +103,7 @@ func TestFake_ValidRequest(t *testing.T) {
 			require.NoError(t, json.Unmarshal(a.body, &resp))
 			require.NotNil(t, resp.Replication)
 			got := resp.Replication
-			assert.Equal(t, req.Replicate.VaultId.String(), got.VaultId)
+			assert.Equal(t, req.Replicate.VaultId, got.VaultId)
 			assert.Equal(t, req.Replicate.DestinationProjectId, got.DestinationProjectId)
 			assert.Equal(t, req.Replicate.DestinationRegion, got.DestinationRegion)
 			assert.Equal(t, req.Replicate.DestinationVaultId, got.DestinationVaultId)

@@ -49,7 +49,7 @@ func pageParam() cbr.CheckpointReplicateParam {
 		DestinationRegion:    "region2",
 		DestinationVaultId:   "0ca3eb86-8800-46da-9c37-9d657a825274",
 		EnableAcceleration:   &f,
-		VaultId:              uuid.MustParse("3b5816b5-f29c-4172-9d9a-76c719a659ce"),
+		VaultId:              "3b5816b5-f29c-4172-9d9a-76c719a659ce",
 	}
 }
 

@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 
-	"github.com/google/uuid"
-
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/replicate"
 )
@@ -31,7 +29,7 @@ func newExampleServer() *httptest.Server {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(cbr.CheckpointReplicateResp{Replication: &cbr.CheckpointReplicateRespBody{
-			VaultId:            req.Replicate.VaultId.String(),
+			VaultId:            req.Replicate.VaultId,
 			DestinationRegion:  req.Replicate.DestinationRegion,
 			DestinationVaultId: req.Replicate.DestinationVaultId,
 			Backups: []cbr.CheckpointReplicateRespbackups{{
@@ -58,7 +56,7 @@ func Example() {
 	}
 
 	out, err := c.Replicate(context.Background(), cbr.CheckpointReplicateParam{
-		VaultId:              uuid.MustParse("3b5816b5-f29c-4172-9d9a-76c719a659ce"),
+		VaultId:              "3b5816b5-f29c-4172-9d9a-76c719a659ce",
 		DestinationProjectId: "68589cac08274b82b4e254268a3862d8",
 		DestinationRegion:    "eu-nl",
 		DestinationVaultId:   "0ca3eb86-8800-46da-9c37-9d657a825274",
@@ -73,7 +71,7 @@ func Example() {
 
 	// A documented error code comes back as *APIError, in plain words.
 	_, err = c.Replicate(context.Background(), cbr.CheckpointReplicateParam{
-		VaultId:              uuid.MustParse("3b5816b5-f29c-4172-9d9a-76c719a659ce"),
+		VaultId:              "3b5816b5-f29c-4172-9d9a-76c719a659ce",
 		DestinationProjectId: "68589cac08274b82b4e254268a3862d8",
 		DestinationRegion:    "eu-nl",
 		DestinationVaultId:   "00000000-0000-0000-0000-000000000000",

@@ -132,7 +132,7 @@ type serverTemplate struct {
 // specServer reads servers[0] of the embedded spec once: the spec, not this
 // package, says which regions exist and how their endpoints are spelt.
 var specServer = sync.OnceValues(func() (serverTemplate, error) {
-	doc, err := cbr.GetSwagger()
+	doc, err := cbr.GetSpec()
 	if err != nil {
 		return serverTemplate{}, fmt.Errorf("replicate: loading the embedded spec: %w", err)
 	}

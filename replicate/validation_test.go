@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -78,7 +77,7 @@ func TestReplicateValidRequestsAtTheLimitsAreSent(t *testing.T) {
 			p.DestinationRegion = ""
 		}},
 		{name: "the zero UUID as vault_id is syntactically valid", mod: func(p *cbr.CheckpointReplicateParam) {
-			p.VaultId = uuid.Nil
+			p.VaultId = "00000000-0000-0000-0000-000000000000"
 		}},
 		{name: "empty destination_project_id and destination_vault_id are present (the spec sets no minLength)", mod: func(p *cbr.CheckpointReplicateParam) {
 			p.DestinationProjectId, p.DestinationVaultId = "", ""

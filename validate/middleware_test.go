@@ -144,7 +144,7 @@ func TestMiddlewareNeverBindsAnUnvalidatedKey(t *testing.T) {
 			var calls atomic.Int32
 			strict := &strictServer{onCall: func(req cbr.CopyCheckpointRequestObject) {
 				calls.Add(1)
-				seen.Store(req.Body.Replicate.VaultId.String())
+				seen.Store(req.Body.Replicate.VaultId)
 			}}
 			h := v.Middleware(cbr.HandlerWithOptions(cbr.NewStrictHandlerWithOptions(strict, nil, cbr.StrictHTTPServerOptions{}), cbr.StdHTTPServerOptions{}))
 			rec := httptest.NewRecorder()
@@ -195,7 +195,7 @@ func TestMiddlewareHandsTheValidatedValueToTheStrictHandler(t *testing.T) {
 	require.NotNil(t, got.Body)
 	assert.Equal(t, "f841e01fd2b14e7fa41b6ae7aa6b0594", got.ProjectId)
 	p := got.Body.Replicate
-	assert.Equal(t, goodUUID, p.VaultId.String())
+	assert.Equal(t, goodUUID, p.VaultId)
 	assert.Equal(t, "68589cac08274b82b4e254268a3862d8", p.DestinationProjectId)
 	assert.Equal(t, "region2", p.DestinationRegion)
 	assert.Equal(t, otherUUID, p.DestinationVaultId)
@@ -226,6 +226,6 @@ func TestMiddlewareBodyCarriesTheValidatedValueForTheGeneratedBinder(t *testing.
 	require.NoError(t, err)
 	assert.JSONEq(t, string(readTestdata(t, "request.json")), string(data))
 	require.NotNil(t, got.Body)
-	assert.Equal(t, goodUUID, got.Body.Replicate.VaultId.String())
+	assert.Equal(t, goodUUID, got.Body.Replicate.VaultId)
 	assert.Equal(t, "region2", got.Body.Replicate.DestinationRegion)
 }

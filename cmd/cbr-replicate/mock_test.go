@@ -164,7 +164,7 @@ func TestMockServesTheFakeAndTheSpec(t *testing.T) {
 	fromYAML, err := openapi3.NewLoader().LoadFromData(yamlBody)
 	require.NoError(t, err)
 	require.NoError(t, fromYAML.Validate(context.Background()))
-	embedded, err := cbr.GetSwagger()
+	embedded, err := cbr.GetSpec()
 	require.NoError(t, err)
 	wantJSON, err := json.Marshal(embedded)
 	require.NoError(t, err)

@@ -20,7 +20,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/runtime"
-	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // CBRError Error body of the CBR API.
@@ -50,7 +49,7 @@ type CheckpointReplicateParam struct {
 	EnableAcceleration *bool `json:"enable_acceleration,omitempty"`
 
 	// VaultId Vault ID (UUID)
-	VaultId openapi_types.UUID `json:"vault_id"`
+	VaultId string `json:"vault_id"`
 }
 
 // CheckpointReplicateReq defines model for CheckpointReplicateReq.

@@ -3,6 +3,6 @@
 // description of CBR's "Replicating a Restore Point" call (CopyCheckpoint).
 //
 // Everything in cbr.gen.go is generated: change the spec and run
-// `go generate ./...` instead of editing it. GetSwagger returns the embedded
+// `go generate ./...` instead of editing it. GetSpec returns the embedded
 // spec, which package validate uses to check traffic at run time.
 package cbr

@@ -55,7 +55,7 @@ func TestPageExamplesRoundTripThroughGeneratedTypes(t *testing.T) {
 	t.Run("request into cbr.CheckpointReplicateReq", func(t *testing.T) {
 		var req cbr.CheckpointReplicateReq
 		strictDecode(t, reqBody, &req)
-		// fmt.Sprint, not VaultId.String(): should the spec lose format uuid,
+		// fmt.Sprint, not VaultId: should the spec lose format uuid,
 		// this still compiles and TestSpecMatchesPage names the row instead.
 		assert.Equal(t, "3b5816b5-f29c-4172-9d9a-76c719a659ce", fmt.Sprint(req.Replicate.VaultId))
 		again, err := json.Marshal(req)

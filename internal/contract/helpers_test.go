@@ -58,7 +58,7 @@ func loadSpec(t testing.TB, text string) *openapi3.T {
 // embeddedSpec returns the spec embedded in package cbr.
 func embeddedSpec(t testing.TB) *openapi3.T {
 	t.Helper()
-	doc, err := cbr.GetSwagger()
+	doc, err := cbr.GetSpec()
 	require.NoError(t, err)
 	return doc
 }
