@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
 // MaxErrorBody is how many bytes of an error answer's body APIError keeps.
@@ -76,7 +78,7 @@ func (e *APIError) Error() string {
 // error code ("BackupService.6120" or "6120").
 func IsCode(err error, code string) bool {
 	var e *APIError
-	return errors.As(err, &e) && e.Code != "" && normalizeCode(e.Code) == normalizeCode(code)
+	return errors.As(err, &e) && e.Code != "" && validate.NormalizeCode(e.Code) == validate.NormalizeCode(code)
 }
 
 // StatusCode returns the HTTP status of the *APIError in err's chain, or 0.

@@ -13,12 +13,6 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 )
 
-// CBR error codes the Middleware answers with (cbr-facts.md).
-const (
-	CodeParameterVerificationFailed = "BackupService.9900"
-	CodeNotAuthenticated            = "BackupService.8600"
-	CodeUnknownError                = "BackupService.9910"
-)
 
 // Middleware validates each request before next sees it. An invalid request
 // is answered with a CBR error body (cbr.CBRError) and next is not called:

@@ -172,21 +172,25 @@ func (c *factsChecker) add(table, row, field, spec, facts string) {
 
 // errorExample is one example of an error response.
 type errorExample struct {
-	name string
-	body map[string]any
+	name    string
+	summary string
+	body    map[string]any
 }
 
 func (c *factsChecker) checkErrorCodes(op *openapi3.Operation) {
 	if op == nil || op.Responses == nil {
 		return
 	}
-	statusOf := map[string]string{} // code -> status
-	listed := map[string][]string{} // status -> codes, in the facts' order
+	statusOf := map[string]string{}  // code -> status
+	meaningOf := map[string]string{} // code -> meaning
+	listed := map[string][]string{}  // status -> codes, in the facts' order
 	for _, ec := range c.facts.ErrorCodes {
 		status := strconv.Itoa(ec.Status)
 		statusOf[ec.Code] = status
+		meaningOf[ec.Code] = ec.Meaning
 		listed[status] = append(listed[status], ec.Code)
 	}
+	summaryOf := map[string]string{} // code -> the first summary seen
 
 	responses := op.Responses.Map()
 	examples := map[string][]errorExample{} // status -> examples
@@ -211,7 +215,22 @@ func (c *factsChecker) checkErrorCodes(op *openapi3.Operation) {
 				c.add("Error responses", "", "response "+status+" example "+name+" error_code", none, "a code")
 				continue
 			}
-			examples[status] = append(examples[status], errorExample{name: name, body: body})
+			summary := ""
+			if ex != nil && ex.Value != nil {
+				summary = ex.Value.Summary
+			}
+			examples[status] = append(examples[status], errorExample{name: name, summary: summary, body: body})
+			// The summary is the code's meaning in plain words (the one
+			// table of codes the packages read): it starts with the
+			// facts' meaning, and every example of a code says the same.
+			if m, ok := meaningOf[code]; ok && !strings.HasPrefix(strings.ToLower(summary), strings.ToLower(m)) {
+				c.add("Error codes", code, "summary of example "+name+" under response "+status, orNone(summary), m+" ...")
+			}
+			if first, ok := summaryOf[code]; ok && first != summary {
+				c.add("Error codes", code, "summary of example "+name+" under response "+status, orNone(summary), first)
+			} else if !ok {
+				summaryOf[code] = summary
+			}
 			switch want, ok := statusOf[code]; {
 			case !ok:
 				c.add("Error codes", code, "example under response "+status, "present", none)

@@ -245,13 +245,26 @@ func TestCheckPageCatchesDrift(t *testing.T) {
 		},
 		{
 			name: "400 code listed under 500",
-			old:  "            UnknownError:\n              value:\n                error_code: BackupService.9910\n                error_msg: Unknown error.\n            DestinationRegionNotSupported:",
-			new:  "            UnknownError:\n              value:\n                error_code: BackupService.9910\n                error_msg: Unknown error.\n            AlreadyReplicating:\n              value:\n                error_code: BackupService.6130\n                error_msg: The vault is already being replicated.\n            DestinationRegionNotSupported:",
+			old:  "            UnknownError:\n              summary: unknown error on the service side\n              value:\n                error_code: BackupService.9910\n                error_msg: Unknown error.\n            DestinationRegionNotSupported:",
+			new:  "            UnknownError:\n              summary: unknown error on the service side\n              value:\n                error_code: BackupService.9910\n                error_msg: Unknown error.\n            AlreadyReplicating:\n              summary: the vault is already being replicated\n              value:\n                error_code: BackupService.6130\n                error_msg: The vault is already being replicated.\n            DestinationRegionNotSupported:",
 			want: []string{"cbr-facts.md Error codes, row BackupService.6130: example under response 500: spec present, facts none (listed under 400)"},
 		},
 		{
+			name: "error code whose summary is not the facts' meaning",
+			old:  "summary: the destination vault has reached its maximum capacity\n",
+			new:  "summary: the destination vault is full\n",
+			want: []string{"cbr-facts.md Error codes, row BackupService.6129: summary of example DestinationVaultFull under response 400: spec the destination vault is full, facts the destination vault has reached its maximum capacity ..."},
+		},
+		{
+			name: "error code with two different summaries",
+			old:  "              summary: unknown error on the service side\n              value:\n                error_code: BackupService.9910\n                error_msg: Unknown error.\n  examples:",
+			new:  "              summary: unknown error on the service side, again\n              value:\n                error_code: BackupService.9910\n                error_msg: Unknown error.\n  examples:",
+			want: []string{"cbr-facts.md Error codes, row BackupService.9910: summary of example UnknownError under response 5XX: spec unknown error on the service side, again, facts unknown error on the service side"},
+		},
+		{
 			name: "400 code moved to 500",
-			old:  "                error_code: BackupService.1011\n", new: "                error_code: BackupService.1005\n",
+			old:  "              summary: the destination project does not support replication\n              value:\n                error_code: BackupService.1011\n",
+			new:  "              summary: the destination region does not support replication\n              value:\n                error_code: BackupService.1005\n",
 			want: []string{
 				"cbr-facts.md Error codes, row BackupService.1005: example under response 400: spec present, facts none (listed under 500)",
 				"cbr-facts.md Error codes, row BackupService.1011: example under response 400: spec none, facts present",
@@ -259,8 +272,8 @@ func TestCheckPageCatchesDrift(t *testing.T) {
 		},
 		{
 			name: "5XX example with a code the facts do not list",
-			old:  "503 and 504 of the\n        reference's status-code appendix.\n      content:\n        application/json:\n          schema:\n            $ref: \"#/components/schemas/CBRError\"\n          examples:\n            UnknownError:\n              value:\n                error_code: BackupService.9910",
-			new:  "503 and 504 of the\n        reference's status-code appendix.\n      content:\n        application/json:\n          schema:\n            $ref: \"#/components/schemas/CBRError\"\n          examples:\n            UnknownError:\n              value:\n                error_code: BackupService.9911",
+			old:  "503 and 504 of the\n        reference's status-code appendix.\n      content:\n        application/json:\n          schema:\n            $ref: \"#/components/schemas/CBRError\"\n          examples:\n            UnknownError:\n              summary: unknown error on the service side\n              value:\n                error_code: BackupService.9910",
+			new:  "503 and 504 of the\n        reference's status-code appendix.\n      content:\n        application/json:\n          schema:\n            $ref: \"#/components/schemas/CBRError\"\n          examples:\n            UnknownError:\n              summary: unknown error on the service side\n              value:\n                error_code: BackupService.9911",
 			want: []string{"cbr-facts.md Error codes, row BackupService.9911: example under response 5XX: spec present, facts none"},
 		},
 		{

@@ -1,0 +1,52 @@
+package limit
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+)
+
+// The bounds the project reads bodies with.
+const (
+	// Request is the largest request body a server of this project reads
+	// (the fake, validate.Middleware): 1 MiB, far above the page's ~300 bytes.
+	Request int64 = 1 << 20
+	// Answer is the largest answer body a client of this project reads
+	// (replicate, validate.Transport): 16 MiB.
+	Answer int64 = 16 << 20
+	// Input is the largest body `cbr-replicate validate` reads from a file
+	// or standard input: 10 MiB.
+	Input int64 = 10 << 20
+)
+
+// ReadAll reads r to its end and returns what it read, holding at most n
+// bytes: a longer r is an *http.MaxBytesError (Limit n) with the first n
+// bytes returned beside it, and nothing more is read. n <= 0 means no bound.
+// An error of r itself is returned as it is, with what was read before it.
+func ReadAll(r io.Reader, n int64) ([]byte, error) {
+	if r == nil || r == http.NoBody {
+		return nil, nil
+	}
+	if n <= 0 {
+		return io.ReadAll(r)
+	}
+	var buf bytes.Buffer
+	// One byte more than allowed tells "exactly n" from "more than n".
+	got, err := buf.ReadFrom(io.LimitReader(r, n+1))
+	data := buf.Bytes()
+	if got > n {
+		return data[:n], &http.MaxBytesError{Limit: n}
+	}
+	return data, err
+}
+
+// TooLarge reports whether err is, or wraps, the error of a body over its
+// bound (from ReadAll or http.MaxBytesReader), and the bound.
+func TooLarge(err error) (int64, bool) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return mbe.Limit, true
+	}
+	return 0, false
+}
