@@ -2,35 +2,34 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"runtime"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/pflag"
 
 	"github.com/cbr-replicate/cbr-replicate/replicate"
-	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
-// Exit codes, the same for every subcommand.
+// Exit codes, the same for every subcommand; exitCode maps errors to them.
 const (
 	exitOK      = 0 // success, or the body is valid
 	exitInvalid = 1 // invalid input, a violation or an API error
-	exitUsage   = 2 // usage or I/O error
+	exitUsage   = 2 // usage or I/O error, network failure, timeout
 )
 
 const progName = "cbr-replicate"
 
-// cli carries the process environment a subcommand runs in, so that tests
+// streams is the process environment a subcommand runs in, so that tests
 // and main supply it the same way.
-type cli struct {
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
+type streams struct {
+	in     io.Reader
+	out    io.Writer
+	errOut io.Writer
 	getenv func(string) string
 }
 
@@ -65,123 +64,210 @@ Exit status:
 Run 'cbr-replicate <command> --help' for the flags of a command.
 `
 
-// run is the whole program: it parses args (without the program name), runs
-// the subcommand and returns the exit code.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+const versionUsage = "Usage: cbr-replicate version (or --version): print the version and exit."
+
+// run is the whole program: it runs the command args names (without the
+// program name) until ctx ends, reports its error and returns the exit code.
+func run(ctx context.Context, args []string, s streams) int {
+	cmd, err := dispatch(ctx, args, s)
+	return report(s.errOut, cmd, err)
+}
+
+// dispatch parses args and runs the command; it returns the command's name
+// for the error report.
+func dispatch(ctx context.Context, args []string, s streams) (string, error) {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, topUsage)
-		return exitUsage
+		fmt.Fprint(s.errOut, topUsage)
+		return "", &usageError{}
 	}
-	switch cmd, rest := args[0], args[1:]; cmd {
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
 	case "replicate":
-		return c.replicate(rest)
+		var o *replicateOptions
+		if o, err = parseReplicate(s, rest); err == nil {
+			err = replicateRun(ctx, o)
+		}
 	case "validate":
-		return c.validate(rest)
+		var o *validateOptions
+		if o, err = parseValidate(s, rest); err == nil {
+			err = validateRun(o)
+		}
 	case "mock":
-		return c.mock(rest)
+		var o *mockOptions
+		if o, err = parseMock(s, rest); err == nil {
+			err = mockRun(ctx, o)
+		}
 	case "help":
-		return c.help(rest)
+		err = help(ctx, s, rest)
 	case "-h", "--help":
-		fmt.Fprint(stdout, topUsage)
-		return exitOK
+		_, err = fmt.Fprint(s.out, topUsage)
 	case "version", "--version":
-		return c.version(cmd, rest)
+		err = version(s, cmd, rest)
+		cmd = ""
 	default:
 		if strings.HasPrefix(cmd, "-") {
-			return c.usageError("", fmt.Errorf("unknown flag %s (flags follow the command)", cmd))
+			return "", usagef("unknown flag %s (flags follow the command)", cmd)
 		}
-		return c.usageError("", fmt.Errorf("unknown command %q", cmd))
+		return "", usagef("unknown command %q", cmd)
 	}
+	if errors.Is(err, errHelp) {
+		err = nil
+	}
+	return cmd, err
 }
 
 // help prints the help of the named command, or the overview.
-func (c *cli) help(args []string) int {
-	if len(args) == 0 {
-		fmt.Fprint(c.stdout, topUsage)
-		return exitOK
-	}
+func help(ctx context.Context, s streams, args []string) error {
 	if len(args) > 1 {
-		return c.usageError("help", fmt.Errorf("help takes one command, got %d arguments", len(args)))
+		return usagef("help takes one command, got %d arguments", len(args))
 	}
-	switch args[0] {
-	case "-h", "--help":
-		fmt.Fprint(c.stdout, topUsage)
-		return exitOK
+	name := ""
+	if len(args) == 1 {
+		name = args[0]
+	}
+	switch name {
+	case "", "-h", "--help", "help":
+		_, err := fmt.Fprint(s.out, topUsage)
+		return err
 	case "replicate", "validate", "mock":
-		return run([]string{args[0], "--help"}, c.stdin, c.stdout, c.stderr, c.getenv)
-	case "help":
-		fmt.Fprint(c.stdout, topUsage)
-		return exitOK
+		_, err := dispatch(ctx, []string{name, "--help"}, s)
+		return err
 	case "version":
-		fmt.Fprintln(c.stdout, versionUsage)
-		return exitOK
-	default:
-		return c.usageError("help", fmt.Errorf("unknown command %q", args[0]))
+		_, err := fmt.Fprintln(s.out, versionUsage)
+		return err
 	}
+	return usagef("unknown command %q", name)
 }
-
-const versionUsage = "Usage: cbr-replicate version (or --version): print the version and exit."
 
 // version prints the version; it takes no arguments but --help.
-func (c *cli) version(cmd string, args []string) int {
+func version(s streams, cmd string, args []string) error {
 	switch {
 	case len(args) == 1 && (args[0] == "-h" || args[0] == "--help"):
-		fmt.Fprintln(c.stdout, versionUsage)
-		return exitOK
+		_, err := fmt.Fprintln(s.out, versionUsage)
+		return err
 	case len(args) > 0:
-		return c.usageError("", fmt.Errorf("%s takes no arguments, got %q", cmd, args[0]))
+		return usagef("%s takes no arguments, got %q", cmd, args[0])
 	}
-	fmt.Fprintf(c.stdout, "%s %s (%s)\n", progName, replicate.Version, runtime.Version())
-	return exitOK
+	_, err := fmt.Fprintf(s.out, "%s %s (%s)\n", progName, replicate.Version, runtime.Version())
+	return err
 }
 
-// usageError prints err and a pointer to the help of cmd, and returns exit 2.
-func (c *cli) usageError(cmd string, err error) int {
+// usageError is a command line the command cannot run: exit 2, with a
+// pointer to the help. A nil err means the usage was printed already.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return messageOf(e.err) }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usagef returns a *usageError with a formatted message.
+func usagef(format string, a ...any) error {
+	return &usageError{err: fmt.Errorf(format, a...)}
+}
+
+// invalidError is invalid input, a violation, an API error or an answer
+// that is not the page's: exit 1. A nil err means the output said so already.
+type invalidError struct{ err error }
+
+func (e *invalidError) Error() string { return messageOf(e.err) }
+func (e *invalidError) Unwrap() error { return e.err }
+
+// messageOf is err's message, "" for nil.
+func messageOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// errHelp is returned by a parser that printed the help: exit 0.
+var errHelp = errors.New("help printed")
+
+// exitCode is the one mapping from a command's error to the exit status:
+// none is 0, a *usageError 2, an *invalidError 1, and every other error
+// (I/O, network failure, timeout, interruption) 2.
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, new(*usageError)):
+		return exitUsage
+	case errors.As(err, new(*invalidError)):
+		return exitInvalid
+	}
+	return exitUsage
+}
+
+// report prints err on w as "cbr-replicate CMD: message" (with a pointer to
+// the help for a usage error), each line escaped by printable, and returns
+// the exit code.
+func report(w io.Writer, cmd string, err error) int {
+	code := exitCode(err)
+	msg := strings.TrimSuffix(messageOf(err), "\n")
+	if msg == "" {
+		return code
+	}
 	name := progName
 	if cmd != "" {
 		name += " " + cmd
 	}
-	fmt.Fprintf(c.stderr, "%s: %v\nRun '%s --help' for usage.\n", name, err, name)
-	return exitUsage
-}
-
-// fail prints err for cmd on stderr and returns code.
-func (c *cli) fail(cmd string, code int, err error) int {
-	fmt.Fprintf(c.stderr, "%s %s: %v\n", progName, cmd, err)
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		lines[i] = printable(l)
+	}
+	fmt.Fprintf(w, "%s: %s\n", name, strings.Join(lines, "\n"))
+	if errors.As(err, new(*usageError)) {
+		fmt.Fprintf(w, "Run '%s --help' for usage.\n", name)
+	}
 	return code
 }
 
-// newFlagSet returns a GNU-style flag set that reports errors to the caller
-// instead of printing or exiting.
-func newFlagSet(name string) *pflag.FlagSet {
-	fs := pflag.NewFlagSet(progName+" "+name, pflag.ContinueOnError)
+// newFlagSet returns a GNU-style flag set for cmd that reports errors to
+// the caller instead of printing or exiting.
+func newFlagSet(cmd string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(progName+" "+cmd, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
 	fs.BoolP("help", "h", false, "show this help")
 	return fs
 }
 
-// parseFlags parses args into fs. It reports whether the caller should
-// stop, with the exit code: help printed (0) or a usage error (2).
-func (c *cli) parseFlags(cmd string, fs *pflag.FlagSet, usage string, args []string) (stop bool, code int) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			c.printHelp(fs, usage)
-			return true, exitOK
-		}
-		return true, c.usageError(cmd, err)
+// parseFlags makes every flag of fs a once-only flag, parses args into it,
+// and prints the help (usage with "%s" replaced by the flag table) for
+// --help: errHelp. A parse failure is a *usageError.
+func parseFlags(s streams, fs *pflag.FlagSet, usage string, args []string) error {
+	fs.VisitAll(func(f *pflag.Flag) { f.Value = &onceValue{Value: f.Value} })
+	err := fs.Parse(args)
+	if help, _ := fs.GetBool("help"); errors.Is(err, pflag.ErrHelp) || (err == nil && help) {
+		fmt.Fprintf(s.out, usage, fs.FlagUsagesWrapped(100))
+		return errHelp
 	}
-	if help, _ := fs.GetBool("help"); help {
-		c.printHelp(fs, usage)
-		return true, exitOK
+	if err != nil {
+		return &usageError{err: err}
 	}
-	return false, exitOK
+	return nil
 }
 
-// printHelp prints usage (whose "%s" is replaced by the flag table) to stdout.
-func (c *cli) printHelp(fs *pflag.FlagSet, usage string) {
-	fmt.Fprintf(c.stdout, usage, fs.FlagUsagesWrapped(100))
+// onceValue is a flag that may be given once: "--vault-id A --vault-id B"
+// (a replication is not idempotent) or "--status 200 --status 400" is
+// refused rather than silently taking the last. Repeating the same value
+// (as the flag's type reads it: 60s and 1m are one duration) is accepted.
+type onceValue struct {
+	pflag.Value
+	set bool
+}
+
+// Set implements pflag.Value; it refuses a second, different value.
+func (o *onceValue) Set(s string) error {
+	before := o.Value.String()
+	if err := o.Value.Set(s); err != nil {
+		return err
+	}
+	if after := o.Value.String(); o.set && after != before {
+		return fmt.Errorf("given twice with different values (%q, then %q)", before, after)
+	}
+	o.set = true
+	return nil
 }
 
 // outputFormat is the value of --output.
@@ -208,56 +294,6 @@ func (o *outputFormat) Set(s string) error {
 // Type implements pflag.Value.
 func (o *outputFormat) Type() string { return "text|json" }
 
-// onceString is a string flag that may be given once: a replication is
-// not idempotent, so "--vault-id A --vault-id B" is refused rather than
-// silently sending B. Repeating the same value is accepted.
-type onceString string
-
-// String implements pflag.Value.
-func (o *onceString) String() string { return string(*o) }
-
-// Set implements pflag.Value; it refuses a second, different value.
-func (o *onceString) Set(s string) error {
-	if *o != "" && string(*o) != s {
-		return fmt.Errorf("given twice with different values (%q, then %q)", string(*o), s)
-	}
-	*o = onceString(s)
-	return nil
-}
-
-// Type implements pflag.Value.
-func (o *onceString) Type() string { return "string" }
-
-// printViolations prints one violation a line, "pointer  rule  message",
-// the columns aligned.
-func printViolations(w io.Writer, vs []validate.Violation) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, v := range vs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", violationPlace(v), v.Rule, oneLine(v.Message))
-	}
-	_ = tw.Flush()
-}
-
-// violationPlace is the first column of a violation: its JSON pointer, or
-// where it was found when it has none (the status, the content type).
-func violationPlace(v validate.Violation) string {
-	switch {
-	case v.Pointer != "" && (v.In == "" || v.In == "body"):
-		return v.Pointer
-	case v.Pointer != "":
-		return v.In + " " + v.Pointer
-	case v.In != "":
-		return "(" + v.In + ")"
-	default:
-		return "/"
-	}
-}
-
-// oneLine folds a message onto one line so that each violation stays one.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
 // writeJSON writes v as indented JSON and a newline.
 func writeJSON(w io.Writer, v any) error {
 	var buf bytes.Buffer
@@ -270,33 +306,3 @@ func writeJSON(w io.Writer, v any) error {
 	_, err := w.Write(buf.Bytes())
 	return err
 }
-
-// redactingWriter replaces every occurrence of a secret in what passes
-// through it with REDACTED. It is a second line of defence behind the code
-// that never prints the token: a library error that echoed it would still
-// not reach the terminal.
-type redactingWriter struct {
-	w      io.Writer
-	secret []byte
-}
-
-// newRedactingWriter wraps w unless secret is too short to redact safely.
-func newRedactingWriter(w io.Writer, secret string) io.Writer {
-	if len(secret) < 8 {
-		return w
-	}
-	return &redactingWriter{w: w, secret: []byte(secret)}
-}
-
-// Write implements io.Writer; it reports len(p) on success.
-func (r *redactingWriter) Write(p []byte) (int, error) {
-	if !bytes.Contains(p, r.secret) {
-		return r.w.Write(p)
-	}
-	if _, err := r.w.Write(bytes.ReplaceAll(p, r.secret, []byte(redacted))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-const redacted = "REDACTED"

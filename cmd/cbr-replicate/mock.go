@@ -1,27 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"slices"
 	"strconv"
-	"syscall"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/google/uuid"
 
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/openapi"
 )
 
 const mockUsage = `Serve a fake of "Replicating a Restore Point" (package cbrtest) for other
@@ -38,7 +31,9 @@ Usage:
 
 The URL is printed on stdout once listening ("listening on http://..."); one
 log line per request goes to stderr (method, path, status, duration, request
-ID; never a token). SIGINT or SIGTERM shut the server down gracefully.
+ID; never a token). SIGINT or SIGTERM shut the server down gracefully:
+requests in flight get 10 seconds to finish, then their connections are
+closed.
 
 Flags:
 %s
@@ -55,64 +50,119 @@ Examples:
       http://127.0.0.1:8080/v3/4229d7a45436489f8c3dc2b1d35d4987/checkpoints/replicate
 `
 
-// shutdownTimeout bounds how long a graceful shutdown waits for requests
-// in flight.
-const shutdownTimeout = 10 * time.Second
+// shutdownGrace is how long a graceful shutdown waits for requests in
+// flight before it closes their connections.
+const shutdownGrace = 10 * time.Second
 
-// mock runs "cbr-replicate mock".
-func (c *cli) mock(args []string) int {
-	const cmd = "mock"
-	fs := newFlagSet(cmd)
-	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	sourceRegion := fs.String("source-region", "eu-de", "source_region of the answers")
-	status := fs.Int("status", 0, "answer every request with this status and the page's example (0: behave like the service)")
-	tokenFile := fs.String("token-file", "", "accept only the token in this file (default: any non-empty token)")
-	if stop, code := c.parseFlags(cmd, fs, mockUsage, args); stop {
-		return code
-	}
-	if fs.NArg() > 0 {
-		return c.usageError(cmd, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
-	}
+// mockOptions is "cbr-replicate mock" after flag parsing.
+type mockOptions struct {
+	streams
+	listen       string
+	sourceRegion string
+	status       int
+	token        string        // from --token-file; "" accepts any token
+	grace        time.Duration // shutdownGrace; tests shorten it
+}
 
-	// A long-running server keeps no log of the requests it accepted.
-	opts := []cbrtest.Option{cbrtest.WithSourceRegion(*sourceRegion), cbrtest.WithMaxRequests(0)}
-	if *status != 0 {
-		opts = append(opts, cbrtest.WithResponse(*status))
+// parseMock parses the command line of "cbr-replicate mock" and reads
+// --token-file.
+func parseMock(s streams, args []string) (*mockOptions, error) {
+	o := &mockOptions{streams: s, grace: shutdownGrace}
+	var tokenFile string
+	fs := newFlagSet("mock")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	fs.StringVar(&o.sourceRegion, "source-region", "eu-de", "source_region of the answers")
+	fs.IntVar(&o.status, "status", 0, "answer every request with this status and the page's example (0: behave like the service)")
+	fs.StringVar(&tokenFile, "token-file", "", "accept only the token in this file (default: any non-empty token)")
+	if err := parseFlags(s, fs, mockUsage, args); err != nil {
+		return nil, err
 	}
-	if fs.Changed("token-file") && *tokenFile == "" {
+	switch {
+	case fs.NArg() > 0:
+		return nil, usagef("unexpected argument %q", fs.Arg(0))
+	case o.sourceRegion == "":
+		return nil, usagef("--source-region needs a region")
+	case fs.Changed("token-file") && tokenFile == "":
 		// An empty name would quietly accept any token.
-		return c.usageError(cmd, errors.New("--token-file needs a file name"))
+		return nil, usagef("--token-file needs a file name")
 	}
-	if *tokenFile != "" {
-		t, err := c.readTokenFile(*tokenFile)
-		if err != nil {
-			return c.fail(cmd, exitUsage, err)
-		}
-		opts = append(opts, cbrtest.WithToken(t))
-		c = &cli{stdin: c.stdin, stdout: newRedactingWriter(c.stdout, t), stderr: newRedactingWriter(c.stderr, t), getenv: c.getenv}
-	}
-	if *status != 0 {
+	if o.status != 0 {
 		// A status the fake cannot answer with (42, 204, or 202 that the
 		// spec does not document) is a usage error, not a panic.
-		if _, err := cbrtest.NewHandler(cbrtest.WithResponse(*status)); err != nil {
-			return c.usageError(cmd, fmt.Errorf("--status %d: %w", *status, err))
+		if _, err := cbrtest.NewHandler(cbrtest.WithResponse(o.status)); err != nil {
+			return nil, usagef("--status %d: %w", o.status, err)
 		}
+	}
+	if tokenFile != "" {
+		t, err := readToken(s.in, tokenFile)
+		if err != nil {
+			return nil, err
+		}
+		o.token = t
+	}
+	return o, nil
+}
+
+// mockRun serves the fake until ctx ends, then shuts down: requests in
+// flight get o.grace to finish, then their connections are closed.
+func mockRun(ctx context.Context, o *mockOptions) error {
+	logger := slog.New(slog.NewTextHandler(o.errOut, nil))
+	srv, err := o.server(logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("cannot serve: %w", err)
+	}
+	url := "http://" + ln.Addr().String()
+	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
+		logger.Warn("listening beyond loopback: the fake accepts any token and is meant for tests", "addr", ln.Addr().String())
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	fmt.Fprintf(o.out, "listening on %s (spec: %s/openapi.yaml)\n", url, url)
+	logger.Info("listening", "url", url)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "timeout", o.grace)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Warn("requests still in flight after the grace period: closing their connections", "timeout", o.grace)
+		_ = srv.Close()
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// server builds the fake from the options, and the HTTP server that serves
+// it with the spec documents and one log line per request.
+func (o *mockOptions) server(logger *slog.Logger) (*http.Server, error) {
+	// A long-running server keeps no log of the requests it accepted.
+	opts := []cbrtest.Option{cbrtest.WithSourceRegion(o.sourceRegion), cbrtest.WithMaxRequests(0)}
+	if o.status != 0 {
+		opts = append(opts, cbrtest.WithResponse(o.status))
+	}
+	if o.token != "" {
+		opts = append(opts, cbrtest.WithToken(o.token))
 	}
 	fake, err := cbrtest.NewHandler(opts...)
 	if err != nil {
-		return c.usageError(cmd, err)
+		return nil, &usageError{err: err}
 	}
 	handler, err := mockHandler(fake)
 	if err != nil {
-		return c.fail(cmd, exitUsage, err)
+		return nil, err
 	}
-
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		return c.fail(cmd, exitUsage, fmt.Errorf("cannot serve: %w", err))
-	}
-	logger := slog.New(slog.NewTextHandler(c.stderr, nil))
-	srv := &http.Server{
+	return &http.Server{
 		Handler:           logRequests(logger, handler),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -120,37 +170,7 @@ func (c *cli) mock(args []string) int {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	url := "http://" + ln.Addr().String()
-	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
-		logger.Warn("listening beyond loopback: the fake accepts any token and is meant for tests", "addr", ln.Addr().String())
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	fmt.Fprintf(c.stdout, "listening on %s (spec: %s/openapi.yaml)\n", url, url)
-	logger.Info("listening", "url", url)
-
-	select {
-	case err := <-served:
-		return c.fail(cmd, exitUsage, fmt.Errorf("serve: %w", err))
-	case <-ctx.Done():
-	}
-	stop() // a second signal kills the process the default way
-	logger.Info("shutting down", "timeout", shutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return c.fail(cmd, exitUsage, fmt.Errorf("graceful shutdown: %w", err))
-	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return c.fail(cmd, exitUsage, fmt.Errorf("serve: %w", err))
-	}
-	logger.Info("stopped")
-	return exitOK
+	}, nil
 }
 
 // mockHandler serves the spec's two documents on GET and HEAD and hands
@@ -160,11 +180,7 @@ func mockHandler(fake http.Handler) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load the embedded API description: %w", err)
 	}
-	specYAML, err := jsonToYAML(specJSON)
-	if err != nil {
-		return nil, fmt.Errorf("convert the API description to YAML: %w", err)
-	}
-	yamlDoc := serveBytes("application/yaml", specYAML)
+	yamlDoc := serveBytes("application/yaml", openapi.YAML)
 	jsonDoc := serveBytes("application/json", specJSON)
 	// An exact match on the raw path, not http.ServeMux: the mux cleans
 	// paths and answers "//v3/..." or "/v3/./..." with a 307 redirect, which
@@ -184,11 +200,14 @@ func mockHandler(fake http.Handler) (http.Handler, error) {
 	}), nil
 }
 
-// serveBytes answers GET and HEAD with a fixed document.
+// serveBytes answers GET and HEAD with a fixed document and, like the
+// fake's answers, an X-Request-Id.
 func serveBytes(contentType string, b []byte) http.HandlerFunc {
+	length := strconv.Itoa(len(b))
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", contentType)
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.Header().Set("Content-Length", length)
+		w.Header().Set("X-Request-Id", uuid.NewString())
 		if r.Method == http.MethodHead {
 			return
 		}
@@ -196,122 +215,39 @@ func serveBytes(contentType string, b []byte) http.HandlerFunc {
 	}
 }
 
-// jsonToYAML re-encodes a JSON document as block-style YAML, keeping the
-// order of its keys (the YAML parser reads JSON as flow-style YAML; clearing
-// the styles turns it into block style, and strings that would read as
-// another type stay quoted).
-func jsonToYAML(j []byte) ([]byte, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(j, &doc); err != nil {
-		return nil, fmt.Errorf("parse JSON: %w", err)
-	}
-	var unstyle func(n *yaml.Node)
-	unstyle = func(n *yaml.Node) {
-		n.Style = 0
-		for _, child := range n.Content {
-			unstyle(child)
-		}
-	}
-	unstyle(&doc)
-	if len(doc.Content) == 1 {
-		orderTopLevel(doc.Content[0])
-	}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return nil, fmt.Errorf("encode YAML: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("encode YAML: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-// topLevelOrder is the order of the top-level keys of an OpenAPI document
-// as people write it; the embedded JSON has them sorted alphabetically.
-var topLevelOrder = []string{"openapi", "info", "servers", "tags", "security", "paths", "components", "externalDocs"}
-
-// orderTopLevel sorts the keys of a mapping node by topLevelOrder, unknown
-// keys last in their original order.
-func orderTopLevel(m *yaml.Node) {
-	if m.Kind != yaml.MappingNode {
-		return
-	}
-	rank := func(key string) int {
-		if i := slices.Index(topLevelOrder, key); i >= 0 {
-			return i
-		}
-		return len(topLevelOrder)
-	}
-	pairs := make([][2]*yaml.Node, 0, len(m.Content)/2)
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		pairs = append(pairs, [2]*yaml.Node{m.Content[i], m.Content[i+1]})
-	}
-	slices.SortStableFunc(pairs, func(a, b [2]*yaml.Node) int {
-		return rank(a[0].Value) - rank(b[0].Value)
-	})
-	m.Content = m.Content[:0]
-	for _, p := range pairs {
-		m.Content = append(m.Content, p[0], p[1])
-	}
-}
-
 // logRequests logs one line per request: method, path, status, duration
-// and request ID. Headers (the token) and bodies are never logged. Each
-// answer carries an X-Request-Id; the fake's own is kept when it sets one.
+// and the answer's X-Request-Id (the fake sets one on every answer, as the
+// service does). Headers (the token) and bodies are never logged. The
+// attributes are passed as slog.Attr, which the handler formats without
+// boxing them.
 func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		if w.Header().Get("X-Request-Id") == "" {
-			w.Header().Set("X-Request-Id", newRequestID())
-		}
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		if rec.status == 0 {
-			rec.status = http.StatusOK
-		}
-		logger.Info("request",
-			"method", r.Method,
-			"path", r.URL.Path,
-			"status", rec.status,
-			"duration", time.Since(start).Round(time.Microsecond),
-			"request_id", w.Header().Get("X-Request-Id"),
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.Duration("duration", time.Since(start).Round(time.Microsecond)),
+			slog.String("request_id", w.Header().Get("X-Request-Id")),
 		)
 	})
 }
 
-// newRequestID returns a random (version 4) UUID, the form of the fake's own
-// request IDs.
-func newRequestID() string {
-	var b [16]byte
-	_, _ = io.ReadFull(rand.Reader, b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-// statusRecorder remembers the status a handler wrote.
+// statusRecorder remembers the status a handler wrote (200 if it wrote none).
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status      int
+	wroteHeader bool
 }
 
 // WriteHeader implements http.ResponseWriter.
 func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
+	if !s.wroteHeader {
+		s.status, s.wroteHeader = code, true
 	}
 	s.ResponseWriter.WriteHeader(code)
-}
-
-// Write implements http.ResponseWriter.
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.

@@ -4,14 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
-
-// maxInput is the largest body validate reads: far above any real request
-// or response of this call, small enough to keep memory bounded.
-const maxInput = 10 << 20
 
 const validateUsage = `Check a JSON request or response body of "Replicating a Restore Point"
 (POST /v3/{project_id}/checkpoints/replicate) against the API page, and
@@ -42,122 +38,106 @@ Examples:
   cbr-replicate validate response --status 400 error.json
 `
 
+// validateOptions is "cbr-replicate validate" after flag parsing.
+type validateOptions struct {
+	streams
+	kind   string // "request" or "response"
+	file   string // "-" for standard input
+	status int
+	output outputFormat
+	quiet  bool
+}
+
+// parseValidate parses the command line of "cbr-replicate validate".
+func parseValidate(s streams, args []string) (*validateOptions, error) {
+	o := &validateOptions{streams: s, output: outputText, file: "-"}
+	fs := newFlagSet("validate")
+	fs.IntVar(&o.status, "status", 200, "HTTP status of the response body (response only)")
+	fs.VarP(&o.output, "output", "o", "output format: text or json")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing; report through the exit status only")
+	if err := parseFlags(s, fs, validateUsage, args); err != nil {
+		return nil, err
+	}
+	rest := fs.Args()
+	switch {
+	case len(rest) == 0:
+		return nil, usagef("missing what to validate: request or response")
+	case rest[0] != "request" && rest[0] != "response":
+		return nil, usagef("validate request or response, not %q", rest[0])
+	case rest[0] == "request" && fs.Changed("status"):
+		return nil, usagef("--status applies to response bodies only")
+	case o.status < 100 || o.status > 599:
+		return nil, usagef("--status %d is not an HTTP status (100-599)", o.status)
+	case len(rest) > 2:
+		return nil, usagef("one FILE at most, got %d", len(rest)-1)
+	}
+	o.kind = rest[0]
+	if len(rest) == 2 {
+		o.file = rest[1]
+	}
+	return o, nil
+}
+
 // validateResult is the --output json document of validate.
 type validateResult struct {
 	Valid      bool                 `json:"valid"`
 	Violations []validate.Violation `json:"violations"`
 }
 
-// validate runs "cbr-replicate validate".
-func (c *cli) validate(args []string) int {
-	const cmd = "validate"
-	fs := newFlagSet(cmd)
-	status := fs.Int("status", 200, "HTTP status of the response body (response only)")
-	output := outputText
-	fs.VarP(&output, "output", "o", "output format: text or json")
-	quiet := fs.BoolP("quiet", "q", false, "print nothing; report through the exit status only")
-	if stop, code := c.parseFlags(cmd, fs, validateUsage, args); stop {
-		return code
-	}
-
-	rest := fs.Args()
-	if len(rest) == 0 {
-		return c.usageError(cmd, errors.New("missing what to validate: request or response"))
-	}
-	kind, rest := rest[0], rest[1:]
-	if kind != "request" && kind != "response" {
-		return c.usageError(cmd, fmt.Errorf("validate request or response, not %q", kind))
-	}
-	if kind == "request" && fs.Changed("status") {
-		return c.usageError(cmd, errors.New("--status applies to response bodies only"))
-	}
-	if *status < 100 || *status > 599 {
-		return c.usageError(cmd, fmt.Errorf("--status %d is not an HTTP status (100-599)", *status))
-	}
-	if len(rest) > 1 {
-		return c.usageError(cmd, fmt.Errorf("one FILE at most, got %d", len(rest)))
-	}
-	name := "-"
-	if len(rest) == 1 {
-		name = rest[0]
-	}
-
-	body, err := c.readInput(name)
+// validateRun checks the body and prints the result on stdout; an invalid
+// body is an *invalidError with nothing more to print.
+func validateRun(o *validateOptions) error {
+	body, err := readInput(o.in, o.file)
 	if err != nil {
-		return c.fail(cmd, exitUsage, err)
+		return err
 	}
-
 	v, err := validate.New()
 	if err != nil {
-		return c.fail(cmd, exitUsage, fmt.Errorf("load the API description: %w", err))
+		return fmt.Errorf("load the API description: %w", err)
 	}
-	if kind == "request" {
+	if o.kind == "request" {
 		err = v.RequestBody(body)
 	} else {
-		err = v.ResponseBody(*status, body)
+		err = v.ResponseBody(o.status, body)
 	}
-
 	res := validateResult{Violations: []validate.Violation{}}
-	if err != nil {
-		var verr *validate.Error
-		if !errors.As(err, &verr) {
-			return c.fail(cmd, exitUsage, fmt.Errorf("validate %s: %w", kind, err))
-		}
+	if verr := (*validate.Error)(nil); errors.As(err, &verr) {
 		res.Violations = append(res.Violations, verr.Violations...)
+	} else if err != nil {
+		return fmt.Errorf("validate %s: %w", o.kind, err)
 	}
 	res.Valid = len(res.Violations) == 0
-
-	code := exitOK
-	if !res.Valid {
-		code = exitInvalid
-	}
 	switch {
-	case *quiet:
-	case output == outputJSON:
-		if err := writeJSON(c.stdout, res); err != nil {
-			return c.fail(cmd, exitUsage, err)
-		}
+	case o.quiet:
+	case o.output == outputJSON:
+		err = writeJSON(o.out, res)
 	case res.Valid:
-		fmt.Fprintln(c.stdout, "valid")
+		_, err = fmt.Fprintln(o.out, "valid")
 	default:
-		printViolations(c.stdout, res.Violations)
+		err = printViolations(o.out, res.Violations)
 	}
-	return code
+	if err == nil && !res.Valid {
+		err = &invalidError{}
+	}
+	return err
 }
 
-// readInput reads the named file, or standard input for "-", refusing more
-// than maxInput bytes.
-func (c *cli) readInput(name string) ([]byte, error) {
-	var r io.Reader = c.stdin
-	what := "standard input"
-	if name != "-" {
-		f, err := openFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("read input: %w", err)
-		}
-		defer f.Close()
-		r, what = f, name
+// readInput reads the named file, or standard input for "-", at most
+// limit.Input bytes.
+func readInput(stdin io.Reader, name string) ([]byte, error) {
+	what := name
+	if name == "-" {
+		what = "standard input"
 	}
-	b, err := io.ReadAll(io.LimitReader(r, maxInput+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", what, err)
-	}
-	if len(b) > maxInput {
+	b, err := readNamed(stdin, name, limit.Input)
+	var oe *openError
+	switch _, tooLarge := limit.TooLarge(err); {
+	case err == nil:
+		return b, nil
+	case errors.As(err, &oe):
+		return nil, fmt.Errorf("read input: %w", oe.err)
+	case tooLarge:
 		return nil, fmt.Errorf("%s is larger than 10 MiB, the limit for a body of this API", what)
 	}
-	return b, nil
-}
-
-// openFile opens the named file for reading and refuses a directory with a
-// plain message (reading one would fail with "read X: is a directory").
-func openFile(name string) (*os.File, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		_ = f.Close()
-		return nil, fmt.Errorf("%s is a directory, not a file", name)
-	}
-	return f, nil
+	return nil, fmt.Errorf("read %s: %w", what, err)
 }

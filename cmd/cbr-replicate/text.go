@@ -1,0 +1,153 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/validate"
+)
+
+// printable is the one escape of every text printer: a string that came
+// from a server, a file or standard input is printed through it, so that it
+// cannot move the cursor, clear the screen or retitle the terminal. C0 and
+// C1 controls, DEL, other unprintable runes (as strconv.IsPrint says:
+// format characters such as bidirectional overrides) and bytes that are not
+// UTF-8 are escaped as strconv.Quote does (\x1b, \r, \u0085, \xff);
+// printable UTF-8 stays as it is.
+func printable(s string) string {
+	i := 0
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && n == 1) || !strconv.IsPrint(r) {
+			break
+		}
+		i += n
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:i])
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case strconv.IsPrint(r):
+			b.WriteString(s[i : i+n])
+		default:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// oneLine folds a message onto one line so that each violation or field
+// stays one, and escapes what is left.
+func oneLine(s string) string {
+	return printable(strings.Join(strings.Fields(s), " "))
+}
+
+// orNone shows an empty field as "-", any other through printable.
+func orNone(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return printable(s)
+}
+
+// printViolations prints one violation a line, "pointer  rule  message",
+// the columns aligned and every column escaped.
+func printViolations(w io.Writer, vs []validate.Violation) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, v := range vs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", printable(violationPlace(v)), printable(v.Rule), oneLine(v.Message))
+	}
+	return tw.Flush()
+}
+
+// violationPlace is the first column of a violation: its JSON pointer, or
+// where it was found when it has none (the status, the content type).
+func violationPlace(v validate.Violation) string {
+	switch {
+	case v.Pointer != "" && (v.In == "" || v.In == "body"):
+		return v.Pointer
+	case v.Pointer != "":
+		return v.In + " " + v.Pointer
+	case v.In != "":
+		return "(" + v.In + ")"
+	default:
+		return "/"
+	}
+}
+
+// violationsText is the headline and the table of violations, for an error.
+func violationsText(headline string, vs []validate.Violation) string {
+	var b strings.Builder
+	b.WriteString(headline + ":\n")
+	_ = printViolations(&b, vs)
+	return b.String()
+}
+
+// readNamed reads the named file, or stdin for "-", through the one bounded
+// reader: at most n bytes, more is an error limit.TooLarge recognises. A
+// directory is refused with a plain message (reading one would fail with
+// "read X: is a directory"). An error opening the file is an *os.PathError
+// or names the directory; others are the reader's.
+func readNamed(stdin io.Reader, name string, n int64) ([]byte, error) {
+	if name == "-" {
+		return limit.ReadAll(stdin, n)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, &openError{err}
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, &openError{fmt.Errorf("%s is a directory, not a file", name)}
+	}
+	return limit.ReadAll(f, n)
+}
+
+// openError is a file that could not be opened.
+type openError struct{ err error }
+
+func (e *openError) Error() string { return e.err.Error() }
+func (e *openError) Unwrap() error { return e.err }
+
+// maxTokenFile bounds what --token-file reads: a Keystone token is a few
+// kilobytes at most.
+const maxTokenFile = 64 << 10
+
+// readToken reads a token from the named file, or stdin for "-", without
+// its trailing newline; the file must hold the token alone. Its errors name
+// --token-file and never quote the file's content.
+func readToken(stdin io.Reader, name string) (string, error) {
+	b, err := readNamed(stdin, name, maxTokenFile)
+	var oe *openError
+	switch _, tooLarge := limit.TooLarge(err); {
+	case errors.As(err, &oe):
+		return "", fmt.Errorf("read --token-file: %w", oe.err)
+	case tooLarge:
+		return "", fmt.Errorf("--token-file %s is larger than 64 KiB: not a token", name)
+	case err != nil:
+		return "", fmt.Errorf("read --token-file %s: %w", name, err)
+	}
+	t := strings.TrimRight(string(b), "\r\n")
+	switch {
+	case strings.TrimSpace(t) == "":
+		return "", fmt.Errorf("--token-file %s is empty", name)
+	case strings.ContainsAny(t, "\r\n"):
+		return "", fmt.Errorf("--token-file %s holds more than one line; it must hold the token alone", name)
+	}
+	return t, nil
+}
