@@ -7,17 +7,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -27,9 +29,6 @@ const Version = "0.1.0"
 // DefaultTimeout bounds a whole call (connect, send, answer) when
 // Options.HTTPClient is nil.
 const DefaultTimeout = 60 * time.Second
-
-// maxResponseBody caps how much of a 2xx answer is read.
-const maxResponseBody = 16 << 20
 
 // baseUserAgent names the project and its version.
 const baseUserAgent = "cbr-replicate/" + Version + " (+https://github.com/cbr-replicate/cbr-replicate)"
@@ -44,7 +43,7 @@ type Client struct {
 	validateRequests  bool
 	validateResponses bool
 	http              *http.Client
-	api               *cbr.Client
+	validator         *validate.Validator
 }
 
 // sharedValidator builds the spec's validator once for every Client.
@@ -53,8 +52,9 @@ var sharedValidator = sync.OnceValues(func() (*validate.Validator, error) {
 })
 
 // New checks opts and returns a Client. It fails on an unknown region, an
-// endpoint that is not an absolute http(s) URL, an empty ProjectID, a
-// missing token source or a User-Agent that cannot be sent.
+// endpoint that is not an absolute https URL (or http to a loopback host, or
+// with AllowInsecureHTTP), an empty ProjectID, a missing token source or a
+// User-Agent that cannot be sent.
 func New(opts Options) (*Client, error) {
 	c := &Client{
 		projectID:         opts.ProjectID,
@@ -65,18 +65,15 @@ func New(opts Options) (*Client, error) {
 	}
 	var err error
 	if opts.Endpoint != "" {
-		c.endpoint, err = checkEndpoint(opts.Endpoint)
+		c.endpoint, err = checkEndpoint(opts.Endpoint, opts.AllowInsecureHTTP)
 	} else {
 		c.endpoint, err = regionEndpoint(opts.Region)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(opts.ProjectID) == "" {
-		return nil, errors.New("replicate: Options.ProjectID is required")
-	}
-	if strings.ContainsAny(opts.ProjectID, "/?# \t") || !validHeaderValue(opts.ProjectID) {
-		return nil, fmt.Errorf("replicate: Options.ProjectID %q is not a project ID (one path segment, no blanks)", opts.ProjectID)
+	if err := checkProjectID(opts.ProjectID); err != nil {
+		return nil, err
 	}
 	if tf, ok := opts.Token.(TokenFunc); opts.Token == nil || (ok && tf == nil) {
 		return nil, errors.New("replicate: Options.Token is required (StaticToken or TokenFunc)")
@@ -90,49 +87,28 @@ func New(opts Options) (*Client, error) {
 		}
 		c.userAgent += " " + ua
 	}
-
-	c.http, err = c.newHTTPClient(opts.HTTPClient)
-	if err != nil {
-		return nil, err
+	if c.validateRequests || c.validateResponses {
+		if c.validator, err = sharedValidator(); err != nil {
+			return nil, fmt.Errorf("replicate: building the validator: %w", err)
+		}
 	}
-	c.api, err = cbr.NewClient(c.endpoint, cbr.WithHTTPClient(c.http))
-	if err != nil {
-		return nil, fmt.Errorf("replicate: building the generated client: %w", err)
-	}
+	c.http = newHTTPClient(opts.HTTPClient)
 	return c, nil
 }
 
-// newHTTPClient copies the caller's client (or builds the default one),
-// never follows redirects, and wraps its transport: validation outside,
-// the no-replay guard inside.
-func (c *Client) newHTTPClient(hc *http.Client) (*http.Client, error) {
+// newHTTPClient copies the caller's client (or builds the default one) and
+// makes the copy follow no redirects.
+func newHTTPClient(hc *http.Client) *http.Client {
 	var out http.Client
 	if hc != nil {
 		out = *hc
 	} else {
 		out = http.Client{Timeout: DefaultTimeout, Transport: defaultTransport()}
 	}
-	base := out.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	var rt http.RoundTripper = noReplayTransport{base: base}
-	if c.validateRequests || c.validateResponses {
-		v, err := sharedValidator()
-		if err != nil {
-			return nil, fmt.Errorf("replicate: building the validator: %w", err)
-		}
-		u, err := url.Parse(c.endpoint)
-		if err != nil {
-			return nil, fmt.Errorf("replicate: parsing the endpoint: %w", err)
-		}
-		rt = validatingTransport(v, rt, strings.TrimSuffix(u.Path, "/"), c.validateRequests, c.validateResponses)
-	}
-	out.Transport = rt
 	// A redirected POST would be re-sent, and X-Auth-Token (not a header
 	// net/http strips across hosts) would travel to wherever it points.
 	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &out, nil
+	return &out
 }
 
 // defaultTransport is a private copy of http.DefaultTransport (proxy from
@@ -166,7 +142,8 @@ func (c *Client) Endpoint() string { return c.endpoint }
 
 // Replicate replicates every backup of the vault p.VaultId into the vault
 // p.DestinationVaultId of another region, and returns CBR's answer: the
-// backups to be replicated and their replication record IDs.
+// backups to be replicated and their replication record IDs. It is
+// NewRequest followed by Do.
 //
 // It implements the CBR API page "Replicating a Restore Point"
 // (POST /v3/{project_id}/checkpoints/replicate; Open Telekom Cloud
@@ -178,11 +155,39 @@ func (c *Client) Endpoint() string { return c.endpoint }
 // *DecodeError. Other errors (timeouts, a cancelled ctx) wrap what net/http
 // returns, e.g. context.DeadlineExceeded or context.Canceled.
 func (c *Client) Replicate(ctx context.Context, p cbr.CheckpointReplicateParam) (*cbr.CheckpointReplicateRespBody, error) {
-	if c == nil || c.api == nil {
+	req, err := c.NewRequest(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return c.Do(req)
+}
+
+// NewRequest builds the request of one replication: it encodes the body
+// once, checks those bytes against the spec (unless
+// Options.SkipRequestValidation) and returns a POST carrying exactly them,
+// with X-Auth-Token from the TokenSource, Content-Type, Accept and
+// User-Agent set. Nothing is sent: a dry run prints the request (redact
+// its secret headers with package-level care), a caller may add headers,
+// and Do sends it. An invalid request is an error wrapping
+// *validate.Error.
+//
+// The request has no GetBody, so that net/http can never rewind and re-send
+// it (see the package doc).
+func (c *Client) NewRequest(ctx context.Context, p cbr.CheckpointReplicateParam) (*http.Request, error) {
+	if c == nil || c.http == nil {
 		return nil, errors.New("replicate: Client not built with New")
 	}
 	if ctx == nil {
 		return nil, errors.New("replicate: nil context")
+	}
+	body, err := json.Marshal(cbr.CheckpointReplicateReq{Replicate: p})
+	if err != nil {
+		return nil, fmt.Errorf("replicate: encoding the request body (nothing was sent): %w", err)
+	}
+	if c.validateRequests {
+		if err := c.validator.RequestBody(body); err != nil {
+			return nil, fmt.Errorf("replicate: invalid request, nothing was sent: %w", err)
+		}
 	}
 	tok, err := c.token.Token(ctx)
 	if err != nil {
@@ -194,51 +199,82 @@ func (c *Client) Replicate(ctx context.Context, p cbr.CheckpointReplicateParam) 
 	if !validHeaderValue(tok) {
 		return nil, errors.New("replicate: the token contains a control character, e.g. a trailing newline (nothing was sent)")
 	}
+	// The trailing slash keeps an endpoint's path prefix ("/cbr" of
+	// https://gw.example.org/cbr): the generated builder resolves the
+	// operation path against it.
+	req, err := cbr.NewCopyCheckpointRequestWithBody(c.endpoint+"/", c.projectID, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("replicate: building the request (nothing was sent): %w", err)
+	}
+	req = req.WithContext(ctx)
+	req.GetBody = nil // never rewound, never replayed
+	req.Header.Set("X-Auth-Token", tok)
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/json")
+	return req, nil
+}
 
+// Do sends a request built by NewRequest, once, and reads the answer once,
+// at most 16 MiB of it: a 2xx answer is decoded into the page's response
+// body, any other is an *APIError. With Options.ValidateResponses, the same
+// bytes are first checked against the spec: an answer that breaks it is a
+// *validate.ResponseError (a non-2xx one is also an *APIError). Errors
+// never carry the request's token, and say whether the replication may
+// have started.
+func (c *Client) Do(req *http.Request) (*cbr.CheckpointReplicateRespBody, error) {
+	if c == nil || c.http == nil {
+		return nil, errors.New("replicate: Client not built with New")
+	}
+	if req == nil || req.URL == nil {
+		return nil, errors.New("replicate: Do needs a request built by NewRequest")
+	}
+	tok := req.Header.Get("X-Auth-Token")
 	// wrote turns true once the request's headers were written to the
 	// connection: from then on the server may act on it.
 	var wrote atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
-	resp, err := c.api.CopyCheckpoint(ctx, c.projectID, cbr.CheckpointReplicateReq{Replicate: p},
-		func(_ context.Context, req *http.Request) error {
-			req.Header.Set("X-Auth-Token", tok)
-			req.Header.Set("User-Agent", c.userAgent)
-			req.Header.Set("Accept", "application/json")
-			return nil
-		})
+	trace := &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	req.GetBody = nil
+	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, sendError(err, wrote.Load(), tok)
+		return nil, scrubToken(sendError(err, wrote.Load()), tok)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	if err := CheckResponse(resp); err != nil {
-		return nil, scrubToken(err, tok)
-	}
-	out, err := decodeAnswer(resp)
+	body, err := limit.ReadAll(resp.Body, limit.Answer)
 	if err != nil {
-		return nil, scrubToken(err, tok)
+		return nil, scrubToken(readError(resp, body, err), tok)
 	}
-	return out, nil
+	out, err := c.answer(resp, body)
+	return out, scrubToken(err, tok)
 }
 
-// sendError explains a failed round trip: an invalid request (not sent),
-// an answer that breaks the spec, or a transport failure, saying whether
-// the request may have reached the server.
-func sendError(err error, wrote bool, tok string) error {
-	// The messages below are built now: scrub what they quote first.
-	err = scrubToken(err, tok)
+// answer judges an answer whose body was read: response validation when
+// asked, then an APIError for a non-2xx status, else the decoded body.
+func (c *Client) answer(resp *http.Response, body []byte) (*cbr.CheckpointReplicateRespBody, error) {
 	var re *validate.ResponseError
-	if errors.As(err, &re) {
-		if re.StatusCode < 200 || re.StatusCode > 299 {
-			apiErr := scrubToken(apiErrorFrom(re), tok)
-			return fmt.Errorf("%w; the answer also breaks the spec: %w", apiErr, re)
+	if c.validateResponses {
+		var verr *validate.Error
+		if errors.As(c.validator.ResponseMessage(resp.StatusCode, resp.Header, body), &verr) {
+			re = &validate.ResponseError{StatusCode: resp.StatusCode, Header: resp.Header.Clone(), Body: clip(body), Err: verr}
 		}
-		return fmt.Errorf("replicate: CBR answered %s but the answer breaks the spec; "+
-			"the replication may have started, check before retrying: %w", statusText(re.StatusCode), re)
 	}
-	var ve *validate.Error
-	if errors.As(err, &ve) {
-		return fmt.Errorf("replicate: invalid request, nothing was sent: %w", ve)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		apiErr := newAPIError(resp, body)
+		if re != nil {
+			return nil, fmt.Errorf("%w; the answer also breaks the spec: %w", apiErr, re)
+		}
+		return nil, apiErr
 	}
+	if re != nil {
+		return nil, fmt.Errorf("replicate: CBR answered %s but the answer breaks the spec; "+
+			"the replication may have started, check before retrying: %w", statusText(resp.StatusCode), re)
+	}
+	return decodeAnswer(resp, body)
+}
+
+// sendError explains a failed round trip, saying whether the request may
+// have reached the server.
+func sendError(err error, wrote bool) error {
 	if wrote {
 		return fmt.Errorf("replicate: sending the request: %w; "+
 			"it may have reached CBR and started the replication: check before retrying", err)
@@ -246,71 +282,43 @@ func sendError(err error, wrote bool, tok string) error {
 	return fmt.Errorf("replicate: sending the request (nothing was sent): %w", err)
 }
 
-// apiErrorFrom turns a non-2xx answer that response validation rejected
-// into the *APIError CheckResponse would have returned.
-func apiErrorFrom(re *validate.ResponseError) *APIError {
-	h := re.Header
-	if h == nil {
-		h = http.Header{}
+// readError explains an answer whose body could not be read: over the
+// bound, it is an APIError (non-2xx) or a DecodeError (2xx); a timeout or a broken connection wraps what
+// net/http returned, as a failed round trip does.
+func readError(resp *http.Response, body []byte, err error) error {
+	if n, ok := limit.TooLarge(err); ok {
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return newAPIError(resp, body) // its first MaxErrorBody bytes tell enough
+		}
+		return newDecodeError(resp, body, fmt.Errorf("the body is larger than %d bytes", n))
 	}
-	body := re.Body
-	if len(body) > MaxErrorBody {
-		body = body[:MaxErrorBody]
-	}
-	e := &APIError{StatusCode: re.StatusCode, RequestID: h.Get("X-Request-Id"), Body: body}
-	parseErrorBody(e)
-	return e
+	return fmt.Errorf("replicate: CBR answered %s but reading its body failed: %w; "+
+		"the replication may have started, check before retrying", statusText(resp.StatusCode), err)
 }
 
-// decodeAnswer reads a 2xx answer into the page's response body.
-func decodeAnswer(resp *http.Response) (*cbr.CheckpointReplicateRespBody, error) {
-	decodeErr := func(body []byte, err error) error {
-		if len(body) > MaxErrorBody {
-			body = body[:MaxErrorBody]
-		}
-		return &DecodeError{
-			StatusCode:  resp.StatusCode,
-			ContentType: resp.Header.Get("Content-Type"),
-			RequestID:   resp.Header.Get("X-Request-Id"),
-			Body:        body,
-			Err:         err,
-		}
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
-	if err != nil {
-		return nil, decodeErr(body, fmt.Errorf("reading the body: %w", err))
-	}
-	if len(body) > maxResponseBody {
-		return nil, decodeErr(body, fmt.Errorf("the body is larger than %d bytes", maxResponseBody))
-	}
+// decodeAnswer decodes a 2xx answer into the page's response body. Names
+// match case-sensitively: a key that differs from a field only in case
+// ("Vault_id") is left alone instead of binding to it, as encoding/json
+// would.
+func decodeAnswer(resp *http.Response, body []byte) (*cbr.CheckpointReplicateRespBody, error) {
 	var out cbr.CheckpointReplicateResp
-	if err := json.Unmarshal(body, &out); err != nil {
-		return nil, decodeErr(body, fmt.Errorf("decoding the JSON: %w", err))
+	if err := jsonv2.Unmarshal(body, &out); err != nil {
+		return nil, newDecodeError(resp, body, fmt.Errorf("decoding the JSON: %w", err))
 	}
 	if out.Replication == nil {
-		return nil, decodeErr(body, errors.New(`the body has no "replication" object`))
+		return nil, newDecodeError(resp, body, errors.New(`the body has no "replication" object`))
 	}
 	return out.Replication, nil
 }
-
-// minScrubLen is the shortest token scrubToken looks for: replacing every
-// occurrence of a one- or two-letter "token" would garble messages.
-const minScrubLen = 8
 
 // scrubToken replaces tok in the parts of err that quote the server's
 // answer (bodies, messages, headers), in case a gateway echoes the request.
 // It edits the error values in place: they were made for this call.
 func scrubToken(err error, tok string) error {
-	if err == nil || len(tok) < minScrubLen {
+	if err == nil || len(tok) < redact.MinSecretLen {
 		return err
 	}
-	str := func(s string) string { return strings.ReplaceAll(s, tok, redacted) }
-	byt := func(b []byte) []byte {
-		if !bytes.Contains(b, []byte(tok)) {
-			return b
-		}
-		return bytes.ReplaceAll(b, []byte(tok), []byte(redacted))
-	}
+	str := func(s string) string { return redact.String(s, tok) }
 	hdr := func(h http.Header) {
 		for _, vs := range h {
 			for i := range vs {
@@ -318,52 +326,45 @@ func scrubToken(err error, tok string) error {
 			}
 		}
 	}
-	violations := func(e *validate.Error) {
-		if e == nil {
-			return
-		}
-		for i := range e.Violations {
-			e.Violations[i].Message = str(e.Violations[i].Message)
-			e.Violations[i].Pointer = str(e.Violations[i].Pointer)
-		}
-	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		apiErr.Code, apiErr.Message, apiErr.RequestID = str(apiErr.Code), str(apiErr.Message), str(apiErr.RequestID)
-		apiErr.Body = byt(apiErr.Body)
+		apiErr.Body = redact.Bytes(apiErr.Body, tok)
 		if apiErr.Response != nil {
 			hdr(apiErr.Response.Header)
 		}
 	}
 	var de *DecodeError
 	if errors.As(err, &de) {
-		de.Body, de.RequestID = byt(de.Body), str(de.RequestID)
+		de.Body, de.RequestID = redact.Bytes(de.Body, tok), str(de.RequestID)
 	}
 	var re *validate.ResponseError
 	if errors.As(err, &re) {
-		re.Body = byt(re.Body)
+		re.Body = redact.Bytes(re.Body, tok)
 		hdr(re.Header)
-		violations(re.Err)
 	}
 	var ve *validate.Error
 	if errors.As(err, &ve) {
-		violations(ve)
+		for i := range ve.Violations {
+			ve.Violations[i].Message = str(ve.Violations[i].Message)
+			ve.Violations[i].Pointer = str(ve.Violations[i].Pointer)
+		}
+	}
+	if strings.Contains(err.Error(), tok) {
+		return scrubbed{err: err, tok: tok} // a transport error that quotes it
 	}
 	return err
 }
 
-// redactRequest returns a copy of r with X-Auth-Token redacted, for the
-// *http.Response kept in an APIError.
-func redactRequest(r *http.Request) *http.Request {
-	if r == nil {
-		return nil
-	}
-	r2 := r.Clone(r.Context())
-	if _, ok := r2.Header["X-Auth-Token"]; ok {
-		r2.Header.Set("X-Auth-Token", redacted)
-	}
-	return r2
+// scrubbed hides a token in the message of an error that is not one of
+// this package's types, and still unwraps to it (errors.Is keeps working).
+type scrubbed struct {
+	err error
+	tok string
 }
+
+func (s scrubbed) Error() string { return redact.String(s.err.Error(), s.tok) }
+func (s scrubbed) Unwrap() error { return s.err }
 
 // String prints the client's settings with the token redacted.
 func (c Client) String() string { return fmt.Sprintf("%+v", c) }

@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -36,9 +37,8 @@ type APIError struct {
 	RequestID string
 	// Body is the raw body, at most MaxErrorBody bytes.
 	Body []byte
-	// Response is the answer (its body consumed) with X-Auth-Token
-	// redacted from its Request; nil when response validation (Options.
-	// ValidateResponses) rejected the answer first.
+	// Response is the answer (its body consumed) with the secret headers
+	// (X-Auth-Token, ...) of its Request redacted.
 	Response *http.Response
 }
 
@@ -92,25 +92,31 @@ func StatusCode(err error) int {
 
 // CheckResponse returns nil for a 2xx answer and an *APIError for any other,
 // reading at most MaxErrorBody bytes of its body; the caller still closes
-// the body. It is the one place that decides what counts as an API error.
-// The APIError keeps a copy of resp whose Request has X-Auth-Token redacted.
+// the body. It is the one place that decides what counts as an API error,
+// for callers of the generated client; Client.Do decides the same way.
+// The APIError keeps a copy of resp whose Request has its secret headers
+// redacted.
 func CheckResponse(resp *http.Response) error {
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return nil
 	}
+	body, err := limit.ReadAll(resp.Body, MaxErrorBody)
+	e := newAPIError(resp, body)
+	if _, tooLarge := limit.TooLarge(err); err != nil && !tooLarge && e.Message == "" {
+		e.Message = "reading the error body failed: " + err.Error()
+	}
+	return e
+}
+
+// newAPIError builds the *APIError of a non-2xx answer whose body was read.
+func newAPIError(resp *http.Response, body []byte) *APIError {
 	kept := *resp // a copy: the caller's response is left as it is
-	kept.Request = redactRequest(resp.Request)
+	kept.Request = redact.Request(resp.Request)
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RequestID:  resp.Header.Get("X-Request-Id"),
+		Body:       clip(body),
 		Response:   &kept,
-	}
-	if resp.Body != nil {
-		body, err := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
-		e.Body = body
-		if err != nil && e.Message == "" {
-			e.Message = "reading the error body failed: " + err.Error()
-		}
 	}
 	parseErrorBody(e)
 	if e.Code == "" && e.Message == "" && resp.StatusCode >= 300 && resp.StatusCode <= 399 {
@@ -119,6 +125,27 @@ func CheckResponse(resp *http.Response) error {
 		}
 	}
 	return e
+}
+
+// newDecodeError builds the *DecodeError of a 2xx answer that is not the
+// page's response.
+func newDecodeError(resp *http.Response, body []byte, err error) *DecodeError {
+	return &DecodeError{
+		StatusCode:  resp.StatusCode,
+		ContentType: resp.Header.Get("Content-Type"),
+		RequestID:   resp.Header.Get("X-Request-Id"),
+		Body:        clip(body),
+		Err:         err,
+	}
+}
+
+// clip returns a copy of at most MaxErrorBody bytes of body, for an error
+// that keeps it.
+func clip(body []byte) []byte {
+	if len(body) > MaxErrorBody {
+		body = body[:MaxErrorBody]
+	}
+	return bytes.Clone(body)
 }
 
 // parseErrorBody fills Code, Message and RequestID from a JSON error body,

@@ -86,3 +86,40 @@ func Example() {
 	// 400 BackupService.6120 true
 	// replicate: CBR answered 400 Bad Request: BackupService.6120: the destination vault does not exist (check destination_vault_id and destination_region); service says "Destination vault does not exist." [X-Request-Id d6a9f0c1]
 }
+
+// NewRequest builds the request, validated and ready to send, without
+// sending it: a dry run prints it, a caller may add a header, and Do sends
+// it once.
+func ExampleClient_NewRequest() {
+	srv := newExampleServer()
+	defer srv.Close()
+	c, err := replicate.New(replicate.Options{
+		Endpoint:  srv.URL,
+		ProjectID: "f841e01fd2b14e7fa41b6ae7aa6b0594",
+		Token:     replicate.StaticToken("MIIZ...token from IAM"),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	req, err := c.NewRequest(context.Background(), cbr.CheckpointReplicateParam{
+		VaultId:              "3b5816b5-f29c-4172-9d9a-76c719a659ce",
+		DestinationProjectId: "68589cac08274b82b4e254268a3862d8",
+		DestinationRegion:    "eu-nl",
+		DestinationVaultId:   "0ca3eb86-8800-46da-9c37-9d657a825274",
+	})
+	if err != nil {
+		fmt.Println(err) // an invalid request: every violation, nothing sent
+		return
+	}
+	fmt.Println(req.Method, req.URL.Path)
+	out, err := c.Do(req)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(out.Backups), "backup(s) to replicate")
+	// Output:
+	// POST /v3/f841e01fd2b14e7fa41b6ae7aa6b0594/checkpoints/replicate
+	// 1 backup(s) to replicate
+}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,22 +24,27 @@ const pageProjectID = "f841e01fd2b14e7fa41b6ae7aa6b0594"
 // pageReplicatePath is the page's example request path.
 const pageReplicatePath = "/v3/" + pageProjectID + "/checkpoints/replicate"
 
-// readTestdata returns a file of testdata/ (copied from the page).
-func readTestdata(t testing.TB, name string) []byte {
+// specExample returns the value of the embedded spec's example name (the
+// page's examples, copied into the spec verbatim) as JSON.
+func specExample(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
+	doc, err := cbr.GetSpec()
+	require.NoError(t, err)
+	ex := doc.Components.Examples[name]
+	require.NotNil(t, ex, "the spec has no example %s", name)
+	b, err := json.Marshal(ex.Value.Value)
 	require.NoError(t, err)
 	return b
 }
 
 // pageRequestBody is the page's "Example Requests: Replicating backups".
 func pageRequestBody(t testing.TB) []byte {
-	return readTestdata(t, "copycheckpoint-request.json")
+	return specExample(t, "ReplicatingBackupsRequest")
 }
 
 // pageResponseBody is the page's "Example Responses: Status code: 200".
 func pageResponseBody(t testing.TB) []byte {
-	return readTestdata(t, "copycheckpoint-response-200.json")
+	return specExample(t, "ReplicatingBackupsResponse")
 }
 
 // pageParam is the page's example request as the Go value Replicate takes.

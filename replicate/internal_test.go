@@ -2,6 +2,7 @@ package replicate
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"io"
 	"net/http"
@@ -9,29 +10,36 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 )
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-func TestNoReplayTransportHandsTheBaseNoGetBody(t *testing.T) {
+func TestTheTransportGetsNoGetBody(t *testing.T) {
 	var sawGetBody bool
 	var sawBody []byte
-	rt := noReplayTransport{base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		sawGetBody = r.GetBody != nil
 		sawBody, _ = io.ReadAll(r.Body)
-		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
-	})}
-	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1/x", bytes.NewReader([]byte(`{"a":1}`)))
+		return &http.Response{StatusCode: 500, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+	})
+	c, err := New(Options{Endpoint: "http://127.0.0.1:1", ProjectID: "p", Token: StaticToken("tok-12345678"),
+		HTTPClient: &http.Client{Transport: rt}})
 	require.NoError(t, err)
-	require.NotNil(t, req.GetBody, "http.NewRequest sets GetBody for a bytes.Reader")
+	req, err := c.NewRequest(context.Background(), cbr.CheckpointReplicateParam{VaultId: "3b5816b5-f29c-4172-9d9a-76c719a659ce",
+		DestinationProjectId: "d", DestinationRegion: "r", DestinationVaultId: "v"})
+	require.NoError(t, err)
+	assert.Nil(t, req.GetBody, "NewRequest's request cannot be rewound")
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(nil)), nil }
 
-	_, err = rt.RoundTrip(req)
-	require.NoError(t, err)
-	assert.False(t, sawGetBody, "net/http cannot rewind the body to replay it")
-	assert.Equal(t, `{"a":1}`, string(sawBody), "the body itself is sent")
-	assert.NotNil(t, req.GetBody, "the caller's request is not modified")
+	_, err = c.Do(req)
+	require.Error(t, err)
+	assert.False(t, sawGetBody, "net/http cannot rewind the body to replay it, even when the caller set GetBody")
+	assert.JSONEq(t, `{"replicate":{"vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce","destination_project_id":"d","destination_region":"r","destination_vault_id":"v"}}`,
+		string(sawBody), "the body itself is sent")
 }
 
 func TestDefaultHTTPClientSettings(t *testing.T) {
@@ -40,10 +48,8 @@ func TestDefaultHTTPClientSettings(t *testing.T) {
 	assert.Equal(t, DefaultTimeout, c.http.Timeout)
 	assert.NotSame(t, http.DefaultClient, c.http)
 	assert.NotNil(t, c.http.CheckRedirect, "redirects are not followed")
-	nr, ok := c.http.Transport.(noReplayTransport)
-	require.True(t, ok, "without validation the no-replay guard wraps the base directly")
-	tr, ok := nr.base.(*http.Transport)
-	require.True(t, ok)
+	tr, ok := c.http.Transport.(*http.Transport)
+	require.True(t, ok, "no layer between the client and its transport")
 	assert.NotSame(t, http.DefaultTransport, tr, "a private copy: http.DefaultTransport is not mutated")
 	require.NotNil(t, tr.TLSClientConfig)
 	assert.False(t, tr.TLSClientConfig.InsecureSkipVerify)

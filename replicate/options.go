@@ -7,12 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
 // Options configures a Client; only ProjectID and Token are required.
@@ -20,9 +22,14 @@ type Options struct {
 	// Region is the Open Telekom Cloud region, one of the spec's server
 	// regions ("eu-de", the default, or "eu-nl"). Ignored when Endpoint is set.
 	Region string
-	// Endpoint overrides Region with an absolute http or https URL, for
-	// another cloud of the same family or a test server.
+	// Endpoint overrides Region with an absolute https URL, for another
+	// cloud of the same family or a gateway; http only to a loopback host
+	// (a test server) unless AllowInsecureHTTP.
 	Endpoint string
+	// AllowInsecureHTTP lets Endpoint be an http URL of a host that is not
+	// loopback: the token then travels unencrypted. Off by default; a
+	// program that turns it on should say so to its user.
+	AllowInsecureHTTP bool
 	// ProjectID is the project whose vault is replicated (path parameter
 	// project_id). Required.
 	ProjectID string
@@ -30,7 +37,7 @@ type Options struct {
 	// a token on every call. Required.
 	Token TokenSource
 	// HTTPClient is copied, never modified: the copy follows no redirects
-	// and wraps its Transport (nil: http.DefaultTransport) with validation.
+	// and keeps its Transport (nil: http.DefaultTransport).
 	// Default: a client of its own with DefaultTimeout and TLS verification on.
 	HTTPClient *http.Client
 	// SkipRequestValidation turns off checking each request against the spec
@@ -55,7 +62,7 @@ type TokenFunc func(ctx context.Context) (string, error)
 func (f TokenFunc) Token(ctx context.Context) (string, error) { return f(ctx) }
 
 // StaticToken returns a TokenSource that always returns token. The value
-// prints as "[REDACTED]" with every fmt verb.
+// prints as "[REDACTED]" (redact.Redacted) with every fmt verb.
 func StaticToken(token string) TokenSource {
 	return staticToken{token: func() string { return token }}
 }
@@ -67,7 +74,7 @@ type staticToken struct{ token func() string }
 func (s staticToken) Token(context.Context) (string, error) { return s.token(), nil }
 
 // redacted is what every printed token and token source shows.
-const redacted = "[REDACTED]"
+const redacted = redact.Redacted
 
 // String, GoString, Format, MarshalText and LogValue keep the token out of
 // fmt, encoding and log/slog output.
@@ -105,6 +112,7 @@ func (o Options) Format(f fmt.State, verb rune) {
 	type Options struct {
 		Region                string
 		Endpoint              string
+		AllowInsecureHTTP     bool
 		ProjectID             string
 		Token                 any
 		HTTPClient            *http.Client
@@ -113,7 +121,7 @@ func (o Options) Format(f fmt.State, verb rune) {
 		UserAgent             string
 	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), Options{
-		Region: o.Region, Endpoint: redactEndpoint(o.Endpoint), ProjectID: o.ProjectID,
+		Region: o.Region, Endpoint: redact.URL(o.Endpoint), AllowInsecureHTTP: o.AllowInsecureHTTP, ProjectID: o.ProjectID,
 		Token: redactToken(o.Token), HTTPClient: o.HTTPClient,
 		SkipRequestValidation: o.SkipRequestValidation,
 		ValidateResponses:     o.ValidateResponses, UserAgent: o.UserAgent,
@@ -192,10 +200,11 @@ func regionEndpoint(region string) (string, error) {
 	return u, nil
 }
 
-// checkEndpoint accepts an absolute http(s) URL with a host and no user
-// info, query or fragment (the generated client would drop them or send
-// credentials in clear). Errors never echo the URL's user info.
-func checkEndpoint(endpoint string) (string, error) {
+// checkEndpoint accepts an absolute https URL with a host and no user
+// info, query or fragment (the request would drop them or send credentials
+// in clear); http only to a loopback host or with allowHTTP. Errors never
+// echo the URL's user info or query.
+func checkEndpoint(endpoint string, allowHTTP bool) (string, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil {
 		var ue *url.Error
@@ -204,38 +213,47 @@ func checkEndpoint(endpoint string) (string, error) {
 		}
 		return "", fmt.Errorf("replicate: Options.Endpoint is not a URL: %w", err)
 	}
+	shown := redact.URL(endpoint)
 	switch {
 	case u.User != nil:
 		return "", errors.New("replicate: Options.Endpoint must not contain user info (credentials travel as X-Auth-Token)")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return "", fmt.Errorf("replicate: Options.Endpoint %q must be an absolute http or https URL", redactEndpoint(endpoint))
+		return "", fmt.Errorf("replicate: Options.Endpoint %q must be an absolute http or https URL", shown)
 	case u.Host == "":
-		return "", fmt.Errorf("replicate: Options.Endpoint %q has no host", redactEndpoint(endpoint))
+		return "", fmt.Errorf("replicate: Options.Endpoint %q has no host", shown)
 	case u.RawQuery != "" || u.ForceQuery:
-		return "", fmt.Errorf("replicate: Options.Endpoint %q must not have a query", redactEndpoint(endpoint))
+		return "", fmt.Errorf("replicate: Options.Endpoint %q must not have a query", shown)
 	case u.Fragment != "":
-		return "", fmt.Errorf("replicate: Options.Endpoint %q must not have a fragment", redactEndpoint(endpoint))
+		return "", fmt.Errorf("replicate: Options.Endpoint %q must not have a fragment", shown)
+	case u.Scheme == "http" && !allowHTTP && !IsLoopback(u.Hostname()):
+		return "", fmt.Errorf("replicate: Options.Endpoint %q is plain http to a host that is not loopback: "+
+			"the token would travel unencrypted (use https, or set Options.AllowInsecureHTTP)", shown)
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
-// redactEndpoint is endpoint as errors and printed Options show it: user
-// info, query and fragment, where a credential could hide, are replaced.
-func redactEndpoint(endpoint string) string {
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return redacted
+// IsLoopback reports whether host (a name or an IP address, without port)
+// is this machine's loopback: "localhost", 127.0.0.0/8 or ::1. Traffic to
+// it never leaves the machine, so plain http is allowed there.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
 	}
-	if u.User != nil {
-		u.User = url.User(redacted)
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// checkProjectID accepts a project ID that is one path segment and can be
+// sent: not blank, no "/", "?", "#", blank or control character, and not
+// "." or "..", which a URL would resolve away.
+func checkProjectID(id string) error {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return errors.New("replicate: Options.ProjectID is required")
+	case id == "." || id == ".." || strings.ContainsAny(id, "/?# \t") || !validHeaderValue(id):
+		return fmt.Errorf("replicate: Options.ProjectID %q is not a project ID (one path segment, no blanks)", id)
 	}
-	if u.RawQuery != "" {
-		u.RawQuery = redacted
-	}
-	if u.Fragment != "" {
-		u.Fragment, u.RawFragment = redacted, ""
-	}
-	return u.String()
+	return nil
 }
 
 // validHeaderValue reports whether s can be sent as an HTTP header value

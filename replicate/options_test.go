@@ -3,6 +3,7 @@ package replicate_test
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -76,6 +77,14 @@ func TestNewRejectsBadOptions(t *testing.T) {
 			wantIn: []string{"not a project ID"}},
 		{name: "project ID with a trailing newline", mod: func(o *replicate.Options) { o.ProjectID = "abc\n" },
 			wantIn: []string{"not a project ID"}},
+		{name: "project ID that is a dot-dot segment", mod: func(o *replicate.Options) { o.ProjectID = ".." },
+			wantIn: []string{"not a project ID"}},
+		{name: "project ID that is a dot segment", mod: func(o *replicate.Options) { o.ProjectID = "." },
+			wantIn: []string{"not a project ID"}},
+		{name: "plain http endpoint to a host that is not loopback", mod: func(o *replicate.Options) { o.Endpoint = "http://cbr.example.org" },
+			wantIn: []string{"plain http", "unencrypted", "AllowInsecureHTTP"}},
+		{name: "plain http endpoint's query is not echoed", mod: func(o *replicate.Options) { o.Endpoint = "http://cbr.example.org/?sig=hunter2" },
+			wantIn: []string{"query"}, mustNotSay: "hunter2"},
 		{name: "no token source", mod: func(o *replicate.Options) { o.Token = nil },
 			wantIn: []string{"Token is required"}},
 		{name: "nil TokenFunc", mod: func(o *replicate.Options) { o.Token = replicate.TokenFunc(nil) },
@@ -101,6 +110,52 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		})
 	}
 }
+
+func TestNewAcceptsPlainHTTPOnlyToLoopbackOrWhenAllowed(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		endpoint string
+		allow    bool
+	}{
+		{"http to 127.0.0.1", "http://127.0.0.1:8080", false},
+		{"http to another loopback address", "http://127.1.2.3:8080", false},
+		{"http to localhost", "http://localhost:8080", false},
+		{"http to ::1", "http://[::1]:8080", false},
+		{"http to a host with AllowInsecureHTTP", "http://cbr.example.org", true},
+		{"https to any host", "https://cbr.example.org", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := replicate.New(replicate.Options{Endpoint: tc.endpoint, AllowInsecureHTTP: tc.allow,
+				ProjectID: "p", Token: replicate.StaticToken(testToken)})
+			require.NoError(t, err)
+			assert.Equal(t, tc.endpoint, c.Endpoint())
+		})
+	}
+}
+
+func TestNewRefusesPlainHTTPBeforeAnythingIsSent(t *testing.T) {
+	var n atomic.Int64
+	hc := &http.Client{Transport: roundTripCounter(&n)}
+	_, err := replicate.New(replicate.Options{Endpoint: "http://cbr.example.org", ProjectID: "p",
+		Token: replicate.StaticToken(testToken), HTTPClient: hc})
+	require.Error(t, err)
+	assert.Zero(t, n.Load(), "no client, no request: a dry run built on NewRequest cannot get past New either")
+	for _, host := range []string{"127.0.0.1.example.org", "localhost.example.org", "0.0.0.0"} {
+		assert.False(t, replicate.IsLoopback(host), host)
+	}
+}
+
+// roundTripCounter counts requests and answers none.
+func roundTripCounter(n *atomic.Int64) http.RoundTripper {
+	return roundTrip(func(*http.Request) (*http.Response, error) {
+		n.Add(1)
+		return nil, errors.New("not sent")
+	})
+}
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // countingTransport counts the requests it forwards.
 type countingTransport struct {

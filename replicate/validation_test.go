@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/replicate"
 	"github.com/cbr-replicate/cbr-replicate/validate"
@@ -130,8 +132,8 @@ func TestReplicateResponseDrift(t *testing.T) {
 				assert.Nil(t, got)
 				var de *replicate.DecodeError
 				require.ErrorAs(t, err, &de, "off: the answer does not decode")
-				var ute *json.UnmarshalTypeError
-				require.ErrorAs(t, err, &ute)
+				var se *jsonv2.SemanticError
+				require.ErrorAs(t, err, &se)
 				assert.Contains(t, err.Error(), "backups")
 			},
 		},

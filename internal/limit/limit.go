@@ -1,10 +1,10 @@
 package limit
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 )
 
 // The bounds the project reads bodies with.
@@ -24,6 +24,8 @@ const (
 // bytes: a longer r is an *http.MaxBytesError (Limit n) with the first n
 // bytes returned beside it, and nothing more is read. n <= 0 means no bound.
 // An error of r itself is returned as it is, with what was read before it.
+// The buffer grows as the data comes but never past n+1 bytes, so a body
+// over the bound costs about 2n bytes of allocation, whatever its size.
 func ReadAll(r io.Reader, n int64) ([]byte, error) {
 	if r == nil || r == http.NoBody {
 		return nil, nil
@@ -31,14 +33,26 @@ func ReadAll(r io.Reader, n int64) ([]byte, error) {
 	if n <= 0 {
 		return io.ReadAll(r)
 	}
-	var buf bytes.Buffer
 	// One byte more than allowed tells "exactly n" from "more than n".
-	got, err := buf.ReadFrom(io.LimitReader(r, n+1))
-	data := buf.Bytes()
-	if got > n {
-		return data[:n], &http.MaxBytesError{Limit: n}
+	max := n + 1
+	buf := make([]byte, 0, min(max, 512))
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, int(min(int64(cap(buf)), max-int64(cap(buf)))))
+		}
+		// Grow may round the capacity up: never read past max.
+		m, err := r.Read(buf[len(buf):min(int64(cap(buf)), max)])
+		buf = buf[:len(buf)+m]
+		if int64(len(buf)) > n {
+			return buf[:n], &http.MaxBytesError{Limit: n}
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
-	return data, err
 }
 
 // TooLarge reports whether err is, or wraps, the error of a body over its

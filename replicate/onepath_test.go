@@ -1,0 +1,147 @@
+package replicate_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cbr-replicate/cbr-replicate/replicate"
+)
+
+func TestNewRequestCarriesTheValidatedBytesAndDoSendsThem(t *testing.T) {
+	srv := newServer(t, answerPage(t))
+	c := newClient(t, srv.URL)
+
+	req, err := c.NewRequest(context.Background(), pageParam(t))
+	require.NoError(t, err)
+	assert.Equal(t, http.MethodPost, req.Method)
+	assert.Equal(t, srv.URL+pageReplicatePath, req.URL.String())
+	assert.Equal(t, testToken, req.Header.Get("X-Auth-Token"))
+	assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
+	assert.Nil(t, req.GetBody, "the body cannot be rewound and replayed")
+	assert.Zero(t, srv.count.Load(), "NewRequest sends nothing")
+	req.Header.Set("X-Trace", "t-1") // a caller may add headers
+
+	out, err := c.Do(req)
+	require.NoError(t, err)
+	require.NotNil(t, out)
+	got := srv.requests()
+	require.Len(t, got, 1)
+	assert.Equal(t, "t-1", got[0].Header.Get("X-Trace"))
+	assert.Equal(t, int64(len(got[0].Body)), req.ContentLength, "the bytes that were validated are the bytes sent")
+	assert.JSONEq(t, string(pageRequestBody(t)), string(got[0].Body))
+}
+
+func TestNewRequestRefusesAnInvalidRequest(t *testing.T) {
+	c := newClient(t, "http://127.0.0.1:1")
+	p := pageParam(t)
+	p.VaultId = "vault-1"
+	req, err := c.NewRequest(context.Background(), p)
+	assert.Nil(t, req)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "/replicate/vault_id")
+	assert.Contains(t, err.Error(), "nothing was sent")
+}
+
+func TestDoRefusesARequestItCannotSend(t *testing.T) {
+	c := newClient(t, "http://127.0.0.1:1")
+	_, err := c.Do(nil)
+	require.Error(t, err)
+	_, err = c.Do(&http.Request{})
+	require.Error(t, err)
+	var zero replicate.Client
+	_, err = zero.Do(&http.Request{})
+	assert.ErrorContains(t, err, "not built with New")
+}
+
+// endless is a body that never ends, as a hostile server's.
+type endless struct{ prefix []byte }
+
+func (e *endless) Read(p []byte) (int, error) {
+	n := copy(p, e.prefix)
+	e.prefix = e.prefix[n:]
+	for i := n; i < len(p); i++ {
+		p[i] = ' '
+	}
+	return len(p), nil
+}
+
+func TestAnAnswerOver16MiBIsReadBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		opts   []func(*replicate.Options)
+	}{
+		{"200 over 16 MiB", http.StatusOK, nil},
+		{"200 over 16 MiB with response validation", http.StatusOK, []func(*replicate.Options){withResponseValidation}},
+		{"400 over 16 MiB with response validation", http.StatusBadRequest, []func(*replicate.Options){withResponseValidation}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newServer(t, func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = io.Copy(w, io.LimitReader(&endless{prefix: []byte(`{"replication": {"vault_id": "`)}, 64<<20))
+			})
+			c := newClient(t, srv.URL, tc.opts...)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := c.Replicate(context.Background(), pageParam(t))
+			runtime.ReadMemStats(&after)
+			require.Error(t, err)
+			if tc.status == http.StatusOK {
+				var de *replicate.DecodeError
+				require.ErrorAs(t, err, &de)
+				assert.Contains(t, err.Error(), "larger than 16777216 bytes")
+				assert.LessOrEqual(t, len(de.Body), replicate.MaxErrorBody)
+			} else {
+				var apiErr *replicate.APIError
+				require.ErrorAs(t, err, &apiErr)
+			}
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(48<<20),
+				"allocation follows the 16 MiB bound, not the 64 MiB body")
+		})
+	}
+}
+
+func TestATimeoutWhileTheBodyIsReadIsATimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := newServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, `{"replication": {`)
+		w.(http.Flusher).Flush()
+		<-release
+	})
+	defer close(release)
+	c := newClient(t, srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.Replicate(ctx, pageParam(t))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "the same as a timeout before the headers")
+	var de *replicate.DecodeError
+	assert.False(t, errors.As(err, &de), "not an answer that failed to decode")
+	assert.Contains(t, err.Error(), "may have started")
+}
+
+func TestAnswerKeysMatchCaseSensitively(t *testing.T) {
+	srv := newServer(t, answerJSON(http.StatusOK,
+		[]byte(`{"replication": {"VAULT_ID": "not-this", "Vault_id": "nor-this", "vault_id": "3b5816b5-f29c-4172-9d9a-76c719a659ce"}}`)))
+	c := newClient(t, srv.URL)
+	out, err := c.Replicate(context.Background(), pageParam(t))
+	require.NoError(t, err)
+	assert.Equal(t, "3b5816b5-f29c-4172-9d9a-76c719a659ce", out.VaultId, "a key that differs only in case never binds")
+
+	srv = newServer(t, answerJSON(http.StatusOK, []byte(`{"replication": {"VAULT_ID": "not-this"}}`)))
+	c = newClient(t, srv.URL)
+	out, err = c.Replicate(context.Background(), pageParam(t))
+	require.NoError(t, err)
+	assert.Empty(t, out.VaultId)
+}
