@@ -10,91 +10,98 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/openapi"
 )
 
-// mockProcess is a running "cbr-replicate mock".
-type mockProcess struct {
-	cmd    *exec.Cmd
+// runningMock is "cbr-replicate mock" running in process on a free
+// loopback port.
+type runningMock struct {
 	url    string
-	stdout *bytes.Buffer // the rest of stdout after the listening line
-	stderr *bytes.Buffer
-	done   chan struct{}
+	stdout *syncBuffer // the rest of stdout after the listening line
+	stderr *syncBuffer
+	cancel context.CancelFunc
+	code   chan int // the exit code, once mockRun returned
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines and the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 var listeningLine = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:\d+) \(spec: http://127\.0\.0\.1:\d+/openapi\.yaml\)$`)
 
-// startMock starts the mock subcommand on a free loopback port and waits
-// for the line that prints its URL.
-func startMock(t *testing.T, args ...string) *mockProcess {
+// startMock runs the mock subcommand with args on a free loopback port, as
+// main would, and waits for the line that prints its URL.
+func startMock(t *testing.T, args ...string) *runningMock {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"mock", "--listen", "127.0.0.1:0"}, args...)...)
-	cmd.Env = []string{}
-	if coverDir != "" {
-		cmd.Env = append(cmd.Env, "GOCOVERDIR="+coverDir)
-	}
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	m := &mockProcess{cmd: cmd, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, done: make(chan struct{})}
-	cmd.Stderr = m.stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		select {
-		case <-m.done:
-		default:
-			_ = cmd.Process.Kill()
-			<-m.done
-		}
-	})
+	return startMockGrace(t, shutdownGrace, args...)
+}
 
-	first := make(chan string, 1)
+// startMockGrace is startMock with another grace period for the shutdown.
+func startMockGrace(t *testing.T, grace time.Duration, args ...string) *runningMock {
+	t.Helper()
+	pr, pw := io.Pipe()
+	m := &runningMock{stdout: &syncBuffer{}, stderr: &syncBuffer{}, code: make(chan int, 1)}
+	o, err := parseMock(streams{in: strings.NewReader(""), out: pw, errOut: m.stderr, getenv: getenv(nil)},
+		append([]string{"--listen", "127.0.0.1:0"}, args...))
+	require.NoError(t, err)
+	o.grace = grace
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
 	go func() {
-		defer close(m.done)
-		r := bufio.NewReader(stdout)
-		line, _ := r.ReadString('\n')
-		first <- strings.TrimSpace(line)
-		_, _ = io.Copy(m.stdout, r)
-		_ = cmd.Wait()
+		code := report(m.stderr, "mock", mockRun(ctx, o))
+		_ = pw.Close()
+		m.code <- code
 	}()
-	select {
-	case line := <-first:
-		match := listeningLine.FindStringSubmatch(line)
-		require.NotNil(t, match, "first line of stdout: %q", line)
-		m.url = match[1]
-	case <-time.After(time.Minute):
-		t.Fatal("mock did not print its URL")
-	}
+	t.Cleanup(func() { m.stop(t) })
+
+	r := bufio.NewReader(pr)
+	line, err := r.ReadString('\n')
+	require.NoError(t, err, "mock stderr: %s", m.stderr.String())
+	match := listeningLine.FindStringSubmatch(strings.TrimSpace(line))
+	require.NotNil(t, match, "first line of stdout: %q", line)
+	m.url = match[1]
+	go func() { _, _ = io.Copy(m.stdout, r) }()
 	return m
 }
 
-// stop sends sig and returns the exit code; the process must exit.
-func (m *mockProcess) stop(t *testing.T, sig os.Signal) int {
+// stop ends the mock's context, as SIGTERM does, and returns its exit code.
+func (m *runningMock) stop(t *testing.T) int {
 	t.Helper()
-	require.NoError(t, m.cmd.Process.Signal(sig))
-	select {
-	case <-m.done:
-	case <-time.After(time.Minute):
-		t.Fatal("mock did not exit after the signal")
-	}
-	return m.cmd.ProcessState.ExitCode()
+	m.cancel()
+	code := <-m.code
+	m.code <- code // stop may be called again (t.Cleanup)
+	return code
 }
 
 // post sends the page's example request to the mock.
-func (m *mockProcess) post(t *testing.T, token string, header ...string) (*http.Response, []byte) {
+func (m *runningMock) post(t *testing.T, token string, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, m.url+"/v3/"+pageProjectID+"/checkpoints/replicate", bytes.NewReader(readTestdata(t, "page-request.json")))
 	require.NoError(t, err)
@@ -120,7 +127,7 @@ func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
 }
 
 // get fetches a path of the mock.
-func (m *mockProcess) get(t *testing.T, path string) (*http.Response, []byte) {
+func (m *runningMock) get(t *testing.T, path string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, m.url+path, nil)
 	require.NoError(t, err)
@@ -154,25 +161,15 @@ func TestMockServesTheFakeAndTheSpec(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 	assert.Contains(t, string(body), "BackupService.6105")
 
-	// The spec as YAML: the same document as the embedded one.
+	// The spec as YAML: the file itself, comments included.
 	resp, yamlBody := m.get(t, "/openapi.yaml")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "application/yaml", resp.Header.Get("Content-Type"))
-	var asYAML map[string]any
-	require.NoError(t, yaml.Unmarshal(yamlBody, &asYAML))
-	assert.Equal(t, "3.0.3", asYAML["openapi"])
+	assert.Equal(t, openapi.YAML, yamlBody, "/openapi.yaml is openapi/cbr-replicate.yaml byte for byte")
+	assert.Contains(t, string(yamlBody), "\n#", "comments are kept")
 	fromYAML, err := openapi3.NewLoader().LoadFromData(yamlBody)
 	require.NoError(t, err)
 	require.NoError(t, fromYAML.Validate(context.Background()))
-	embedded, err := cbr.GetSpec()
-	require.NoError(t, err)
-	wantJSON, err := json.Marshal(embedded)
-	require.NoError(t, err)
-	gotJSON, err := json.Marshal(fromYAML)
-	require.NoError(t, err)
-	assert.JSONEq(t, string(wantJSON), string(gotJSON), "/openapi.yaml is the embedded spec")
-	assert.Contains(t, string(yamlBody), "\n        \"200\":\n", "status keys stay strings")
-	assert.True(t, strings.HasPrefix(string(yamlBody), "openapi: 3.0.3\ninfo:\n"), "top-level keys in the usual order")
 
 	// The spec as JSON: the embedded bytes.
 	resp, jsonBody := m.get(t, "/openapi.json")
@@ -186,7 +183,7 @@ func TestMockServesTheFakeAndTheSpec(t *testing.T) {
 	resp, _ = m.get(t, "/nope")
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 
-	assert.Equal(t, exitOK, m.stop(t, syscall.SIGTERM), m.stderr.String())
+	assert.Equal(t, exitOK, m.stop(t), m.stderr.String())
 
 	logs := m.stderr.String()
 	assertNoSecret(t, logs, m.stdout.String())
@@ -211,13 +208,46 @@ func TestMockServesTheFakeAndTheSpec(t *testing.T) {
 	assert.NotContains(t, strings.ToLower(logs), "x-auth-token")
 }
 
-func TestMockShutsDownOnSIGINT(t *testing.T) {
+func TestMockShutdown(t *testing.T) {
 	t.Parallel()
-	m := startMock(t)
-	resp, _ := m.post(t, secretToken)
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Equal(t, exitOK, m.stop(t, os.Interrupt), m.stderr.String())
-	assert.Contains(t, m.stderr.String(), "msg=stopped")
+
+	t.Run("idle server stops at once with exit 0", func(t *testing.T) {
+		t.Parallel()
+		m := startMock(t)
+		resp, _ := m.post(t, secretToken)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Equal(t, exitOK, m.stop(t), m.stderr.String())
+		assert.Contains(t, m.stderr.String(), "msg=stopped")
+		assert.NotContains(t, m.stderr.String(), "grace period")
+	})
+
+	t.Run("a half-sent request is cut off after the grace period and the exit is 0", func(t *testing.T) {
+		t.Parallel()
+		m := startMockGrace(t, 50*time.Millisecond)
+		conn, err := net.Dial("tcp", strings.TrimPrefix(m.url, "http://"))
+		require.NoError(t, err)
+		defer conn.Close()
+		// Expect: 100-continue makes the server say when the handler
+		// starts reading the body: from then on the request is in flight.
+		_, err = io.WriteString(conn, "POST /v3/"+pageProjectID+"/checkpoints/replicate HTTP/1.1\r\nHost: mock\r\n"+
+			"Content-Type: application/json\r\nX-Auth-Token: "+secretToken+"\r\nExpect: 100-continue\r\nContent-Length: 300\r\n\r\n")
+		require.NoError(t, err)
+		r := bufio.NewReader(conn)
+		line, err := r.ReadString('\n')
+		require.NoError(t, err)
+		require.Equal(t, "HTTP/1.1 100 Continue\r\n", line)
+		_, err = io.WriteString(conn, `{"replicate":{"vault_id":`)
+		require.NoError(t, err)
+
+		assert.Equal(t, exitOK, m.stop(t), m.stderr.String())
+		logs := m.stderr.String()
+		assert.Contains(t, logs, "requests still in flight after the grace period: closing their connections")
+		assert.Contains(t, logs, "msg=stopped")
+		require.NoError(t, conn.SetReadDeadline(time.Now().Add(time.Minute))) // a safety net, not a measurement
+		_, err = io.ReadAll(r)
+		assert.NoError(t, err, "the server closed the connection")
+		assertNoSecret(t, logs)
+	})
 }
 
 func TestMockOptions(t *testing.T) {
@@ -229,7 +259,7 @@ func TestMockOptions(t *testing.T) {
 		resp, body := m.post(t, secretToken)
 		assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
 		assert.Contains(t, string(body), "BackupService.")
-		assert.Equal(t, exitOK, m.stop(t, syscall.SIGTERM))
+		assert.Equal(t, exitOK, m.stop(t))
 	})
 
 	t.Run("--source-region sets source_region", func(t *testing.T) {
@@ -238,7 +268,7 @@ func TestMockOptions(t *testing.T) {
 		resp, body := m.post(t, secretToken)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.Contains(t, string(body), `"source_region":"eu-nl"`)
-		assert.Equal(t, exitOK, m.stop(t, syscall.SIGTERM))
+		assert.Equal(t, exitOK, m.stop(t))
 	})
 
 	t.Run("--token-file accepts only that token", func(t *testing.T) {
@@ -250,7 +280,7 @@ func TestMockOptions(t *testing.T) {
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
 		resp, _ = m.post(t, "some-other-token")
 		assert.Equal(t, http.StatusForbidden, resp.StatusCode)
-		assert.Equal(t, exitOK, m.stop(t, syscall.SIGTERM))
+		assert.Equal(t, exitOK, m.stop(t))
 		assertNoSecret(t, m.stderr.String(), m.stdout.String())
 	})
 
@@ -260,7 +290,7 @@ func TestMockOptions(t *testing.T) {
 		res := execute(t, invocation{args: append([]string{"replicate", "--endpoint", m.url}, pageFlags()...), env: tokenEnv()})
 		assert.Equal(t, exitOK, res.code, res.stderr)
 		assert.Contains(t, res.stdout, "Replication of vault "+pageVaultID+" started.")
-		assert.Equal(t, exitOK, m.stop(t, syscall.SIGTERM))
+		assert.Equal(t, exitOK, m.stop(t))
 		assert.Contains(t, m.stderr.String(), "method=POST path=/v3/"+pageProjectID+"/checkpoints/replicate status=200")
 		assertNoSecret(t, m.stderr.String())
 	})

@@ -49,7 +49,7 @@ func TestReplicateDryRun(t *testing.T) {
 		assert.Empty(t, res.stderr)
 		out := res.stdout
 		assert.True(t, strings.HasPrefix(out, "POST https://cbr.eu-de.otc.t-systems.com/v3/"+pageProjectID+"/checkpoints/replicate\n"), out)
-		assert.Contains(t, out, "\nX-Auth-Token: REDACTED\n")
+		assert.Contains(t, out, "\nX-Auth-Token: [REDACTED]\n")
 		assert.Contains(t, out, "\nContent-Type: application/json\n")
 		assert.Contains(t, out, "\nUser-Agent: cbr-replicate/")
 		assert.Contains(t, out, "\n\n{\n  \"replicate\": {\n    \"auto_trigger\": true,\n")
@@ -62,7 +62,7 @@ func TestReplicateDryRun(t *testing.T) {
 		got := dryRun(t, tokenEnv(), pageFlags()...)
 		assert.Equal(t, http.MethodPost, got.Method)
 		assert.Equal(t, "https://cbr.eu-de.otc.t-systems.com/v3/"+pageProjectID+"/checkpoints/replicate", got.URL)
-		assert.Equal(t, "REDACTED", got.Header["X-Auth-Token"])
+		assert.Equal(t, "[REDACTED]", got.Header["X-Auth-Token"])
 		assert.Equal(t, "application/json", got.Header["Content-Type"])
 		assert.Equal(t, map[string]any{
 			"vault_id":               pageVaultID,
@@ -133,7 +133,7 @@ func TestReplicateDryRun(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "token")
 		require.NoError(t, os.WriteFile(file, []byte(secretToken+"\n"), 0o600))
 		got := dryRun(t, []string{"OS_PROJECT_ID=" + pageProjectID}, pageFlags("--token-file", file)...)
-		assert.Equal(t, "REDACTED", got.Header["X-Auth-Token"])
+		assert.Equal(t, "[REDACTED]", got.Header["X-Auth-Token"])
 	})
 }
 
@@ -202,14 +202,14 @@ func TestReplicateUsageErrors(t *testing.T) {
 		{"--token-file of several lines", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", twoLines), []string{"more than one line"}},
 		{"unknown --output", tokenEnv(), pageFlags("--output", "xml"), []string{"must be text or json"}},
 		{"positional argument", tokenEnv(), pageFlags("extra"), []string{`unexpected argument "extra"`}},
-		{"unknown region", tokenEnv(), pageFlags("--region", "mars-1"), []string{`unknown region "mars-1": use one of eu-de, eu-nl, or --endpoint`}},
+		{"unknown region", tokenEnv(), pageFlags("--region", "mars-1"), []string{`unknown region "mars-1": known regions are eu-de, eu-nl (set --endpoint for another cloud)`}},
 		{"unknown region from OS_REGION_NAME and missing flags at once", []string{"OS_REGION_NAME=mars-1"}, []string{"--vault-id", pageVaultID},
 			[]string{"missing --destination-project-id", `unknown region "mars-1"`}},
 		{"endpoint not a URL", tokenEnv(), pageFlags("--endpoint", "cbr.example.test"), []string{`--endpoint "cbr.example.test" must be an absolute http or https URL`}},
 		{"endpoint of another scheme", tokenEnv(), pageFlags("--endpoint", "ftp://x.test"), []string{`--endpoint "ftp://x.test" must be an absolute http or https URL`}},
-		{"endpoint without a host", tokenEnv(), pageFlags("--endpoint", "https://"), []string{`--endpoint "https://" has no host`}},
+		{"endpoint without a host", tokenEnv(), pageFlags("--endpoint", "https://"), []string{`--endpoint "https:" has no host`}},
 		{"endpoint with user info", tokenEnv(), pageFlags("--endpoint", "https://u:pw@x.test"), []string{"--endpoint must not contain user info"}},
-		{"endpoint with a query", tokenEnv(), pageFlags("--endpoint", "https://x.test/?a=1"), []string{"--endpoint \"https://x.test/?a=1\" must not have a query"}},
+		{"endpoint with a query", tokenEnv(), pageFlags("--endpoint", "https://x.test/?a=1"), []string{`--endpoint "https://x.test/?[REDACTED]" must not have a query`}},
 		{"endpoint with a fragment", tokenEnv(), pageFlags("--endpoint", "https://x.test/#f"), []string{"must not have a fragment"}},
 		{"endpoint that does not parse", tokenEnv(), pageFlags("--endpoint", "http://a b"), []string{"--endpoint is not a URL"}},
 		{"bad endpoint and missing flags at once", []string{"OS_AUTH_TOKEN=" + secretToken}, []string{"--endpoint", "ftp://x.test"},
@@ -356,7 +356,7 @@ func TestReplicateMock(t *testing.T) {
 		t.Parallel()
 		got := dryRun(t, []string{"OS_PROJECT_ID=" + pageProjectID}, pageFlags("--mock")...)
 		assert.Regexp(t, `^http://127\.0\.0\.1:\d+/v3/`+pageProjectID+`/checkpoints/replicate$`, got.URL)
-		assert.Equal(t, "REDACTED", got.Header["X-Auth-Token"])
+		assert.Equal(t, "[REDACTED]", got.Header["X-Auth-Token"])
 	})
 }
 

@@ -106,6 +106,7 @@ func validateRun(o *validateOptions) error {
 	} else if err != nil {
 		return fmt.Errorf("validate %s: %w", o.kind, err)
 	}
+	err = nil
 	res.Valid = len(res.Violations) == 0
 	switch {
 	case o.quiet:

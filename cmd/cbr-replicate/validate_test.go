@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 )
 
 // violationLine is one parsed text line: "pointer  rule  message".
@@ -182,14 +184,14 @@ func TestValidateInput(t *testing.T) {
 	})
 	t.Run("input of exactly 10 MiB is read", func(t *testing.T) {
 		body := []byte(`{"replicate":{}}`)
-		body = append(body, bytes.Repeat([]byte(" "), maxInput-len(body))...)
+		body = append(body, bytes.Repeat([]byte(" "), int(limit.Input)-len(body))...)
 		res := execute(t, invocation{args: []string{"validate", "request"}, stdin: bytes.NewReader(body)})
 		assert.Equal(t, exitInvalid, res.code, res.stderr)
 		assert.Contains(t, res.stdout, "/replicate/vault_id")
 	})
 	t.Run("input over 10 MiB is refused", func(t *testing.T) {
 		body := []byte(`{"replicate":{}}`)
-		body = append(body, bytes.Repeat([]byte(" "), maxInput+1-len(body))...)
+		body = append(body, bytes.Repeat([]byte(" "), int(limit.Input)+1-len(body))...)
 		res := execute(t, invocation{args: []string{"validate", "request"}, stdin: bytes.NewReader(body)})
 		assert.Equal(t, exitUsage, res.code)
 		assert.Contains(t, res.stderr, "larger than 10 MiB")
@@ -197,7 +199,7 @@ func TestValidateInput(t *testing.T) {
 	})
 	t.Run("file over 10 MiB is refused", func(t *testing.T) {
 		big := filepath.Join(dir, "big.json")
-		require.NoError(t, os.WriteFile(big, bytes.Repeat([]byte(" "), maxInput+1), 0o600))
+		require.NoError(t, os.WriteFile(big, bytes.Repeat([]byte(" "), int(limit.Input)+1), 0o600))
 		res := runArgs(t, "validate", "request", big)
 		assert.Equal(t, exitUsage, res.code)
 		assert.Contains(t, res.stderr, "big.json is larger than 10 MiB")
