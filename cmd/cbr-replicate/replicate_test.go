@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -480,4 +481,181 @@ func TestReplicateUnreadableSuccessAnswer(t *testing.T) {
 	assert.Contains(t, res.stderr, "accepted the request (HTTP 200)")
 	assert.Contains(t, res.stderr, "the replication may have started")
 	assert.Contains(t, res.stderr, "request id: req-200-html")
+}
+
+func TestReplicateProjectIDAndEndpointInFlagWords(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		env        []string
+		args       []string
+		wantStderr string
+	}{
+		{"--project-id .. is not a project ID", tokenEnv(), pageFlags("--project-id", ".."), `--project-id ".." is not a project ID`},
+		{"--project-id . is not a project ID", tokenEnv(), pageFlags("--project-id", "."), `--project-id "." is not a project ID`},
+		{"--project-id with a slash is not a project ID", tokenEnv(), pageFlags("--project-id", "a/b"), `--project-id "a/b" is not a project ID`},
+		{"--project-id with a blank is not a project ID", tokenEnv(), pageFlags("--project-id", "a b"), `--project-id "a b" is not a project ID`},
+		{"--project-id with a control character is not a project ID", tokenEnv(), pageFlags("--project-id", "a\x1b[2Jb"), `--project-id "a\x1b[2Jb" is not a project ID`},
+		{"OS_PROJECT_ID .. is refused in the same words", []string{"OS_AUTH_TOKEN=" + secretToken, "OS_PROJECT_ID=.."}, pageFlags(), `--project-id ".." is not a project ID`},
+		{"--project-id .. with --mock is refused before the fake runs", nil, pageFlags("--mock", "--project-id", ".."), `--project-id ".." is not a project ID`},
+		{"--endpoint with a query hides the query", tokenEnv(), pageFlags("--endpoint", "https://x.test/?sig=s3cr3t"), `--endpoint "https://x.test/?[REDACTED]" must not have a query`},
+		{"plain http to a host that is not loopback without --allow-http", tokenEnv(), pageFlags("--endpoint", "http://cbr.example.test"), `--endpoint "http://cbr.example.test" is plain http to a host that is not loopback`},
+		{"plain http without --allow-http in a dry run too", tokenEnv(), pageFlags("--dry-run", "--endpoint", "http://cbr.example.test"), "is plain http"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := execute(t, invocation{args: append([]string{"replicate"}, tt.args...), env: tt.env})
+			assert.Equal(t, exitUsage, res.code, res.stderr)
+			assert.Empty(t, res.stdout, "nothing was sent or printed")
+			assert.Contains(t, res.stderr, tt.wantStderr)
+			assert.Contains(t, res.stderr, "Run 'cbr-replicate replicate --help' for usage.")
+			for _, goName := range []string{"Options.", "route", "s3cr3t", "AllowInsecureHTTP"} {
+				assert.NotContains(t, res.stderr, goName)
+			}
+			assertNoRawControl(t, res.stderr)
+		})
+	}
+}
+
+func TestReplicateAllowHTTP(t *testing.T) {
+	t.Parallel()
+
+	t.Run("--allow-http warns that the token travels unencrypted and goes on", func(t *testing.T) {
+		t.Parallel()
+		res := execute(t, invocation{args: append([]string{"replicate", "--dry-run", "--allow-http", "--endpoint", "http://cbr.example.test"}, pageFlags()...), env: tokenEnv()})
+		require.Equal(t, exitOK, res.code, res.stderr)
+		assert.Equal(t, "warning: --allow-http: the token travels unencrypted to cbr.example.test\n", res.stderr)
+		assert.True(t, strings.HasPrefix(res.stdout, "POST http://cbr.example.test/v3/"+pageProjectID+"/checkpoints/replicate\n"), res.stdout)
+	})
+
+	t.Run("plain http to loopback needs no --allow-http and gets no warning", func(t *testing.T) {
+		t.Parallel()
+		srv := cbrtest.NewServer()
+		defer srv.Close()
+		res := execute(t, invocation{args: append([]string{"replicate", "--endpoint", srv.URL}, pageFlags()...), env: tokenEnv()})
+		require.Equal(t, exitOK, res.code, res.stderr)
+		assert.Empty(t, res.stderr)
+	})
+
+	t.Run("--allow-http with a loopback endpoint gets no warning", func(t *testing.T) {
+		t.Parallel()
+		res := execute(t, invocation{args: append([]string{"replicate", "--dry-run", "--allow-http", "--endpoint", "http://127.0.0.1:1"}, pageFlags()...), env: tokenEnv()})
+		require.Equal(t, exitOK, res.code, res.stderr)
+		assert.Empty(t, res.stderr)
+	})
+
+	t.Run("--mock talks plain http to loopback without a warning", func(t *testing.T) {
+		t.Parallel()
+		res := execute(t, invocation{args: append([]string{"replicate", "--mock", "--allow-http"}, pageFlags()...), env: tokenEnv()})
+		require.Equal(t, exitOK, res.code, res.stderr)
+		assert.Empty(t, res.stderr)
+	})
+}
+
+func TestReplicateTimeouts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		handler func(w http.ResponseWriter, r *http.Request, release <-chan struct{})
+	}{
+		{"no headers within --timeout", func(w http.ResponseWriter, r *http.Request, release <-chan struct{}) {
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}},
+		{"headers but not the whole body within --timeout", func(w http.ResponseWriter, r *http.Request, release <-chan struct{}) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "500")
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, `{"replication":{"vault_id":"`)
+			http.NewResponseController(w).Flush()
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			release := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tt.handler(w, r, release) }))
+			defer srv.Close()
+			defer close(release)
+			res := execute(t, invocation{args: append([]string{"replicate", "--endpoint", srv.URL, "--timeout", "200ms"}, pageFlags()...), env: tokenEnv()})
+			assert.Equal(t, exitUsage, res.code, res.stderr)
+			assert.True(t, strings.HasPrefix(res.stderr, "cbr-replicate replicate: no answer within --timeout 200ms: "), res.stderr)
+			assert.Empty(t, res.stdout)
+		})
+	}
+}
+
+// assertNoRawControl fails if out holds a control character other than the
+// newline: a C0 control, DEL or a C1 control (U+0080-U+009F).
+func assertNoRawControl(t *testing.T, out string) {
+	t.Helper()
+	for i, r := range out {
+		if (r < ' ' && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+			t.Errorf("raw control character %U at byte %d of %q", r, i, out)
+			return
+		}
+	}
+}
+
+// hostile is a string a server could send to take over a terminal: clear
+// the screen, retitle the window, ring the bell, return the cursor, and a
+// C1 CSI and DEL.
+const hostile = "\u001b[2J\u001b]0;title\u0007\r\u009b31m\u007fevil"
+
+func TestReplicateEscapesWhatTheServerSent(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		status   int
+		body     string
+		header   string
+		wantCode int
+		wantOut  string // in stdout or stderr, escaped
+	}{
+		{"200 answer with control characters in vault_id and a backup ID", http.StatusOK,
+			`{"replication":{"vault_id":"` + jsonEscape(hostile) + `","backups":[{"backup_id":"` + jsonEscape(hostile) + `","replication_record_id":"r"}]}}`,
+			"", exitOK, `Replication of vault \x1b[2J\x1b]0;title\a\r\u009b31m\x7fevil started.`},
+		{"error answer with control characters in code and message", http.StatusBadRequest,
+			`{"error_code":"` + jsonEscape(hostile) + `","error_msg":"` + jsonEscape(hostile) + `"}`,
+			"", exitInvalid, `code:       \x1b[2J\x1b]0;title\a \u009b31m\x7fevil`},
+		{"error answer with control characters in the request id", http.StatusBadRequest,
+			`{"error_code":"BackupService.6120","error_msg":"m","request_id":"req` + jsonEscape(hostile) + `"}`, "", exitInvalid,
+			`request id: req\x1b[2J\x1b]0;title\a \u009b31m\x7fevil`},
+		{"a response header with a C1 control character is escaped", http.StatusBadRequest,
+			`{"error_code":"BackupService.6120","error_msg":"m"}`, "req\u009b2J", exitInvalid, `request id: req\u009b2J`},
+		{"gateway page with control characters", http.StatusBadGateway, "<html>" + hostile + "</html>", "", exitInvalid, `body:       <html>\x1b[2J`},
+		{"200 answer that is not the page's, with control characters", http.StatusOK, "<html>" + hostile, "", exitInvalid, "the replication may have started"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tt.header != "" {
+					w.Header()["X-Request-Id"] = []string{tt.header}
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				_, _ = io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			res := execute(t, invocation{args: append([]string{"replicate", "--endpoint", srv.URL}, pageFlags()...), env: tokenEnv()})
+			assert.Equal(t, tt.wantCode, res.code, res.stderr)
+			assertNoRawControl(t, res.stdout)
+			assertNoRawControl(t, res.stderr)
+			assert.Contains(t, res.stdout+res.stderr, tt.wantOut)
+		})
+	}
+}
+
+// jsonEscape returns s as the inside of a JSON string.
+func jsonEscape(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
 }

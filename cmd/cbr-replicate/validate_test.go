@@ -299,3 +299,32 @@ func TestValidateTextAndJSONAgree(t *testing.T) {
 		assert.Equal(t, v.Message, textLines[i].message)
 	}
 }
+
+func TestValidateEscapesWhatTheInputHolds(t *testing.T) {
+	t.Parallel()
+	body := `{"replicate":{"vault_id":"` + pageVaultID + `","destination_project_id":"p","destination_region":"r",` +
+		`"destination_vault_id":"v","x\u001b[2J":1,"y` + "\u009b" + `":"\u001b]0;t\u0007"}}`
+
+	t.Run("text output escapes pointer and message", func(t *testing.T) {
+		t.Parallel()
+		res := execute(t, invocation{args: []string{"validate", "request"}, stdin: strings.NewReader(body)})
+		assert.Equal(t, exitInvalid, res.code, res.stderr)
+		assertNoRawControl(t, res.stdout)
+		assert.Contains(t, res.stdout, `/replicate/x\x1b[2J`)
+		assert.Contains(t, res.stdout, `/replicate/y\u009b`)
+	})
+
+	t.Run("json output stays JSON with the pointer intact", func(t *testing.T) {
+		t.Parallel()
+		res := execute(t, invocation{args: []string{"validate", "request", "-o", "json"}, stdin: strings.NewReader(body)})
+		assert.Equal(t, exitInvalid, res.code, res.stderr)
+		var got jsonResult
+		require.NoError(t, json.Unmarshal([]byte(res.stdout), &got), res.stdout)
+		var pointers []string
+		for _, v := range got.Violations {
+			pointers = append(pointers, v.Pointer)
+		}
+		assert.Contains(t, pointers, "/replicate/x\u001b[2J")
+		assert.NotContains(t, res.stdout, "\u001b", "the encoder escapes ESC")
+	})
+}
