@@ -8,7 +8,7 @@
 //	cbr-replicate replicate --vault-id ID --destination-project-id ID \
 //	    --destination-region REGION --destination-vault-id ID \
 //	    [--auto-trigger[=BOOL]] [--enable-acceleration[=BOOL]] \
-//	    [--project-id ID] [--region eu-de|eu-nl] [--endpoint URL] \
+//	    [--project-id ID] [--region eu-de|eu-nl] [--endpoint URL] [--allow-http] \
 //	    [--token-file FILE] [--timeout 60s] [--dry-run] [--mock]
 //	    [--validate-response] [--output text|json]
 //	cbr-replicate validate request|response [--status N] [--output text|json] [--quiet] [FILE|-]
@@ -19,10 +19,13 @@
 // (region eu-de when neither is set). The token comes from OS_AUTH_TOKEN or
 // from the file named by --token-file (its trailing newline removed); no flag
 // takes the token itself, so it never lands in shell history or ps, and it is
-// printed nowhere: --dry-run shows "X-Auth-Token: REDACTED".
+// printed nowhere: --dry-run shows "X-Auth-Token: [REDACTED]" (every
+// secret header, as package internal/redact spells it). --endpoint must be
+// https, or plain http to a loopback host; --allow-http permits plain http
+// to any host, with a warning on stderr.
 //
 // Flags are GNU-style long flags (github.com/spf13/pflag): --flag=value or
-// --flag value, in any order with the arguments. A string flag of replicate
+// --flag value, in any order with the arguments. A flag of any subcommand
 // given twice with different values is a usage error, not "last one wins". The booleans
 // --auto-trigger and --enable-acceleration are sent only when given, so the
 // service applies its own default otherwise; --auto-trigger=false sends false.
@@ -34,12 +37,19 @@
 // {"valid": bool, "violations": [...]}, violations always an array.
 //
 // The mock subcommand serves package cbrtest's fake on a real http.Server,
-// with GET /openapi.yaml and GET /openapi.json (the spec embedded in package
-// cbr; the YAML is converted from it, so it has the content of
-// openapi/cbr-replicate.yaml but not its comments), one log
-// line per request on stderr and a graceful shutdown on SIGINT or SIGTERM.
+// with GET /openapi.yaml (openapi/cbr-replicate.yaml itself, comments
+// included, from package openapi) and GET /openapi.json (the spec embedded
+// in package cbr), one log line per request on stderr and a graceful
+// shutdown on SIGINT or SIGTERM: requests in flight get 10 seconds, then
+// their connections are closed, and the exit status is 0.
 //
-// Exit status, the same for every subcommand: 0 success or valid; 1 invalid
-// input, a violation or an API error; 2 usage or I/O error. Results go to
-// standard output, errors to standard error.
+// Every text output escapes control characters in what came from a server,
+// a file or standard input (strconv.Quote style: , , ), so an
+// answer cannot drive the terminal; JSON output is escaped by its encoder.
+//
+// Each subcommand is an options struct filled by flag parsing (parseX) and
+// a run function returning an error (xRun); exitCode maps errors to the exit
+// status once, for all: 0 success or valid; 1 invalid input, a violation or
+// an API error; 2 usage or I/O error, network failure or timeout. Results go
+// to standard output, errors to standard error.
 package main

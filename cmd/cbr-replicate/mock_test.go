@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -378,5 +379,40 @@ func TestMockHandlerRouting(t *testing.T) {
 			assert.Empty(t, rec.Header().Get("Location"))
 			assert.Equal(t, tt.contentType, rec.Header().Get("Content-Type"))
 		})
+	}
+}
+
+// BenchmarkMockRequestLog measures what the mock adds to the fake per
+// request: the status recorder and the log line (to io.Discard). Compare
+// BenchmarkMockBareFake, the fake alone; run with -benchmem.
+func BenchmarkMockRequestLog(b *testing.B) {
+	fake, err := cbrtest.NewHandler(cbrtest.WithMaxRequests(0))
+	require.NoError(b, err)
+	h, err := mockHandler(fake)
+	require.NoError(b, err)
+	benchHandler(b, logRequests(slog.New(slog.NewTextHandler(io.Discard, nil)), h))
+}
+
+// BenchmarkMockBareFake is the baseline of BenchmarkMockRequestLog.
+func BenchmarkMockBareFake(b *testing.B) {
+	fake, err := cbrtest.NewHandler(cbrtest.WithMaxRequests(0))
+	require.NoError(b, err)
+	benchHandler(b, fake)
+}
+
+// benchHandler serves the page's example request to h b.N times in process.
+func benchHandler(b *testing.B, h http.Handler) {
+	body, err := os.ReadFile(filepath.Join("testdata", "page-request.json"))
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/v3/"+pageProjectID+"/checkpoints/replicate", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Auth-Token", secretToken)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
 	}
 }

@@ -177,6 +177,8 @@ func TestReplicateUsageErrors(t *testing.T) {
 	blankToken := filepath.Join(t.TempDir(), "blank")
 	require.NoError(t, os.WriteFile(blankToken, []byte(" \t \n"), 0o600))
 	tokenDir := t.TempDir()
+	bigToken := filepath.Join(t.TempDir(), "big")
+	require.NoError(t, os.WriteFile(bigToken, []byte(strings.Repeat("t", 64<<10+1)), 0o600))
 	twoLines := filepath.Join(t.TempDir(), "two-lines")
 	require.NoError(t, os.WriteFile(twoLines, []byte(secretToken+"\nsecond line\n"), 0o600))
 	tests := []struct {
@@ -200,6 +202,7 @@ func TestReplicateUsageErrors(t *testing.T) {
 		{"--vault-id given twice with different values", tokenEnv(), pageFlags("--vault-id", "0ca3eb86-8800-46da-9c37-9d657a825274"),
 			[]string{`"--vault-id" flag: given twice with different values ("` + pageVaultID + `", then "0ca3eb86-8800-46da-9c37-9d657a825274")`}},
 		{"--endpoint given twice with different values", tokenEnv(), pageFlags("--endpoint", "https://a.test", "--endpoint", "https://b.test"), []string{"given twice"}},
+		{"--token-file over 64 KiB", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", bigToken), []string{"is larger than 64 KiB: not a token"}},
 		{"--token-file of several lines", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", twoLines), []string{"more than one line"}},
 		{"unknown --output", tokenEnv(), pageFlags("--output", "xml"), []string{"must be text or json"}},
 		{"positional argument", tokenEnv(), pageFlags("extra"), []string{`unexpected argument "extra"`}},
