@@ -21,7 +21,7 @@ var ownStatuses = map[int]bool{200: true, 400: true, 403: true, 404: true, 405: 
 // one the fake produces on its own unless a Prefer header forced another; the
 // token must never come back.
 func FuzzHandler(f *testing.F) {
-	page := readTestdata(f, "page-request.json")
+	page := []byte(pageRequest(f))
 	const token = "X-Auth-Token: " + testToken + "\nContent-Type: application/json"
 	f.Add("POST", replicatePath, token, page)
 	f.Add("POST", replicatePath, token+"\nPrefer: code=404", page)
@@ -46,7 +46,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add("POST", "/v3/p/./checkpoints/replicate", token, page)
 	f.Add("POST", "/", token, page)
 
-	fake := cbrtest.Handler(cbrtest.WithMaxRequests(16))
+	fake := newFake(f, cbrtest.WithMaxRequests(16))
 	f.Fuzz(func(t *testing.T, method, target, headers string, body []byte) {
 		if !isToken(method) {
 			t.Skip("net/http rejects the method before any handler")
