@@ -205,7 +205,7 @@ func isOperationPath(p string) bool {
 // Requests returns copies of the requests the fake accepted, oldest first:
 // those that passed validation and authentication, whatever they were
 // answered with (also a preferred or forced error). Rejected requests are
-// not recorded; Received counts them.
+// not recorded; Received counts them. A zero or nil Fake has none.
 func (f *Fake) Requests() []Request {
 	if f == nil {
 		return nil
