@@ -94,11 +94,11 @@ func (c *cli) mock(args []string) int {
 	if *status != 0 {
 		// A status the fake cannot answer with (42, 204, or 202 that the
 		// spec does not document) is a usage error, not a panic.
-		if _, err := cbrtest.NewHandler(cbrtest.WithResponse(*status)); err != nil {
+		if _, err := cbrtest.New(cbrtest.WithResponse(*status)); err != nil {
 			return c.usageError(cmd, fmt.Errorf("--status %d: %w", *status, err))
 		}
 	}
-	fake, err := cbrtest.NewHandler(opts...)
+	fake, err := cbrtest.New(opts...)
 	if err != nil {
 		return c.usageError(cmd, err)
 	}

@@ -320,7 +320,7 @@ func TestMockErrors(t *testing.T) {
 
 func TestMockHandlerRouting(t *testing.T) {
 	t.Parallel()
-	fake, err := cbrtest.NewHandler()
+	fake, err := cbrtest.New()
 	require.NoError(t, err)
 	h, err := mockHandler(fake)
 	require.NoError(t, err)

@@ -239,7 +239,10 @@ func (c *cli) replicate(args []string) int {
 		ValidateResponses: f.validateResponse,
 	}
 	if f.mock {
-		srv := cbrtest.NewServer(cbrtest.WithSourceRegion(f.region))
+		srv, err := cbrtest.NewServer(cbrtest.WithSourceRegion(f.region))
+		if err != nil {
+			return c.usageError(cmd, err)
+		}
 		defer srv.Close()
 		opts.Endpoint = srv.URL
 		opts.HTTPClient = srv.Client()

@@ -139,7 +139,8 @@ func TestReplicateDryRun(t *testing.T) {
 
 func TestReplicateTokenFromStdin(t *testing.T) {
 	t.Parallel()
-	srv := cbrtest.NewServer(cbrtest.WithToken(secretToken))
+	srv, err := cbrtest.NewServer(cbrtest.WithToken(secretToken))
+	require.NoError(t, err)
 	defer srv.Close()
 	res := execute(t, invocation{
 		args:  append([]string{"replicate", "--endpoint", srv.URL, "--token-file", "-"}, pageFlags()...),
@@ -234,7 +235,8 @@ func TestReplicateUsageErrors(t *testing.T) {
 
 func TestReplicateInvalidRequestIsNotSent(t *testing.T) {
 	t.Parallel()
-	srv := cbrtest.NewServer()
+	srv, err := cbrtest.NewServer()
+	require.NoError(t, err)
 	defer srv.Close()
 	res := execute(t, invocation{
 		args: []string{"replicate", "--endpoint", srv.URL,
@@ -255,7 +257,8 @@ func TestReplicateInvalidRequestIsNotSent(t *testing.T) {
 
 func TestReplicateSendsTheRequest(t *testing.T) {
 	t.Parallel()
-	srv := cbrtest.NewServer()
+	srv, err := cbrtest.NewServer()
+	require.NoError(t, err)
 	defer srv.Close()
 	file := filepath.Join(t.TempDir(), "token")
 	require.NoError(t, os.WriteFile(file, []byte(secretToken+"\r\n"), 0o600))
@@ -369,19 +372,19 @@ func TestReplicateAPIError(t *testing.T) {
 	}{
 		{
 			name: "400 destination vault not found",
-			handler: cbrtest.Handler(cbrtest.WithResponseBody(http.StatusBadRequest,
+			handler: mustFake(t, cbrtest.WithResponseBody(http.StatusBadRequest,
 				cbr.CBRError{ErrorCode: "BackupService.6120", ErrorMsg: "Destination vault does not exist."})),
 			wantStderr: []string{"HTTP 400 Bad Request", "code:       BackupService.6120",
 				"meaning:    the destination vault does not exist", "message:    Destination vault does not exist.", "request id: "},
 		},
 		{
 			name:       "documented 404 example",
-			handler:    cbrtest.Handler(cbrtest.WithResponse(http.StatusNotFound)),
+			handler:    mustFake(t, cbrtest.WithResponse(http.StatusNotFound)),
 			wantStderr: []string{"HTTP 404 Not Found", "code:       BackupService.6105", "meaning:    the vault does not exist"},
 		},
 		{
 			name:       "403 for another token",
-			handler:    cbrtest.Handler(cbrtest.WithToken("another-token-entirely")),
+			handler:    mustFake(t, cbrtest.WithToken("another-token-entirely")),
 			wantStderr: []string{"HTTP 403 Forbidden", "BackupService.8600", "not authenticated"},
 		},
 		{
@@ -480,4 +483,13 @@ func TestReplicateUnreadableSuccessAnswer(t *testing.T) {
 	assert.Contains(t, res.stderr, "accepted the request (HTTP 200)")
 	assert.Contains(t, res.stderr, "the replication may have started")
 	assert.Contains(t, res.stderr, "request id: req-200-html")
+}
+
+// mustFake returns a cbrtest fake built with opts, failing the test if it
+// cannot be built.
+func mustFake(t *testing.T, opts ...cbrtest.Option) *cbrtest.Fake {
+	t.Helper()
+	f, err := cbrtest.New(opts...)
+	require.NoError(t, err)
+	return f
 }
