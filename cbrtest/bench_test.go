@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 )
 
@@ -75,15 +74,14 @@ func runReplicate(b *testing.B, client *cbr.ClientWithResponses) {
 // BenchmarkFake measures the fake as NewServer runs it by default: every
 // request validated, answered with fresh ids and recorded.
 func BenchmarkFake(b *testing.B) {
-	s := cbrtest.NewServer()
-	defer s.Close()
+	s := newServer(b)
 	runReplicate(b, benchClient(b, s.URL))
 }
 
 // BenchmarkBareHandler is the baseline: a bare net/http handler that reads
 // the body and answers with the page's static 200 example.
 func BenchmarkBareHandler(b *testing.B) {
-	page := readTestdata(b, "page-response-200.json")
+	page := []byte(pageResponse(b))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")

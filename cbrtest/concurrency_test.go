@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
 // TestServer_ConcurrentClients drives one server from many goroutines with a
@@ -22,7 +23,7 @@ func TestServer_ConcurrentClients(t *testing.T) {
 		goroutines = 32
 		perG       = 24
 	)
-	s := cbrtest.NewServer(cbrtest.WithToken(testToken))
+	s := newServer(t, cbrtest.WithToken(testToken))
 	defer s.Close()
 	body := pageRequest(t)
 
@@ -86,7 +87,7 @@ func TestServer_ConcurrentClients(t *testing.T) {
 					return
 				default:
 					for _, r := range s.Requests() {
-						if r.Header.Get("X-Auth-Token") != "REDACTED" {
+						if r.Header.Get("X-Auth-Token") != redact.Redacted {
 							errs <- fmt.Errorf("token not redacted in the log")
 							return
 						}

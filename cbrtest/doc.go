@@ -2,16 +2,23 @@
 // endpoint (POST /v3/{project_id}/checkpoints/replicate) for tests, in the
 // manner of net/http/httptest.
 //
-// [NewServer] runs the fake on a loopback address; [Handler] returns it as a
-// bare http.Handler to mount elsewhere. The fake is the generated strict
-// server of package cbr behind validate.Middleware: it checks every request
-// against the project's OpenAPI spec and answers as the service does, with
-// CBR error bodies (400 BackupService.9900 listing every violation, 403
-// BackupService.8600 without a token, 404, 405, 413 over [MaxBodyBytes]) and
-// an X-Request-Id header on every answer. A valid request gets 200 with a
-// replication built from it: its vault and destination, the project from the
-// path, [ProviderID], the source region of [WithSourceRegion] and
-// [DefaultBackups] backups with fresh random ids.
+// [New] returns the fake as an http.Handler ([Fake]) to call with
+// httptest.NewRecorder or to mount in a server of the test's own;
+// [NewServer] runs one on 127.0.0.1 ([Server]). Both return an error for an
+// invalid option; NewServer panics only if it cannot listen, as
+// httptest.NewServer does.
+//
+// The fake is the generated strict server of package cbr behind
+// validate.Middleware, which reads at most [MaxBodyBytes] of a body and
+// checks every request against the project's OpenAPI spec. It answers as the
+// service does, with CBR error bodies: 404 and 405 for another path or
+// method; 403 BackupService.8600 for a token [WithToken] does not accept,
+// before the body is read, as the service authenticates first; 413 over
+// MaxBodyBytes; 403 without a token; 400 BackupService.9900 listing every
+// violation. Every answer carries an X-Request-Id header. A valid request
+// gets 200 with a replication built from it: its vault and destination, the
+// project from the path, [ProviderID], the source region of
+// [WithSourceRegion] and [DefaultBackups] backups with fresh random ids.
 //
 // A test can force an outcome per request with a Prefer header, as with
 // Stoplight Prism ("Prefer: code=404", "Prefer: code=400,
@@ -24,7 +31,9 @@
 // preferred, and a Prefer header the fake cannot follow gets 400 too.
 //
 // [Fake.Requests] returns the requests the fake accepted (valid, and
-// authenticated), tokens redacted, for a test to assert on; [Fake.Received]
-// counts every request. Every answer but a [WithResponseBody] one validates
-// against the spec, which the package's tests and fuzz target check.
+// authenticated), credentials shown as "[REDACTED]", for a test to assert
+// on; [Fake.Received] counts every request. Every answer but a
+// [WithResponseBody] one validates against the spec, which the package's
+// tests and fuzz target check. A zero or nil Fake answers 500 rather than
+// panic.
 package cbrtest

@@ -14,7 +14,10 @@ import (
 // point Options.Endpoint at it, then check the answer, a forced error and
 // what the fake received.
 func ExampleNewServer_replicateClient() {
-	s := cbrtest.NewServer()
+	s, err := cbrtest.NewServer()
+	if err != nil {
+		panic(err)
+	}
 	defer s.Close()
 
 	c, err := replicate.New(replicate.Options{
@@ -40,7 +43,10 @@ func ExampleNewServer_replicateClient() {
 	fmt.Println(s.Requests()[0].Header.Get("X-Auth-Token"))
 
 	// A server forced to answer 404 with the spec's example for it.
-	missing := cbrtest.NewServer(cbrtest.WithResponse(404))
+	missing, err := cbrtest.NewServer(cbrtest.WithResponse(404))
+	if err != nil {
+		panic(err)
+	}
 	defer missing.Close()
 	c, err = replicate.New(replicate.Options{
 		Endpoint:   missing.URL,
@@ -58,6 +64,6 @@ func ExampleNewServer_replicateClient() {
 	}
 	// Output:
 	// eu-de -> eu-nl 3 backups
-	// REDACTED
+	// [REDACTED]
 	// 404 BackupService.6105 the vault does not exist (check vault_id and the project)
 }

@@ -17,37 +17,33 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
-// Error codes of the CBR error bodies the fake writes itself (cbr-facts.md),
-// the same as validate.Middleware's.
+// Error codes of the CBR error bodies the fake writes itself: validate's,
+// which the spec documents.
 const (
 	codeParameter        = validate.CodeParameterVerificationFailed
 	codeNotAuthenticated = validate.CodeNotAuthenticated
 	codeUnknown          = validate.CodeUnknownError
 )
 
-// redacted replaces the value of credential headers in recorded requests.
-const redacted = "REDACTED"
-
-// credentialHeaders are the request headers whose values Requests never
-// shows.
-var credentialHeaders = []string{"X-Auth-Token", "Authorization", "Proxy-Authorization"}
-
 // Fake is a fake of CBR's replicate endpoint (POST
-// /v3/{project_id}/checkpoints/replicate) as an http.Handler. It validates
-// every request against the project's OpenAPI spec, answers a valid one as
-// the real service would, and records it. It is safe for concurrent use.
+// /v3/{project_id}/checkpoints/replicate) as an http.Handler, built by New.
+// It validates every request against the project's OpenAPI spec, answers a
+// valid one as the real service would, and records it. It is safe for
+// concurrent use.
 //
 // How a request is answered, in order:
-//   - a declared Content-Length over MaxBodyBytes, or a body that turns out
-//     longer: 413;
 //   - a path that is not the operation's: 404; its path with another method:
 //     405 (Allow: POST);
-//   - no or an empty X-Auth-Token: 403 BackupService.8600; any violation of
-//     the spec: 400 BackupService.9900 listing every violation;
-//   - with WithToken, another token: 403 BackupService.8600;
+//   - with WithToken, a missing or another X-Auth-Token: 403
+//     BackupService.8600, before the body is read or validated, as the real
+//     service authenticates first;
+//   - a body over MaxBodyBytes: 413;
+//   - no or a blank X-Auth-Token: 403 BackupService.8600; else any violation
+//     of the spec: 400 BackupService.9900 listing every violation;
 //   - a malformed Prefer header, a status the spec does not document (201),
 //     or an example it names that the spec does not document for the
 //     status: 400 BackupService.9900 naming the documented ones (Prism
@@ -61,10 +57,13 @@ var credentialHeaders = []string{"X-Auth-Token", "Authorization", "Proxy-Authori
 // So a preferred or forced answer is given only to a valid request. Every
 // answer is JSON (unless WithResponseBody says otherwise) and carries a fresh
 // X-Request-Id header, as the real service's do.
+//
+// The zero Fake, and a nil *Fake, answer every request with 500 and a CBR
+// error body (BackupService.9910) rather than panic: build a Fake with New.
 type Fake struct {
 	cfg      config
 	examples *examples
-	chain    http.Handler // body limit is ServeHTTP's; then validation, routing, operation
+	chain    http.Handler // validation (bounded body), routing, operation; nil in the zero Fake
 
 	received atomic.Int64
 	mu       sync.Mutex
@@ -79,9 +78,9 @@ type Request struct {
 	Path string
 	// ProjectID is the project_id from the path.
 	ProjectID string
-	// Header is a copy of the request's header with the values of
-	// X-Auth-Token, Authorization and Proxy-Authorization replaced by
-	// "REDACTED".
+	// Header is a copy of the request's header with the value of every
+	// header that carries a credential (X-Auth-Token, Authorization, Cookie,
+	// ...; see internal/redact) replaced by "[REDACTED]".
 	Header http.Header
 	// Body is the validated request body.
 	Body cbr.CheckpointReplicateReq
@@ -95,25 +94,21 @@ type Request struct {
 	Status int
 }
 
-// Handler returns the fake as a bare http.Handler. Use it to mount the fake in
-// your own server or mux, or to call it with httptest.NewRecorder; use
-// NewServer to run it on loopback. It panics if an option is invalid; a
-// program that takes options from its user calls NewHandler instead.
-func Handler(opts ...Option) *Fake {
-	f, err := NewHandler(opts...)
-	if err != nil {
-		panic(err.Error())
-	}
-	return f
-}
-
-// NewHandler is Handler returning an error instead of panicking when an
-// option is invalid (a status WithResponse cannot send, a body that does not
-// marshal, ...), for programs such as a mock server built on the fake.
-func NewHandler(opts ...Option) (*Fake, error) {
+// New returns a Fake configured by opts, to mount in a server or mux of the
+// test's own or to call with httptest.NewRecorder; NewServer runs one on
+// loopback. An invalid option (a status WithResponse cannot send, a body
+// that does not marshal, ...) is an error naming it.
+//
+// The first call turns on the random pool of github.com/google/uuid
+// (uuid.EnableRandPool) for the process, for cheap random ids; a program
+// that also generates UUIDs concurrently should call New before it does.
+func New(opts ...Option) (*Fake, error) {
+	enableRandPool()
 	cfg := defaultConfig()
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	if err := errors.Join(cfg.errs...); err != nil {
 		return nil, fmt.Errorf("cbrtest: %w", err)
@@ -122,7 +117,7 @@ func NewHandler(opts ...Option) (*Fake, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cbrtest: %w", err)
 	}
-	v, err := validate.New()
+	v, err := validate.New(validate.WithMaxBodyBytes(MaxBodyBytes))
 	if err != nil {
 		return nil, fmt.Errorf("cbrtest: build validator: %w", err)
 	}
@@ -159,33 +154,62 @@ func NewHandler(opts ...Option) (*Fake, error) {
 	return f, nil
 }
 
+// enableRandPool turns uuid's random pool on once: crypto-random ids, one
+// read of crypto/rand per request each, were a hot spot under load.
+var enableRandPool = sync.OnceFunc(uuid.EnableRandPool)
+
 // ServeHTTP answers one request as described on Fake.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.received.Add(1)
 	w.Header().Set("X-Request-Id", uuid.NewString())
+	if f == nil || f.chain == nil {
+		if f != nil {
+			f.received.Add(1)
+		}
+		validate.WriteCBRError(w, http.StatusInternalServerError, codeUnknown,
+			"Unknown error: the fake was not built with cbrtest.New.")
+		return
+	}
+	f.received.Add(1)
 	if r.Body == nil {
 		r.Body = http.NoBody
 	}
-	if r.ContentLength > MaxBodyBytes {
-		validate.WriteCBRError(w, http.StatusRequestEntityTooLarge, codeParameter,
-			fmt.Sprintf("The request body is larger than %d bytes.", MaxBodyBytes))
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	// http.ServeMux would redirect a path with "." or ".." segments or
 	// repeated slashes; the real service has no such paths.
 	if p := r.URL.Path; p == "" || p[0] != '/' || path.Clean(p) != p {
 		validate.WriteCBRError(w, http.StatusNotFound, codeParameter, fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path))
 		return
 	}
+	// Authentication first: a request to the operation with a token the
+	// fake does not accept learns nothing about its body. Other paths and
+	// methods are left to the middleware's 404 and 405.
+	if want := f.cfg.tokenHash; want != nil && r.Method == http.MethodPost && isOperationPath(r.URL.Path) &&
+		!sameToken(r.Header.Get("X-Auth-Token"), want) {
+		validate.WriteCBRError(w, http.StatusForbidden, codeNotAuthenticated,
+			"Not authenticated: the X-Auth-Token is not the one the fake accepts.")
+		return
+	}
 	f.chain.ServeHTTP(w, r)
+}
+
+// isOperationPath reports whether p is /v3/{project_id}/checkpoints/replicate
+// with a project_id of one non-empty segment, as the spec's router matches.
+func isOperationPath(p string) bool {
+	rest, ok := strings.CutPrefix(p, "/v3/")
+	if !ok {
+		return false
+	}
+	project, ok := strings.CutSuffix(rest, "/checkpoints/replicate")
+	return ok && project != "" && !strings.Contains(project, "/")
 }
 
 // Requests returns copies of the requests the fake accepted, oldest first:
 // those that passed validation and authentication, whatever they were
 // answered with (also a preferred or forced error). Rejected requests are
-// not recorded; Received counts them.
+// not recorded; Received counts them. A zero or nil Fake has none.
 func (f *Fake) Requests() []Request {
+	if f == nil {
+		return nil
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := make([]Request, len(f.requests))
@@ -197,6 +221,9 @@ func (f *Fake) Requests() []Request {
 
 // Received returns how many requests reached the fake, rejected ones included.
 func (f *Fake) Received() int {
+	if f == nil {
+		return 0
+	}
 	return int(f.received.Load())
 }
 
@@ -290,11 +317,7 @@ func (o operation) CopyCheckpoint(ctx context.Context, req cbr.CopyCheckpointReq
 		return cbr.CopyCheckpoint500JSONResponse{InternalServerErrorJSONResponse: cbr.InternalServerErrorJSONResponse{
 			ErrorCode: codeUnknown, ErrorMsg: "Unknown error: request reached the operation without validation"}}, nil
 	}
-	if want := f.cfg.tokenHash; want != nil && !sameToken(c.header.Get("X-Auth-Token"), want) {
-		return cbr.CopyCheckpoint403JSONResponse{ForbiddenJSONResponse: cbr.ForbiddenJSONResponse{
-			ErrorCode: codeNotAuthenticated, ErrorMsg: "Not authenticated: the X-Auth-Token is not the one the fake accepts."}}, nil
-	}
-	resp, err := f.answer(c, req)
+	resp, status, err := f.answer(c, req)
 	if err != nil {
 		return cbr.CopyCheckpoint400JSONResponse{BadRequestJSONResponse: cbr.BadRequestJSONResponse{
 			ErrorCode: codeParameter, ErrorMsg: "Parameter verification failed: header Prefer: " + err.Error()}}, nil
@@ -303,49 +326,45 @@ func (o operation) CopyCheckpoint(ctx context.Context, req cbr.CopyCheckpointReq
 		Method:    c.method,
 		Path:      c.path,
 		ProjectID: req.ProjectId,
-		Header:    redact(c.header),
+		Header:    redact.Header(c.header),
 		Body:      *req.Body,
 		Raw:       c.raw,
 		RequestID: c.reqID,
-		Status:    resp.status(),
+		Status:    status,
 	})
 	return resp, nil
 }
 
-// answer is a response the fake decided on; status is for the log.
-type answer interface {
-	cbr.CopyCheckpointResponseObject
-	status() int
-}
-
-// answer picks the response for a valid request: the Prefer header's, else
-// the forced one of the options, else one generated from the request.
-func (f *Fake) answer(c *call, req cbr.CopyCheckpointRequestObject) (answer, error) {
+// answer picks the response for a valid request, and its status for the
+// log: the Prefer header's, else the forced one of the options, else one
+// generated from the request.
+func (f *Fake) answer(c *call, req cbr.CopyCheckpointRequestObject) (cbr.CopyCheckpointResponseObject, int, error) {
 	var pref preference
 	if fields := c.header.Values("Prefer"); len(fields) > 0 {
 		var err error
 		if pref, err = parsePrefer(fields); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	status, name := pref.status, pref.example
 	if forced := f.cfg.forced; status == 0 && forced != nil {
 		if name == "" && forced.body != nil {
-			return rawAnswer{code: forced.status, body: forced.body, contentType: forced.contentType}, nil
+			return rawAnswer{code: forced.status, body: forced.body, contentType: forced.contentType}, forced.status, nil
 		}
 		status = forced.status
 	}
 	if status == 0 && name == "" {
-		return generatedAnswer(f.replication(req)), nil
+		rep := f.replication(req)
+		return cbr.CopyCheckpoint200JSONResponse{Replication: &rep}, http.StatusOK, nil
 	}
 	if status == 0 {
 		status = http.StatusOK
 	}
 	body, err := f.examples.lookup(status, name)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return rawAnswer{code: status, body: body, contentType: "application/json", applied: pref.applied()}, nil
+	return rawAnswer{code: status, body: body, contentType: "application/json", applied: pref.applied()}, status, nil
 }
 
 // replication builds the 200 answer for a request.
@@ -353,10 +372,9 @@ func (f *Fake) replication(req cbr.CopyCheckpointRequestObject) cbr.CheckpointRe
 	p := req.Body.Replicate
 	var backups []cbr.CheckpointReplicateRespbackups
 	if f.cfg.backups > 0 {
-		ids := newUUIDs(2 * f.cfg.backups)
 		backups = make([]cbr.CheckpointReplicateRespbackups, f.cfg.backups)
 		for i := range backups {
-			backups[i] = cbr.CheckpointReplicateRespbackups{BackupId: ids[2*i], ReplicationRecordId: ids[2*i+1]}
+			backups[i] = cbr.CheckpointReplicateRespbackups{BackupId: uuid.NewString(), ReplicationRecordId: uuid.NewString()}
 		}
 	}
 	return cbr.CheckpointReplicateRespBody{
@@ -370,30 +388,6 @@ func (f *Fake) replication(req cbr.CopyCheckpointRequestObject) cbr.CheckpointRe
 		VaultId:              p.VaultId,
 	}
 }
-
-// generatedAnswer is the 200 answer built from the request: the body of
-// cbr.CopyCheckpoint200JSONResponse, written as its Visit method would
-// write it, with the encoding of encode.go.
-type generatedAnswer cbr.CheckpointReplicateRespBody
-
-// bufPool recycles the buffers of generated answers.
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
-func (a generatedAnswer) VisitCopyCheckpointResponse(w http.ResponseWriter) error {
-	bp := bufPool.Get().(*[]byte)
-	body := cbr.CheckpointReplicateRespBody(a)
-	buf := appendReplication((*bp)[:0], &body)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, err := w.Write(buf)
-	if cap(buf) <= 64<<10 { // keep no huge buffer (WithBackups of thousands)
-		*bp = buf
-		bufPool.Put(bp)
-	}
-	return err
-}
-
-func (generatedAnswer) status() int { return http.StatusOK }
 
 // rawAnswer is a precomputed answer: a spec example or a forced body.
 type rawAnswer struct {
@@ -411,24 +405,6 @@ func (a rawAnswer) VisitCopyCheckpointResponse(w http.ResponseWriter) error {
 	w.WriteHeader(a.code)
 	_, err := w.Write(a.body)
 	return err
-}
-
-func (a rawAnswer) status() int { return a.code }
-
-// redact copies h with the values of credential headers replaced, whatever
-// the case of their names.
-func redact(h http.Header) http.Header {
-	c := h.Clone()
-	for k, vs := range c {
-		for _, name := range credentialHeaders {
-			if strings.EqualFold(k, name) {
-				for i := range vs {
-					vs[i] = redacted
-				}
-			}
-		}
-	}
-	return c
 }
 
 // sameToken reports whether token hashes to want, in constant time.

@@ -28,7 +28,7 @@ func withToken(token string) cbr.RequestEditorFn {
 }
 
 func TestServer_ValidRequestWithGeneratedClient(t *testing.T) {
-	s := cbrtest.NewServer()
+	s := newServer(t)
 	defer s.Close()
 	client, err := cbr.NewClientWithResponses(s.URL, cbr.WithHTTPClient(s.Client()))
 	require.NoError(t, err)
@@ -93,7 +93,7 @@ func TestFake_ValidRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := cbrtest.Handler(tt.opts...)
+			f := newFake(t, tt.opts...)
 			a := serve(t, f, newRequest(http.MethodPost, replicatePath, tt.body))
 			require.Equal(t, http.StatusOK, a.status, "body %s", a.body)
 
@@ -115,7 +115,7 @@ func TestFake_ValidRequest(t *testing.T) {
 }
 
 func TestFake_FreshIDsPerAnswer(t *testing.T) {
-	f := cbrtest.Handler()
+	f := newFake(t)
 	a1 := serve(t, f, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
 	a2 := serve(t, f, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
 	assert.NotEqual(t, a1.header.Get("X-Request-Id"), a2.header.Get("X-Request-Id"))
@@ -165,7 +165,7 @@ func TestFake_InvalidRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := cbrtest.Handler()
+			f := newFake(t)
 			hdr := []string{}
 			if tt.ct != "" {
 				hdr = []string{"Content-Type", "-", "Content-Type", tt.ct}
@@ -209,7 +209,7 @@ func TestFake_Authentication(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := cbrtest.Handler(tt.opts...)
+			f := newFake(t, tt.opts...)
 			body := tt.body
 			if body == "" {
 				body = pageRequest(t)
@@ -227,7 +227,7 @@ func TestFake_Authentication(t *testing.T) {
 }
 
 func TestFake_WithTokenNeverPrintsTheToken(t *testing.T) {
-	s := cbrtest.NewServer(cbrtest.WithToken(testToken))
+	s := newServer(t, cbrtest.WithToken(testToken))
 	defer s.Close()
 	for _, v := range []any{s, s.Fake} {
 		for _, verb := range []string{"%v", "%+v", "%#v"} {
@@ -263,7 +263,7 @@ func TestFake_Routes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := cbrtest.Handler()
+			f := newFake(t)
 			a := serve(t, f, newRequest(tt.method, tt.target, pageRequest(t), "Prefer", "code=200"))
 			require.Equal(t, tt.wantStatus, a.status, "body %s", a.body)
 			assert.Equal(t, "BackupService.9900", cbrError(t, a.body).ErrorCode)
@@ -277,11 +277,11 @@ func TestFake_Routes(t *testing.T) {
 
 func TestFake_BodyLimit(t *testing.T) {
 	// validBodyOf returns a valid request body of exactly n bytes.
-	validBodyOf := func(n int) string {
+	validBodyOf := func(n int64) string {
 		head := `{"replicate":{"vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce","destination_region":"eu-nl",` +
 			`"destination_vault_id":"v2","destination_project_id":"`
 		tail := `"}}`
-		return head + strings.Repeat("p", n-len(head)-len(tail)) + tail
+		return head + strings.Repeat("p", int(n)-len(head)-len(tail)) + tail
 	}
 	tests := []struct {
 		name       string
@@ -299,7 +299,7 @@ func TestFake_BodyLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := cbrtest.Handler()
+			f := newFake(t)
 			r := newRequest(http.MethodPost, replicatePath, tt.body)
 			if tt.chunked {
 				r.ContentLength = -1
@@ -316,10 +316,10 @@ func TestFake_BodyLimit(t *testing.T) {
 }
 
 func TestServer_BodyLimitOverLoopback(t *testing.T) {
-	s := cbrtest.NewServer()
+	s := newServer(t)
 	defer s.Close()
-	for _, size := range []int{cbrtest.MaxBodyBytes + 1, 4 << 20} {
-		body := bytes.Repeat([]byte("x"), size)
+	for _, size := range []int64{cbrtest.MaxBodyBytes + 1, 4 << 20} {
+		body := bytes.Repeat([]byte("x"), int(size))
 		req, err := http.NewRequest(http.MethodPost, s.URL+replicatePath, bytes.NewReader(body))
 		require.NoError(t, err)
 		req.Header.Set("X-Auth-Token", testToken)
@@ -335,7 +335,7 @@ func TestServer_BodyLimitOverLoopback(t *testing.T) {
 }
 
 func TestFake_BareHandlerWithoutBody(t *testing.T) {
-	f := cbrtest.Handler()
+	f := newFake(t)
 	r := httptest.NewRequest(http.MethodPost, replicatePath, nil)
 	r.Body = nil // a hand-made request may have none
 	r.Header.Set("X-Auth-Token", testToken)

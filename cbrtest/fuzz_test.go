@@ -2,6 +2,7 @@ package cbrtest_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,19 +10,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 )
 
-// ownStatuses are the statuses the fake answers with when nothing is forced.
-var ownStatuses = map[int]bool{200: true, 400: true, 403: true, 404: true, 405: true, 413: true}
+// ownStatuses are the statuses the fake answers with when nothing is forced;
+// 415 is validate.Middleware's answer to a Content-Encoding it does not read.
+var ownStatuses = map[int]bool{200: true, 400: true, 403: true, 404: true, 405: true, 413: true, 415: true}
 
 // FuzzHandler feeds the fake arbitrary methods, paths, headers ("Name: value"
 // lines) and bodies. It must never panic, and every answer must be JSON with
 // an X-Request-Id, valid against the spec for its status; the status must be
 // one the fake produces on its own unless a Prefer header forced another; the
-// token must never come back.
+// token must never come back. The fake accepts only testToken (WithToken).
 func FuzzHandler(f *testing.F) {
-	page := readTestdata(f, "page-request.json")
+	page := []byte(pageRequest(f))
 	const token = "X-Auth-Token: " + testToken + "\nContent-Type: application/json"
 	f.Add("POST", replicatePath, token, page)
 	f.Add("POST", replicatePath, token+"\nPrefer: code=404", page)
@@ -45,8 +49,17 @@ func FuzzHandler(f *testing.F) {
 	f.Add("POST", "/v3/p/checkpoints/replicate?x=1&x=2", token, page)
 	f.Add("POST", "/v3/p/./checkpoints/replicate", token, page)
 	f.Add("POST", "/", token, page)
+	// Hostile shapes: a wrong token with an invalid body, a Content-Encoding
+	// the fake does not read, a body over the limit, a lone surrogate.
+	f.Add("POST", replicatePath, "X-Auth-Token: wrong\nContent-Type: application/json", []byte(`{"replicate":{"vault_id":"x"}}`))
+	f.Add("POST", replicatePath, token+"\nContent-Encoding: gzip", page)
+	f.Add("POST", replicatePath, token+"\nContent-Encoding: gzip", gzipped(f, page))
+	f.Add("POST", replicatePath, token, append(bytes.Clone(page[:len(page)-1]),
+		append(bytes.Repeat([]byte(" "), int(cbrtest.MaxBodyBytes)), '}')...))
+	f.Add("POST", replicatePath, token, []byte(`{"replicate":{"destination_project_id":"p","destination_region":"\ud800",`+
+		`"destination_vault_id":"v","vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce"}}`))
 
-	fake := cbrtest.Handler(cbrtest.WithMaxRequests(16))
+	fake := newFake(f, cbrtest.WithMaxRequests(16), cbrtest.WithToken(testToken))
 	f.Fuzz(func(t *testing.T, method, target, headers string, body []byte) {
 		if !isToken(method) {
 			t.Skip("net/http rejects the method before any handler")
@@ -97,6 +110,17 @@ func FuzzHandler(f *testing.F) {
 			t.Fatalf("the token came back: %s", got)
 		}
 	})
+}
+
+// gzipped returns data compressed with gzip.
+func gzipped(tb testing.TB, data []byte) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write(data)
+	require.NoError(tb, err)
+	require.NoError(tb, zw.Close())
+	return buf.Bytes()
 }
 
 // isToken reports whether s is a non-empty RFC 7230 token, as a method or a

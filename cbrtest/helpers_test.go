@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
@@ -27,17 +26,50 @@ const (
 	testToken     = "gAAAAAB-secret-user-token"
 )
 
-// readTestdata returns a file of testdata.
-func readTestdata(tb testing.TB, name string) []byte {
+// specExample returns the value of one of the spec's components.examples
+// as JSON (keys sorted).
+func specExample(tb testing.TB, name string) []byte {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
+	doc, err := cbr.GetSpec()
+	require.NoError(tb, err)
+	ex := doc.Components.Examples[name]
+	require.NotNil(tb, ex, "the spec has no example %s", name)
+	require.NotNil(tb, ex.Value, "the spec has no example %s", name)
+	data, err := json.Marshal(ex.Value.Value)
 	require.NoError(tb, err)
 	return data
 }
 
-// pageRequest returns the page's example request body, verbatim.
+// pageRequest returns the page's example request body, as the spec keeps it
+// (components.examples.ReplicatingBackupsRequest).
 func pageRequest(tb testing.TB) string {
-	return string(readTestdata(tb, "page-request.json"))
+	tb.Helper()
+	return string(specExample(tb, "ReplicatingBackupsRequest"))
+}
+
+// pageResponse returns the page's example 200 answer, as the spec keeps it
+// (components.examples.ReplicatingBackupsResponse).
+func pageResponse(tb testing.TB) string {
+	tb.Helper()
+	return string(specExample(tb, "ReplicatingBackupsResponse"))
+}
+
+// newFake returns a Fake built with opts, failing the test if New fails.
+func newFake(tb testing.TB, opts ...cbrtest.Option) *cbrtest.Fake {
+	tb.Helper()
+	f, err := cbrtest.New(opts...)
+	require.NoError(tb, err)
+	return f
+}
+
+// newServer starts a Server with opts, closed when the test ends, failing
+// the test if NewServer fails.
+func newServer(tb testing.TB, opts ...cbrtest.Option) *cbrtest.Server {
+	tb.Helper()
+	s, err := cbrtest.NewServer(opts...)
+	require.NoError(tb, err)
+	tb.Cleanup(s.Close)
+	return s
 }
 
 // pageParam is the page's example request as a value.

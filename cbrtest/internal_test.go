@@ -9,7 +9,8 @@ import (
 )
 
 func TestNewServer_HardenedConfig(t *testing.T) {
-	s := NewServer()
+	s, err := NewServer()
+	require.NoError(t, err)
 	defer s.Close()
 	cfg := s.srv.Config
 	assert.Equal(t, readHeaderTimeout, cfg.ReadHeaderTimeout)

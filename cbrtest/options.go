@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 )
 
-// MaxBodyBytes is the largest request body the fake reads: 1 MiB. A larger
-// body is answered with 413 and a CBR error body.
-const MaxBodyBytes = 1 << 20
+// MaxBodyBytes is the largest request body the fake reads: 1 MiB, the
+// project's bound for what a server reads. A larger body is answered with
+// 413 and a CBR error body; no more of it is read.
+const MaxBodyBytes = limit.Request
 
 // DefaultSourceRegion is the source_region of generated answers unless
 // WithSourceRegion says otherwise.
@@ -23,10 +26,10 @@ const DefaultBackups = 3
 // example response, the provider of OS::Nova::Server (cloud server) backups.
 const ProviderID = "0daac4c5-6707-4851-97ba-169e36266b66"
 
-// Option configures a Fake or a Server. Options that cannot work (a status
-// outside 200-599 or without a body, a body that does not marshal, a negative
-// count) make Handler and NewServer panic, as httptest.NewServer does when it
-// cannot start, and NewHandler return an error.
+// Option configures a Fake (New) or a Server (NewServer). An option that
+// cannot work (a status outside 200-599 or without a body, a body that does
+// not marshal, a negative count) makes New and NewServer return an error
+// that names it.
 type Option func(*config)
 
 type config struct {

@@ -42,7 +42,7 @@ func checkForced(t *testing.T, a answer, status int, code string) {
 	t.Helper()
 	require.Equal(t, status, a.status, "body %s", a.body)
 	if code == "" {
-		assert.JSONEq(t, string(readTestdata(t, "page-response-200.json")), string(a.body))
+		assert.JSONEq(t, pageResponse(t), string(a.body))
 		return
 	}
 	assert.Equal(t, code, cbrError(t, a.body).ErrorCode)
@@ -51,7 +51,7 @@ func checkForced(t *testing.T, a answer, status int, code string) {
 func TestFake_ForcedStatus(t *testing.T) {
 	for _, tt := range documentedAnswers {
 		t.Run(fmt.Sprintf("Prefer code=%d", tt.status), func(t *testing.T) {
-			f := cbrtest.Handler()
+			f := newFake(t)
 			a := serve(t, f, newRequest(http.MethodPost, replicatePath, pageRequest(t), "Prefer", fmt.Sprintf("code=%d", tt.status)))
 			checkForced(t, a, tt.status, tt.code)
 			reqs := f.Requests()
@@ -59,7 +59,7 @@ func TestFake_ForcedStatus(t *testing.T) {
 			assert.Equal(t, tt.status, reqs[0].Status)
 		})
 		t.Run(fmt.Sprintf("WithResponse(%d)", tt.status), func(t *testing.T) {
-			f := cbrtest.Handler(cbrtest.WithResponse(tt.status))
+			f := newFake(t, cbrtest.WithResponse(tt.status))
 			a := serve(t, f, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
 			checkForced(t, a, tt.status, tt.code)
 		})
@@ -67,7 +67,7 @@ func TestFake_ForcedStatus(t *testing.T) {
 }
 
 func TestServer_ForcedStatusWithGeneratedClient(t *testing.T) {
-	s := cbrtest.NewServer()
+	s := newServer(t)
 	defer s.Close()
 	client, err := cbr.NewClientWithResponses(s.URL, cbr.WithHTTPClient(s.Client()))
 	require.NoError(t, err)
@@ -168,7 +168,7 @@ func TestFake_PreferHeader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := cbrtest.Handler(tt.opts...)
+			f := newFake(t, tt.opts...)
 			hdr := []string{}
 			for _, p := range tt.prefer {
 				hdr = append(hdr, "Prefer", p)
@@ -181,7 +181,7 @@ func TestFake_PreferHeader(t *testing.T) {
 				require.NoError(t, json.Unmarshal(a.body, &resp))
 				assert.Equal(t, pageProjectID, resp.Replication.ProjectId)
 			case "":
-				assert.JSONEq(t, string(readTestdata(t, "page-response-200.json")), string(a.body))
+				assert.JSONEq(t, pageResponse(t), string(a.body))
 			default:
 				e := cbrError(t, a.body)
 				assert.Equal(t, tt.wantCode, e.ErrorCode)
@@ -195,7 +195,7 @@ func TestFake_PreferHeader(t *testing.T) {
 }
 
 func TestFake_PreferUndocumentedExampleListsDocumented(t *testing.T) {
-	f := cbrtest.Handler()
+	f := newFake(t)
 	a := serve(t, f, newRequest(http.MethodPost, replicatePath, pageRequest(t), "Prefer", "code=404, example=Nope"))
 	require.Equal(t, http.StatusBadRequest, a.status)
 	assert.Contains(t, cbrError(t, a.body).ErrorMsg, `example "Nope" is not documented for status 404 (Not Found); documented: VaultNotFound`)
@@ -212,7 +212,7 @@ func TestFake_ValidationBeforePreferredOutcome(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := cbrtest.Handler(cbrtest.WithResponse(500))
+			f := newFake(t, cbrtest.WithResponse(500))
 			a := serve(t, f, newRequest(http.MethodPost, replicatePath, `{"replicate":{}}`, "Prefer", tt.prefer))
 			require.Equal(t, http.StatusBadRequest, a.status)
 			e := cbrError(t, a.body)
@@ -226,7 +226,7 @@ func TestFake_ValidationBeforePreferredOutcome(t *testing.T) {
 func TestFake_WithResponseBody(t *testing.T) {
 	t.Run("CBR error value marshalled to JSON", func(t *testing.T) {
 		want := cbr.CBRError{ErrorCode: "BackupService.6120", ErrorMsg: "Destination vault does not exist."}
-		f := cbrtest.Handler(cbrtest.WithResponseBody(http.StatusBadRequest, want))
+		f := newFake(t, cbrtest.WithResponseBody(http.StatusBadRequest, want))
 		a := serve(t, f, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
 		require.Equal(t, http.StatusBadRequest, a.status)
 		assert.Equal(t, want, cbrError(t, a.body))
@@ -235,7 +235,7 @@ func TestFake_WithResponseBody(t *testing.T) {
 	})
 	t.Run("json.RawMessage sent verbatim, also when it drifts from the spec", func(t *testing.T) {
 		drift := "{\n  \"replication\": {\"vault_id\": 5, \"note\": \"<b>\"}\n}"
-		f := cbrtest.Handler(cbrtest.WithResponseBody(http.StatusOK, json.RawMessage(drift)))
+		f := newFake(t, cbrtest.WithResponseBody(http.StatusOK, json.RawMessage(drift)))
 		rec := httptest.NewRecorder()
 		f.ServeHTTP(rec, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
 		require.Equal(t, http.StatusOK, rec.Code)
@@ -245,7 +245,7 @@ func TestFake_WithResponseBody(t *testing.T) {
 	})
 	t.Run("[]byte not JSON sent verbatim with a sniffed Content-Type, as a gateway would", func(t *testing.T) {
 		page := "<html><body><h1>502 Bad Gateway</h1></body></html>"
-		f := cbrtest.Handler(cbrtest.WithResponseBody(http.StatusBadGateway, []byte(page)))
+		f := newFake(t, cbrtest.WithResponseBody(http.StatusBadGateway, []byte(page)))
 		rec := httptest.NewRecorder()
 		f.ServeHTTP(rec, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
 		require.Equal(t, http.StatusBadGateway, rec.Code)
@@ -254,7 +254,7 @@ func TestFake_WithResponseBody(t *testing.T) {
 		assert.NotEmpty(t, rec.Header().Get("X-Request-Id"))
 	})
 	t.Run("nil sends an empty body", func(t *testing.T) {
-		f := cbrtest.Handler(cbrtest.WithResponseBody(http.StatusServiceUnavailable, nil))
+		f := newFake(t, cbrtest.WithResponseBody(http.StatusServiceUnavailable, nil))
 		rec := httptest.NewRecorder()
 		f.ServeHTTP(rec, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
 		require.Equal(t, http.StatusServiceUnavailable, rec.Code)
@@ -265,12 +265,12 @@ func TestFake_WithResponseBody(t *testing.T) {
 		opt := cbrtest.WithResponseBody(http.StatusConflict, b)
 		copy(b, `{"error_code":"B"}`)
 		rec := httptest.NewRecorder()
-		cbrtest.Handler(opt).ServeHTTP(rec, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
+		newFake(t, opt).ServeHTTP(rec, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
 		assert.Equal(t, `{"error_code":"A"}`, rec.Body.String())
 	})
 }
 
-func TestHandler_InvalidOptionPanics(t *testing.T) {
+func TestNew_InvalidOptionIsAnError(t *testing.T) {
 	tests := []struct {
 		name string
 		opt  cbrtest.Option
@@ -291,12 +291,15 @@ func TestHandler_InvalidOptionPanics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				require.NotNil(t, r, "Handler did not panic")
-				assert.Contains(t, fmt.Sprint(r), tt.want)
-			}()
-			cbrtest.Handler(tt.opt)
+			f, err := cbrtest.New(cbrtest.WithSourceRegion("eu-nl"), tt.opt)
+			require.Error(t, err)
+			assert.Nil(t, f)
+			assert.Contains(t, err.Error(), tt.want)
+
+			s, err := cbrtest.NewServer(tt.opt)
+			require.Error(t, err, "NewServer returns the error New returns")
+			assert.Nil(t, s)
+			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
 }
@@ -309,14 +312,14 @@ func withHeader(name, value string) cbr.RequestEditorFn {
 	}
 }
 
-func TestNewHandler_InvalidOptionIsAnError(t *testing.T) {
+func TestNew_EveryStatusWithResponseCannotSendIsAnError(t *testing.T) {
 	for _, status := range []int{100, 199, 201, 204, 302, 304, 600} {
-		f, err := cbrtest.NewHandler(cbrtest.WithSourceRegion("eu-nl"), cbrtest.WithResponse(status))
+		f, err := cbrtest.New(cbrtest.WithSourceRegion("eu-nl"), cbrtest.WithResponse(status))
 		require.Error(t, err, "status %d", status)
 		assert.Nil(t, f)
 		assert.Contains(t, err.Error(), fmt.Sprintf("WithResponse(%d)", status))
 	}
-	f, err := cbrtest.NewHandler(cbrtest.WithResponse(http.StatusServiceUnavailable))
+	f, err := cbrtest.New(cbrtest.WithResponse(http.StatusServiceUnavailable))
 	require.NoError(t, err)
 	a := serve(t, f, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
 	assert.Equal(t, http.StatusServiceUnavailable, a.status)
@@ -342,7 +345,7 @@ func TestFake_PreferenceApplied(t *testing.T) {
 			if tt.prefer != "" {
 				hdr = []string{"Prefer", tt.prefer}
 			}
-			a := serve(t, cbrtest.Handler(tt.opts...), newRequest(http.MethodPost, replicatePath, pageRequest(t), hdr...))
+			a := serve(t, newFake(t, tt.opts...), newRequest(http.MethodPost, replicatePath, pageRequest(t), hdr...))
 			assert.Equal(t, tt.want, a.header.Get("Preference-Applied"))
 		})
 	}

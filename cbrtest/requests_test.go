@@ -12,10 +12,11 @@ import (
 
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
 func TestFake_RequestsRecordsAcceptedRequests(t *testing.T) {
-	f := cbrtest.Handler()
+	f := newFake(t)
 	a := serve(t, f, newRequest(http.MethodPost, replicatePath, pageRequest(t),
 		"Authorization", "Bearer secret-bearer", "User-Agent", "cbr-replicate-test/1"))
 	require.Equal(t, http.StatusOK, a.status)
@@ -35,7 +36,7 @@ func TestFake_RequestsRecordsAcceptedRequests(t *testing.T) {
 }
 
 func TestFake_RequestsRedactsCredentials(t *testing.T) {
-	f := cbrtest.Handler()
+	f := newFake(t)
 	r := newRequest(http.MethodPost, replicatePath, pageRequest(t),
 		"Authorization", "Bearer secret-bearer", "Proxy-Authorization", "Basic secret-proxy")
 	r.Header["x-auth-token"] = []string{"secret-lowercase"} // a hand-made request may skip canonical names
@@ -44,10 +45,10 @@ func TestFake_RequestsRedactsCredentials(t *testing.T) {
 	reqs := f.Requests()
 	require.Len(t, reqs, 1)
 	h := reqs[0].Header
-	assert.Equal(t, []string{"REDACTED"}, h.Values("X-Auth-Token"))
-	assert.Equal(t, []string{"REDACTED"}, h["x-auth-token"])
-	assert.Equal(t, []string{"REDACTED"}, h.Values("Authorization"))
-	assert.Equal(t, []string{"REDACTED"}, h.Values("Proxy-Authorization"))
+	assert.Equal(t, []string{redact.Redacted}, h.Values("X-Auth-Token"))
+	assert.Equal(t, []string{redact.Redacted}, h["x-auth-token"])
+	assert.Equal(t, []string{redact.Redacted}, h.Values("Authorization"))
+	assert.Equal(t, []string{redact.Redacted}, h.Values("Proxy-Authorization"))
 	dump := fmt.Sprintf("%+v %v", reqs, reqs)
 	for _, secret := range []string{testToken, "secret-bearer", "secret-proxy", "secret-lowercase"} {
 		assert.NotContains(t, dump, secret)
@@ -57,7 +58,7 @@ func TestFake_RequestsRedactsCredentials(t *testing.T) {
 }
 
 func TestFake_RequestsReturnsCopies(t *testing.T) {
-	f := cbrtest.Handler()
+	f := newFake(t)
 	serve(t, f, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
 
 	first := f.Requests()
@@ -74,7 +75,7 @@ func TestFake_RequestsReturnsCopies(t *testing.T) {
 }
 
 func TestFake_RequestsRecordsOnlyAccepted(t *testing.T) {
-	f := cbrtest.Handler(cbrtest.WithToken(testToken))
+	f := newFake(t, cbrtest.WithToken(testToken))
 	requests := []*http.Request{
 		newRequest(http.MethodPost, replicatePath, pageRequest(t)),                                               // accepted, 200
 		newRequest(http.MethodPost, replicatePath, pageRequest(t), "Prefer", "code=404"),                         // accepted, 404
@@ -84,7 +85,7 @@ func TestFake_RequestsRecordsOnlyAccepted(t *testing.T) {
 		newRequest(http.MethodGet, replicatePath, ""),                                                            // wrong method
 		newRequest(http.MethodPost, "/v3/x", pageRequest(t)),                                                     // unknown path
 		newRequest(http.MethodPost, replicatePath, pageRequest(t), "Prefer", "code=abc"),                         // bad Prefer
-		newRequest(http.MethodPost, replicatePath, strings.Repeat(" ", cbrtest.MaxBodyBytes+1)),                  // too large
+		newRequest(http.MethodPost, replicatePath, strings.Repeat(" ", int(cbrtest.MaxBodyBytes)+1)),             // too large
 	}
 	for _, r := range requests {
 		serve(t, f, r)
@@ -108,7 +109,7 @@ func TestFake_WithMaxRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := cbrtest.Handler(cbrtest.WithMaxRequests(tt.max))
+			f := newFake(t, cbrtest.WithMaxRequests(tt.max))
 			for i := 1; i <= 4; i++ {
 				p := pageParam()
 				p.DestinationRegion = fmt.Sprintf("r%d", i)
@@ -127,7 +128,7 @@ func TestFake_WithMaxRequests(t *testing.T) {
 }
 
 func TestServer_Requests(t *testing.T) {
-	s := cbrtest.NewServer()
+	s := newServer(t)
 	defer s.Close()
 	client, err := cbr.NewClientWithResponses(s.URL, cbr.WithHTTPClient(s.Client()))
 	require.NoError(t, err)
@@ -138,7 +139,7 @@ func TestServer_Requests(t *testing.T) {
 
 	reqs := s.Requests()
 	require.Len(t, reqs, 1)
-	assert.Equal(t, "REDACTED", reqs[0].Header.Get("X-Auth-Token"))
+	assert.Equal(t, redact.Redacted, reqs[0].Header.Get("X-Auth-Token"))
 	assert.Equal(t, pageProjectID, reqs[0].ProjectID)
 	assert.Equal(t, resp.HTTPResponse.Header.Get("X-Request-Id"), reqs[0].RequestID)
 	assert.Equal(t, s.Fake.Requests(), reqs)

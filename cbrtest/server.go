@@ -1,6 +1,8 @@
 package cbrtest
 
 import (
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"time"
@@ -16,8 +18,8 @@ const (
 	maxHeaderBytes    = 64 << 10
 )
 
-// Server is the fake running as an HTTP server on a loopback address, like
-// httptest.Server. Close it when the test ends.
+// Server is a Fake running as an HTTP server on 127.0.0.1, like
+// httptest.Server, started by NewServer. Close it when the test ends.
 type Server struct {
 	// URL is the base URL of the server, http://127.0.0.1:<port> with no
 	// trailing slash: pass it to cbr.NewClient or replicate.Options.Endpoint.
@@ -30,19 +32,29 @@ type Server struct {
 	client    *http.Client
 }
 
-// NewServer starts the fake on a loopback address. Use it to test a client
-// end to end: point the client at URL, and check Requests afterwards. The
-// server has read and idle timeouts and reads at most MaxBodyBytes of a body.
-// It panics if an option is invalid or no loopback port is free, as
-// httptest.NewServer does.
-func NewServer(opts ...Option) *Server {
-	f := Handler(opts...)
-	srv := httptest.NewUnstartedServer(f)
-	srv.Config.ReadHeaderTimeout = readHeaderTimeout
-	srv.Config.ReadTimeout = readTimeout
-	srv.Config.WriteTimeout = writeTimeout
-	srv.Config.IdleTimeout = idleTimeout
-	srv.Config.MaxHeaderBytes = maxHeaderBytes
+// NewServer starts a Fake configured by opts on a loopback address
+// (127.0.0.1), like httptest.NewServer. Use it to test a client end to end:
+// point the client at URL, and check Requests afterwards. The server has
+// read, write and idle timeouts and reads at most MaxBodyBytes of a body. An
+// invalid option is an error, as from New; like httptest.NewServer, it
+// panics only if it cannot listen on 127.0.0.1.
+func NewServer(opts ...Option) (*Server, error) {
+	f, err := New(opts...)
+	if err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(fmt.Sprintf("cbrtest: failed to listen on 127.0.0.1: %v", err))
+	}
+	srv := &httptest.Server{Listener: l, Config: &http.Server{
+		Handler:           f,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}}
 	srv.Start()
 	tr := &http.Transport{
 		Proxy:               nil, // loopback: never through a proxy
@@ -56,7 +68,7 @@ func NewServer(opts ...Option) *Server {
 		srv:       srv,
 		transport: tr,
 		client:    &http.Client{Transport: tr},
-	}
+	}, nil
 }
 
 // Close shuts the server down, waiting for requests in flight, and closes the

@@ -12,7 +12,7 @@ import (
 )
 
 func TestServer_CloseStopsServing(t *testing.T) {
-	s := cbrtest.NewServer()
+	s := newServer(t)
 	require.True(t, strings.HasPrefix(s.URL, "http://127.0.0.1:"), s.URL)
 	resp, err := s.Client().Post(s.URL+"/", "application/json", strings.NewReader(`{}`))
 	require.NoError(t, err)
@@ -26,7 +26,7 @@ func TestServer_CloseStopsServing(t *testing.T) {
 }
 
 func TestServer_SeparateServersDoNotShareState(t *testing.T) {
-	a, b := cbrtest.NewServer(), cbrtest.NewServer(cbrtest.WithResponse(http.StatusInternalServerError))
+	a, b := newServer(t), newServer(t, cbrtest.WithResponse(http.StatusInternalServerError))
 	defer a.Close()
 	defer b.Close()
 	require.NotEqual(t, a.URL, b.URL)

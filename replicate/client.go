@@ -39,6 +39,7 @@ type Client struct {
 	endpoint          string
 	projectID         string
 	token             TokenSource
+	signer            RequestSigner
 	userAgent         string
 	validateRequests  bool
 	validateResponses bool
@@ -59,6 +60,7 @@ func New(opts Options) (*Client, error) {
 	c := &Client{
 		projectID:         opts.ProjectID,
 		token:             opts.Token,
+		signer:            opts.Signer,
 		validateRequests:  !opts.SkipRequestValidation,
 		validateResponses: opts.ValidateResponses,
 		userAgent:         baseUserAgent,
@@ -75,11 +77,8 @@ func New(opts Options) (*Client, error) {
 	if err := checkProjectID(opts.ProjectID); err != nil {
 		return nil, err
 	}
-	if tf, ok := opts.Token.(TokenFunc); opts.Token == nil || (ok && tf == nil) {
-		return nil, errors.New("replicate: Options.Token is required (StaticToken or TokenFunc)")
-	}
-	if st, ok := opts.Token.(staticToken); ok && (st.token == nil || st.token() == "") {
-		return nil, errors.New("replicate: Options.Token is StaticToken(\"\"): the token is empty")
+	if err := checkAuth(opts); err != nil {
+		return nil, err
 	}
 	if ua := strings.TrimSpace(opts.UserAgent); ua != "" {
 		if !validHeaderValue(ua) {
@@ -94,6 +93,24 @@ func New(opts Options) (*Client, error) {
 	}
 	c.http = newHTTPClient(opts.HTTPClient)
 	return c, nil
+}
+
+// checkAuth requires exactly one way to authenticate: a token source or a
+// request signer.
+func checkAuth(opts Options) error {
+	if opts.Signer != nil {
+		if opts.Token != nil {
+			return errors.New("replicate: set Options.Token or Options.Signer, not both")
+		}
+		return nil
+	}
+	if tf, ok := opts.Token.(TokenFunc); opts.Token == nil || (ok && tf == nil) {
+		return errors.New("replicate: Options.Token is required (StaticToken or TokenFunc), or Options.Signer")
+	}
+	if st, ok := opts.Token.(staticToken); ok && (st.token == nil || st.token() == "") {
+		return errors.New("replicate: Options.Token is StaticToken(\"\"): the token is empty")
+	}
+	return nil
 }
 
 // newHTTPClient copies the caller's client (or builds the default one) and
@@ -154,9 +171,24 @@ func (c *Client) Endpoint() string { return c.endpoint }
 // *APIError; a 2xx answer whose body is not the page's response is a
 // *DecodeError. Other errors (timeouts, a cancelled ctx) wrap what net/http
 // returns, e.g. context.DeadlineExceeded or context.Canceled.
+//
+// One exception to "never retried": a 401 answer means CBR refused the
+// request before anything started, so when the TokenSource is a
+// TokenInvalidator (a signed-in session), Replicate invalidates the refused
+// token, builds the request again with a fresh one and sends it once more,
+// exactly once; a second 401 is returned as an *APIError.
 func (c *Client) Replicate(ctx context.Context, p cbr.CheckpointReplicateParam) (*cbr.CheckpointReplicateRespBody, error) {
 	req, err := c.NewRequest(ctx, p)
 	if err != nil {
+		return nil, err
+	}
+	out, err := c.Do(req)
+	ti, renewable := c.token.(TokenInvalidator)
+	if !renewable || StatusCode(err) != http.StatusUnauthorized {
+		return out, err
+	}
+	ti.Invalidate(req.Header.Get("X-Auth-Token"))
+	if req, err = c.NewRequest(ctx, p); err != nil {
 		return nil, err
 	}
 	return c.Do(req)
@@ -165,11 +197,11 @@ func (c *Client) Replicate(ctx context.Context, p cbr.CheckpointReplicateParam) 
 // NewRequest builds the request of one replication: it encodes the body
 // once, checks those bytes against the spec (unless
 // Options.SkipRequestValidation) and returns a POST carrying exactly them,
-// with X-Auth-Token from the TokenSource, Content-Type, Accept and
-// User-Agent set. Nothing is sent: a dry run prints the request (redact
-// its secret headers with package-level care), a caller may add headers,
-// and Do sends it. An invalid request is an error wrapping
-// *validate.Error.
+// with Content-Type, Accept and User-Agent set and authenticated: X-Auth-Token
+// from the TokenSource, or signed over those bytes by the Signer. Nothing
+// is sent: a dry run prints the request (its secret headers redacted), and
+// Do sends it. A header added after NewRequest is not signed. An invalid
+// request is an error wrapping *validate.Error.
 //
 // The request has no GetBody, so that net/http can never rewind and re-send
 // it (see the package doc).
@@ -189,16 +221,6 @@ func (c *Client) NewRequest(ctx context.Context, p cbr.CheckpointReplicateParam)
 			return nil, fmt.Errorf("replicate: invalid request, nothing was sent: %w", err)
 		}
 	}
-	tok, err := c.token.Token(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("replicate: getting the token (nothing was sent): %w", err)
-	}
-	if tok == "" {
-		return nil, ErrEmptyToken
-	}
-	if !validHeaderValue(tok) {
-		return nil, errors.New("replicate: the token contains a control character, e.g. a trailing newline (nothing was sent)")
-	}
 	// The trailing slash keeps an endpoint's path prefix ("/cbr" of
 	// https://gw.example.org/cbr): the generated builder resolves the
 	// operation path against it.
@@ -208,10 +230,35 @@ func (c *Client) NewRequest(ctx context.Context, p cbr.CheckpointReplicateParam)
 	}
 	req = req.WithContext(ctx)
 	req.GetBody = nil // never rewound, never replayed
-	req.Header.Set("X-Auth-Token", tok)
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
+	if err := c.authenticate(ctx, req, body); err != nil {
+		return nil, err
+	}
 	return req, nil
+}
+
+// authenticate signs req over body with the Signer, or sets X-Auth-Token
+// from the TokenSource.
+func (c *Client) authenticate(ctx context.Context, req *http.Request, body []byte) error {
+	if c.signer != nil {
+		if err := c.signer.SignRequest(req, body); err != nil {
+			return fmt.Errorf("replicate: signing the request (nothing was sent): %w", err)
+		}
+		return nil
+	}
+	tok, err := c.token.Token(ctx)
+	if err != nil {
+		return fmt.Errorf("replicate: getting the token (nothing was sent): %w", err)
+	}
+	if tok == "" {
+		return ErrEmptyToken
+	}
+	if !validHeaderValue(tok) {
+		return errors.New("replicate: the token contains a control character, e.g. a trailing newline (nothing was sent)")
+	}
+	req.Header.Set("X-Auth-Token", tok)
+	return nil
 }
 
 // Do sends a request built by NewRequest, once, and reads the answer once,
@@ -384,12 +431,13 @@ func (c Client) Format(f fmt.State, verb rune) {
 		Endpoint          string
 		ProjectID         string
 		Token             any
+		Signer            any
 		UserAgent         string
 		ValidateRequests  bool
 		ValidateResponses bool
 	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), Client{
-		Endpoint: c.endpoint, ProjectID: c.projectID, Token: redactToken(c.token),
+		Endpoint: c.endpoint, ProjectID: c.projectID, Token: redactToken(c.token), Signer: redactSigner(c.signer),
 		UserAgent: c.userAgent, ValidateRequests: c.validateRequests, ValidateResponses: c.validateResponses,
 	})
 }

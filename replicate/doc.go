@@ -39,6 +39,10 @@
 // replaced by "[REDACTED]" (tokens of 8 bytes or more; package
 // internal/redact is the one place that does it).
 //
+// Authentication: Options.Token (an IAM token source: a static token, or a
+// signed-in session of package auth) sets X-Auth-Token; Options.Signer signs
+// each request over its exact body bytes instead (AK/SK, package aksk).
+//
 // No retries. Replicating is not idempotent: a second POST starts a second
 // replication. Client.Do sends each request at most once and has no retry
 // loop, and net/http does not replay it either: its Transport re-sends a
@@ -52,5 +56,8 @@
 // Transport retries defeats this guarantee. When a call fails after the
 // request was written (a timeout, a dropped connection, an unreadable
 // answer), the error says that the replication may have started: check the
-// vault's replication records before trying again.
+// vault's replication records before trying again. The one exception: a 401
+// answer means CBR refused the request before anything started, so
+// Client.Replicate, when its TokenSource can renew (TokenInvalidator),
+// renews the token and sends the request once more, exactly once.
 package replicate

@@ -17,7 +17,8 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
-// Options configures a Client; only ProjectID and Token are required.
+// Options configures a Client; ProjectID and one way to authenticate, Token
+// or Signer, are required.
 type Options struct {
 	// Region is the Open Telekom Cloud region, one of the spec's server
 	// regions ("eu-de", the default, or "eu-nl"). Ignored when Endpoint is set.
@@ -36,6 +37,10 @@ type Options struct {
 	// Token supplies the IAM token sent as X-Auth-Token; it is asked for
 	// a token on every call. Required.
 	Token TokenSource
+	// Signer signs each request instead of sending a token, e.g. with an
+	// access key / secret key pair (package aksk). Set Token or Signer,
+	// not both.
+	Signer RequestSigner
 	// HTTPClient is copied, never modified: the copy follows no redirects
 	// and keeps its Transport (nil: http.DefaultTransport).
 	// Default: a client of its own with DefaultTimeout and TLS verification on.
@@ -53,6 +58,24 @@ type Options struct {
 // called once per request, so an implementation can refresh an expiring token.
 type TokenSource interface {
 	Token(ctx context.Context) (string, error)
+}
+
+// TokenInvalidator is a TokenSource that can forget a token CBR refused. A
+// 401 answer means the request was refused before anything started, so
+// Client.Replicate then asks for a new token and sends the request once
+// more, exactly once, when its TokenSource implements TokenInvalidator
+// (package auth's sessions do).
+type TokenInvalidator interface {
+	TokenSource
+	// Invalidate forgets token if it is still the one the source hands out.
+	Invalidate(token string)
+}
+
+// RequestSigner authenticates a request by signing it, over exactly the
+// body bytes that are sent, instead of adding a token (AK/SK signing,
+// package aksk). NewRequest calls it last, after every header is set.
+type RequestSigner interface {
+	SignRequest(req *http.Request, body []byte) error
 }
 
 // TokenFunc adapts a function to a TokenSource.
@@ -96,6 +119,15 @@ func redactToken(ts TokenSource) any {
 	return redactedField(redacted)
 }
 
+// redactSigner stands for a signer in printed Options and Clients: it
+// holds a secret key.
+func redactSigner(s RequestSigner) any {
+	if s == nil {
+		return nil
+	}
+	return redactedField(redacted)
+}
+
 // String prints the options with the token redacted.
 func (o Options) String() string { return fmt.Sprintf("%+v", o) }
 
@@ -115,6 +147,7 @@ func (o Options) Format(f fmt.State, verb rune) {
 		AllowInsecureHTTP     bool
 		ProjectID             string
 		Token                 any
+		Signer                any
 		HTTPClient            *http.Client
 		SkipRequestValidation bool
 		ValidateResponses     bool
@@ -122,7 +155,7 @@ func (o Options) Format(f fmt.State, verb rune) {
 	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), Options{
 		Region: o.Region, Endpoint: redact.URL(o.Endpoint), AllowInsecureHTTP: o.AllowInsecureHTTP, ProjectID: o.ProjectID,
-		Token: redactToken(o.Token), HTTPClient: o.HTTPClient,
+		Token: redactToken(o.Token), Signer: redactSigner(o.Signer), HTTPClient: o.HTTPClient,
 		SkipRequestValidation: o.SkipRequestValidation,
 		ValidateResponses:     o.ValidateResponses, UserAgent: o.UserAgent,
 	})

@@ -89,7 +89,7 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 	if o.status != 0 {
 		// A status the fake cannot answer with (42, 204, or 202 that the
 		// spec does not document) is a usage error, not a panic.
-		if _, err := cbrtest.NewHandler(cbrtest.WithResponse(o.status)); err != nil {
+		if _, err := cbrtest.New(cbrtest.WithResponse(o.status)); err != nil {
 			return nil, usagef("--status %d: %w", o.status, err)
 		}
 	}
@@ -154,7 +154,7 @@ func (o *mockOptions) server(logger *slog.Logger) (*http.Server, error) {
 	if o.token != "" {
 		opts = append(opts, cbrtest.WithToken(o.token))
 	}
-	fake, err := cbrtest.NewHandler(opts...)
+	fake, err := cbrtest.New(opts...)
 	if err != nil {
 		return nil, &usageError{err: err}
 	}

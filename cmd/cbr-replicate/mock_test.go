@@ -351,7 +351,7 @@ func TestMockErrors(t *testing.T) {
 
 func TestMockHandlerRouting(t *testing.T) {
 	t.Parallel()
-	fake, err := cbrtest.NewHandler()
+	fake, err := cbrtest.New()
 	require.NoError(t, err)
 	h, err := mockHandler(fake)
 	require.NoError(t, err)
@@ -386,7 +386,7 @@ func TestMockHandlerRouting(t *testing.T) {
 // request: the status recorder and the log line (to io.Discard). Compare
 // BenchmarkMockBareFake, the fake alone; run with -benchmem.
 func BenchmarkMockRequestLog(b *testing.B) {
-	fake, err := cbrtest.NewHandler(cbrtest.WithMaxRequests(0))
+	fake, err := cbrtest.New(cbrtest.WithMaxRequests(0))
 	require.NoError(b, err)
 	h, err := mockHandler(fake)
 	require.NoError(b, err)
@@ -395,7 +395,7 @@ func BenchmarkMockRequestLog(b *testing.B) {
 
 // BenchmarkMockBareFake is the baseline of BenchmarkMockRequestLog.
 func BenchmarkMockBareFake(b *testing.B) {
-	fake, err := cbrtest.NewHandler(cbrtest.WithMaxRequests(0))
+	fake, err := cbrtest.New(cbrtest.WithMaxRequests(0))
 	require.NoError(b, err)
 	benchHandler(b, fake)
 }

@@ -221,7 +221,10 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 	}
 	endpoint, hc := o.endpoint, (*http.Client)(nil)
 	if o.mock {
-		srv := cbrtest.NewServer(cbrtest.WithSourceRegion(o.region))
+		srv, err := cbrtest.NewServer(cbrtest.WithSourceRegion(o.region))
+		if err != nil {
+			return fmt.Errorf("start the fake of --mock: %w", err)
+		}
 		defer srv.Close()
 		endpoint, hc = srv.URL, srv.Client()
 	}

@@ -140,7 +140,8 @@ func TestReplicateDryRun(t *testing.T) {
 
 func TestReplicateTokenFromStdin(t *testing.T) {
 	t.Parallel()
-	srv := cbrtest.NewServer(cbrtest.WithToken(secretToken))
+	srv, err := cbrtest.NewServer(cbrtest.WithToken(secretToken))
+	require.NoError(t, err)
 	defer srv.Close()
 	res := execute(t, invocation{
 		args:  append([]string{"replicate", "--endpoint", srv.URL, "--token-file", "-"}, pageFlags()...),
@@ -238,7 +239,8 @@ func TestReplicateUsageErrors(t *testing.T) {
 
 func TestReplicateInvalidRequestIsNotSent(t *testing.T) {
 	t.Parallel()
-	srv := cbrtest.NewServer()
+	srv, err := cbrtest.NewServer()
+	require.NoError(t, err)
 	defer srv.Close()
 	res := execute(t, invocation{
 		args: []string{"replicate", "--endpoint", srv.URL,
@@ -259,7 +261,8 @@ func TestReplicateInvalidRequestIsNotSent(t *testing.T) {
 
 func TestReplicateSendsTheRequest(t *testing.T) {
 	t.Parallel()
-	srv := cbrtest.NewServer()
+	srv, err := cbrtest.NewServer()
+	require.NoError(t, err)
 	defer srv.Close()
 	file := filepath.Join(t.TempDir(), "token")
 	require.NoError(t, os.WriteFile(file, []byte(secretToken+"\r\n"), 0o600))
@@ -373,19 +376,19 @@ func TestReplicateAPIError(t *testing.T) {
 	}{
 		{
 			name: "400 destination vault not found",
-			handler: cbrtest.Handler(cbrtest.WithResponseBody(http.StatusBadRequest,
+			handler: mustFake(t, cbrtest.WithResponseBody(http.StatusBadRequest,
 				cbr.CBRError{ErrorCode: "BackupService.6120", ErrorMsg: "Destination vault does not exist."})),
 			wantStderr: []string{"HTTP 400 Bad Request", "code:       BackupService.6120",
 				"meaning:    the destination vault does not exist", "message:    Destination vault does not exist.", "request id: "},
 		},
 		{
 			name:       "documented 404 example",
-			handler:    cbrtest.Handler(cbrtest.WithResponse(http.StatusNotFound)),
+			handler:    mustFake(t, cbrtest.WithResponse(http.StatusNotFound)),
 			wantStderr: []string{"HTTP 404 Not Found", "code:       BackupService.6105", "meaning:    the vault does not exist"},
 		},
 		{
 			name:       "403 for another token",
-			handler:    cbrtest.Handler(cbrtest.WithToken("another-token-entirely")),
+			handler:    mustFake(t, cbrtest.WithToken("another-token-entirely")),
 			wantStderr: []string{"HTTP 403 Forbidden", "BackupService.8600", "not authenticated"},
 		},
 		{
@@ -534,7 +537,8 @@ func TestReplicateAllowHTTP(t *testing.T) {
 
 	t.Run("plain http to loopback needs no --allow-http and gets no warning", func(t *testing.T) {
 		t.Parallel()
-		srv := cbrtest.NewServer()
+		srv, err := cbrtest.NewServer()
+		require.NoError(t, err)
 		defer srv.Close()
 		res := execute(t, invocation{args: append([]string{"replicate", "--endpoint", srv.URL}, pageFlags()...), env: tokenEnv()})
 		require.Equal(t, exitOK, res.code, res.stderr)
@@ -661,4 +665,13 @@ func TestReplicateEscapesWhatTheServerSent(t *testing.T) {
 func jsonEscape(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b[1 : len(b)-1])
+}
+
+// mustFake returns a cbrtest fake built with opts, failing the test if it
+// cannot be built.
+func mustFake(t *testing.T, opts ...cbrtest.Option) *cbrtest.Fake {
+	t.Helper()
+	f, err := cbrtest.New(opts...)
+	require.NoError(t, err)
+	return f
 }
