@@ -44,8 +44,7 @@
 // their connections are closed, and the exit status is 0.
 //
 // Every text output escapes control characters in what came from a server,
-// a file or standard input (strconv.Quote style: , 
-, ), so an
+// a file or standard input (strconv.Quote style: \x1b, \r, \u009b), so an
 // answer cannot drive the terminal; JSON output is escaped by its encoder.
 //
 // Each subcommand is an options struct filled by flag parsing (parseX) and
