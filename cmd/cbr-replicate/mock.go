@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -90,7 +91,9 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 		// A status the fake cannot answer with (42, 204, or 202 that the
 		// spec does not document) is a usage error, not a panic.
 		if _, err := cbrtest.New(cbrtest.WithResponse(o.status)); err != nil {
-			return nil, usagef("--status %d: %w", o.status, err)
+			// "cbrtest: WithResponse(202): why": the why, in flag words.
+			_, why, _ := strings.Cut(err.Error(), "): ")
+			return nil, usagef("--status %d: %s", o.status, why)
 		}
 	}
 	if tokenFile != "" {

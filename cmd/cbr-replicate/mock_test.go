@@ -315,7 +315,7 @@ func TestMockErrors(t *testing.T) {
 		t.Parallel()
 		res := runArgs(t, "mock", "--status", "42")
 		assert.Equal(t, exitUsage, res.code)
-		assert.Contains(t, res.stderr, "--status 42")
+		assert.Contains(t, res.stderr, "--status 42: status 42 is outside 200-599")
 	})
 
 	t.Run("--status the spec does not document", func(t *testing.T) {
@@ -323,8 +323,9 @@ func TestMockErrors(t *testing.T) {
 		res := runArgs(t, "mock", "--status", "202")
 		assert.Equal(t, exitUsage, res.code)
 		assert.Contains(t, res.stderr, "--status 202")
-		assert.Contains(t, res.stderr, "the spec documents no answer for status 202")
+		assert.Contains(t, res.stderr, "--status 202: the spec documents no answer for status 202")
 		assert.NotContains(t, res.stderr, "panic")
+		assert.NotContains(t, res.stderr, "WithResponse", "no Go API names in CLI messages")
 	})
 
 	t.Run("positional argument", func(t *testing.T) {
