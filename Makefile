@@ -37,7 +37,7 @@ check-generated: ## Fail when gen/ is not what the spec produces.
 	scripts/check-generated.sh
 
 lint: $(NPM_STAMP) ## gofmt -l (must print nothing), go vet ./..., staticcheck ./..., and the spec linters (scripts/lint-spec.sh).
-	@files="$$(find . \( -path ./.git -o -path ./scripts/node_modules -o -path ./bin \) -prune -o -name '*.go' -print)"; \
+	@files="$$(find . \( -path ./.git -o -path ./scripts/node_modules -o -path ./scripts/prism/node_modules -o -path ./bin \) -prune -o -name '*.go' -print)"; \
 	unformatted="$$(gofmt -l $$files)"; \
 	if [[ -n "$$unformatted" ]]; then \
 		echo "gofmt: these files are not formatted (run gofmt -w):"; echo "$$unformatted"; exit 1; \
@@ -68,8 +68,8 @@ bench: ## Run the benchmarks (no tests) with allocation counts.
 fuzz: ## Run every fuzz target for FUZZTIME (default 30s) each.
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
-load: ## Load test of `cbr-replicate mock` on loopback with wrk (scripts/load.sh).
+load: ## Load comparison on loopback with wrk: the mock against Prism and bare net/http (scripts/load.sh; DURATION=10s each).
 	scripts/load.sh
 
-clean: ## Remove bin/ and the npm packages under scripts/.
-	rm -rf bin scripts/node_modules
+clean: ## Remove bin/ and the npm packages under scripts/ (spec linters, Prism).
+	rm -rf bin scripts/node_modules scripts/prism/node_modules
