@@ -165,7 +165,8 @@ for name in $SERVERS; do
     failed+=("$name: did not start")
     continue
   fi
-  echo "== $name at $url"
+  # Other work on the machine skews the figures: the load average tells.
+  echo "== $name at $url (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
   ok=1
   for phase in warmup measure; do
     d=$DURATION
