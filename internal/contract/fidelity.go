@@ -47,10 +47,8 @@ func (m Mismatch) String() string {
 }
 
 var (
-	limitRe      = regexp.MustCompile(`^(Minimum|Maximum): (-?\d+(?:\.\d+)?)$`)
-	objectRe     = regexp.MustCompile(`^(\w+) object$`)
-	arrayOfObjRe = regexp.MustCompile(`^Array of (\w+) objects$`)
-	schemaRefRe  = regexp.MustCompile(`^#/components/schemas/([^/]+)$`)
+	limitRe     = regexp.MustCompile(`^(Minimum|Maximum): (-?\d+(?:\.\d+)?)$`)
+	schemaRefRe = regexp.MustCompile(`^#/components/schemas/([^/]+)$`)
 	// defaultRe reads "The default value is false" (or **false**, the
 	// page's bold as Markdown writes it) in a row's description.
 	defaultRe = regexp.MustCompile(`\bThe default value is \**([^\s*,.;]+)\**`)
