@@ -94,7 +94,10 @@ func FromCloud(name string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("auth: clouds.yaml %s, cloud %q: %w", file, name, err)
 	}
-	c.Region, c.TLS = eo.Region, tlsConfig
+	c.Region = eo.Region
+	if tlsConfig != nil && (tlsConfig.RootCAs != nil || tlsConfig.InsecureSkipVerify || len(tlsConfig.Certificates) > 0) {
+		c.TLS = tlsConfig // clouds.Parse makes one always; keep it only when it asks for something
+	}
 	return c, nil
 }
 
@@ -356,6 +359,9 @@ func (c Config) Describe() string {
 	}
 	if c.Region != "" {
 		b.WriteString(", region " + c.Region)
+	}
+	if c.TLS != nil && c.TLS.InsecureSkipVerify {
+		b.WriteString(", TLS certificates NOT verified")
 	}
 	b.WriteString("; from " + c.source())
 	return b.String()
