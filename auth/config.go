@@ -1,0 +1,444 @@
+package auth
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
+
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+)
+
+// Config says where and as whom to sign in. IDs win over names: with
+// ProjectID set, ProjectName is only checked against the token's project;
+// with DomainID set, DomainName is not sent.
+type Config struct {
+	// AuthURL is IAM's Keystone v3 endpoint, e.g.
+	// "https://iam.eu-de.otc.t-systems.com:443/v3".
+	AuthURL string
+	// Username (with DomainName or DomainID) or UserID names the user.
+	Username, UserID string
+	// Password of the user, for the password method.
+	Password string
+	// DomainName or DomainID is the user's domain (on Open Telekom Cloud
+	// the account, "OTC00000000001000000xxx"); also the project's, unless
+	// ProjectDomainName or ProjectDomainID says otherwise.
+	DomainName, DomainID string
+	// ProjectName (e.g. "eu-de" or "eu-de_sub") or ProjectID is the project
+	// the token is scoped to. Required with a password.
+	ProjectName, ProjectID string
+	// ProjectDomainName or ProjectDomainID is the project's domain when it
+	// is not the user's.
+	ProjectDomainName, ProjectDomainID string
+	// Region is the region the configuration names (clouds.yaml region_name
+	// or OS_REGION_NAME); "" when it names none.
+	Region string
+	// Token is an IAM token to sign in with instead of a password (the
+	// token method; OS_AUTH_TOKEN): rescoped to the project when one is
+	// set, else used as it is.
+	Token string
+	// TLS is the TLS configuration clouds.yaml asks for (cacert, cert,
+	// key, verify); nil means the system's defaults.
+	TLS *tls.Config
+	// Source says where the configuration came from, e.g.
+	// `clouds.yaml cloud "otc" (/home/me/.config/openstack/clouds.yaml)`.
+	Source string
+}
+
+// FromCloud reads the cloud name from clouds.yaml with gophercloud's
+// clouds.Parse ("" means the cloud named by OS_CLOUD): the file named by
+// OS_CLIENT_CONFIG_FILE, else the first of ./clouds.yaml,
+// $XDG_CONFIG_HOME/openstack/clouds.yaml (~/.config by default) and
+// /etc/openstack/clouds.yaml, with secure.yaml beside it merged in (the
+// place for the password). OS_REGION_NAME overrides region_name, as with
+// gophercloud. Only reading fails here; [Config.Validate] checks the result.
+func FromCloud(name string) (Config, error) {
+	if name == "" {
+		name = os.Getenv("OS_CLOUD")
+	}
+	if name == "" {
+		return Config{}, errors.New("auth: no cloud named: name one or set OS_CLOUD")
+	}
+	locations, err := cloudsLocations()
+	if err != nil {
+		return Config{}, fmt.Errorf("auth: clouds.yaml: %w", err)
+	}
+	file := ""
+	for _, l := range locations {
+		if st, err := os.Stat(l); err == nil && !st.IsDir() {
+			file = l
+			break
+		}
+	}
+	if file == "" {
+		return Config{}, fmt.Errorf("auth: no clouds.yaml for cloud %q: looked for %s", name, strings.Join(locations, ", "))
+	}
+	ao, eo, tlsConfig, err := clouds.Parse(clouds.WithCloudName(name), clouds.WithLocations(file))
+	if err != nil {
+		return Config{}, fmt.Errorf("auth: clouds.yaml %s, cloud %q: %w", file, name, hideYAMLValues(err))
+	}
+	source := fmt.Sprintf("clouds.yaml cloud %q (%s", name, file)
+	if _, err := os.Stat(filepath.Join(filepath.Dir(file), "secure.yaml")); err == nil {
+		source += " and secure.yaml"
+	}
+	c, err := fromAuthOptions(ao, source+")")
+	if err != nil {
+		return Config{}, fmt.Errorf("auth: clouds.yaml %s, cloud %q: %w", file, name, err)
+	}
+	c.Region = eo.Region
+	if tlsConfig != nil && (tlsConfig.RootCAs != nil || tlsConfig.InsecureSkipVerify || len(tlsConfig.Certificates) > 0) {
+		c.TLS = tlsConfig // clouds.Parse makes one always; keep it only when it asks for something
+	}
+	return c, nil
+}
+
+// cloudsLocations are where clouds.Parse looks for clouds.yaml, in its
+// order, so that the Config can name the file it came from.
+func cloudsLocations() ([]string, error) {
+	if p := os.Getenv("OS_CLIENT_CONFIG_FILE"); p != "" {
+		return []string{p}, nil
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	userConfig := os.Getenv("XDG_CONFIG_HOME")
+	if userConfig == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return nil, err
+		}
+		userConfig = filepath.Join(home, ".config")
+	}
+	return []string{
+		filepath.Join(cwd, "clouds.yaml"),
+		filepath.Join(userConfig, "openstack", "clouds.yaml"),
+		filepath.Join("/etc", "openstack", "clouds.yaml"),
+	}, nil
+}
+
+// yamlValue is how YAML's decoding errors quote a value (`abcdefg...`):
+// the value may be (the start of) a password.
+var yamlValue = regexp.MustCompile("`[^`]*`")
+
+func hideYAMLValues(err error) error {
+	msg := err.Error()
+	hidden := yamlValue.ReplaceAllLiteralString(msg, "`"+redact.Redacted+"`")
+	if hidden == msg {
+		return err
+	}
+	return errors.New(hidden)
+}
+
+// fromAuthOptions maps what clouds.Parse found into a Config, refusing
+// what this package cannot sign in with.
+func fromAuthOptions(ao gophercloud.AuthOptions, source string) (Config, error) {
+	if ao.ApplicationCredentialID != "" || ao.ApplicationCredentialName != "" || ao.ApplicationCredentialSecret != "" {
+		return Config{}, errors.New("application credentials are not supported: give a user and password, or a token")
+	}
+	c := Config{
+		AuthURL:    ao.IdentityEndpoint,
+		Username:   ao.Username,
+		UserID:     ao.UserID,
+		Password:   ao.Password,
+		DomainName: ao.DomainName,
+		DomainID:   ao.DomainID,
+		Token:      ao.TokenID,
+		Source:     source,
+	}
+	if s := ao.Scope; s != nil {
+		if s.System || s.TrustID != "" {
+			return Config{}, errors.New("a system or trust scope is not supported: CBR needs a token scoped to a project")
+		}
+		c.ProjectID, c.ProjectName = s.ProjectID, s.ProjectName
+		if s.ProjectName != "" {
+			c.ProjectDomainID, c.ProjectDomainName = s.DomainID, s.DomainName
+		}
+	}
+	return c, nil
+}
+
+// FromEnv reads the OS_* variables of an openrc through getenv (os.Getenv,
+// or a map's lookup in a test): OS_AUTH_URL, OS_USERNAME or OS_USER_ID
+// (OS_USERID), OS_PASSWORD, OS_USER_DOMAIN_NAME or OS_USER_DOMAIN_ID
+// (OS_DOMAIN_NAME, OS_DOMAIN_ID), OS_PROJECT_NAME or OS_PROJECT_ID
+// (OS_TENANT_NAME, OS_TENANT_ID), OS_PROJECT_DOMAIN_NAME or
+// OS_PROJECT_DOMAIN_ID, OS_REGION_NAME and OS_AUTH_TOKEN. It reads the
+// variables itself rather than with gophercloud's AuthOptionsFromEnv, which
+// reads the process environment only and ignores OS_USER_DOMAIN_NAME (the
+// domain variable of Open Telekom Cloud's openrc), the project domain, the
+// region and the token. Only an OS_IDENTITY_API_VERSION other than 3 fails
+// here; [Config.Validate] checks the result.
+func FromEnv(getenv func(string) string) (Config, error) {
+	get := func(names ...string) string {
+		for _, n := range names {
+			if v := strings.TrimSpace(getenv(n)); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	if v := get("OS_IDENTITY_API_VERSION"); v != "" && v != "3" && !strings.HasPrefix(v, "3.") {
+		return Config{}, fmt.Errorf("auth: OS_IDENTITY_API_VERSION is %q: only Keystone v3 (3) is supported", v)
+	}
+	return Config{
+		AuthURL:           get("OS_AUTH_URL"),
+		Username:          get("OS_USERNAME"),
+		UserID:            get("OS_USER_ID", "OS_USERID"),
+		Password:          getenv("OS_PASSWORD"), // as it is: blanks may belong to it
+		DomainName:        get("OS_USER_DOMAIN_NAME", "OS_DOMAIN_NAME"),
+		DomainID:          get("OS_USER_DOMAIN_ID", "OS_DOMAIN_ID"),
+		ProjectName:       get("OS_PROJECT_NAME", "OS_TENANT_NAME"),
+		ProjectID:         get("OS_PROJECT_ID", "OS_TENANT_ID"),
+		ProjectDomainName: get("OS_PROJECT_DOMAIN_NAME"),
+		ProjectDomainID:   get("OS_PROJECT_DOMAIN_ID"),
+		Region:            get("OS_REGION_NAME"),
+		Token:             get("OS_AUTH_TOKEN"),
+		Source:            "OS_* environment variables",
+	}, nil
+}
+
+// Validate reports every problem of c at once: no or a bad auth URL (not
+// an absolute http or https URL; plain http to a host that is not loopback,
+// which would send the password unencrypted), neither a password nor a
+// token or both, no user, a user name without a domain, no project with a
+// password, a project name without a domain.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if err := checkAuthURL(c.AuthURL); err != nil {
+		errs = append(errs, err)
+	}
+	switch {
+	case c.Token != "" && c.Password != "":
+		add("both a password and a token are set: sign in with one (unset OS_AUTH_TOKEN or the password)")
+	case c.Token == "" && c.Password == "":
+		add("no password (OS_PASSWORD, or password in clouds.yaml or secure.yaml) and no token (OS_AUTH_TOKEN)")
+	}
+	if c.Token == "" {
+		switch {
+		case c.Username == "" && c.UserID == "":
+			add("no user: set a user name (OS_USERNAME, username) or ID (OS_USER_ID, user_id)")
+		case c.UserID == "" && c.DomainName == "" && c.DomainID == "":
+			add("user %q has no domain: set OS_USER_DOMAIN_NAME (user_domain_name), the account name OTC00000000001000000xxx", c.Username)
+		}
+		if c.ProjectID == "" && c.ProjectName == "" {
+			add("no project: set OS_PROJECT_NAME (project_name, a region such as eu-de) or OS_PROJECT_ID (project_id); CBR needs a token scoped to a project")
+		}
+	}
+	if c.ProjectID == "" && c.ProjectName != "" && c.projectDomain() == (domain{}) {
+		add("project %q has no domain: set OS_PROJECT_DOMAIN_NAME or the user's domain (OS_USER_DOMAIN_NAME)", c.ProjectName)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("auth: %s: %w", c.source(), errors.Join(errs...))
+	}
+	return nil
+}
+
+func (c Config) source() string {
+	if c.Source == "" {
+		return "sign-in configuration"
+	}
+	return c.Source
+}
+
+// checkAuthURL accepts an absolute http or https URL with a host, http
+// only to a loopback host; errors show the URL redacted.
+func checkAuthURL(raw string) error {
+	if raw == "" {
+		return errors.New("no auth URL: set OS_AUTH_URL (auth_url), e.g. https://iam.eu-de.otc.t-systems.com:443/v3")
+	}
+	u, err := url.Parse(raw)
+	shown := redact.URL(raw)
+	switch {
+	case err != nil:
+		return fmt.Errorf("auth URL %s is not a URL", shown)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fmt.Errorf("auth URL %s is not an absolute http or https URL", shown)
+	case u.Host == "":
+		return fmt.Errorf("auth URL %s has no host", shown)
+	case u.User != nil:
+		return fmt.Errorf("auth URL %s must not carry user info", shown)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return fmt.Errorf("auth URL %s is plain http to a host that is not loopback: the password would travel unencrypted (use https)", shown)
+	}
+	return nil
+}
+
+// isLoopback reports whether host is "localhost" or a loopback address.
+// (replicate.IsLoopback says the same; this package does not import
+// replicate.)
+func isLoopback(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+type domain struct{ id, name string }
+
+// userDomain is the domain sent with a user name: the ID if set.
+func (c Config) userDomain() domain {
+	if c.DomainID != "" {
+		return domain{id: c.DomainID}
+	}
+	return domain{name: c.DomainName}
+}
+
+// projectDomain is the domain sent with a project name: the project's own
+// if set, else the user's.
+func (c Config) projectDomain() domain {
+	switch {
+	case c.ProjectDomainID != "":
+		return domain{id: c.ProjectDomainID}
+	case c.ProjectDomainName != "":
+		return domain{name: c.ProjectDomainName}
+	}
+	return c.userDomain()
+}
+
+// authOptions maps c to gophercloud's AuthOptions: the password method with
+// the user by ID or by name and domain, or the token method; the scope of
+// the project by ID or by name and domain (none with a bare token, which is
+// then used as it is).
+func (c Config) authOptions() gophercloud.AuthOptions {
+	ao := gophercloud.AuthOptions{IdentityEndpoint: c.AuthURL}
+	if c.Token != "" {
+		ao.TokenID = c.Token
+	} else {
+		ao.Password = c.Password
+		if c.UserID != "" {
+			ao.UserID = c.UserID
+		} else {
+			d := c.userDomain()
+			ao.Username, ao.DomainID, ao.DomainName = c.Username, d.id, d.name
+		}
+	}
+	switch {
+	case c.ProjectID != "":
+		ao.Scope = &gophercloud.AuthScope{ProjectID: c.ProjectID}
+	case c.ProjectName != "":
+		d := c.projectDomain()
+		ao.Scope = &gophercloud.AuthScope{ProjectName: c.ProjectName, DomainID: d.id, DomainName: d.name}
+	}
+	return ao
+}
+
+// Describe says where c signs in, for a dry run, without signing in:
+// `IAM https://iam.eu-de.otc.t-systems.com:443/v3, user alice (domain
+// OTC00000000001000000001), project eu-de (domain OTC00000000001000000001),
+// region eu-de; from clouds.yaml cloud "otc" (...)`.
+func (c Config) Describe() string {
+	var b strings.Builder
+	b.WriteString("IAM " + orNone(redact.URL(c.AuthURL), c.AuthURL))
+	switch {
+	case c.Token != "":
+		b.WriteString(", a token")
+	case c.UserID != "":
+		b.WriteString(", user ID " + c.UserID)
+	default:
+		b.WriteString(", user " + orNone(c.Username, c.Username) + " (" + describeDomain(c.userDomain()) + ")")
+	}
+	switch {
+	case c.ProjectID != "":
+		b.WriteString(", project ID " + c.ProjectID)
+	case c.ProjectName != "":
+		b.WriteString(", project " + c.ProjectName + " (" + describeDomain(c.projectDomain()) + ")")
+	default:
+		b.WriteString(", project: none")
+	}
+	if c.Region != "" {
+		b.WriteString(", region " + c.Region)
+	}
+	if c.TLS != nil && c.TLS.InsecureSkipVerify {
+		b.WriteString(", TLS certificates NOT verified")
+	}
+	b.WriteString("; from " + c.source())
+	return b.String()
+}
+
+func orNone(shown, raw string) string {
+	if raw == "" {
+		return "(none)"
+	}
+	return shown
+}
+
+func describeDomain(d domain) string {
+	switch {
+	case d.id != "":
+		return "domain ID " + d.id
+	case d.name != "":
+		return "domain " + d.name
+	}
+	return "no domain"
+}
+
+// secret shows whether a secret is set, never its value.
+func secret(s string) string {
+	if s == "" {
+		return ""
+	}
+	return redact.Redacted
+}
+
+// shown is c as it prints: secrets redacted, the auth URL through
+// redact.URL, the TLS configuration as whether there is one.
+type shown struct {
+	AuthURL, Username, UserID, Password, DomainName, DomainID  string
+	ProjectName, ProjectID, ProjectDomainName, ProjectDomainID string
+	Region, Token                                              string
+	TLS                                                        bool
+	Source                                                     string
+}
+
+func (c Config) shown() shown {
+	s := shown{
+		Username: c.Username, UserID: c.UserID, Password: secret(c.Password),
+		DomainName: c.DomainName, DomainID: c.DomainID,
+		ProjectName: c.ProjectName, ProjectID: c.ProjectID,
+		ProjectDomainName: c.ProjectDomainName, ProjectDomainID: c.ProjectDomainID,
+		Region: c.Region, Token: secret(c.Token), TLS: c.TLS != nil, Source: c.Source,
+	}
+	if c.AuthURL != "" {
+		s.AuthURL = redact.URL(c.AuthURL)
+	}
+	return s
+}
+
+// String shows c with the password and token as "[REDACTED]".
+func (c Config) String() string { return fmt.Sprintf("%+v", c.shown()) }
+
+// GoString shows c as String does, for %#v.
+func (c Config) GoString() string { return "auth.Config" + c.String() }
+
+// Format prints String for every verb (GoString for %#v), so that no
+// verb shows the password or token.
+func (c Config) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		fmt.Fprint(f, c.GoString())
+		return
+	}
+	fmt.Fprint(f, c.String())
+}
+
+// LogValue logs c with the password and token as "[REDACTED]".
+func (c Config) LogValue() slog.Value {
+	s := c.shown()
+	return slog.GroupValue(
+		slog.String("auth_url", s.AuthURL), slog.String("username", s.Username), slog.String("user_id", s.UserID),
+		slog.String("password", s.Password), slog.String("domain_name", s.DomainName), slog.String("domain_id", s.DomainID),
+		slog.String("project_name", s.ProjectName), slog.String("project_id", s.ProjectID),
+		slog.String("region", s.Region), slog.String("token", s.Token), slog.String("source", s.Source),
+	)
+}

@@ -1,0 +1,279 @@
+package auth_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cbr-replicate/cbr-replicate/auth"
+)
+
+// cloudsEnv isolates a test from the caller's OpenStack variables and
+// points OS_CLIENT_CONFIG_FILE at a clouds.yaml (and secure.yaml) written
+// to a temporary directory.
+func cloudsEnv(t *testing.T, cloudsYAML, secureYAML string) string {
+	t.Helper()
+	for _, v := range []string{"OS_CLOUD", "OS_REGION_NAME", "OS_INTERFACE"} {
+		t.Setenv(v, "")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "clouds.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(cloudsYAML), 0o600))
+	if secureYAML != "" {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "secure.yaml"), []byte(secureYAML), 0o600))
+	}
+	t.Setenv("OS_CLIENT_CONFIG_FILE", file)
+	return file
+}
+
+func otcClouds(authURL string) string {
+	return fmt.Sprintf(`clouds:
+  otc:
+    auth:
+      auth_url: %s
+      username: alice
+      user_domain_name: %s
+      project_name: eu-de
+    region_name: eu-de
+    interface: public
+    identity_api_version: 3
+`, authURL, domain)
+}
+
+const securePassword = "clouds:\n  otc:\n    auth:\n      password: \"" + password + "\"\n"
+
+func TestFromCloud_SignsIn(t *testing.T) {
+	iam := startIAM(t)
+	file := cloudsEnv(t, otcClouds(iam.URL), securePassword)
+	t.Setenv("OS_CLOUD", "otc")
+
+	c, err := auth.FromCloud("")
+	require.NoError(t, err)
+	assert.Equal(t, auth.Config{
+		AuthURL: iam.URL, Username: "alice", Password: password, DomainName: domain,
+		ProjectName: "eu-de", Region: "eu-de",
+		Source: fmt.Sprintf(`clouds.yaml cloud "otc" (%s and secure.yaml)`, file),
+	}, c, "the password from secure.yaml")
+	require.NoError(t, c.Validate())
+
+	s, err := auth.SignIn(t.Context(), c)
+	require.NoError(t, err)
+	project, err := s.ProjectID(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, alice.ProjectID(), project)
+	endpoint, err := s.Endpoint(t.Context(), "cbr", c.Region)
+	require.NoError(t, err)
+	assert.Equal(t, "https://cbr.eu-de.example.org/v3/"+alice.ProjectID(), endpoint)
+}
+
+func TestFromCloud_NamedCloudAndOverrides(t *testing.T) {
+	cloudsEnv(t, otcClouds("https://iam.eu-de.otc.t-systems.com:443/v3")+`  other:
+    auth:
+      auth_url: https://iam.eu-nl.otc.t-systems.com:443/v3
+      user_id: 0123abcd
+      password: in-clouds-yaml
+      project_id: 4567ef
+    verify: false
+`, "")
+	t.Setenv("OS_CLOUD", "otc")
+	c, err := auth.FromCloud("other")
+	require.NoError(t, err)
+	assert.Equal(t, "0123abcd", c.UserID, "the named cloud wins over OS_CLOUD")
+	assert.Equal(t, "4567ef", c.ProjectID)
+	assert.Equal(t, "in-clouds-yaml", c.Password, "without secure.yaml, the password in clouds.yaml")
+	require.NotNil(t, c.TLS)
+	assert.True(t, c.TLS.InsecureSkipVerify, "verify: false")
+	assert.Contains(t, c.Describe(), "TLS certificates NOT verified")
+
+	t.Setenv("OS_REGION_NAME", "eu-nl")
+	c, err = auth.FromCloud("otc")
+	require.NoError(t, err)
+	assert.Equal(t, "eu-nl", c.Region, "OS_REGION_NAME overrides region_name")
+}
+
+func TestFromCloud_Refuses(t *testing.T) {
+	for _, tc := range []struct {
+		name, clouds, secure, cloud string
+		want                        []string
+	}{
+		{"no cloud named and no OS_CLOUD", otcClouds("https://iam.example.org/v3"), "", "", []string{"no cloud named", "OS_CLOUD"}},
+		{"a cloud clouds.yaml lacks", otcClouds("https://iam.example.org/v3"), "", "nowhere", []string{`cloud "nowhere" not found`}},
+		{"clouds.yaml that is not YAML", "clouds: [", "", "otc", []string{"clouds.yaml", `cloud "otc"`}},
+		{"a value of the wrong type, which YAML's error would quote", "clouds:\n  otc:\n    auth: \"" + password + "\"\n", "", "otc",
+			[]string{"cannot unmarshal", "`[REDACTED]`"}},
+		{"a secure.yaml value of the wrong type", otcClouds("https://iam.example.org/v3"), "clouds:\n  otc:\n    auth: \"" + password + "\"\n", "otc",
+			[]string{"secure.yaml", "`[REDACTED]`"}},
+		{"application credentials", "clouds:\n  otc:\n    auth:\n      auth_url: https://iam.example.org/v3\n      application_credential_id: abc\n      application_credential_secret: " + password + "\n",
+			"", "otc", []string{"application credentials are not supported"}},
+		{"a system scope", "clouds:\n  otc:\n    auth:\n      auth_url: https://iam.example.org/v3\n      system_scope: all\n", "", "otc",
+			[]string{"system or trust scope is not supported"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cloudsEnv(t, tc.clouds, tc.secure)
+			_, err := auth.FromCloud(tc.cloud)
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.NotContains(t, err.Error(), password)
+			assert.NotContains(t, err.Error(), password[:7], "not even the start YAML would quote")
+		})
+	}
+}
+
+func TestFromCloud_NoCloudsYAML(t *testing.T) {
+	for _, v := range []string{"OS_CLOUD", "OS_REGION_NAME", "OS_INTERFACE"} {
+		t.Setenv(v, "")
+	}
+	missing := filepath.Join(t.TempDir(), "clouds.yaml")
+	t.Setenv("OS_CLIENT_CONFIG_FILE", missing)
+	_, err := auth.FromCloud("otc")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no clouds.yaml")
+	assert.Contains(t, err.Error(), missing, "names where it looked")
+}
+
+func TestFromEnv(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want auth.Config
+	}{
+		{"Open Telekom Cloud's openrc", map[string]string{
+			"OS_AUTH_URL": "https://iam.eu-de.otc.t-systems.com:443/v3", "OS_IDENTITY_API_VERSION": "3",
+			"OS_USER_DOMAIN_NAME": domain, "OS_PROJECT_NAME": "eu-de", "OS_USERNAME": "alice", "OS_PASSWORD": password,
+			"OS_REGION_NAME": "eu-de",
+		}, auth.Config{AuthURL: "https://iam.eu-de.otc.t-systems.com:443/v3", Username: "alice", Password: password,
+			DomainName: domain, ProjectName: "eu-de", Region: "eu-de"}},
+		{"IDs and a project domain", map[string]string{
+			"OS_AUTH_URL": "https://iam.example.org/v3", "OS_USER_ID": "u1", "OS_PASSWORD": password,
+			"OS_PROJECT_ID": "p1", "OS_USER_DOMAIN_ID": "d1", "OS_PROJECT_DOMAIN_NAME": "pd",
+		}, auth.Config{AuthURL: "https://iam.example.org/v3", UserID: "u1", Password: password, DomainID: "d1", ProjectID: "p1", ProjectDomainName: "pd"}},
+		{"the older names", map[string]string{
+			"OS_AUTH_URL": "https://iam.example.org/v3", "OS_USERID": "u1", "OS_PASSWORD": password,
+			"OS_TENANT_NAME": "eu-de", "OS_TENANT_ID": "p1", "OS_DOMAIN_NAME": "d", "OS_DOMAIN_ID": "d1",
+		}, auth.Config{AuthURL: "https://iam.example.org/v3", UserID: "u1", Password: password, DomainName: "d", DomainID: "d1", ProjectName: "eu-de", ProjectID: "p1"}},
+		{"the user's domain wins over OS_DOMAIN_NAME", map[string]string{"OS_USER_DOMAIN_NAME": "user-domain", "OS_DOMAIN_NAME": "d"},
+			auth.Config{DomainName: "user-domain"}},
+		{"a token", map[string]string{"OS_AUTH_URL": "https://iam.example.org/v3", "OS_AUTH_TOKEN": "MIItoken", "OS_PROJECT_ID": "p1"},
+			auth.Config{AuthURL: "https://iam.example.org/v3", Token: "MIItoken", ProjectID: "p1"}},
+		{"blanks around values", map[string]string{"OS_USERNAME": " alice\n", "OS_PASSWORD": " pass word "},
+			auth.Config{Username: "alice", Password: " pass word "}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := auth.FromEnv(func(k string) string { return tc.env[k] })
+			require.NoError(t, err)
+			tc.want.Source = "OS_* environment variables"
+			assert.Equal(t, tc.want, c)
+		})
+	}
+}
+
+func TestFromEnv_IdentityAPIVersion2(t *testing.T) {
+	_, err := auth.FromEnv(func(k string) string { return map[string]string{"OS_IDENTITY_API_VERSION": "2"}[k] })
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "only Keystone v3")
+}
+
+func TestFromEnv_SignsIn(t *testing.T) {
+	iam := startIAM(t)
+	env := map[string]string{
+		"OS_AUTH_URL": iam.URL, "OS_USERNAME": "alice", "OS_PASSWORD": password,
+		"OS_USER_DOMAIN_NAME": domain, "OS_PROJECT_NAME": "eu-nl_backup",
+	}
+	c, err := auth.FromEnv(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	s, err := auth.SignIn(t.Context(), c)
+	require.NoError(t, err)
+	project, err := s.ProjectID(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, aliceS.ProjectID(), project)
+	endpoint, err := s.Endpoint(t.Context(), "cbr", "eu-nl")
+	require.NoError(t, err)
+	assert.Equal(t, "https://cbr.eu-nl.example.org/v3/"+aliceS.ProjectID(), endpoint, "the region from the project's name")
+}
+
+func TestConfig_Validate(t *testing.T) {
+	good := auth.Config{AuthURL: "https://iam.eu-de.otc.t-systems.com:443/v3", Username: "alice", Password: password, DomainName: domain, ProjectName: "eu-de"}
+	for _, tc := range []struct {
+		name string
+		edit func(*auth.Config)
+		want []string // nil: valid
+	}{
+		{"a user, password, domain and project", func(*auth.Config) {}, nil},
+		{"a user ID needs no domain", func(c *auth.Config) {
+			c.Username, c.DomainName, c.UserID, c.ProjectName, c.ProjectID = "", "", "u1", "", "p1"
+		}, nil},
+		{"a token alone", func(c *auth.Config) {
+			c.Username, c.Password, c.DomainName, c.ProjectName, c.Token = "", "", "", "", "MIIt"
+		}, nil},
+		{"http to loopback", func(c *auth.Config) { c.AuthURL = "http://127.0.0.1:5000/v3" }, nil},
+		{"http to localhost", func(c *auth.Config) { c.AuthURL = "http://localhost:5000/v3" }, nil},
+		{"no auth URL", func(c *auth.Config) { c.AuthURL = "" }, []string{"no auth URL"}},
+		{"an auth URL that is not absolute", func(c *auth.Config) { c.AuthURL = "iam.example.org/v3" }, []string{"not an absolute http or https URL"}},
+		{"an auth URL without host", func(c *auth.Config) { c.AuthURL = "https:///v3" }, []string{"has no host"}},
+		{"an auth URL that does not parse", func(c *auth.Config) { c.AuthURL = "https://bad host/%zz" }, []string{"is not a URL"}},
+		{"an auth URL with user info", func(c *auth.Config) { c.AuthURL = "https://alice:url-secret@iam.example.org/v3" }, []string{"must not carry user info"}},
+		{"plain http to a host that is not loopback", func(c *auth.Config) { c.AuthURL = "http://iam.example.org/v3" }, []string{"password would travel unencrypted"}},
+		{"no password and no token", func(c *auth.Config) { c.Password = "" }, []string{"no password"}},
+		{"both a password and a token", func(c *auth.Config) { c.Token = "MIIt" }, []string{"both a password and a token"}},
+		{"no user", func(c *auth.Config) { c.Username = "" }, []string{"no user"}},
+		{"a user name without domain", func(c *auth.Config) { c.DomainName = "" }, []string{`user "alice" has no domain`, `project "eu-de" has no domain`}},
+		{"no project with a password", func(c *auth.Config) { c.ProjectName = "" }, []string{"no project"}},
+		{"a project name without domain", func(c *auth.Config) {
+			c.Username, c.Password, c.DomainName, c.Token = "", "", "", "MIIt"
+		}, []string{`project "eu-de" has no domain`}},
+		{"every problem at once", func(c *auth.Config) { *c = auth.Config{Source: "OS_* environment variables"} },
+			[]string{"OS_* environment variables:", "no auth URL", "no password", "no user", "no project"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := good
+			tc.edit(&c)
+			err := c.Validate()
+			if tc.want == nil {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.NotContains(t, err.Error(), password)
+			assert.NotContains(t, err.Error(), "url-secret")
+			_, err = auth.NewSession(c)
+			assert.Error(t, err, "NewSession validates")
+		})
+	}
+}
+
+func TestConfig_Describe(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		c    auth.Config
+		want string
+	}{
+		{"user, domain and project by name", auth.Config{
+			AuthURL: "https://iam.eu-de.otc.t-systems.com:443/v3", Username: "alice", Password: password, DomainName: domain,
+			ProjectName: "eu-de", Region: "eu-de", Source: `clouds.yaml cloud "otc" (/x/clouds.yaml)`,
+		}, `IAM https://iam.eu-de.otc.t-systems.com:443/v3, user alice (domain ` + domain + `), project eu-de (domain ` + domain +
+			`), region eu-de; from clouds.yaml cloud "otc" (/x/clouds.yaml)`},
+		{"IDs", auth.Config{AuthURL: "https://iam.example.org/v3", UserID: "u1", Password: password, ProjectID: "p1"},
+			"IAM https://iam.example.org/v3, user ID u1, project ID p1; from sign-in configuration"},
+		{"a token", auth.Config{AuthURL: "https://iam.example.org/v3?x=url-secret", Token: "MIIsecret-token", ProjectName: "eu-de", ProjectDomainID: "d1"},
+			"IAM https://iam.example.org/v3?[REDACTED], a token, project eu-de (domain ID d1); from sign-in configuration"},
+		{"nothing", auth.Config{}, "IAM (none), user (none) (no domain), project: none; from sign-in configuration"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.c.Describe()
+			assert.Equal(t, tc.want, got)
+			assert.NotContains(t, got, password)
+			assert.False(t, strings.Contains(got, "MIIsecret-token"))
+			assert.False(t, strings.Contains(got, "url-secret"))
+		})
+	}
+}
