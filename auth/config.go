@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
 
+	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
@@ -268,21 +268,10 @@ func checkAuthURL(raw string) error {
 		return fmt.Errorf("auth URL %s has no host", shown)
 	case u.User != nil:
 		return fmt.Errorf("auth URL %s must not carry user info", shown)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !loopback.Host(u.Hostname()):
 		return fmt.Errorf("auth URL %s is plain http to a host that is not loopback: the password would travel unencrypted (use https)", shown)
 	}
 	return nil
-}
-
-// isLoopback reports whether host is "localhost" or a loopback address.
-// (replicate.IsLoopback says the same; this package does not import
-// replicate.)
-func isLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
 }
 
 type domain struct{ id, name string }

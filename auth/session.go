@@ -167,6 +167,7 @@ func (s *Session) Endpoint(ctx context.Context, serviceType, region string) (str
 	if err != nil {
 		return "", err
 	}
+	//lint:ignore SA1019 its successor V3Endpoint discovers API versions by calling the service; a catalog lookup is all CBR needs
 	u, err := openstack.V3EndpointURL(got.catalog, gophercloud.EndpointOpts{
 		Type: serviceType, Region: region, Availability: gophercloud.AvailabilityPublic,
 	})

@@ -7,13 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
@@ -258,22 +258,11 @@ func checkEndpoint(endpoint string, allowHTTP bool) (string, error) {
 		return "", fmt.Errorf("replicate: Options.Endpoint %q must not have a query", shown)
 	case u.Fragment != "":
 		return "", fmt.Errorf("replicate: Options.Endpoint %q must not have a fragment", shown)
-	case u.Scheme == "http" && !allowHTTP && !IsLoopback(u.Hostname()):
+	case u.Scheme == "http" && !allowHTTP && !loopback.Host(u.Hostname()):
 		return "", fmt.Errorf("replicate: Options.Endpoint %q is plain http to a host that is not loopback: "+
 			"the token would travel unencrypted (use https, or set Options.AllowInsecureHTTP)", shown)
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
-}
-
-// IsLoopback reports whether host (a name or an IP address, without port)
-// is this machine's loopback: "localhost", 127.0.0.0/8 or ::1. Traffic to
-// it never leaves the machine, so plain http is allowed there.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // checkProjectID accepts a project ID that is one path segment and can be

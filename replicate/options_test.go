@@ -140,9 +140,6 @@ func TestNewRefusesPlainHTTPBeforeAnythingIsSent(t *testing.T) {
 		Token: replicate.StaticToken(testToken), HTTPClient: hc})
 	require.Error(t, err)
 	assert.Zero(t, n.Load(), "no client, no request: a dry run built on NewRequest cannot get past New either")
-	for _, host := range []string{"127.0.0.1.example.org", "localhost.example.org", "0.0.0.0"} {
-		assert.False(t, replicate.IsLoopback(host), host)
-	}
 }
 
 // roundTripCounter counts requests and answers none.

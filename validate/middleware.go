@@ -13,7 +13,6 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 )
 
-
 // Middleware validates each request before next sees it. An invalid request
 // is answered with a CBR error body (cbr.CBRError) and next is not called:
 // 400 BackupService.9900 listing every violation; 403 BackupService.8600

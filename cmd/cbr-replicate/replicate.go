@@ -16,6 +16,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/replicate"
 	"github.com/cbr-replicate/cbr-replicate/validate"
@@ -232,7 +233,7 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 	if err != nil {
 		return err
 	}
-	if u, _ := url.Parse(endpoint); o.allowHTTP && u != nil && u.Scheme == "http" && !replicate.IsLoopback(u.Hostname()) {
+	if u, _ := url.Parse(endpoint); o.allowHTTP && u != nil && u.Scheme == "http" && !loopback.Host(u.Hostname()) {
 		fmt.Fprintf(o.errOut, "warning: --allow-http: the token travels unencrypted to %s\n", printable(u.Host))
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
