@@ -64,6 +64,7 @@ type Fake struct {
 	cfg      config
 	examples *examples
 	chain    http.Handler // validation (bounded body), routing, operation; nil in the zero Fake
+	iam      *IAM         // WithIAM: IAM's token endpoint, and the only issuer of accepted tokens
 
 	received atomic.Int64
 	mu       sync.Mutex
@@ -126,6 +127,15 @@ func New(opts ...Option) (*Fake, error) {
 			fc.status, fc.status, strings.Join(ex.keys, ", "))
 	}
 	f := &Fake{cfg: cfg, examples: ex}
+	if len(cfg.iamUsers) > 0 {
+		if cfg.tokenHash != nil {
+			return nil, errors.New("cbrtest: WithIAM and WithToken exclude each other: with WithIAM the fake accepts the tokens its IAM issues")
+		}
+		if f.iam, err = NewIAM(IAMOptions{Users: cfg.iamUsers}); err != nil {
+			return nil, fmt.Errorf("cbrtest: WithIAM: %w", err)
+		}
+		f.iam.selfURL = true
+	}
 
 	mux := http.NewServeMux()
 	// The middleware answers every other path and method itself; this only
@@ -179,16 +189,68 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		validate.WriteCBRError(w, http.StatusNotFound, codeParameter, fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path))
 		return
 	}
+	if f.iam != nil && isIAMPath(r.URL.Path) {
+		f.iam.ServeHTTP(w, r)
+		return
+	}
 	// Authentication first: a request to the operation with a token the
 	// fake does not accept learns nothing about its body. Other paths and
 	// methods are left to the middleware's 404 and 405.
-	if want := f.cfg.tokenHash; want != nil && r.Method == http.MethodPost && isOperationPath(r.URL.Path) &&
-		!sameToken(r.Header.Get("X-Auth-Token"), want) {
-		validate.WriteCBRError(w, http.StatusForbidden, codeNotAuthenticated,
-			"Not authenticated: the X-Auth-Token is not the one the fake accepts.")
-		return
+	if r.Method == http.MethodPost && isOperationPath(r.URL.Path) {
+		if status, msg := f.refuse(r); status != 0 {
+			validate.WriteCBRError(w, status, codeNotAuthenticated, msg)
+			return
+		}
 	}
 	f.chain.ServeHTTP(w, r)
+}
+
+// refuse returns the status and message that refuse the request's token,
+// or 0 when the fake accepts it: any non-empty token by default (the
+// middleware refuses an empty one), only WithToken's, or only a valid token
+// its IAM issued for the path's project.
+func (f *Fake) refuse(r *http.Request) (int, string) {
+	tok := r.Header.Get("X-Auth-Token")
+	switch {
+	case f.cfg.tokenHash != nil && !sameToken(tok, f.cfg.tokenHash):
+		return http.StatusForbidden, "Not authenticated: the X-Auth-Token is not the one the fake accepts."
+	case f.iam == nil:
+		return 0, ""
+	}
+	project, ok := f.iam.Valid(tok)
+	switch {
+	case !ok:
+		return http.StatusUnauthorized, "Not authenticated: the X-Auth-Token was not issued by this IAM, or it expired."
+	case project != projectOf(r.URL.Path):
+		return http.StatusForbidden, "Not authenticated: the X-Auth-Token is not scoped to this project."
+	}
+	return 0, ""
+}
+
+// isIAMPath reports whether p is served by the fake's IAM: the token
+// endpoint and the version documents.
+func isIAMPath(p string) bool {
+	switch strings.TrimSuffix(p, "/") {
+	case "", "/v3", "/v3/auth/tokens":
+		return true
+	}
+	return false
+}
+
+// projectOf returns the project_id of an operation path.
+func projectOf(p string) string {
+	rest, _ := strings.CutPrefix(p, "/v3/")
+	project, _ := strings.CutSuffix(rest, "/checkpoints/replicate")
+	return project
+}
+
+// IAM returns the fake's IAM (WithIAM), nil without one: a test can count
+// sign-ins or revoke a token.
+func (f *Fake) IAM() *IAM {
+	if f == nil {
+		return nil
+	}
+	return f.iam
 }
 
 // isOperationPath reports whether p is /v3/{project_id}/checkpoints/replicate

@@ -169,6 +169,7 @@ type IAMOptions struct {
 type IAM struct {
 	lifetime   time.Duration
 	catalogURL func(region, projectID string) string
+	selfURL    bool // the catalog points at the server that answered (a Fake's own IAM)
 	now        func() time.Time
 	salt       [16]byte
 	users      []iamAccount
@@ -191,6 +192,7 @@ type iamToken struct {
 	issued    time.Time
 	expires   time.Time
 	projectID string
+	catalog   string // the cbr endpoint its catalog lists; "" none
 }
 
 // NewIAM returns an IAM for o.Users; every user needs a domain, a name, a
@@ -263,6 +265,15 @@ func (i *IAM) Valid(token string) (projectID string, ok bool) {
 		return "", false
 	}
 	return t.projectID, true
+}
+
+// RevokeAll forgets every token issued so far, as if they had expired (for
+// a test of a 401 from CBR with the token a client holds).
+func (i *IAM) RevokeAll() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	clear(i.tokens)
+	i.order = i.order[:0]
 }
 
 // Revoke forgets token, as if it had expired (for a test of a 401 from
@@ -392,6 +403,9 @@ func (i *IAM) create(w http.ResponseWriter, r *http.Request) {
 		scoped = true
 	}
 	token, t, err := i.issue(user, scoped, id.Methods, expires)
+	if err == nil && scoped {
+		t.catalog = i.catalogFor(r, user.Region(), t.projectID)
+	}
 	if err != nil {
 		iamError(w, http.StatusInternalServerError, "Internal Server Error", "No token could be made.")
 		return
@@ -467,6 +481,22 @@ func (i *IAM) issue(user IAMUser, scoped bool, methods []string, expires time.Ti
 	return token, t, nil
 }
 
+// catalogFor is the cbr endpoint a token's catalog lists: CatalogURL's, or
+// the URL of the server that answered r when the IAM is a Fake's own.
+func (i *IAM) catalogFor(r *http.Request, region, projectID string) string {
+	switch {
+	case i.catalogURL != nil:
+		return i.catalogURL(region, projectID)
+	case i.selfURL && r.Host != "":
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		return scheme + "://" + r.Host
+	}
+	return ""
+}
+
 // show answers GET /v3/auth/tokens: the token in X-Subject-Token, for a
 // caller with a valid X-Auth-Token (the same one, for a token's owner).
 func (i *IAM) show(w http.ResponseWriter, r *http.Request) {
@@ -535,12 +565,12 @@ func (i *IAM) writeToken(w http.ResponseWriter, status int, t *iamToken) {
 		body.Project = &iamProjectJSON{Domain: domain, ID: t.projectID, Name: u.Project}
 		body.Roles = []iamDomainJSON{{ID: iamID("role", "te_admin"), Name: "te_admin"}}
 		catalog := []iamServiceJSON{}
-		if i.catalogURL != nil {
+		if t.catalog != "" {
 			catalog = append(catalog, iamServiceJSON{
 				ID: iamID("service", "cbr"), Name: "cbr", Type: "cbr",
 				Endpoints: []iamEndpointJSON{{
 					ID: iamID("endpoint", "cbr", u.Region()), Interface: "public",
-					Region: u.Region(), RegionID: u.Region(), URL: i.catalogURL(u.Region(), t.projectID),
+					Region: u.Region(), RegionID: u.Region(), URL: t.catalog,
 				}},
 			})
 		}

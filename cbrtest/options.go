@@ -38,6 +38,7 @@ type config struct {
 	backups      int
 	tokenHash    *[sha256.Size]byte // SHA-256 of WithToken's token: a printed Fake never shows it
 	maxRequests  int                // <0: keep every accepted request
+	iamUsers     []IAMUser          // WithIAM: the fake also serves IAM's token endpoint
 	errs         []error
 }
 
@@ -147,6 +148,24 @@ func WithToken(token string) Option {
 		}
 		sum := sha256.Sum256([]byte(token))
 		c.tokenHash = &sum
+	}
+}
+
+// WithIAM makes the fake also serve IAM's token endpoint (Keystone v3
+// POST /v3/auth/tokens, see IAM) for these users, with a catalog whose
+// "cbr" entry points at the fake itself, and makes its CBR endpoint accept
+// only the tokens that IAM issued: a token it did not issue, or that
+// expired, gets 401 BackupService.8600; a token of another project than the
+// path's gets 403. So a client signs in for real (through gophercloud, say)
+// and replicates against one fake, with no network. Use it instead of
+// WithToken.
+func WithIAM(users ...IAMUser) Option {
+	return func(c *config) {
+		if len(users) == 0 {
+			c.errs = append(c.errs, fmt.Errorf("WithIAM: no users"))
+			return
+		}
+		c.iamUsers = append([]IAMUser(nil), users...)
 	}
 }
 
