@@ -197,6 +197,16 @@ func TestSignRules(t *testing.T) {
 			b.Header.Add("X-Multi", "b")
 			assert.Equal(t, sign(t, a, page.body, testTime), sign(t, b, page.body, testTime))
 		}},
+		{"header names that differ only in case are one header", func(t *testing.T) {
+			a, b := page.request(t), page.request(t)
+			a.Header["X-Multi"] = []string{"b"}
+			a.Header["x-multi"] = []string{"a"}
+			b.Header.Add("X-Multi", "a")
+			b.Header.Add("X-Multi", "b")
+			got := sign(t, a, page.body, testTime)
+			assert.Equal(t, sign(t, b, page.body, testTime), got)
+			assert.Contains(t, got, "SignedHeaders=user-agent;x-multi;x-project-id;x-sdk-date,")
+		}},
 		{"an empty path is signed as /", func(t *testing.T) {
 			a, err := http.NewRequest(http.MethodGet, testEndpoint, nil)
 			require.NoError(t, err)

@@ -53,15 +53,23 @@ func readRequest(req *http.Request, body []byte) (request, error) {
 	if r.method == "" {
 		r.method = http.MethodGet
 	}
-	q, err := url.ParseQuery(req.URL.RawQuery)
-	if err != nil {
-		return request{}, fmt.Errorf("the query string does not decode: %w", err)
+	if req.URL.RawQuery != "" {
+		q, err := url.ParseQuery(req.URL.RawQuery)
+		if err != nil {
+			return request{}, fmt.Errorf("the query string does not decode: %w", err)
+		}
+		r.query = q
 	}
-	r.query = q
 	r.headers = make(map[string][]string, len(req.Header)+1)
 	for name, values := range req.Header {
 		lower := strings.ToLower(name)
-		r.headers[lower] = append(r.headers[lower], values...)
+		if prev, ok := r.headers[lower]; ok {
+			// Names that differ only in case (set on the map directly)
+			// are one header, as in the SDK.
+			r.headers[lower] = slices.Concat(prev, values)
+		} else {
+			r.headers[lower] = values // read only
+		}
 	}
 	_, r.explicitHost = r.headers["host"]
 	if !r.explicitHost {
@@ -129,7 +137,7 @@ func signature(sk string, r request, signed []string, date string) string {
 // writeCanonicalRequest writes the canonical request into h: method, URI,
 // query, header lines, signed names and body hash, "\n" between them.
 func writeCanonicalRequest(h hash.Hash, r request, signed []string) {
-	var b []byte
+	b := make([]byte, 0, 512)
 	b = append(b, r.method...)
 	b = append(b, '\n')
 	b = appendCanonicalURI(b, r.path)
