@@ -20,8 +20,10 @@
 //   - the signed headers: every header of the request when it is signed,
 //     except Content-Type (any name starting with "content-type"), names
 //     that contain "_", and Authorization; each as "name:trimmed value",
-//     names in lower case and sorted. As in the SDK, Host is not signed (the
-//     SDK never has a Host header when it signs). X-Sdk-Date and, when a
+//     names in lower case and sorted. As in the SDK, the host is signed only
+//     when the request has an explicit Host header (the SDK's requests have
+//     none, so their SignedHeaders are user-agent;x-project-id;x-sdk-date);
+//     Verify takes a signed "host" from req.Host. X-Sdk-Date and, when a
 //     project ID is given, X-Project-Id are set before and signed with the
 //     rest;
 //   - the hex SHA-256 of the body: exactly the bytes given to [Sign], which
