@@ -14,7 +14,7 @@ FUZZTIME ?= 30s
 # changes, so `make setup` reinstalls then, and only then.
 NPM_STAMP := scripts/node_modules/.installed
 
-.PHONY: help setup generate check-generated lint test check build bench fuzz load clean
+.PHONY: help setup generate check-generated lint test referee check build bench fuzz load clean
 
 help: ## List the targets.
 	@echo "Usage: make <target>"
@@ -23,6 +23,7 @@ help: ## List the targets.
 
 setup: $(NPM_STAMP) ## Download the Go modules; npm ci the spec linters in scripts/ when missing or the lock changed.
 	$(GO) mod download
+	cd internal/sdkreferee && $(GO) mod download
 	@cc="$$($(GO) env CC)"; command -v "$${cc%% *}" >/dev/null || { \
 		echo "setup: go test -race needs a C compiler and $$cc is not installed (Debian: apt-get install gcc)."; exit 1; }
 
@@ -54,8 +55,15 @@ lint: $(NPM_STAMP) ## gofmt -l (must print nothing), go vet ./..., staticcheck .
 # (measured: 1.07 s -> 0.06 s for internal/redact's test binary). Races are
 # still reported when they happen; only late ones in goroutines still
 # running at exit could be missed. A GORACE of the caller is kept.
-test: ## Run every test with the race detector.
+test: ## Run every test with the race detector, then the SDK referee module (internal/sdkreferee).
 	export GORACE="$${GORACE:+$$GORACE }atexit_sleep_ms=0"; $(GO) test -race ./...
+	$(MAKE) --no-print-directory referee
+
+# internal/sdkreferee is a module of its own, so that Huawei Cloud's SDK, the
+# referee of AK/SK signing, never enters what importers of our packages
+# download; `go test ./...` of the main module does not enter it.
+referee: ## Run the AK/SK referee tests against Huawei Cloud's Go SDK (its own module).
+	cd internal/sdkreferee && $(GO) vet ./... && $(GO) test ./...
 
 check: setup check-generated lint test ## Everything CI runs: setup, check-generated, lint, test.
 

@@ -13,10 +13,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
@@ -197,12 +200,45 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// fake does not accept learns nothing about its body. Other paths and
 	// methods are left to the middleware's 404 and 405.
 	if r.Method == http.MethodPost && isOperationPath(r.URL.Path) {
-		if status, msg := f.refuse(r); status != 0 {
+		if f.cfg.aksk != nil && strings.HasPrefix(r.Header.Get("Authorization"), aksk.Algorithm) {
+			if !f.verifySignature(w, r) {
+				return
+			}
+		} else if status, msg := f.refuse(r); status != 0 {
 			validate.WriteCBRError(w, status, codeNotAuthenticated, msg)
 			return
 		}
 	}
 	f.chain.ServeHTTP(w, r)
+}
+
+// gatewayToken stands, behind a verified AK/SK signature, for the token the
+// real gateway hands the service: the page's contract requires X-Auth-Token.
+const gatewayToken = "aksk-verified-by-the-gateway"
+
+// verifySignature checks an SDK-HMAC-SHA256 signature over the body, read
+// once through the bounded reader and put back for validation; it answers
+// 413 or 401 itself and reports whether the request may go on.
+func (f *Fake) verifySignature(w http.ResponseWriter, r *http.Request) bool {
+	body, err := limit.ReadAll(r.Body, MaxBodyBytes)
+	_ = r.Body.Close()
+	if n, ok := limit.TooLarge(err); ok {
+		validate.WriteCBRError(w, http.StatusRequestEntityTooLarge, codeParameter,
+			fmt.Sprintf("The request body is larger than %d bytes.", n))
+		return false
+	}
+	if err != nil {
+		validate.WriteCBRError(w, http.StatusBadRequest, codeParameter, "The request body cannot be read.")
+		return false
+	}
+	lookup := func(ak string) (string, bool) { sk, ok := f.cfg.aksk[ak]; return sk, ok }
+	if err := aksk.Verify(r, body, lookup, time.Now(), aksk.DefaultSkew); err != nil {
+		validate.WriteCBRError(w, http.StatusUnauthorized, codeNotAuthenticated, "Not authenticated: "+err.Error())
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.Header.Set("X-Auth-Token", gatewayToken)
+	return true
 }
 
 // refuse returns the status and message that refuse the request's token,

@@ -7,6 +7,8 @@ import (
 	"net/http"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+
+	"github.com/cbr-replicate/cbr-replicate/aksk"
 )
 
 // MaxBodyBytes is the largest request body the fake reads: 1 MiB, the
@@ -39,6 +41,7 @@ type config struct {
 	tokenHash    *[sha256.Size]byte // SHA-256 of WithToken's token: a printed Fake never shows it
 	maxRequests  int                // <0: keep every accepted request
 	iamUsers     []IAMUser          // WithIAM: the fake also serves IAM's token endpoint
+	aksk         map[string]string  // WithAKSK: access key -> secret key
 	errs         []error
 }
 
@@ -166,6 +169,35 @@ func WithIAM(users ...IAMUser) Option {
 			return
 		}
 		c.iamUsers = append([]IAMUser(nil), users...)
+	}
+}
+
+// WithAKSK makes the fake accept requests signed with these access key /
+// secret key pairs (SDK-HMAC-SHA256, package aksk) as the service's gateway
+// does: it recomputes the signature from the request as received and
+// accepts it within aksk.DefaultSkew (15 minutes) of X-Sdk-Date; otherwise
+// it answers 401 BackupService.8600 saying which check failed (unknown
+// access key, bad signature, stale or missing date). A request without an
+// SDK-HMAC-SHA256 Authorization is judged by its token as before, so token
+// and AK/SK authentication work side by side. Behind the check, as behind
+// the real gateway, the call's contract is the page's: the fake validates
+// the verified request as if it carried a token.
+func WithAKSK(creds ...aksk.Credentials) Option {
+	return func(c *config) {
+		if len(creds) == 0 {
+			c.errs = append(c.errs, fmt.Errorf("WithAKSK: no keys"))
+			return
+		}
+		if c.aksk == nil {
+			c.aksk = map[string]string{}
+		}
+		for i, cr := range creds {
+			if err := cr.Check(); err != nil {
+				c.errs = append(c.errs, fmt.Errorf("WithAKSK: key pair %d: %w", i+1, err))
+				continue
+			}
+			c.aksk[cr.AccessKey] = cr.SecretKey
+		}
 	}
 }
 

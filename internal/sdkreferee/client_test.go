@@ -1,13 +1,10 @@
 package sdkreferee
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,69 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/aksk"
-	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
-	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
-
-// pageAnswer is the page's 200 example, read from the embedded spec.
-func pageAnswer(t *testing.T) []byte {
-	t.Helper()
-	doc, err := cbr.GetSpec()
-	require.NoError(t, err)
-	item := doc.Paths.Value("/v3/{project_id}/checkpoints/replicate")
-	require.NotNil(t, item)
-	resp := item.Post.Responses.Status(http.StatusOK)
-	require.NotNil(t, resp)
-	media := resp.Value.Content.Get("application/json")
-	require.NotNil(t, media)
-	ex := media.Examples["ReplicatingBackups"]
-	require.NotNil(t, ex, "the spec's 200 example")
-	body, err := json.Marshal(ex.Value.Value)
-	require.NoError(t, err)
-	return body
-}
-
-// gateway is a loopback stand-in for CBR behind its API gateway: it checks
-// the AK/SK signature with aksk.Verify and answers the page's 200 example,
-// or 401 with a CBR-style error naming the check that failed.
-type gateway struct {
-	answer []byte
-	keys   map[string]string // AK -> SK
-
-	mu   sync.Mutex
-	seen []*http.Request // clones of what arrived, for the test to inspect
-}
-
-func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	g.mu.Lock()
-	g.seen = append(g.seen, r.Clone(r.Context()))
-	g.mu.Unlock()
-
-	body, err := limit.ReadAll(r.Body, limit.Request)
-	if err != nil {
-		http.Error(w, "cannot read the body", http.StatusBadRequest)
-		return
-	}
-	lookup := func(ak string) (string, bool) { sk, ok := g.keys[ak]; return sk, ok }
-	// The SDK stamps X-Sdk-Date with its own clock, so the gateway checks
-	// it against its own.
-	if err := aksk.Verify(r, body, lookup, time.Now(), aksk.DefaultSkew); err != nil {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUnauthorized)
-		_ = json.NewEncoder(w).Encode(map[string]string{
-			"error_code": validate.CodeNotAuthenticated,
-			"error_msg":  "Not authenticated: " + err.Error(),
-		})
-		return
-	}
-	if r.Method != http.MethodPost || r.URL.Path != "/v3/"+testProjectID+"/checkpoints/replicate" {
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(g.answer)
-}
 
 // sdkClient is the SDK's unmodified CBR v1 client with basic (AK/SK)
 // credentials and the project ID, pointed at endpoint over plain http,
@@ -113,13 +50,17 @@ func pageRequest() *model.CopyCheckpointRequest {
 	}}}
 }
 
-func TestSDKClientAgainstVerifyingGateway(t *testing.T) {
-	g := &gateway{answer: pageAnswer(t), keys: map[string]string{testAK: testSK}}
-	srv := httptest.NewServer(g) // 127.0.0.1
+// TestSDKClientAgainstTheFake points the SDK's unmodified CBR client,
+// configured with AK/SK only, at the project's fake with WithAKSK: the fake
+// verifies the signature as the service's gateway would, so a test author
+// can use the vendor's SDK against it.
+func TestSDKClientAgainstTheFake(t *testing.T) {
+	srv, err := cbrtest.NewServer(cbrtest.WithAKSK(aksk.Credentials{AccessKey: testAK, SecretKey: testSK}))
+	require.NoError(t, err)
 	defer srv.Close()
 	require.True(t, strings.HasPrefix(srv.URL, "http://127.0.0.1:"))
 
-	t.Run("the SDK's signed CopyCheckpoint passes Verify and gets the page's answer", func(t *testing.T) {
+	t.Run("the SDK's signed CopyCheckpoint is verified and gets a replication", func(t *testing.T) {
 		resp, err := sdkClient(t, srv.URL, testAK, testSK).CopyCheckpoint(pageRequest())
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusOK, resp.HttpStatusCode)
@@ -127,24 +68,20 @@ func TestSDKClientAgainstVerifyingGateway(t *testing.T) {
 		r := resp.Replication
 		assert.Equal(t, "3b5816b5-f29c-4172-9d9a-76c719a659ce", r.VaultId)
 		assert.Equal(t, "0ca3eb86-8800-46da-9c37-9d657a825274", r.DestinationVaultId)
-		assert.Equal(t, "region1", r.SourceRegion)
+		assert.Equal(t, cbrtest.DefaultSourceRegion, r.SourceRegion)
 		assert.Equal(t, "region2", r.DestinationRegion)
 		assert.Equal(t, "68589cac08274b82b4e254268a3862d8", r.DestinationProjectId)
-		assert.Equal(t, "4229d7a45436489f8c3dc2b1d35d4987", r.ProjectId)
-		assert.Equal(t, "0daac4c5-6707-4851-97ba-169e36266b66", r.ProviderId)
-		require.Len(t, r.Backups, 3)
-		assert.Equal(t, "7558e1a3-7046-4787-95cd-14b0ad0642a8", r.Backups[0].BackupId)
-		assert.Equal(t, "de128dfa-5451-4905-9c11-8fc842b2f41e", r.Backups[0].ReplicationRecordId)
+		assert.Equal(t, testProjectID, r.ProjectId)
+		assert.Equal(t, cbrtest.ProviderID, r.ProviderId)
+		assert.Len(t, r.Backups, cbrtest.DefaultBackups)
 
-		g.mu.Lock()
-		last := g.seen[len(g.seen)-1]
-		g.mu.Unlock()
-		assert.Equal(t, testProjectID, last.Header.Get(aksk.HeaderProjectID))
-		assert.Regexp(t, `^SDK-HMAC-SHA256 Access=`+testAK+`, SignedHeaders=user-agent;x-project-id;x-sdk-date, Signature=[0-9a-f]{64}$`,
-			last.Header.Get(aksk.HeaderAuthorization))
+		got := srv.Requests()
+		require.Len(t, got, 1)
+		assert.Equal(t, testProjectID, got[0].Header.Get(aksk.HeaderProjectID))
+		assert.NotEmpty(t, got[0].Header.Get(aksk.HeaderDate))
 	})
 
-	t.Run("a wrong SK gets 401 naming the failed check", func(t *testing.T) {
+	t.Run("a wrong SK gets the fake's 401 naming the failed check", func(t *testing.T) {
 		const wrongSK = "wrongSecretKey0123456789abcdefWRONG00001"
 		_, err := sdkClient(t, srv.URL, testAK, wrongSK).CopyCheckpoint(pageRequest())
 		var serr *sdkerr.ServiceResponseError

@@ -1,0 +1,105 @@
+package cbrtest_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cbr-replicate/cbr-replicate/aksk"
+	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+	"github.com/cbr-replicate/cbr-replicate/replicate"
+)
+
+var testKeys = aksk.Credentials{AccessKey: "HPUAFAKEACCESSKEY001", SecretKey: "fake-secret-key-never-printed-0123456789"}
+
+// signedRequest is the page's request to the fake, signed with c at t.
+func signedRequest(t *testing.T, c aksk.Credentials, at time.Time) *http.Request {
+	t.Helper()
+	body := pageRequest(t)
+	r := newRequest(http.MethodPost, "/v3/"+pageProjectID+"/checkpoints/replicate", body, "X-Auth-Token", "-")
+	require.NoError(t, aksk.Sign(r, []byte(body), c, pageProjectID, at))
+	return r
+}
+
+func TestFake_AKSKSignedRequestsAreVerifiedAsTheGatewayWould(t *testing.T) {
+	f := newFake(t, cbrtest.WithAKSK(testKeys))
+	for _, tc := range []struct {
+		name    string
+		req     func(t *testing.T) *http.Request
+		status  int
+		message string
+	}{
+		{"a request signed with a known key pair is answered", func(t *testing.T) *http.Request {
+			return signedRequest(t, testKeys, time.Now())
+		}, http.StatusOK, ""},
+		{"a signature within the 15-minute window is accepted", func(t *testing.T) *http.Request {
+			return signedRequest(t, testKeys, time.Now().Add(-14*time.Minute))
+		}, http.StatusOK, ""},
+		{"a wrong secret key gets 401 bad signature", func(t *testing.T) *http.Request {
+			return signedRequest(t, aksk.Credentials{AccessKey: testKeys.AccessKey, SecretKey: "wrong-secret-key-0123456789"}, time.Now())
+		}, http.StatusUnauthorized, "signature"},
+		{"an unknown access key gets 401", func(t *testing.T) *http.Request {
+			return signedRequest(t, aksk.Credentials{AccessKey: "HPUAUNKNOWN", SecretKey: testKeys.SecretKey}, time.Now())
+		}, http.StatusUnauthorized, "HPUAUNKNOWN"},
+		{"a stale date gets 401", func(t *testing.T) *http.Request {
+			return signedRequest(t, testKeys, time.Now().Add(-16*time.Minute))
+		}, http.StatusUnauthorized, "X-Sdk-Date"},
+		{"a missing X-Sdk-Date gets 401", func(t *testing.T) *http.Request {
+			r := signedRequest(t, testKeys, time.Now())
+			r.Header.Del("X-Sdk-Date")
+			return r
+		}, http.StatusUnauthorized, "X-Sdk-Date"},
+		{"a body changed after signing gets 401", func(t *testing.T) *http.Request {
+			r := signedRequest(t, testKeys, time.Now())
+			r2 := newRequest(http.MethodPost, r.URL.Path, pageRequest(t)+" ", "X-Auth-Token", "-")
+			r2.Header = r.Header
+			return r2
+		}, http.StatusUnauthorized, "signature"},
+		{"a token request works beside AK/SK", func(t *testing.T) *http.Request {
+			return newRequest(http.MethodPost, "/v3/"+pageProjectID+"/checkpoints/replicate", pageRequest(t))
+		}, http.StatusOK, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := serve(t, f, tc.req(t))
+			assert.Equal(t, tc.status, a.status, "%s", a.body)
+			if tc.message != "" {
+				e := cbrError(t, a.body)
+				assert.Equal(t, "BackupService.8600", e.ErrorCode)
+				assert.Contains(t, e.ErrorMsg, tc.message)
+			}
+			assert.NotContains(t, string(a.body), testKeys.SecretKey)
+		})
+	}
+}
+
+func TestFake_ReplicateClientSigningWithAKSK(t *testing.T) {
+	srv := newServer(t, cbrtest.WithAKSK(testKeys))
+	for _, tc := range []struct {
+		name   string
+		keys   aksk.Credentials
+		status int
+	}{
+		{"the right keys replicate", testKeys, 0},
+		{"a wrong secret key is the fake's 401", aksk.Credentials{AccessKey: testKeys.AccessKey, SecretKey: "wrong-secret-key-0123456789"}, http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			signer, err := aksk.NewSigner(tc.keys, pageProjectID)
+			require.NoError(t, err)
+			c, err := replicate.New(replicate.Options{Endpoint: srv.URL, ProjectID: pageProjectID, Signer: signer, HTTPClient: srv.Client()})
+			require.NoError(t, err)
+			out, err := c.Replicate(context.Background(), pageParam())
+			if tc.status == 0 {
+				require.NoError(t, err)
+				assert.Equal(t, pageProjectID, out.ProjectId)
+				return
+			}
+			assert.Equal(t, tc.status, replicate.StatusCode(err))
+			assert.Contains(t, err.Error(), "signature")
+			assert.NotContains(t, err.Error(), tc.keys.SecretKey)
+		})
+	}
+}
