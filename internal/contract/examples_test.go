@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -186,4 +188,24 @@ func representativeStatus(t *testing.T, code string) int {
 	status, err := strconv.Atoi(code)
 	require.NoError(t, err, "status %q", code)
 	return status
+}
+
+// TestSampleFilesAreTheSpecExamples keeps the two sample files that users
+// validate and load with (cmd/cbr-replicate/testdata, named in the README
+// and scripts/load.lua) equal to the spec's examples, which are the page's:
+// the files are copies for the command line, checked, not a second source.
+func TestSampleFilesAreTheSpecExamples(t *testing.T) {
+	doc := embeddedSpec(t)
+	for file, example := range map[string]string{
+		"page-request.json":      "ReplicatingBackupsRequest",
+		"page-response-200.json": "ReplicatingBackupsResponse",
+	} {
+		t.Run(file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("..", "..", "cmd", "cbr-replicate", "testdata", file))
+			require.NoError(t, err)
+			ex := doc.Components.Examples[example]
+			require.NotNil(t, ex)
+			assert.JSONEq(t, mustJSON(t, ex.Value.Value), string(data))
+		})
+	}
 }
