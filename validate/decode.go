@@ -2,96 +2,165 @@ package validate
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
-	"strconv"
-	"strings"
-	"unicode/utf8"
+	"io"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
-// decodeJSON decodes data strictly: exactly one JSON value, numbers kept as
-// json.Number (as openapi3filter does), and no object repeating a key.
-// It returns the decoded value, or violations if data is not acceptable JSON.
-// keys, if not nil, holds the property names of the document so that
-// decoding them allocates no new strings.
-func decodeJSON(data []byte, keys map[string]string) (any, []Violation) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, []Violation{{In: InBody, Rule: RuleJSON, Message: "the body is empty, a JSON object is expected"}}
+// decoder decodes a body strictly with jsontext, whose defaults are what
+// this package requires: one JSON value, no duplicate names, valid UTF-8
+// (no lone surrogate escape), no byte order mark, nesting at most 10000
+// deep. Decoders are pooled: decoding the page's bodies allocates only the
+// decoded value.
+type decoder struct {
+	buf  bytes.Buffer // jsontext reads a *bytes.Buffer in place
+	dec  jsontext.Decoder
+	keys map[string]string
+	vs   *violations
+}
+
+var decoders = sync.Pool{New: func() any { return new(decoder) }}
+
+// decodeJSON decodes data into the values schema.VisitJSON takes
+// (map[string]any, []any, string, json.Number, bool, nil) and reports
+// whether data is well-formed JSON. Malformed data adds one violation of
+// rule "json" or "duplicateKey". Guided by schema, a key that a closed
+// object (additionalProperties: false) does not declare is reported here
+// and its value skipped: kin-openapi would allocate an error per key.
+// keys holds the property names of the document, so that decoding them
+// allocates no new strings.
+func decodeJSON(data []byte, schema *openapi3.Schema, keys map[string]string, vs *violations) (any, bool) {
+	d := decoders.Get().(*decoder)
+	defer decoders.Put(d)
+	d.buf = *bytes.NewBuffer(data)
+	d.dec.Reset(&d.buf)
+	d.keys, d.vs = keys, vs
+	defer func() { d.buf, d.keys, d.vs = bytes.Buffer{}, nil, nil }()
+
+	value, err := d.value(schema)
+	if err == nil {
+		// jsontext reads a stream of values; a body is one.
+		if _, err = d.dec.ReadToken(); err == io.EOF {
+			return value, true
+		} else if err == nil {
+			err = fmt.Errorf("trailing data after the JSON value at offset %d", d.dec.InputOffset()-1)
+		}
 	}
-	if bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
-		return nil, []Violation{{In: InBody, Rule: RuleJSON,
-			Message: "the body starts with a byte order mark (U+FEFF), which JSON text must not (RFC 8259, section 8.1)"}}
+	vs.add(syntaxViolation(err))
+	return nil, false
+}
+
+// syntaxViolation maps an error of jsontext to a violation, with the JSON
+// pointer and offset jsontext gives.
+func syntaxViolation(err error) Violation {
+	var se *jsontext.SyntacticError
+	switch {
+	case err == io.EOF:
+		return Violation{In: InBody, Rule: RuleJSON, Message: "the body is empty, a JSON value is expected"}
+	case errors.As(err, &se) && se.Err == jsontext.ErrDuplicateName:
+		return Violation{In: InBody, Pointer: string(se.JSONPointer), Rule: RuleDuplicateKey, Message: "the object repeats this key"}
+	case errors.As(err, &se):
+		return Violation{In: InBody, Pointer: string(se.JSONPointer), Rule: RuleJSON,
+			Message: fmt.Sprintf("malformed JSON at offset %d: %v", se.ByteOffset, se.Err)}
 	}
-	p := parser{data: data, keys: keys}
-	value, err := p.parse()
+	return Violation{In: InBody, Rule: RuleJSON, Message: "malformed JSON: " + err.Error()}
+}
+
+// value decodes the next value; schema (nil if unknown) is the schema it
+// must match.
+func (d *decoder) value(schema *openapi3.Schema) (any, error) {
+	switch d.dec.PeekKind() {
+	case '{':
+		return d.object(schema)
+	case '[':
+		return d.array(schema)
+	}
+	tok, err := d.dec.ReadToken()
 	if err != nil {
-		msg := "malformed JSON: " + err.Error()
-		if se, ok := err.(*syntaxError); ok {
-			msg = fmt.Sprintf("malformed JSON at offset %d: %s", se.offset, se.msg)
-		}
-		return nil, []Violation{{In: InBody, Rule: RuleJSON, Message: msg}}
+		return nil, err
 	}
-	// The parser, like encoding/json, turns invalid UTF-8 into U+FFFD: what
-	// is validated would not be what was sent.
-	if off := invalidUTF8(data); off >= 0 {
-		p.dups = append(p.dups, Violation{In: InBody, Rule: RuleJSON,
-			Message: fmt.Sprintf("invalid UTF-8 at offset %d: JSON text must be UTF-8 (RFC 8259, section 8.1)", off)})
+	switch tok.Kind() {
+	case 'n':
+		return nil, nil
+	case 't', 'f':
+		return tok.Bool(), nil
+	case '"':
+		return tok.String(), nil
+	case '0':
+		return json.Number(tok.String()), nil
 	}
-	return value, p.dups
+	return nil, fmt.Errorf("unexpected token %v", tok.Kind())
 }
 
-// invalidUTF8 returns the offset of the first byte of data that is not
-// valid UTF-8, or -1 if all of it is.
-func invalidUTF8(data []byte) int {
-	if utf8.Valid(data) {
-		return -1
+func (d *decoder) object(schema *openapi3.Schema) (any, error) {
+	if _, err := d.dec.ReadToken(); err != nil {
+		return nil, err
 	}
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size == 1 {
-			return i
+	closed := schema != nil && schema.AdditionalProperties.Has != nil && !*schema.AdditionalProperties.Has
+	m := make(map[string]any)
+	for d.dec.PeekKind() != '}' {
+		name, err := d.name()
+		if err != nil {
+			return nil, err
 		}
-		i += size
-	}
-	return -1
-}
-
-// caseVariants reports keys of objects that differ from a property the
-// schema declares only in case, where the schema lets unknown keys through:
-// encoding/json matches keys case-insensitively, so such a key would bind to
-// the declared field without having been validated as it. Closed schemas
-// (additionalProperties: false) already reject them.
-func caseVariants(vs []Violation, schema *openapi3.Schema, value any, path []string) []Violation {
-	if schema == nil {
-		return vs
-	}
-	switch v := value.(type) {
-	case map[string]any:
-		open := schema.AdditionalProperties.Has == nil || *schema.AdditionalProperties.Has
-		for k, child := range v {
-			if ref, ok := schema.Properties[k]; ok && ref != nil {
-				vs = caseVariants(vs, ref.Value, child, append(path, k))
-				continue
-			}
-			if !open {
-				continue
-			}
-			for name := range schema.Properties {
-				if strings.EqualFold(name, k) {
-					vs = append(vs, Violation{In: InBody, Pointer: pointer(append(path, k)...), Rule: RuleCaseVariant,
-						Message: fmt.Sprintf("key differs from the property %q only in case", name)})
-					break
+		var child *openapi3.Schema
+		if schema != nil {
+			if ref := schema.Properties[name]; ref != nil {
+				child = ref.Value
+			} else if closed {
+				d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleAdditionalProperties,
+					Message: fmt.Sprintf("unknown property %q is not allowed", name)})
+				if err := d.dec.SkipValue(); err != nil {
+					return nil, err
 				}
+				continue
 			}
 		}
-	case []any:
-		if schema.Items == nil {
-			return vs
-		}
-		for i, child := range v {
-			vs = caseVariants(vs, schema.Items.Value, child, append(path, strconv.Itoa(i)))
+		if m[name], err = d.value(child); err != nil {
+			return nil, err
 		}
 	}
-	return vs
+	_, err := d.dec.ReadToken()
+	return m, err
+}
+
+// name reads an object name, interned if it is a property of the document.
+func (d *decoder) name() (string, error) {
+	raw, err := d.dec.ReadValue()
+	if err != nil {
+		return "", err
+	}
+	if s := raw[1 : len(raw)-1]; bytes.IndexByte(s, '\\') < 0 {
+		if k, ok := d.keys[string(s)]; ok {
+			return k, nil
+		}
+		return string(s), nil
+	}
+	s, err := jsontext.AppendUnquote(nil, raw)
+	return string(s), err
+}
+
+func (d *decoder) array(schema *openapi3.Schema) (any, error) {
+	if _, err := d.dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	var items *openapi3.Schema
+	if schema != nil && schema.Items != nil {
+		items = schema.Items.Value
+	}
+	a := []any{}
+	for d.dec.PeekKind() != ']' {
+		v, err := d.value(items)
+		if err != nil {
+			return nil, err
+		}
+		a = append(a, v)
+	}
+	_, err := d.dec.ReadToken()
+	return a, err
 }

@@ -84,7 +84,7 @@ func TestTransportNeverSendsAnInvalidRequest(t *testing.T) {
 			[]at{{"body", "/replicate/vault_id", "required"}}},
 		{"body wrapped in checkpoint", `{"checkpoint":{"replicate":{}}}`, nil,
 			[]at{{"body", "/checkpoint", "additionalProperties"}, {"body", "/replicate", "required"}}},
-		{"malformed JSON", `{"replicate":`, nil, []at{{"body", "", "json"}}},
+		{"malformed JSON", `{"replicate":`, nil, []at{{"body", "/replicate", "json"}}},
 		{"X-Auth-Token missing", string(readTestdata(t, "request.json")), func(r *http.Request) { r.Header.Del("X-Auth-Token") },
 			[]at{{"header", "/X-Auth-Token", "security"}}},
 	}
