@@ -13,9 +13,12 @@ import (
 )
 
 // decoder decodes a body strictly with jsontext, whose defaults are what
-// this package requires: one JSON value, no duplicate names, valid UTF-8
-// (no lone surrogate escape), no byte order mark, nesting at most 10000
-// deep. Decoders are pooled: decoding the page's bodies allocates only the
+// this package requires: one JSON value, valid UTF-8 (no lone surrogate
+// escape), no byte order mark, nesting at most 10000 deep. Duplicate names
+// are found here rather than by jsontext, which would keep every name of an
+// object (15 bytes per key of a hostile body) and stop at the first: each
+// is reported, at no cost, as the decoded object already holds the names.
+// Decoders are pooled: decoding the page's bodies allocates only the
 // decoded value.
 type decoder struct {
 	buf  bytes.Buffer // jsontext reads a *bytes.Buffer in place
@@ -26,19 +29,23 @@ type decoder struct {
 
 var decoders = sync.Pool{New: func() any { return new(decoder) }}
 
+// allowDuplicateNames leaves duplicate names to decoder.object.
+var allowDuplicateNames = jsontext.AllowDuplicateNames(true)
+
 // decodeJSON decodes data into the values schema.VisitJSON takes
 // (map[string]any, []any, string, json.Number, bool, nil) and reports
 // whether data is well-formed JSON. Malformed data adds one violation of
-// rule "json" or "duplicateKey". Guided by schema, a key that a closed
-// object (additionalProperties: false) does not declare is reported here
-// and its value skipped: kin-openapi would allocate an error per key.
+// rule "json"; each duplicate key adds one of rule "duplicateKey". Guided
+// by schema, a key that a closed object (additionalProperties: false) does
+// not declare is reported here and its value skipped: kin-openapi would
+// allocate an error per key.
 // keys holds the property names of the document, so that decoding them
 // allocates no new strings.
 func decodeJSON(data []byte, schema *openapi3.Schema, keys map[string]string, vs *violations) (any, bool) {
 	d := decoders.Get().(*decoder)
 	defer decoders.Put(d)
 	d.buf = *bytes.NewBuffer(data)
-	d.dec.Reset(&d.buf)
+	d.dec.Reset(&d.buf, allowDuplicateNames)
 	d.keys, d.vs = keys, vs
 	defer func() { d.buf, d.keys, d.vs = bytes.Buffer{}, nil, nil }()
 
@@ -62,8 +69,6 @@ func syntaxViolation(err error) Violation {
 	switch {
 	case err == io.EOF:
 		return Violation{In: InBody, Rule: RuleJSON, Message: "the body is empty, a JSON value is expected"}
-	case errors.As(err, &se) && se.Err == jsontext.ErrDuplicateName:
-		return Violation{In: InBody, Pointer: string(se.JSONPointer), Rule: RuleDuplicateKey, Message: "the object repeats this key"}
 	case errors.As(err, &se):
 		return Violation{In: InBody, Pointer: string(se.JSONPointer), Rule: RuleJSON,
 			Message: fmt.Sprintf("malformed JSON at offset %d: %v", se.ByteOffset, se.Err)}
@@ -104,45 +109,46 @@ func (d *decoder) object(schema *openapi3.Schema) (any, error) {
 	closed := schema != nil && schema.AdditionalProperties.Has != nil && !*schema.AdditionalProperties.Has
 	m := make(map[string]any)
 	for d.dec.PeekKind() != '}' {
-		name, err := d.name()
+		raw, err := d.dec.ReadValue()
 		if err != nil {
 			return nil, err
 		}
+		name := raw[1 : len(raw)-1]
+		if bytes.IndexByte(name, '\\') >= 0 {
+			if name, err = jsontext.AppendUnquote(nil, raw); err != nil {
+				return nil, err
+			}
+		}
 		var child *openapi3.Schema
 		if schema != nil {
-			if ref := schema.Properties[name]; ref != nil {
+			if ref := schema.Properties[string(name)]; ref != nil {
 				child = ref.Value
 			} else if closed {
-				d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleAdditionalProperties,
-					Message: fmt.Sprintf("unknown property %q is not allowed", name)})
+				// Only the violations kept are spelled out: a body of
+				// unknown keys costs no allocation per key here.
+				if d.vs.fits() {
+					d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleAdditionalProperties,
+						Message: fmt.Sprintf("unknown property %q is not allowed", name)})
+				}
 				if err := d.dec.SkipValue(); err != nil {
 					return nil, err
 				}
 				continue
 			}
 		}
-		if m[name], err = d.value(child); err != nil {
+		key, ok := d.keys[string(name)] // interned: no allocation
+		if !ok {
+			key = string(name)
+		}
+		if _, dup := m[key]; dup {
+			d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleDuplicateKey, Message: "the object repeats this key"})
+		}
+		if m[key], err = d.value(child); err != nil {
 			return nil, err
 		}
 	}
 	_, err := d.dec.ReadToken()
 	return m, err
-}
-
-// name reads an object name, interned if it is a property of the document.
-func (d *decoder) name() (string, error) {
-	raw, err := d.dec.ReadValue()
-	if err != nil {
-		return "", err
-	}
-	if s := raw[1 : len(raw)-1]; bytes.IndexByte(s, '\\') < 0 {
-		if k, ok := d.keys[string(s)]; ok {
-			return k, nil
-		}
-		return string(s), nil
-	}
-	s, err := jsontext.AppendUnquote(nil, raw)
-	return string(s), err
 }
 
 func (d *decoder) array(schema *openapi3.Schema) (any, error) {

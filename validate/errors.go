@@ -149,6 +149,16 @@ func (c *violations) add(vs ...Violation) {
 	}
 }
 
+// fits reports whether one more violation is kept, and counts it as left
+// out if not: callers that spell a violation out at a cost ask first.
+func (c *violations) fits() bool {
+	if len(c.list) < MaxViolations {
+		return true
+	}
+	c.more++
+	return false
+}
+
 // newError deduplicates and sorts the violations of c and adds the one
 // that says how many were left out; it returns nil for none.
 func newError(c *violations) error {
