@@ -12,6 +12,43 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
+// visitSchema returns the schema to validate a value against once its
+// arrays have had their items validated by the decoder.
+func (v *Validator) visitSchema(s *openapi3.Schema) *openapi3.Schema {
+	if c := v.itemless[s]; c != nil {
+		return c
+	}
+	return s // not a body schema of the document (tests): items are checked twice
+}
+
+// itemless returns a copy of s in which no schema has items (nor property
+// schemas with items), memoized in done: the decoder validates the items
+// of arrays one at a time, and the copy validates the rest.
+func itemless(s *openapi3.Schema, done map[*openapi3.Schema]*openapi3.Schema) *openapi3.Schema {
+	if s == nil {
+		return nil
+	}
+	if c, ok := done[s]; ok {
+		return c
+	}
+	c := *s
+	done[s] = &c
+	c.Items = nil
+	if s.Items != nil {
+		itemless(s.Items.Value, done) // for the decoder's items
+	}
+	if s.Properties != nil {
+		c.Properties = make(openapi3.Schemas, len(s.Properties))
+		for name, ref := range s.Properties {
+			c.Properties[name] = &openapi3.SchemaRef{Value: itemless(ref.Value, done)}
+		}
+	}
+	if ap := s.AdditionalProperties.Schema; ap != nil {
+		c.AdditionalProperties.Schema = &openapi3.SchemaRef{Value: itemless(ap.Value, done)}
+	}
+	return &c
+}
+
 // decoder decodes a body strictly with jsontext, whose defaults are what
 // this package requires: one JSON value, valid UTF-8 (no lone surrogate
 // escape), no byte order mark, nesting at most 10000 deep. Duplicate names
@@ -23,7 +60,9 @@ import (
 type decoder struct {
 	buf  bytes.Buffer // jsontext reads a *bytes.Buffer in place
 	dec  jsontext.Decoder
-	keys map[string]string
+	val  *Validator
+	keep bool // the decoded value is used, not only validated
+	opts []openapi3.SchemaValidationOption
 	vs   *violations
 }
 
@@ -36,18 +75,20 @@ var allowDuplicateNames = jsontext.AllowDuplicateNames(true)
 // (map[string]any, []any, string, json.Number, bool, nil) and reports
 // whether data is well-formed JSON. Malformed data adds one violation of
 // rule "json"; each duplicate key adds one of rule "duplicateKey". Guided
-// by schema, a key that a closed object (additionalProperties: false) does
-// not declare is reported here and its value skipped: kin-openapi would
-// allocate an error per key.
-// keys holds the property names of the document, so that decoding them
-// allocates no new strings.
-func decodeJSON(data []byte, schema *openapi3.Schema, keys map[string]string, vs *violations) (any, bool) {
+// by schema (nil: none), where kin-openapi would allocate an error per key
+// or per item of a hostile body and hold them all at once, it checks here:
+// a key that a closed object (additionalProperties: false) does not declare
+// is reported and its value skipped, and each array item is validated with
+// opts as soon as it is decoded; the value is then validated against
+// v.itemless[schema]. Unless keep, the value returned may lack array items
+// that were validated: it is for validation only.
+func (v *Validator) decodeJSON(data []byte, schema *openapi3.Schema, opts []openapi3.SchemaValidationOption, keep bool, vs *violations) (any, bool) {
 	d := decoders.Get().(*decoder)
 	defer decoders.Put(d)
 	d.buf = *bytes.NewBuffer(data)
 	d.dec.Reset(&d.buf, allowDuplicateNames)
-	d.keys, d.vs = keys, vs
-	defer func() { d.buf, d.keys, d.vs = bytes.Buffer{}, nil, nil }()
+	d.val, d.opts, d.keep, d.vs = v, opts, keep, vs
+	defer func() { d.buf, d.val, d.opts, d.vs = bytes.Buffer{}, nil, nil, nil }()
 
 	value, err := d.value(schema)
 	if err == nil {
@@ -136,7 +177,7 @@ func (d *decoder) object(schema *openapi3.Schema) (any, error) {
 				continue
 			}
 		}
-		key, ok := d.keys[string(name)] // interned: no allocation
+		key, ok := d.val.keys[string(name)] // interned: no allocation
 		if !ok {
 			key = string(name)
 		}
@@ -159,14 +200,55 @@ func (d *decoder) array(schema *openapi3.Schema) (any, error) {
 	if schema != nil && schema.Items != nil {
 		items = schema.Items.Value
 	}
+	// Items validated here are kept only if the value is used (requests)
+	// or the array keywords need them: a response of a million items then
+	// costs no memory per item.
+	keep := items == nil || d.keep || schema.MinItems > 0 || schema.MaxItems != nil || schema.UniqueItems
 	a := []any{}
-	for d.dec.PeekKind() != ']' {
+	for kind := d.dec.PeekKind(); kind != ']'; kind = d.dec.PeekKind() {
+		if !keep && wrongKind(items, kind) && !d.vs.fits() {
+			// Counted, not decoded nor spelled out.
+			if err := d.dec.SkipValue(); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		v, err := d.value(items)
 		if err != nil {
 			return nil, err
 		}
-		a = append(a, v)
+		if items != nil {
+			// One item at a time: kin-openapi holds the errors of one item,
+			// not of every item. The visit schema has no items.
+			if err := d.val.visitSchema(items).VisitJSON(v, d.opts...); err != nil {
+				violationsAt(d.vs, err, string(d.dec.StackPointer()))
+			}
+		}
+		if keep {
+			a = append(a, v)
+		}
 	}
 	_, err := d.dec.ReadToken()
 	return a, err
+}
+
+// wrongKind reports whether a value of kind surely breaks the one type
+// schema declares: kin-openapi reports a single violation for it.
+func wrongKind(schema *openapi3.Schema, kind jsontext.Kind) bool {
+	if schema.Type == nil || len(*schema.Type) != 1 {
+		return false
+	}
+	switch (*schema.Type)[0] {
+	case openapi3.TypeObject:
+		return kind != '{' && kind != 'n'
+	case openapi3.TypeArray:
+		return kind != '[' && kind != 'n'
+	case openapi3.TypeString:
+		return kind != '"' && kind != 'n'
+	case openapi3.TypeBoolean:
+		return kind != 't' && kind != 'f' && kind != 'n'
+	case openapi3.TypeNumber, openapi3.TypeInteger:
+		return kind != '0' && kind != 'n'
+	}
+	return false
 }

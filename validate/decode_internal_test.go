@@ -41,7 +41,7 @@ func TestDecodeMatchesEncodingJSON(t *testing.T) {
 			require.True(t, ok)
 			for _, keys := range []map[string]string{nil, internedKeys} {
 				var vs violations
-				got, ok := decodeJSON([]byte(s), nil, keys, &vs)
+				got, ok := (&Validator{keys: keys}).decodeJSON([]byte(s), nil, nil, true, &vs)
 				require.True(t, ok, "%v", vs.list)
 				assert.Empty(t, vs.list)
 				assert.Equal(t, want, got)
@@ -93,7 +93,7 @@ func TestDecodeRejectsMalformedJSON(t *testing.T) {
 				assert.Equal(t, tt.stdAccepts, stdOK, "encoding/json")
 			}
 			var vs violations
-			got, ok := decodeJSON([]byte(tt.data), nil, nil, &vs)
+			got, ok := (&Validator{}).decodeJSON([]byte(tt.data), nil, nil, true, &vs)
 			assert.False(t, ok)
 			assert.Nil(t, got)
 			require.Len(t, vs.list, 1)
@@ -111,7 +111,7 @@ func TestDecodeReportsEveryDuplicateKey(t *testing.T) {
 	_, stdOK := stdDecode(data)
 	assert.True(t, stdOK, "encoding/json lets duplicates through")
 	var vs violations
-	_, ok := decodeJSON(data, nil, nil, &vs)
+	_, ok := (&Validator{}).decodeJSON(data, nil, nil, true, &vs)
 	assert.True(t, ok, "the JSON is well-formed")
 	var ptrs []string
 	for _, v := range vs.list {
@@ -132,7 +132,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"a":{"b":1,"\u0062":2}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var vs violations
-		got, ok := decodeJSON(data, nil, internedKeys, &vs)
+		got, ok := (&Validator{keys: internedKeys}).decodeJSON(data, nil, nil, true, &vs)
 		if !ok {
 			if n := len(vs.list); n == 0 || vs.list[n-1].Rule != RuleJSON {
 				t.Fatalf("rejected %q without a json violation: %v", data, vs.list)

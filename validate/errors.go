@@ -277,6 +277,18 @@ func violationsOf(c *violations, err error, in string) {
 	}
 }
 
+// violationsAt adds the schema errors within err of a value at the JSON
+// pointer base of the body.
+func violationsAt(c *violations, err error, base string) {
+	errs := schemaErrors(nil, err)
+	for _, se := range errs {
+		c.add(schemaViolation(se, InBody, base))
+	}
+	if len(errs) == 0 && err != nil {
+		c.add(Violation{In: InBody, Pointer: base, Rule: "invalid", Message: err.Error()})
+	}
+}
+
 // schemaErrors collects the SchemaErrors within err (through MultiErrors).
 func schemaErrors(out []*openapi3.SchemaError, err error) []*openapi3.SchemaError {
 	switch e := err.(type) {

@@ -292,3 +292,28 @@ func TestContentEncoding(t *testing.T) {
 		})
 	}
 }
+
+func TestResponseWithAMillionWrongItemsListsTheFirst100AndCountsTheRest(t *testing.T) {
+	v := newValidator(t)
+	const n = 1 << 20
+	body := []byte(`{"replication":{"backups":[1` + strings.Repeat(",1", n-1) + `]}}`)
+	var err error
+	got := allocated(func() { err = v.ResponseBody(200, body) })
+	var verr *validate.Error
+	require.ErrorAs(t, err, &verr)
+	require.Len(t, verr.Violations, validate.MaxViolations+1)
+	assert.Equal(t, validate.Violation{In: "body", Pointer: "/replication/backups/0", Rule: "type", Message: "value must be an object"}, verr.Violations[0])
+	assert.Equal(t, "... and "+strconv.Itoa(n-validate.MaxViolations)+" more violations, not listed", verr.Violations[validate.MaxViolations].Message)
+	assert.Less(t, got, raceFactor*uint64(1<<20), "a 2 MiB body of wrong items allocates %d bytes", got)
+}
+
+func TestResponseItemsAreEachValidatedWithTheirPointer(t *testing.T) {
+	v := newValidator(t)
+	err := v.ResponseBody(200, []byte(`{"replication":{"backups":[{"backup_id":"a"},{"backup_id":1},"x",{"backup_id":null},[]]}}`))
+	assert.Equal(t, []at{
+		{"body", "/replication/backups/1/backup_id", "type"},
+		{"body", "/replication/backups/2", "type"},
+		{"body", "/replication/backups/3/backup_id", "type"},
+		{"body", "/replication/backups/4", "type"},
+	}, violationsOf(t, err))
+}

@@ -34,9 +34,10 @@ type Validator struct {
 	route      *routers.Route // the one operation, for bare bodies
 	reqSchema  *openapi3.Schema
 	options    *openapi3filter.Options
-	schemaOpts []openapi3.SchemaValidationOption // for request bodies
-	respOpts   []openapi3.SchemaValidationOption // for response bodies
-	keys       map[string]string                 // property names, interned by the decoder
+	schemaOpts []openapi3.SchemaValidationOption     // for request bodies
+	respOpts   []openapi3.SchemaValidationOption     // for response bodies
+	keys       map[string]string                     // property names, interned by the decoder
+	itemless   map[*openapi3.Schema]*openapi3.Schema // body schemas without items, see decodeJSON
 	cfg        config
 }
 
@@ -95,6 +96,16 @@ func New(opts ...Option) (*Validator, error) {
 		return nil, errors.New("validate: the operation has no application/json request schema")
 	}
 	v.reqSchema = mt.Schema.Value
+	v.itemless = make(map[*openapi3.Schema]*openapi3.Schema)
+	itemless(v.reqSchema, v.itemless)
+	for _, ref := range v.route.Operation.Responses.Map() {
+		if ref.Value == nil {
+			continue
+		}
+		if mt := ref.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+			itemless(mt.Schema.Value, v.itemless)
+		}
+	}
 	v.keys = make(map[string]string)
 	for _, ref := range doc.Components.Schemas {
 		if ref.Value == nil {
@@ -223,7 +234,7 @@ func (v *Validator) request(r *http.Request) (any, []byte, error) {
 	if len(data) == 0 {
 		vs.add(Violation{In: InBody, Rule: RuleRequired, Message: "the request body is required"})
 	} else if checkBody {
-		value = v.checkJSON(data, v.reqSchema, v.schemaOpts, &vs)
+		value = v.checkJSON(data, v.reqSchema, v.schemaOpts, true, &vs)
 	}
 	return value, data, newError(&vs)
 }
@@ -280,18 +291,18 @@ func (v *Validator) RequestBody(body []byte) error {
 		return errNotBuilt
 	}
 	var vs violations
-	v.checkJSON(body, v.reqSchema, v.schemaOpts, &vs)
+	v.checkJSON(body, v.reqSchema, v.schemaOpts, false, &vs)
 	return newError(&vs)
 }
 
 // checkJSON decodes data strictly, validates it against schema and returns
-// the decoded value (nil if data is not JSON).
-func (v *Validator) checkJSON(data []byte, schema *openapi3.Schema, opts []openapi3.SchemaValidationOption, vs *violations) any {
-	value, ok := decodeJSON(data, schema, v.keys, vs)
+// the decoded value (nil if data is not JSON; whole only if keep).
+func (v *Validator) checkJSON(data []byte, schema *openapi3.Schema, opts []openapi3.SchemaValidationOption, keep bool, vs *violations) any {
+	value, ok := v.decodeJSON(data, schema, opts, keep, vs)
 	if !ok {
 		return nil
 	}
-	violationsOf(vs, schema.VisitJSON(value, opts...), InBody)
+	violationsOf(vs, v.visitSchema(schema).VisitJSON(value, opts...), InBody)
 	return value
 }
 
@@ -366,7 +377,7 @@ func (v *Validator) response(r *http.Request, route *routers.Route, params map[s
 			return newError(&vs)
 		}
 	}
-	v.checkJSON(data, mt.Schema.Value, v.respOpts, &vs)
+	v.checkJSON(data, mt.Schema.Value, v.respOpts, false, &vs)
 	return newError(&vs)
 }
 
@@ -419,6 +430,6 @@ func (v *Validator) ResponseBody(status int, body []byte) error {
 		return nil
 	}
 	var vs violations
-	v.checkJSON(body, mt.Schema.Value, v.respOpts, &vs)
+	v.checkJSON(body, mt.Schema.Value, v.respOpts, false, &vs)
 	return newError(&vs)
 }
