@@ -88,7 +88,11 @@ func (v *Validator) decodeJSON(data []byte, schema *openapi3.Schema, opts []open
 	d.buf = *bytes.NewBuffer(data)
 	d.dec.Reset(&d.buf, allowDuplicateNames)
 	d.val, d.opts, d.keep, d.vs = v, opts, keep, vs
-	defer func() { d.buf, d.val, d.opts, d.vs = bytes.Buffer{}, nil, nil, nil }()
+	defer func() {
+		// A pooled decoder holds no body: jsontext aliases the buffer's bytes.
+		d.buf, d.val, d.opts, d.vs = bytes.Buffer{}, nil, nil, nil
+		d.dec.Reset(&d.buf)
+	}()
 
 	value, err := d.value(schema)
 	if err == nil {
