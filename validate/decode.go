@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -35,7 +36,7 @@ func itemless(s *openapi3.Schema, done map[*openapi3.Schema]*openapi3.Schema) *o
 	done[s] = &c
 	c.Items = nil
 	if s.Items != nil {
-		itemless(s.Items.Value, done) // for the decoder's items
+		itemless(s.Items.Value, done) // for the decoder's checkItems
 	}
 	if s.Properties != nil {
 		c.Properties = make(openapi3.Schemas, len(s.Properties))
@@ -196,6 +197,11 @@ func (d *decoder) object(schema *openapi3.Schema) (any, error) {
 	return m, err
 }
 
+// itemBatch is how many array items are validated by one call of
+// kin-openapi: few enough that it holds few errors at once, many enough
+// that the page's arrays cost one call.
+const itemBatch = 64
+
 func (d *decoder) array(schema *openapi3.Schema) (any, error) {
 	if _, err := d.dec.ReadToken(); err != nil {
 		return nil, err
@@ -209,31 +215,68 @@ func (d *decoder) array(schema *openapi3.Schema) (any, error) {
 	// costs no memory per item.
 	keep := items == nil || d.keep || schema.MinItems > 0 || schema.MaxItems != nil || schema.UniqueItems
 	a := []any{}
+	var batch []any // items decoded, not yet validated; the last is item n-1
+	n := 0
 	for kind := d.dec.PeekKind(); kind != ']'; kind = d.dec.PeekKind() {
 		if !keep && wrongKind(items, kind) && !d.vs.fits() {
 			// Counted, not decoded nor spelled out.
+			d.checkItems(items, batch, n)
+			batch = batch[:0]
 			if err := d.dec.SkipValue(); err != nil {
 				return nil, err
 			}
+			n++
 			continue
 		}
 		v, err := d.value(items)
 		if err != nil {
 			return nil, err
 		}
-		if items != nil {
-			// One item at a time: kin-openapi holds the errors of one item,
-			// not of every item. The visit schema has no items.
-			if err := d.val.visitSchema(items).VisitJSON(v, d.opts...); err != nil {
-				violationsAt(d.vs, err, string(d.dec.StackPointer()))
-			}
-		}
+		n++
 		if keep {
 			a = append(a, v)
 		}
+		if items != nil {
+			if batch = append(batch, v); len(batch) == itemBatch {
+				d.checkItems(items, batch, n)
+				batch = batch[:0]
+			}
+		}
 	}
+	d.checkItems(items, batch, n)
 	_, err := d.dec.ReadToken()
 	return a, err
+}
+
+// checkItems validates batch, the items of an array that end with item
+// n-1, the one last read, against items: one call of kin-openapi, with
+// the visit schema, as the items' own arrays were checked when decoded.
+func (d *decoder) checkItems(items *openapi3.Schema, batch []any, n int) {
+	if len(batch) == 0 {
+		return
+	}
+	check := d.val.batch[items]
+	if check == nil { // not a schema of the document (tests)
+		check = &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeArray}, Items: &openapi3.SchemaRef{Value: items}}
+	}
+	err := check.VisitJSON(batch, d.opts...)
+	if err == nil {
+		return
+	}
+	array := string(d.dec.StackPointer().Parent())
+	first := n - len(batch)
+	for _, se := range schemaErrors(nil, err) {
+		if !d.vs.fits() {
+			continue // counted
+		}
+		base, skip := array, 0
+		if p := se.JSONPointer(); len(p) > 0 {
+			if i, perr := strconv.Atoi(p[0]); perr == nil {
+				base, skip = array+"/"+strconv.Itoa(first+i), 1
+			}
+		}
+		d.vs.add(schemaViolation(se, InBody, base, skip))
+	}
 }
 
 // wrongKind reports whether a value of kind surely breaks the one type

@@ -261,7 +261,7 @@ func violationsOf(c *violations, err error, in string) {
 	case *openapi3filter.ResponseError:
 		responseErrorViolations(c, e)
 	case *openapi3.SchemaError:
-		c.add(schemaViolation(e, in, ""))
+		c.add(schemaViolation(e, in, "", 0))
 	case *routers.RouteError:
 		c.add(Violation{In: InPath, Rule: RuleRoute, Message: e.Reason})
 	case interface{ Unwrap() []error }:
@@ -274,18 +274,6 @@ func violationsOf(c *violations, err error, in string) {
 		} else {
 			c.add(Violation{In: in, Rule: "invalid", Message: err.Error()})
 		}
-	}
-}
-
-// violationsAt adds the schema errors within err of a value at the JSON
-// pointer base of the body.
-func violationsAt(c *violations, err error, base string) {
-	errs := schemaErrors(nil, err)
-	for _, se := range errs {
-		c.add(schemaViolation(se, InBody, base))
-	}
-	if len(errs) == 0 && err != nil {
-		c.add(Violation{In: InBody, Pointer: base, Rule: "invalid", Message: err.Error()})
 	}
 }
 
@@ -319,7 +307,7 @@ func parameterViolations(c *violations, e *openapi3filter.RequestError) {
 		c.add(Violation{In: in, Pointer: ptr, Rule: RuleRequired, Message: fmt.Sprintf("%s parameter %q must not be empty", p.In, p.Name)})
 	case len(errs) > 0:
 		for _, se := range errs {
-			c.add(schemaViolation(se, in, ptr))
+			c.add(schemaViolation(se, in, ptr, 0))
 		}
 	default:
 		c.add(Violation{In: in, Pointer: ptr, Rule: RuleType, Message: fmt.Sprintf("%s parameter %q cannot be parsed", p.In, p.Name)})
@@ -354,9 +342,10 @@ func responseErrorViolations(c *violations, e *openapi3filter.ResponseError) {
 
 // schemaViolation maps one SchemaError: the pointer of a missing property is
 // the property (kin-openapi already appends it), the pointer of an
-// unsupported one is the unexpected key.
-func schemaViolation(e *openapi3.SchemaError, in, base string) Violation {
-	ptr := base + pointer(e.JSONPointer()...)
+// unsupported one is the unexpected key. The pointer is base followed by
+// the error's own pointer less its first skip tokens.
+func schemaViolation(e *openapi3.SchemaError, in, base string, skip int) Violation {
+	ptr := base + pointer(e.JSONPointer()[skip:]...)
 	rule, msg := e.SchemaField, e.Reason
 	switch rule {
 	case "properties":

@@ -317,3 +317,19 @@ func TestResponseItemsAreEachValidatedWithTheirPointer(t *testing.T) {
 		{"body", "/replication/backups/4", "type"},
 	}, violationsOf(t, err))
 }
+
+func TestResponseItemsPastTheFirstBatchKeepTheirIndex(t *testing.T) {
+	v := newValidator(t)
+	items := make([]string, 200)
+	for i := range items {
+		items[i] = `{"backup_id":"b"}`
+	}
+	items[63], items[64], items[130], items[199] = `{"backup_id":1}`, `7`, `{"backup_id":null}`, `"x"`
+	err := v.ResponseBody(200, []byte(`{"replication":{"backups":[`+strings.Join(items, ",")+`]}}`))
+	assert.Equal(t, []at{
+		{"body", "/replication/backups/130/backup_id", "type"},
+		{"body", "/replication/backups/199", "type"},
+		{"body", "/replication/backups/63/backup_id", "type"},
+		{"body", "/replication/backups/64", "type"},
+	}, violationsOf(t, err))
+}

@@ -38,6 +38,7 @@ type Validator struct {
 	respOpts   []openapi3.SchemaValidationOption     // for response bodies
 	keys       map[string]string                     // property names, interned by the decoder
 	itemless   map[*openapi3.Schema]*openapi3.Schema // body schemas without items, see decodeJSON
+	batch      map[*openapi3.Schema]*openapi3.Schema // items schema -> array of its itemless copy
 	cfg        config
 }
 
@@ -104,6 +105,13 @@ func New(opts ...Option) (*Validator, error) {
 		}
 		if mt := ref.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
 			itemless(mt.Schema.Value, v.itemless)
+		}
+	}
+	v.batch = make(map[*openapi3.Schema]*openapi3.Schema)
+	for s := range v.itemless {
+		if s.Items != nil && s.Items.Value != nil {
+			v.batch[s.Items.Value] = &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeArray},
+				Items: &openapi3.SchemaRef{Value: v.itemless[s.Items.Value]}}
 		}
 	}
 	v.keys = make(map[string]string)
