@@ -56,7 +56,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case req == nil || req.URL == nil:
 		return nil, errors.New("validate: request without URL")
 	}
-	data, err := readBody(&req.Body, t.v.cfg.maxBodyBytes)
+	body := req.Body // read and closed, but req itself is not modified
+	data, err := readBody(&body, t.v.cfg.maxBodyBytes)
 	if n, ok := limit.TooLarge(err); ok {
 		return nil, fmt.Errorf("validate: the body of %s %s is larger than %d bytes, not sent: %w", req.Method, req.URL.Redacted(), n, err)
 	} else if err != nil {
@@ -73,7 +74,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || !t.cfg.responses {
 		return resp, err
 	}
-	body, err := readBody(&resp.Body, limit.Answer)
+	answer, err := readBody(&resp.Body, limit.Answer)
 	if n, ok := limit.TooLarge(err); ok {
 		return nil, fmt.Errorf("validate: the response body of %s %s is larger than %d bytes: %w", req.Method, req.URL.Redacted(), n, err)
 	} else if err != nil {
@@ -81,8 +82,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	route, params, _ := t.v.findRoute(check) // routed above
 	var verr *Error
-	if errors.As(t.v.response(check, route, params, resp.StatusCode, resp.Header, body), &verr) {
-		return nil, &ResponseError{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, Err: verr}
+	if errors.As(t.v.response(check, route, params, resp.StatusCode, resp.Header, answer), &verr) {
+		return nil, &ResponseError{StatusCode: resp.StatusCode, Header: resp.Header, Body: answer, Err: verr}
 	}
 	return resp, nil
 }

@@ -130,13 +130,14 @@ func TestTransportSendsBodyBytesUnchanged(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			base := &countingTransport{base: srv.Client().Transport}
 			r := postRequest(t, srv.URL, bytes.NewReader(body))
-			hdr := r.Header.Clone()
+			hdr, origBody := r.Header.Clone(), r.Body
 			resp, err := v.Transport(base).RoundTrip(r)
 			require.NoError(t, err)
 			defer resp.Body.Close()
 			assert.Equal(t, int32(1), base.calls.Load())
 			assert.Equal(t, body, srv.last.Load().([]byte))
 			assert.Equal(t, hdr, r.Header, "the caller's request is not modified")
+			assert.Equal(t, origBody, r.Body, "nor its Body field")
 		})
 	}
 }
