@@ -3,9 +3,12 @@ package validate_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
 // The benchmarks share one file so that the ratios can be read from one run:
@@ -88,3 +91,42 @@ func BenchmarkRequest(b *testing.B) {
 type readCloser struct{ *bytes.Reader }
 
 func (readCloser) Close() error { return nil }
+
+// hostileUnknownKeys is a request body of about 1 MiB (limit.Request) with
+// n unknown keys under "replicate".
+func hostileUnknownKeys(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"replicate":{`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%d":0`, i)
+	}
+	b.WriteString(`}}`)
+	return b.Bytes()
+}
+
+// BenchmarkRequestBodyHostile validates a 1 MiB body of ~96k unknown keys
+// under "replicate": the keys are reported while decoding, at most
+// MaxViolations of them, so memory stays bounded and time grows linearly.
+// The sub-benchmarks of a quarter and half as many keys show the growth.
+func BenchmarkRequestBodyHostile(b *testing.B) {
+	v := newValidator(b)
+	for _, n := range []int{24000, 48000, 96000} {
+		body := hostileUnknownKeys(n)
+		if len(body) > 1<<20 {
+			b.Fatalf("body of %d bytes is over 1 MiB", len(body))
+		}
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var verr *validate.Error
+				if !errors.As(v.RequestBody(body), &verr) || len(verr.Violations) != validate.MaxViolations+1 {
+					b.Fatal("the hostile body is not rejected with a capped list")
+				}
+			}
+		})
+	}
+}

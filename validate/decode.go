@@ -2,96 +2,300 @@ package validate
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
-	"strings"
-	"unicode/utf8"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
-// decodeJSON decodes data strictly: exactly one JSON value, numbers kept as
-// json.Number (as openapi3filter does), and no object repeating a key.
-// It returns the decoded value, or violations if data is not acceptable JSON.
-// keys, if not nil, holds the property names of the document so that
-// decoding them allocates no new strings.
-func decodeJSON(data []byte, keys map[string]string) (any, []Violation) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, []Violation{{In: InBody, Rule: RuleJSON, Message: "the body is empty, a JSON object is expected"}}
+// visitSchema returns the schema to validate a value against once its
+// arrays have had their items validated by the decoder.
+func (v *Validator) visitSchema(s *openapi3.Schema) *openapi3.Schema {
+	if c := v.itemless[s]; c != nil {
+		return c
 	}
-	if bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
-		return nil, []Violation{{In: InBody, Rule: RuleJSON,
-			Message: "the body starts with a byte order mark (U+FEFF), which JSON text must not (RFC 8259, section 8.1)"}}
+	return s // not a body schema of the document (tests): items are checked twice
+}
+
+// itemless returns a copy of s in which no schema has items (nor property
+// schemas with items), memoized in done: the decoder validates the items
+// of arrays one at a time, and the copy validates the rest.
+func itemless(s *openapi3.Schema, done map[*openapi3.Schema]*openapi3.Schema) *openapi3.Schema {
+	if s == nil {
+		return nil
 	}
-	p := parser{data: data, keys: keys}
-	value, err := p.parse()
+	if c, ok := done[s]; ok {
+		return c
+	}
+	c := *s
+	done[s] = &c
+	c.Items = nil
+	if s.Items != nil {
+		itemless(s.Items.Value, done) // for the decoder's checkItems
+	}
+	if s.Properties != nil {
+		c.Properties = make(openapi3.Schemas, len(s.Properties))
+		for name, ref := range s.Properties {
+			c.Properties[name] = &openapi3.SchemaRef{Value: itemless(ref.Value, done)}
+		}
+	}
+	if ap := s.AdditionalProperties.Schema; ap != nil {
+		c.AdditionalProperties.Schema = &openapi3.SchemaRef{Value: itemless(ap.Value, done)}
+	}
+	return &c
+}
+
+// decoder decodes a body strictly with jsontext, whose defaults are what
+// this package requires: one JSON value, valid UTF-8 (no lone surrogate
+// escape), no byte order mark, nesting at most 10000 deep. Duplicate names
+// are found here rather than by jsontext, which would keep every name of an
+// object (15 bytes per key of a hostile body) and stop at the first: each
+// is reported, at no cost, as the decoded object already holds the names.
+// Decoders are pooled: decoding the page's bodies allocates only the
+// decoded value.
+type decoder struct {
+	buf  bytes.Buffer // jsontext reads a *bytes.Buffer in place
+	dec  jsontext.Decoder
+	val  *Validator
+	keep bool // the decoded value is used, not only validated
+	opts []openapi3.SchemaValidationOption
+	vs   *violations
+}
+
+var decoders = sync.Pool{New: func() any { return new(decoder) }}
+
+// allowDuplicateNames leaves duplicate names to decoder.object.
+var allowDuplicateNames = jsontext.AllowDuplicateNames(true)
+
+// decodeJSON decodes data into the values schema.VisitJSON takes
+// (map[string]any, []any, string, json.Number, bool, nil) and reports
+// whether data is well-formed JSON. Malformed data adds one violation of
+// rule "json"; each duplicate key adds one of rule "duplicateKey". Guided
+// by schema (nil: none), where kin-openapi would allocate an error per key
+// or per item of a hostile body and hold them all at once, it checks here:
+// a key that a closed object (additionalProperties: false) does not declare
+// is reported and its value skipped, and each array item is validated with
+// opts as soon as it is decoded; the value is then validated against
+// v.itemless[schema]. Unless keep, the value returned may lack array items
+// that were validated: it is for validation only.
+func (v *Validator) decodeJSON(data []byte, schema *openapi3.Schema, opts []openapi3.SchemaValidationOption, keep bool, vs *violations) (any, bool) {
+	d := decoders.Get().(*decoder)
+	defer decoders.Put(d)
+	d.buf = *bytes.NewBuffer(data)
+	d.dec.Reset(&d.buf, allowDuplicateNames)
+	d.val, d.opts, d.keep, d.vs = v, opts, keep, vs
+	defer func() {
+		// A pooled decoder holds no body: jsontext aliases the buffer's bytes.
+		d.buf, d.val, d.opts, d.vs = bytes.Buffer{}, nil, nil, nil
+		d.dec.Reset(&d.buf)
+	}()
+
+	value, err := d.value(schema)
+	if err == nil {
+		// jsontext reads a stream of values; a body is one.
+		if _, err = d.dec.ReadToken(); err == io.EOF {
+			return value, true
+		} else if err == nil {
+			err = fmt.Errorf("trailing data after the JSON value at offset %d", d.dec.InputOffset()-1)
+		}
+	}
+	vs.add(syntaxViolation(err))
+	return nil, false
+}
+
+// syntaxViolation maps an error of jsontext to a violation, with the JSON
+// pointer and offset jsontext gives.
+func syntaxViolation(err error) Violation {
+	var se *jsontext.SyntacticError
+	switch {
+	case err == io.EOF:
+		return Violation{In: InBody, Rule: RuleJSON, Message: "the body is empty, a JSON value is expected"}
+	case errors.As(err, &se):
+		return Violation{In: InBody, Pointer: string(se.JSONPointer), Rule: RuleJSON,
+			Message: fmt.Sprintf("malformed JSON at offset %d: %v", se.ByteOffset, se.Err)}
+	}
+	return Violation{In: InBody, Rule: RuleJSON, Message: "malformed JSON: " + err.Error()}
+}
+
+// value decodes the next value; schema (nil if unknown) is the schema it
+// must match.
+func (d *decoder) value(schema *openapi3.Schema) (any, error) {
+	switch d.dec.PeekKind() {
+	case '{':
+		return d.object(schema)
+	case '[':
+		return d.array(schema)
+	}
+	tok, err := d.dec.ReadToken()
 	if err != nil {
-		msg := "malformed JSON: " + err.Error()
-		if se, ok := err.(*syntaxError); ok {
-			msg = fmt.Sprintf("malformed JSON at offset %d: %s", se.offset, se.msg)
-		}
-		return nil, []Violation{{In: InBody, Rule: RuleJSON, Message: msg}}
+		return nil, err
 	}
-	// The parser, like encoding/json, turns invalid UTF-8 into U+FFFD: what
-	// is validated would not be what was sent.
-	if off := invalidUTF8(data); off >= 0 {
-		p.dups = append(p.dups, Violation{In: InBody, Rule: RuleJSON,
-			Message: fmt.Sprintf("invalid UTF-8 at offset %d: JSON text must be UTF-8 (RFC 8259, section 8.1)", off)})
+	switch tok.Kind() {
+	case 'n':
+		return nil, nil
+	case 't', 'f':
+		return tok.Bool(), nil
+	case '"':
+		return tok.String(), nil
+	case '0':
+		return json.Number(tok.String()), nil
 	}
-	return value, p.dups
+	return nil, fmt.Errorf("unexpected token %v", tok.Kind())
 }
 
-// invalidUTF8 returns the offset of the first byte of data that is not
-// valid UTF-8, or -1 if all of it is.
-func invalidUTF8(data []byte) int {
-	if utf8.Valid(data) {
-		return -1
+func (d *decoder) object(schema *openapi3.Schema) (any, error) {
+	if _, err := d.dec.ReadToken(); err != nil {
+		return nil, err
 	}
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size == 1 {
-			return i
+	closed := schema != nil && schema.AdditionalProperties.Has != nil && !*schema.AdditionalProperties.Has
+	m := make(map[string]any)
+	for d.dec.PeekKind() != '}' {
+		raw, err := d.dec.ReadValue()
+		if err != nil {
+			return nil, err
 		}
-		i += size
-	}
-	return -1
-}
-
-// caseVariants reports keys of objects that differ from a property the
-// schema declares only in case, where the schema lets unknown keys through:
-// encoding/json matches keys case-insensitively, so such a key would bind to
-// the declared field without having been validated as it. Closed schemas
-// (additionalProperties: false) already reject them.
-func caseVariants(vs []Violation, schema *openapi3.Schema, value any, path []string) []Violation {
-	if schema == nil {
-		return vs
-	}
-	switch v := value.(type) {
-	case map[string]any:
-		open := schema.AdditionalProperties.Has == nil || *schema.AdditionalProperties.Has
-		for k, child := range v {
-			if ref, ok := schema.Properties[k]; ok && ref != nil {
-				vs = caseVariants(vs, ref.Value, child, append(path, k))
-				continue
+		name := raw[1 : len(raw)-1]
+		if bytes.IndexByte(name, '\\') >= 0 {
+			if name, err = jsontext.AppendUnquote(nil, raw); err != nil {
+				return nil, err
 			}
-			if !open {
-				continue
-			}
-			for name := range schema.Properties {
-				if strings.EqualFold(name, k) {
-					vs = append(vs, Violation{In: InBody, Pointer: pointer(append(path, k)...), Rule: RuleCaseVariant,
-						Message: fmt.Sprintf("key differs from the property %q only in case", name)})
-					break
+		}
+		var child *openapi3.Schema
+		if schema != nil {
+			if ref := schema.Properties[string(name)]; ref != nil {
+				child = ref.Value
+			} else if closed {
+				// Only the violations kept are spelled out: a body of
+				// unknown keys costs no allocation per key here.
+				if d.vs.fits() {
+					d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleAdditionalProperties,
+						Message: fmt.Sprintf("unknown property %q is not allowed", name)})
 				}
+				if err := d.dec.SkipValue(); err != nil {
+					return nil, err
+				}
+				continue
 			}
 		}
-	case []any:
-		if schema.Items == nil {
-			return vs
+		key, ok := d.val.keys[string(name)] // interned: no allocation
+		if !ok {
+			key = string(name)
 		}
-		for i, child := range v {
-			vs = caseVariants(vs, schema.Items.Value, child, append(path, strconv.Itoa(i)))
+		if _, dup := m[key]; dup {
+			d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleDuplicateKey, Message: "the object repeats this key"})
+		}
+		if m[key], err = d.value(child); err != nil {
+			return nil, err
 		}
 	}
-	return vs
+	_, err := d.dec.ReadToken()
+	return m, err
+}
+
+// itemBatch is how many array items are validated by one call of
+// kin-openapi: few enough that it holds few errors at once, many enough
+// that the page's arrays cost one call.
+const itemBatch = 64
+
+func (d *decoder) array(schema *openapi3.Schema) (any, error) {
+	if _, err := d.dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	var items *openapi3.Schema
+	if schema != nil && schema.Items != nil {
+		items = schema.Items.Value
+	}
+	// Items validated here are kept only if the value is used (requests)
+	// or the array keywords need them: a response of a million items then
+	// costs no memory per item.
+	keep := items == nil || d.keep || schema.MinItems > 0 || schema.MaxItems != nil || schema.UniqueItems
+	a := []any{}
+	var batch []any // items decoded, not yet validated; the last is item n-1
+	n := 0
+	for kind := d.dec.PeekKind(); kind != ']'; kind = d.dec.PeekKind() {
+		if !keep && wrongKind(items, kind) && !d.vs.fits() {
+			// Counted, not decoded nor spelled out.
+			d.checkItems(items, batch, n)
+			batch = batch[:0]
+			if err := d.dec.SkipValue(); err != nil {
+				return nil, err
+			}
+			n++
+			continue
+		}
+		v, err := d.value(items)
+		if err != nil {
+			return nil, err
+		}
+		n++
+		if keep {
+			a = append(a, v)
+		}
+		if items != nil {
+			if batch = append(batch, v); len(batch) == itemBatch {
+				d.checkItems(items, batch, n)
+				batch = batch[:0]
+			}
+		}
+	}
+	d.checkItems(items, batch, n)
+	_, err := d.dec.ReadToken()
+	return a, err
+}
+
+// checkItems validates batch, the items of an array that end with item
+// n-1, the one last read, against items: one call of kin-openapi, with
+// the visit schema, as the items' own arrays were checked when decoded.
+func (d *decoder) checkItems(items *openapi3.Schema, batch []any, n int) {
+	if len(batch) == 0 {
+		return
+	}
+	check := d.val.batch[items]
+	if check == nil { // not a schema of the document (tests)
+		check = &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeArray}, Items: &openapi3.SchemaRef{Value: items}}
+	}
+	err := check.VisitJSON(batch, d.opts...)
+	if err == nil {
+		return
+	}
+	array := string(d.dec.StackPointer().Parent())
+	first := n - len(batch)
+	for _, se := range schemaErrors(nil, err) {
+		if !d.vs.fits() {
+			continue // counted
+		}
+		base, skip := array, 0
+		if p := se.JSONPointer(); len(p) > 0 {
+			if i, perr := strconv.Atoi(p[0]); perr == nil {
+				base, skip = array+"/"+strconv.Itoa(first+i), 1
+			}
+		}
+		d.vs.add(schemaViolation(se, InBody, base, skip))
+	}
+}
+
+// wrongKind reports whether a value of kind surely breaks the one type
+// schema declares: kin-openapi reports a single violation for it.
+func wrongKind(schema *openapi3.Schema, kind jsontext.Kind) bool {
+	if schema.Type == nil || len(*schema.Type) != 1 {
+		return false
+	}
+	switch (*schema.Type)[0] {
+	case openapi3.TypeObject:
+		return kind != '{' && kind != 'n'
+	case openapi3.TypeArray:
+		return kind != '[' && kind != 'n'
+	case openapi3.TypeString:
+		return kind != '"' && kind != 'n'
+	case openapi3.TypeBoolean:
+		return kind != 't' && kind != 'f' && kind != 'n'
+	case openapi3.TypeNumber, openapi3.TypeInteger:
+		return kind != '0' && kind != 'n'
+	}
+	return false
 }

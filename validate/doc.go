@@ -1,6 +1,7 @@
 // Package validate checks HTTP messages of CBR's "Replicating a Restore
 // Point" call (POST /v3/{project_id}/checkpoints/replicate) against the
-// project's OpenAPI document, embedded in package cbr.
+// project's OpenAPI document, embedded in package cbr. It is the one place
+// where bodies are read, parsed and validated.
 //
 // A [Validator] is built once with [New] and is safe for concurrent use. It
 // validates whole requests and responses ([Validator.Request],
@@ -9,9 +10,20 @@
 // sends ([Validator.Transport]) and every request a server receives
 // ([Validator.Middleware]).
 //
-// Every failure is an [*Error] that lists each violation at once, with where
-// it is (path, header, body, status), its JSON pointer, the rule it breaks and
-// a plain message. Bodies are decoded strictly: malformed JSON, trailing data,
-// duplicate keys and keys that differ from a declared property only in case
-// (which encoding/json would bind to that property) are violations too.
+// Every failure is an [*Error] that lists the violations at once, with where
+// each is (path, header, body, status), its JSON pointer, the rule it breaks
+// and a plain message; at most [MaxViolations], then one that says how many
+// more there were, each message and pointer cut at 256 characters.
+//
+// Bodies are read with a bound (requests: [WithMaxBodyBytes], default 1 MiB;
+// responses: 16 MiB) and decoded strictly with jsontext: malformed JSON,
+// trailing data, duplicate keys, invalid UTF-8, lone surrogate escapes such
+// as "\ud800", a leading byte order mark and nesting deeper than 10000 are
+// violations. A compressed request body (Content-Encoding other than
+// identity) is a violation too. Keys are matched case-sensitively and judged
+// by the spec alone: a key such as "VAULT_ID" is an unknown key, rejected in
+// the request objects (additionalProperties: false) and allowed in the open
+// response objects. Decode responses case-sensitively too (json v2, or the
+// value Middleware hands on): encoding/json would bind "VAULT_ID" to
+// vault_id.
 package validate

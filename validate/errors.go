@@ -32,12 +32,22 @@ const (
 	RuleFormat               = "format"
 	RuleJSON                 = "json"         // the body is not a single well-formed JSON value
 	RuleDuplicateKey         = "duplicateKey" // an object repeats a key
-	RuleCaseVariant          = "caseVariant"  // a key differs from a declared property only in case
 	RuleContentType          = "contentType"
+	RuleContentEncoding      = "contentEncoding" // the request body is compressed (Content-Encoding other than identity)
 	RuleSecurity             = "security"
 	RuleStatus               = "status"
-	RuleRoute                = "route"  // no operation at this path
-	RuleMethod               = "method" // the path exists, the method does not
+	RuleRoute                = "route"             // no operation at this path
+	RuleMethod               = "method"            // the path exists, the method does not
+	RuleTooManyViolations    = "tooManyViolations" // the last violation of an Error that had to leave some out
+)
+
+// Bounds of an Error, so that no message makes one grow with its size.
+const (
+	// MaxViolations is the most violations an Error lists; past it, one
+	// more violation of rule tooManyViolations says how many were left out.
+	MaxViolations = 100
+	// maxRunes bounds the Message and the Pointer of a violation.
+	maxRunes = 256
 )
 
 // Violation is one way in which a message breaks the contract.
@@ -50,10 +60,11 @@ type Violation struct {
 	Pointer string `json:"pointer"`
 	// Rule names the rule that was broken: an OpenAPI keyword such as
 	// "required", "maxLength", "format", "type", "additionalProperties", or
-	// one of "json", "duplicateKey", "caseVariant", "contentType",
-	// "security", "status", "route", "method".
+	// one of "json", "duplicateKey", "contentType", "contentEncoding",
+	// "security", "status", "route", "method", "tooManyViolations".
 	Rule string `json:"rule"`
 	// Message explains the violation in plain words. It never holds a token.
+	// Message and Pointer hold at most 256 characters (cut with "…").
 	Message string `json:"message"`
 }
 
@@ -66,7 +77,9 @@ func (v Violation) String() string {
 }
 
 // Error is the error of every failed validation: it holds every violation
-// found, deduplicated and sorted by pointer, then rule.
+// found, deduplicated and sorted by pointer, then rule, at most
+// MaxViolations of them and then one of rule "tooManyViolations" that says
+// how many more there were.
 type Error struct {
 	Violations []Violation
 }
@@ -117,8 +130,39 @@ func (e *ResponseError) Error() string {
 // Unwrap returns the *Error with the violations.
 func (e *ResponseError) Unwrap() error { return e.Err }
 
-// newError deduplicates and sorts violations; it returns nil for none.
-func newError(vs []Violation) error {
+// violations collects the violations of one message: it keeps the first
+// MaxViolations and counts the others, so that a hostile body cannot make
+// the list grow with its size. It is the one place that caps them.
+type violations struct {
+	list []Violation
+	more int
+}
+
+func (c *violations) add(vs ...Violation) {
+	for _, v := range vs {
+		if len(c.list) >= MaxViolations {
+			c.more++
+			continue
+		}
+		v.Pointer, v.Message = clip(v.Pointer, maxRunes), clip(v.Message, maxRunes)
+		c.list = append(c.list, v)
+	}
+}
+
+// fits reports whether one more violation is kept, and counts it as left
+// out if not: callers that spell a violation out at a cost ask first.
+func (c *violations) fits() bool {
+	if len(c.list) < MaxViolations {
+		return true
+	}
+	c.more++
+	return false
+}
+
+// newError deduplicates and sorts the violations of c and adds the one
+// that says how many were left out; it returns nil for none.
+func newError(c *violations) error {
+	vs := c.list
 	if len(vs) == 0 {
 		return nil
 	}
@@ -137,7 +181,36 @@ func newError(vs []Violation) error {
 	vs = slices.CompactFunc(vs, func(a, b Violation) bool {
 		return a.In == b.In && a.Pointer == b.Pointer && a.Rule == b.Rule
 	})
+	if c.more > 0 {
+		vs = append(vs, Violation{In: InBody, Rule: RuleTooManyViolations,
+			Message: fmt.Sprintf("... and %d more violations, not listed", c.more)})
+	}
 	return &Error{Violations: vs}
+}
+
+// violationError returns the error of the violations vs, capped.
+func violationError(vs ...Violation) error {
+	var c violations
+	c.add(vs...)
+	return newError(&c)
+}
+
+// clip returns s cut to at most n runes, the last one "…" if it was cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n-1 {
+			if utf8.RuneCountInString(s[j:]) <= 1 {
+				return s
+			}
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
 }
 
 // pointer builds a JSON pointer (RFC 6901) from unescaped reference tokens.
@@ -168,40 +241,40 @@ func appendPointer(p, token string) string {
 //
 // It switches on concrete types rather than using errors.As: MultiError.As
 // matches its first member, which would drop the others.
-func violationsOf(vs []Violation, err error, in string) []Violation {
+func violationsOf(c *violations, err error, in string) {
 	switch e := err.(type) {
 	case nil:
-		return vs
 	case openapi3.MultiError:
 		for _, m := range e {
-			vs = violationsOf(vs, m, in)
+			violationsOf(c, m, in)
 		}
-		return vs
 	case *openapi3filter.SecurityRequirementsError:
 		// Never echo the header's value: name the header only.
-		return append(vs, Violation{In: InHeader, Pointer: "/" + authHeader, Rule: RuleSecurity,
+		c.add(Violation{In: InHeader, Pointer: "/" + authHeader, Rule: RuleSecurity,
 			Message: "the " + authHeader + " header must carry a token (missing or empty)"})
 	case *openapi3filter.RequestError:
 		if e.Parameter != nil {
-			return parameterViolations(vs, e)
+			parameterViolations(c, e)
+		} else {
+			requestErrorViolations(c, e)
 		}
-		return requestErrorViolations(vs, e)
 	case *openapi3filter.ResponseError:
-		return responseErrorViolations(vs, e)
+		responseErrorViolations(c, e)
 	case *openapi3.SchemaError:
-		return append(vs, schemaViolation(e, in, ""))
+		c.add(schemaViolation(e, in, "", 0))
 	case *routers.RouteError:
-		return append(vs, Violation{In: InPath, Rule: RuleRoute, Message: e.Reason})
+		c.add(Violation{In: InPath, Rule: RuleRoute, Message: e.Reason})
 	case interface{ Unwrap() []error }:
 		for _, m := range e.Unwrap() {
-			vs = violationsOf(vs, m, in)
+			violationsOf(c, m, in)
 		}
-		return vs
+	default:
+		if inner := errors.Unwrap(err); inner != nil {
+			violationsOf(c, inner, in)
+		} else {
+			c.add(Violation{In: in, Rule: "invalid", Message: err.Error()})
+		}
 	}
-	if inner := errors.Unwrap(err); inner != nil {
-		return violationsOf(vs, inner, in)
-	}
-	return append(vs, Violation{In: in, Rule: "invalid", Message: err.Error()})
 }
 
 // schemaErrors collects the SchemaErrors within err (through MultiErrors).
@@ -222,54 +295,57 @@ func schemaErrors(out []*openapi3.SchemaError, err error) []*openapi3.SchemaErro
 	return out
 }
 
-func parameterViolations(vs []Violation, e *openapi3filter.RequestError) []Violation {
+func parameterViolations(c *violations, e *openapi3filter.RequestError) {
 	p := e.Parameter
 	in := p.In // "path", "header", "query" or "cookie"
 	ptr := "/" + p.Name
+	errs := schemaErrors(nil, e.Err)
 	switch {
 	case errors.Is(e.Err, openapi3filter.ErrInvalidRequired):
-		return append(vs, Violation{In: in, Pointer: ptr, Rule: RuleRequired, Message: fmt.Sprintf("%s parameter %q is required", p.In, p.Name)})
+		c.add(Violation{In: in, Pointer: ptr, Rule: RuleRequired, Message: fmt.Sprintf("%s parameter %q is required", p.In, p.Name)})
 	case errors.Is(e.Err, openapi3filter.ErrInvalidEmptyValue):
-		return append(vs, Violation{In: in, Pointer: ptr, Rule: RuleRequired, Message: fmt.Sprintf("%s parameter %q must not be empty", p.In, p.Name)})
-	}
-	if errs := schemaErrors(nil, e.Err); len(errs) > 0 {
+		c.add(Violation{In: in, Pointer: ptr, Rule: RuleRequired, Message: fmt.Sprintf("%s parameter %q must not be empty", p.In, p.Name)})
+	case len(errs) > 0:
 		for _, se := range errs {
-			vs = append(vs, schemaViolation(se, in, ptr))
+			c.add(schemaViolation(se, in, ptr, 0))
 		}
-		return vs
+	default:
+		c.add(Violation{In: in, Pointer: ptr, Rule: RuleType, Message: fmt.Sprintf("%s parameter %q cannot be parsed", p.In, p.Name)})
 	}
-	return append(vs, Violation{In: in, Pointer: ptr, Rule: RuleType, Message: fmt.Sprintf("%s parameter %q cannot be parsed", p.In, p.Name)})
 }
 
-func requestErrorViolations(vs []Violation, e *openapi3filter.RequestError) []Violation {
+func requestErrorViolations(c *violations, e *openapi3filter.RequestError) {
 	switch {
 	case e.Err != nil && errors.Is(e.Err, openapi3filter.ErrInvalidRequired):
-		return append(vs, Violation{In: InBody, Rule: RuleRequired, Message: "the request body is required"})
+		c.add(Violation{In: InBody, Rule: RuleRequired, Message: "the request body is required"})
 	case strings.HasPrefix(e.Reason, "header Content-Type"):
-		return append(vs, Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
+		c.add(Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
 	case e.Err != nil:
-		return violationsOf(vs, e.Err, InBody)
+		violationsOf(c, e.Err, InBody)
+	default:
+		c.add(Violation{In: InBody, Rule: "invalid", Message: e.Reason})
 	}
-	return append(vs, Violation{In: InBody, Rule: "invalid", Message: e.Reason})
 }
 
-func responseErrorViolations(vs []Violation, e *openapi3filter.ResponseError) []Violation {
+func responseErrorViolations(c *violations, e *openapi3filter.ResponseError) {
 	switch {
 	case e.Reason == "status is not supported":
-		return append(vs, Violation{In: InStatus, Rule: RuleStatus, Message: "the status is not documented"})
+		c.add(Violation{In: InStatus, Rule: RuleStatus, Message: "the status is not documented"})
 	case strings.Contains(e.Reason, "Content-Type"):
-		return append(vs, Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
+		c.add(Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
 	case e.Err != nil:
-		return violationsOf(vs, e.Err, InBody)
+		violationsOf(c, e.Err, InBody)
+	default:
+		c.add(Violation{In: InBody, Rule: "invalid", Message: e.Reason})
 	}
-	return append(vs, Violation{In: InBody, Rule: "invalid", Message: e.Reason})
 }
 
 // schemaViolation maps one SchemaError: the pointer of a missing property is
 // the property (kin-openapi already appends it), the pointer of an
-// unsupported one is the unexpected key.
-func schemaViolation(e *openapi3.SchemaError, in, base string) Violation {
-	ptr := base + pointer(e.JSONPointer()...)
+// unsupported one is the unexpected key. The pointer is base followed by
+// the error's own pointer less its first skip tokens.
+func schemaViolation(e *openapi3.SchemaError, in, base string, skip int) Violation {
+	ptr := base + pointer(e.JSONPointer()[skip:]...)
 	rule, msg := e.SchemaField, e.Reason
 	switch rule {
 	case "properties":

@@ -71,9 +71,10 @@ func TestViolationsOfKinOpenAPIErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			vs := violationsOf(nil, tt.err, InBody)
+			var vs violations
+			violationsOf(&vs, tt.err, InBody)
 			var verr *Error
-			require.ErrorAs(t, newError(vs), &verr)
+			require.ErrorAs(t, newError(&vs), &verr)
 			assert.Equal(t, tt.want, wheres(verr.Violations))
 			for _, v := range verr.Violations {
 				assert.NotEmpty(t, v.Message)
@@ -83,16 +84,16 @@ func TestViolationsOfKinOpenAPIErrors(t *testing.T) {
 }
 
 func TestNewErrorDeduplicatesAndSortsByPointerThenRule(t *testing.T) {
-	err := newError([]Violation{
-		{In: InBody, Pointer: "/b", Rule: "type", Message: "m"},
-		{In: InBody, Pointer: "/a", Rule: "type", Message: "m"},
-		{In: InBody, Pointer: "/a", Rule: "format", Message: "m"},
-		{In: InBody, Pointer: "/b", Rule: "type", Message: "m again"},
-	})
+	err := violationError(
+		Violation{In: InBody, Pointer: "/b", Rule: "type", Message: "m"},
+		Violation{In: InBody, Pointer: "/a", Rule: "type", Message: "m"},
+		Violation{In: InBody, Pointer: "/a", Rule: "format", Message: "m"},
+		Violation{In: InBody, Pointer: "/b", Rule: "type", Message: "m again"},
+	)
 	var verr *Error
 	require.ErrorAs(t, err, &verr)
 	assert.Equal(t, []where{{"body", "/a", "format"}, {"body", "/a", "type"}, {"body", "/b", "type"}}, wheres(verr.Violations))
-	assert.NoError(t, newError(nil))
+	assert.NoError(t, violationError())
 }
 
 func TestPointerEscapesTokens(t *testing.T) {

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/validate"
@@ -38,6 +42,35 @@ func mustRead(f *testing.F, name string) []byte {
 	return data
 }
 
+// hostileSeeds are the hostile shapes of a body whose top-level object is
+// top and has the property key: lone surrogates, a byte order mark, deep
+// nesting, many unknown keys, duplicate keys, keys in another case and
+// invalid UTF-8.
+func hostileSeeds(page []byte, top, key string) [][]byte {
+	var many bytes.Buffer
+	many.WriteString(`{"` + top + `":{`)
+	for i := range 2000 {
+		fmt.Fprintf(&many, `"k%d":%d,`, i, i)
+	}
+	many.WriteString(`"x":0}}`)
+	quoted := []byte(`"` + key + `"`)
+	return [][]byte{
+		[]byte(`{"` + top + `":{"` + key + `":"\ud800"}}`),
+		[]byte(`{"` + top + `":{"` + key + `":"\udc00\ud800"}}`),
+		[]byte(`{"` + top + `":{"\ud800":1}}`),
+		append([]byte("\xEF\xBB\xBF"), page...),
+		[]byte(`{"` + top + `":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`),
+		[]byte(strings.Repeat(`{"a":`, 20000)),
+		many.Bytes(),
+		[]byte(`{"` + top + `":{"` + key + `":"a","` + key + `":"b"}}`),
+		[]byte(`{"` + top + `":{},"` + top + `":{}}`),
+		bytes.Replace(page, quoted, []byte(strings.ToUpper(string(quoted))), 1),
+		bytes.Replace(page, quoted, append(append([]byte{}, quoted...)[:len(quoted)-1], []byte(`":"x","`+strings.ToUpper(key)+`"`)...), 1),
+		bytes.Replace(page, quoted, []byte(`"`+key+"\xff"+`"`), 1),
+		[]byte("{\"" + top + "\":{\"" + key + "\":\"\xc3\x28\"}}"),
+	}
+}
+
 // FuzzRequestBody checks that RequestBody never panics and that a body it
 // accepts always decodes into cbr.CheckpointReplicateReq with encoding/json.
 func FuzzRequestBody(f *testing.F) {
@@ -54,6 +87,9 @@ func FuzzRequestBody(f *testing.F) {
 	f.Add([]byte(``))
 	f.Add([]byte(`null`))
 	f.Add([]byte(`[]`))
+	for _, seed := range hostileSeeds(page, "replicate", "vault_id") {
+		f.Add(seed)
+	}
 	v, err := validate.New()
 	if err != nil {
 		f.Fatal(err)
@@ -73,7 +109,9 @@ func FuzzRequestBody(f *testing.F) {
 
 // FuzzResponseBody checks that ResponseBody never panics and that a 200
 // body it accepts always decodes into cbr.CheckpointReplicateResp (and an
-// error body into cbr.CBRError) with encoding/json.
+// error body into cbr.CBRError) with json v2, which matches keys
+// case-sensitively as the validator does (the response objects are open:
+// a key in another case is an unknown key, which encoding/json would bind).
 func FuzzResponseBody(f *testing.F) {
 	page := mustRead(f, "response.json")
 	f.Add(200, page)
@@ -86,6 +124,10 @@ func FuzzResponseBody(f *testing.F) {
 	f.Add(400, []byte(`{"error_code":"BackupService.6120","error_msg":"Destination vault does not exist."}`))
 	f.Add(403, []byte(`{"error_code":8600}`))
 	f.Add(500, []byte(``))
+	for _, seed := range hostileSeeds(page, "replication", "vault_id") {
+		f.Add(200, seed)
+	}
+	f.Add(200, []byte(`{"replication":{"backups":[1,{"backup_id":2},"x",null,[]]}}`))
 	v, err := validate.New()
 	if err != nil {
 		f.Fatal(err)
@@ -100,7 +142,7 @@ func FuzzResponseBody(f *testing.F) {
 		if status == 200 {
 			target = new(cbr.CheckpointReplicateResp)
 		}
-		if err := json.Unmarshal(body, target); err != nil {
+		if err := jsonv2.Unmarshal(body, target); err != nil {
 			t.Fatalf("accepted body for %d does not decode into %T: %v\n%q", status, target, err, body)
 		}
 	})

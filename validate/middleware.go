@@ -11,22 +11,26 @@ import (
 	"strings"
 
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 )
 
 // Middleware validates each request before next sees it. An invalid request
 // is answered with a CBR error body (cbr.CBRError) and next is not called:
-// 400 BackupService.9900 listing every violation; 403 BackupService.8600
-// without a token; 404 for an unknown path; 405 (with Allow) for a wrong
-// method; 413 for a body over the limit (WithMaxBodyBytes or an
-// http.MaxBytesReader set before). A valid request reaches next with its
-// body re-encoded from the value that was validated, so that no key can
-// bind that was not validated; the body also carries that value
+// 400 BackupService.9900 listing the violations (at most MaxViolations, the
+// message at most 8 KiB); 403 BackupService.8600 without a token; 404 for
+// an unknown path; 405 (with Allow) for a wrong method; 413 for a body over
+// the bound (WithMaxBodyBytes or an http.MaxBytesReader set before); 415
+// for a Content-Encoding other than identity. A Validator not built by New
+// or a nil next answers 500 BackupService.9910. A valid request reaches
+// next with its body re-encoded from the value that was validated, so that
+// no key can bind that was not validated; the body also carries that value
 // (ValidatedValue), which oapi-codegen's runtime.BindJSONBody, used by the
 // generated strict server, binds without decoding the bytes again.
 func (v *Validator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if v.cfg.maxBodyBytes > 0 && r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, v.cfg.maxBodyBytes)
+		if !v.built() || next == nil || r.URL == nil {
+			WriteCBRError(w, http.StatusInternalServerError, CodeUnknownError, "Unknown error: the validating middleware is not set up.")
+			return
 		}
 		value, _, err := v.request(r)
 		if err != nil {
@@ -61,11 +65,14 @@ func (b *validatedBody) Close() error { return nil }
 // ValidatedValue returns the decoded value that passed validation.
 func (b *validatedBody) ValidatedValue() any { return b.value }
 
+// maxErrorMsg bounds the error_msg of the 400 Middleware answers, in runes
+// (at most 4 bytes each: 8 KiB).
+const maxErrorMsg = 2 << 10
+
 func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
-	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) {
+	if n, ok := limit.TooLarge(err); ok {
 		WriteCBRError(w, http.StatusRequestEntityTooLarge, CodeParameterVerificationFailed,
-			fmt.Sprintf("The request body is larger than %d bytes.", maxErr.Limit))
+			fmt.Sprintf("The request body is larger than %d bytes.", n))
 		return
 	}
 	var verr *Error
@@ -77,24 +84,36 @@ func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 		switch vi.Rule {
 		case RuleRoute:
 			WriteCBRError(w, http.StatusNotFound, CodeParameterVerificationFailed,
-				fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path))
+				clip(fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path), maxErrorMsg))
 			return
 		case RuleMethod:
 			w.Header().Set("Allow", v.route.Method)
 			WriteCBRError(w, http.StatusMethodNotAllowed, CodeParameterVerificationFailed,
-				fmt.Sprintf("Method %s is not allowed for %s, use %s.", r.Method, r.URL.Path, v.route.Method))
+				clip(fmt.Sprintf("Method %s is not allowed for %s, use %s.", r.Method, r.URL.Path, v.route.Method), maxErrorMsg))
 			return
 		case RuleSecurity:
 			WriteCBRError(w, http.StatusForbidden, CodeNotAuthenticated, "Not authenticated.")
 			return
 		}
 	}
-	lines := make([]string, len(verr.Violations))
-	for i, vi := range verr.Violations {
-		lines[i] = vi.String()
+	for _, vi := range verr.Violations {
+		if vi.Rule == RuleContentEncoding {
+			WriteCBRError(w, http.StatusUnsupportedMediaType, CodeParameterVerificationFailed, vi.Message+".")
+			return
+		}
 	}
-	WriteCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed,
-		"Parameter verification failed: "+strings.Join(lines, "; "))
+	var b strings.Builder
+	b.WriteString("Parameter verification failed: ")
+	for i, vi := range verr.Violations {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(vi.String())
+		if b.Len() > 4*maxErrorMsg {
+			break // cut below
+		}
+	}
+	WriteCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed, clip(b.String(), maxErrorMsg))
 }
 
 // WriteCBRError answers with status and a JSON CBR error body

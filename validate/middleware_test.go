@@ -59,7 +59,7 @@ func TestMiddlewareStatuses(t *testing.T) {
 			[]string{"/replicate/auto_triger: additionalProperties", "/replicate/destination_project_id: required",
 				"/replicate/destination_region: required", "/replicate/destination_vault_id: required", "/replicate/vault_id: format"}},
 		{"malformed JSON is 400", http.MethodPost, opPath, []byte(`{"replicate"`), nil,
-			http.StatusBadRequest, "BackupService.9900", []string{"body: json: malformed JSON"}},
+			http.StatusBadRequest, "BackupService.9900", []string{"json: malformed JSON"}},
 		{"empty body is 400", http.MethodPost, opPath, nil, nil,
 			http.StatusBadRequest, "BackupService.9900", []string{"body: required"}},
 		{"wrong Content-Type is 400", http.MethodPost, opPath, good, func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") },

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 )
 
 // TransportOption configures the RoundTripper returned by Validator.Transport.
@@ -45,17 +47,21 @@ type transport struct {
 }
 
 // RoundTrip validates req, sends a copy of it with the same body bytes and,
-// if asked, validates the response. Like every RoundTripper it does not
-// modify req and closes its body.
+// if asked, validates the response, read up to limit.Answer. Like every
+// RoundTripper it does not modify req and closes its body.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	var data []byte
-	if req.Body != nil && req.Body != http.NoBody {
-		var err error
-		data, err = io.ReadAll(req.Body)
-		_ = req.Body.Close()
-		if err != nil {
-			return nil, fmt.Errorf("validate: reading the body of %s %s: %w", req.Method, req.URL.Redacted(), err)
-		}
+	switch {
+	case !t.v.built():
+		return nil, errNotBuilt
+	case req == nil || req.URL == nil:
+		return nil, errors.New("validate: request without URL")
+	}
+	body := req.Body // read and closed, but req itself is not modified
+	data, err := readBody(&body, t.v.cfg.maxBodyBytes)
+	if n, ok := limit.TooLarge(err); ok {
+		return nil, fmt.Errorf("validate: the body of %s %s is larger than %d bytes, not sent: %w", req.Method, req.URL.Redacted(), n, err)
+	} else if err != nil {
+		return nil, fmt.Errorf("validate: reading the body of %s %s: %w", req.Method, req.URL.Redacted(), err)
 	}
 	out := req.Clone(req.Context())
 	setBody(out, data)
@@ -68,20 +74,16 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || !t.cfg.responses {
 		return resp, err
 	}
-	body, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if err != nil {
+	answer, err := readBody(&resp.Body, limit.Answer)
+	if n, ok := limit.TooLarge(err); ok {
+		return nil, fmt.Errorf("validate: the response body of %s %s is larger than %d bytes: %w", req.Method, req.URL.Redacted(), n, err)
+	} else if err != nil {
 		return nil, fmt.Errorf("validate: reading the response body of %s %s: %w", req.Method, req.URL.Redacted(), err)
 	}
-	route, params, rerr := t.v.router.FindRoute(check)
-	if rerr != nil {
-		return resp, nil // cannot happen: the request was routed above
-	}
-	if vs := t.v.response(check, route, params, resp.StatusCode, resp.Header, body); len(vs) > 0 {
-		var verr *Error
-		errors.As(newError(vs), &verr)
-		return nil, &ResponseError{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, Err: verr}
+	route, params, _ := t.v.findRoute(check) // routed above
+	var verr *Error
+	if errors.As(t.v.response(check, route, params, resp.StatusCode, resp.Header, answer), &verr) {
+		return nil, &ResponseError{StatusCode: resp.StatusCode, Header: resp.Header, Body: answer, Err: verr}
 	}
 	return resp, nil
 }

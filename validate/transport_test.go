@@ -84,7 +84,7 @@ func TestTransportNeverSendsAnInvalidRequest(t *testing.T) {
 			[]at{{"body", "/replicate/vault_id", "required"}}},
 		{"body wrapped in checkpoint", `{"checkpoint":{"replicate":{}}}`, nil,
 			[]at{{"body", "/checkpoint", "additionalProperties"}, {"body", "/replicate", "required"}}},
-		{"malformed JSON", `{"replicate":`, nil, []at{{"body", "", "json"}}},
+		{"malformed JSON", `{"replicate":`, nil, []at{{"body", "/replicate", "json"}}},
 		{"X-Auth-Token missing", string(readTestdata(t, "request.json")), func(r *http.Request) { r.Header.Del("X-Auth-Token") },
 			[]at{{"header", "/X-Auth-Token", "security"}}},
 	}
@@ -130,13 +130,14 @@ func TestTransportSendsBodyBytesUnchanged(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			base := &countingTransport{base: srv.Client().Transport}
 			r := postRequest(t, srv.URL, bytes.NewReader(body))
-			hdr := r.Header.Clone()
+			hdr, origBody := r.Header.Clone(), r.Body
 			resp, err := v.Transport(base).RoundTrip(r)
 			require.NoError(t, err)
 			defer resp.Body.Close()
 			assert.Equal(t, int32(1), base.calls.Load())
 			assert.Equal(t, body, srv.last.Load().([]byte))
 			assert.Equal(t, hdr, r.Header, "the caller's request is not modified")
+			assert.Equal(t, origBody, r.Body, "nor its Body field")
 		})
 	}
 }

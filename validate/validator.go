@@ -15,13 +15,15 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 )
 
 // authHeader is the header of the spec's apiKey security scheme.
 const authHeader = "X-Auth-Token"
 
-// DefaultMaxBodyBytes is the request body size Middleware accepts by default (1 MiB).
-const DefaultMaxBodyBytes int64 = 1 << 20
+// DefaultMaxBodyBytes is the request body size Request, Transport and
+// Middleware read by default: limit.Request (1 MiB).
+const DefaultMaxBodyBytes = limit.Request
 
 // Validator validates messages of the CopyCheckpoint operation against the
 // embedded OpenAPI document. It is built once by New and is safe for
@@ -32,9 +34,11 @@ type Validator struct {
 	route      *routers.Route // the one operation, for bare bodies
 	reqSchema  *openapi3.Schema
 	options    *openapi3filter.Options
-	schemaOpts []openapi3.SchemaValidationOption // for request bodies
-	respOpts   []openapi3.SchemaValidationOption // for response bodies
-	keys       map[string]string                 // property names, interned by the parser
+	schemaOpts []openapi3.SchemaValidationOption     // for request bodies
+	respOpts   []openapi3.SchemaValidationOption     // for response bodies
+	keys       map[string]string                     // property names, interned by the decoder
+	itemless   map[*openapi3.Schema]*openapi3.Schema // body schemas without items, see decodeJSON
+	batch      map[*openapi3.Schema]*openapi3.Schema // items schema -> array of its itemless copy
 	cfg        config
 }
 
@@ -45,8 +49,10 @@ type config struct {
 	maxBodyBytes int64
 }
 
-// WithMaxBodyBytes sets the largest request body Middleware reads before it
-// answers 413 (default DefaultMaxBodyBytes); n <= 0 means no limit.
+// WithMaxBodyBytes sets the largest request body Request reads (default
+// DefaultMaxBodyBytes): a longer body is an error wrapping
+// *http.MaxBytesError, which Middleware answers with 413; n <= 0 means no
+// limit.
 func WithMaxBodyBytes(n int64) Option {
 	return func(c *config) { c.maxBodyBytes = n }
 }
@@ -91,6 +97,23 @@ func New(opts ...Option) (*Validator, error) {
 		return nil, errors.New("validate: the operation has no application/json request schema")
 	}
 	v.reqSchema = mt.Schema.Value
+	v.itemless = make(map[*openapi3.Schema]*openapi3.Schema)
+	itemless(v.reqSchema, v.itemless)
+	for _, ref := range v.route.Operation.Responses.Map() {
+		if ref.Value == nil {
+			continue
+		}
+		if mt := ref.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+			itemless(mt.Schema.Value, v.itemless)
+		}
+	}
+	v.batch = make(map[*openapi3.Schema]*openapi3.Schema)
+	for s := range v.itemless {
+		if s.Items != nil && s.Items.Value != nil {
+			v.batch[s.Items.Value] = &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeArray},
+				Items: &openapi3.SchemaRef{Value: v.itemless[s.Items.Value]}}
+		}
+	}
 	v.keys = make(map[string]string)
 	for _, ref := range doc.Components.Schemas {
 		if ref.Value == nil {
@@ -105,7 +128,7 @@ func New(opts ...Option) (*Validator, error) {
 		MultiError:              true,
 		IncludeResponseStatus:   true,
 		SkipSettingDefaults:     true, // validation never rewrites a message
-		ExcludeRequestBody:      true, // bodies are decoded strictly here, see decodeJSON
+		ExcludeRequestBody:      true, // bodies are read bounded and decoded strictly here, see decodeJSON
 		ExcludeResponseBody:     true,
 		AuthenticationFunc:      authenticate,
 		SchemaValidationOptions: formats,
@@ -161,9 +184,17 @@ func isUUID(s string) bool {
 	return true
 }
 
+// errNotBuilt is what the methods of a Validator not built by New return.
+var errNotBuilt = errors.New("validate: the Validator was not built with validate.New")
+
+// built reports whether v was built by New.
+func (v *Validator) built() bool { return v != nil && v.route != nil }
+
 // Request validates a request: its route, X-Auth-Token, path parameters,
-// Content-Type and JSON body. The body is left readable. It returns *Error
-// for violations and a wrapped error if the body cannot be read.
+// Content-Type, Content-Encoding and JSON body, read up to the bound of
+// WithMaxBodyBytes. The body is left readable. It returns *Error for
+// violations, an error wrapping *http.MaxBytesError for a body over the
+// bound and a wrapped error if the body cannot be read.
 func (v *Validator) Request(r *http.Request) error {
 	_, _, err := v.request(r)
 	return err
@@ -171,41 +202,49 @@ func (v *Validator) Request(r *http.Request) error {
 
 // request validates r and returns the decoded body value and bytes.
 func (v *Validator) request(r *http.Request) (any, []byte, error) {
-	if r == nil {
+	switch {
+	case !v.built():
+		return nil, nil, errNotBuilt
+	case r == nil:
 		return nil, nil, errors.New("validate: nil request")
+	case r.URL == nil:
+		return nil, nil, errors.New("validate: request without URL")
 	}
 	route, params, rvs := v.findRoute(r)
 	if rvs != nil {
-		return nil, nil, newError(rvs)
+		return nil, nil, violationError(rvs...)
 	}
-	data, err := readBody(&r.Body)
-	if err != nil {
+	data, err := readBody(&r.Body, v.cfg.maxBodyBytes)
+	if n, ok := limit.TooLarge(err); ok {
+		return nil, nil, fmt.Errorf("validate: the request body is larger than %d bytes: %w", n, err)
+	} else if err != nil {
 		return nil, nil, fmt.Errorf("validate: reading the request body: %w", err)
 	}
 	// Security and parameters on a shallow copy without body, so that
 	// kin-openapi neither reads nor rewrites the body.
 	shallow := *r
 	shallow.Body = http.NoBody
-	var vs []Violation
+	var vs violations
 	input := &openapi3filter.RequestValidationInput{Request: &shallow, PathParams: params, Route: route, Options: v.options}
-	if err := openapi3filter.ValidateRequest(r.Context(), input); err != nil {
-		vs = violationsOf(vs, err, InBody)
-	}
+	violationsOf(&vs, openapi3filter.ValidateRequest(r.Context(), input), InBody)
 	ct := r.Header.Get("Content-Type")
-	jsonCT := true
+	checkBody := true
 	if route.Operation.RequestBody.Value.Content.Get(ct) == nil {
-		vs = append(vs, contentTypeViolation(ct))
-		jsonCT = ct == ""
+		vs.add(contentTypeViolation(ct))
+		checkBody = ct == ""
+	}
+	if ce := strings.Join(r.Header.Values("Content-Encoding"), ", "); ce != "" && !strings.EqualFold(strings.TrimSpace(ce), "identity") {
+		vs.add(Violation{In: InHeader, Pointer: "/Content-Encoding", Rule: RuleContentEncoding,
+			Message: fmt.Sprintf("Content-Encoding %q is not supported, the body must be sent unencoded", ce)})
+		checkBody = false // a compressed body is not JSON text
 	}
 	var value any
 	if len(data) == 0 {
-		vs = append(vs, Violation{In: InBody, Rule: RuleRequired, Message: "the request body is required"})
-	} else if jsonCT {
-		var bvs []Violation
-		value, bvs = v.requestBody(data)
-		vs = append(vs, bvs...)
+		vs.add(Violation{In: InBody, Rule: RuleRequired, Message: "the request body is required"})
+	} else if checkBody {
+		value = v.checkJSON(data, v.reqSchema, v.schemaOpts, true, &vs)
 	}
-	return value, data, newError(vs)
+	return value, data, newError(&vs)
 }
 
 func contentTypeViolation(ct string) Violation {
@@ -241,13 +280,13 @@ func (v *Validator) routeViolations(r *http.Request, err error) []Violation {
 	return []Violation{{In: InPath, Rule: RuleRoute, Message: fmt.Sprintf("no operation at %s %s", r.Method, r.URL.Path)}}
 }
 
-// readBody reads *body fully, closes it and puts back a reader of the same
-// bytes, so that the body is readable afterwards.
-func readBody(body *io.ReadCloser) ([]byte, error) {
+// readBody reads *body up to n bytes (limit.ReadAll), closes it and puts
+// back a reader of the bytes read, so that the body is readable afterwards.
+func readBody(body *io.ReadCloser, n int64) ([]byte, error) {
 	if *body == nil || *body == http.NoBody {
 		return nil, nil
 	}
-	data, err := io.ReadAll(*body)
+	data, err := limit.ReadAll(*body, n)
 	_ = (*body).Close()
 	*body = io.NopCloser(bytes.NewReader(data))
 	return data, err
@@ -256,34 +295,35 @@ func readBody(body *io.ReadCloser) ([]byte, error) {
 // RequestBody validates the bare JSON of a request body (for files and CI):
 // only the body rules, no path, header or token checks.
 func (v *Validator) RequestBody(body []byte) error {
-	_, vs := v.requestBody(body)
-	return newError(vs)
+	if !v.built() {
+		return errNotBuilt
+	}
+	var vs violations
+	v.checkJSON(body, v.reqSchema, v.schemaOpts, false, &vs)
+	return newError(&vs)
 }
 
-func (v *Validator) requestBody(data []byte) (any, []Violation) {
-	return v.checkJSON(data, v.reqSchema, v.schemaOpts)
-}
-
-// checkJSON decodes data strictly and validates it against schema.
-func (v *Validator) checkJSON(data []byte, schema *openapi3.Schema, opts []openapi3.SchemaValidationOption) (any, []Violation) {
-	value, vs := decodeJSON(data, v.keys)
-	if value == nil && len(vs) > 0 && vs[0].Rule == RuleJSON {
-		return nil, vs
+// checkJSON decodes data strictly, validates it against schema and returns
+// the decoded value (nil if data is not JSON; whole only if keep).
+func (v *Validator) checkJSON(data []byte, schema *openapi3.Schema, opts []openapi3.SchemaValidationOption, keep bool, vs *violations) any {
+	value, ok := v.decodeJSON(data, schema, opts, keep, vs)
+	if !ok {
+		return nil
 	}
-	if err := schema.VisitJSON(value, opts...); err != nil {
-		vs = violationsOf(vs, err, InBody)
-	}
-	var path [8]string
-	vs = caseVariants(vs, schema, value, path[:0])
-	return value, vs
+	violationsOf(vs, v.visitSchema(schema).VisitJSON(value, opts...), InBody)
+	return value
 }
 
 // Response validates the response resp to the request r (resp.Request if r
 // is nil): a documented status, Content-Type and the JSON body of that
-// status. The body is left readable. It returns *Error for violations and a
-// wrapped error if the body cannot be read.
+// status, read up to limit.Answer (16 MiB). The body is left readable. It
+// returns *Error for violations, an error wrapping *http.MaxBytesError for
+// a body over the bound and a wrapped error if the body cannot be read.
 func (v *Validator) Response(r *http.Request, resp *http.Response) error {
-	if resp == nil {
+	switch {
+	case !v.built():
+		return errNotBuilt
+	case resp == nil:
 		return errors.New("validate: nil response")
 	}
 	if r == nil {
@@ -291,20 +331,30 @@ func (v *Validator) Response(r *http.Request, resp *http.Response) error {
 	}
 	route, params := v.route, map[string]string(nil)
 	if r != nil {
+		if r.URL == nil {
+			return errors.New("validate: request without URL")
+		}
 		var rvs []Violation
 		if route, params, rvs = v.findRoute(r); rvs != nil {
-			return newError(rvs)
+			return violationError(rvs...)
 		}
 	}
-	data, err := readBody(&resp.Body)
-	if err != nil {
+	data, err := readBody(&resp.Body, limit.Answer)
+	if n, ok := limit.TooLarge(err); ok {
+		return fmt.Errorf("validate: the response body is larger than %d bytes: %w", n, err)
+	} else if err != nil {
 		return fmt.Errorf("validate: reading the response body: %w", err)
 	}
-	return newError(v.response(r, route, params, resp.StatusCode, resp.Header, data))
+	return v.response(r, route, params, resp.StatusCode, resp.Header, data)
 }
 
-func (v *Validator) response(r *http.Request, route *routers.Route, params map[string]string, status int, header http.Header, data []byte) []Violation {
-	var vs []Violation
+// response validates a response whose body was read, returning *Error or nil.
+func (v *Validator) response(r *http.Request, route *routers.Route, params map[string]string, status int, header http.Header, data []byte) error {
+	var vs violations
+	if status < 100 || status > 599 {
+		vs.add(Violation{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("%d is not an HTTP status code", status)})
+		return newError(&vs)
+	}
 	if r == nil {
 		r = &http.Request{Method: route.Method, Header: http.Header{}}
 	}
@@ -315,34 +365,28 @@ func (v *Validator) response(r *http.Request, route *routers.Route, params map[s
 		Body:                   http.NoBody,
 		Options:                v.options,
 	}
-	if status < 100 || status > 599 {
-		return append(vs, Violation{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("%d is not an HTTP status code", status)})
-	}
 	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
-		vs = violationsOf(vs, err, InBody)
-		for i := range vs {
-			if vs[i].Rule == RuleStatus {
-				vs[i].Message = v.undocumentedStatus(status)
+		violationsOf(&vs, err, InBody)
+		for i := range vs.list {
+			if vs.list[i].Rule == RuleStatus {
+				vs.list[i].Message = v.undocumentedStatus(status)
 			}
 		}
-		return vs
+		return newError(&vs)
 	}
-	mt, ok := v.responseMediaType(status)
-	if !ok {
-		return vs
-	}
+	mt, _ := v.responseMediaType(status)
 	if mt == nil {
-		return vs // a status without a documented body
+		return nil // a status without a documented body
 	}
 	ct := header.Get("Content-Type")
 	if !isJSONContentType(ct) {
-		vs = append(vs, contentTypeViolation(ct))
+		vs.add(contentTypeViolation(ct))
 		if ct != "" {
-			return vs
+			return newError(&vs)
 		}
 	}
-	_, bvs := v.checkJSON(data, mt.Schema.Value, v.respOpts)
-	return append(vs, bvs...)
+	v.checkJSON(data, mt.Schema.Value, v.respOpts, false, &vs)
+	return newError(&vs)
 }
 
 // undocumentedStatus is the message for a status the operation does not
@@ -383,13 +427,17 @@ func isJSONContentType(ct string) bool {
 // files and CI): the status must be documented and the body must match the
 // schema documented for it.
 func (v *Validator) ResponseBody(status int, body []byte) error {
+	if !v.built() {
+		return errNotBuilt
+	}
 	mt, ok := v.responseMediaType(status)
 	if !ok {
-		return newError([]Violation{{In: InStatus, Rule: RuleStatus, Message: v.undocumentedStatus(status)}})
+		return violationError(Violation{In: InStatus, Rule: RuleStatus, Message: v.undocumentedStatus(status)})
 	}
 	if mt == nil {
 		return nil
 	}
-	_, vs := v.checkJSON(body, mt.Schema.Value, v.respOpts)
-	return newError(vs)
+	var vs violations
+	v.checkJSON(body, mt.Schema.Value, v.respOpts, false, &vs)
+	return newError(&vs)
 }
