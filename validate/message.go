@@ -7,8 +7,11 @@ import "net/http"
 // documented status, its Content-Type and the JSON body of that status. It
 // returns *Error for violations, nil when the answer matches the contract.
 func (v *Validator) ResponseMessage(status int, header http.Header, body []byte) error {
+	if !v.built() {
+		return errNotBuilt
+	}
 	if header == nil {
 		header = http.Header{}
 	}
-	return newError(v.response(nil, v.route, nil, status, header, body))
+	return v.response(nil, v.route, nil, status, header, body)
 }
