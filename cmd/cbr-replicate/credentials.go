@@ -183,6 +183,10 @@ func mockSignIn(cfg auth.Config, authURL string) (auth.Config, cbrtest.IAMUser, 
 // sign in: the token's project is known only once signed in.
 const placeholderProject = "PROJECT_ID_OF_THE_TOKEN"
 
+// dryRunToken stands for the token in a --dry-run that would sign in; it
+// prints as [REDACTED] like any token.
+const dryRunToken = "not-signed-in"
+
 // authenticate prepares the client's authentication: reads the token,
 // makes the AK/SK signer, or signs in (not for --dry-run) and takes the
 // project ID and, when endpoint is "", the catalog's CBR endpoint. It
@@ -201,7 +205,8 @@ func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc
 		o.token, err = o.readToken()
 		return endpoint, err
 	case o.dryRun:
-		o.signInNote = "would sign in at " + o.creds.signIn.Describe()
+		o.signInNote = o.creds.signIn.Describe()
+		o.token = dryRunToken
 		if o.projectID == "" {
 			o.projectID = placeholderProject
 		}

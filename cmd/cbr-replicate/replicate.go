@@ -452,7 +452,8 @@ type dryRunRequest struct {
 	Body   json.RawMessage   `json:"body"`
 }
 
-// printDryRun prints where a sign-in would happen (signIn, "" for none) and
+// printDryRun prints where a sign-in would happen (signIn, as
+// auth.Config.Describe says it; "" for none) and
 // the request NewRequest built, exactly its body, every secret header
 // (X-Auth-Token, Authorization) shown as [REDACTED].
 func printDryRun(w io.Writer, r *http.Request, format outputFormat, signIn string) error {
@@ -472,7 +473,7 @@ func printDryRun(w io.Writer, r *http.Request, format outputFormat, signIn strin
 	}
 	var b bytes.Buffer
 	if signIn != "" {
-		fmt.Fprintf(&b, "# %s\n", printable(signIn))
+		fmt.Fprintf(&b, "# would sign in at %s\n", printable(signIn))
 	}
 	fmt.Fprintf(&b, "%s %s\n", r.Method, r.URL.String())
 	names := make([]string, 0, len(header))
