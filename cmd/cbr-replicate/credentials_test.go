@@ -118,6 +118,10 @@ func TestReplicateSignsInWithCloudsYAML(t *testing.T) {
 		assert.Equal(t, 1, srv.Fake.Received(), "only the sign-in")
 	})
 
+}
+
+func TestReplicateCloudsYAMLRegionAndPrecedence(t *testing.T) {
+	// Not parallel: clouds.yaml is found through the process environment.
 	t.Run("clouds.yaml region_name chooses the region; OS_REGION_NAME and --region win over it", func(t *testing.T) {
 		writeClouds(t, "https://iam.example.test/v3", secretPassword, "    region_name: eu-nl\n")
 		for _, tc := range []struct {
@@ -387,3 +391,91 @@ func TestReplicateCredentialsPrecedence(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestMockIAMUsersAndKeys(t *testing.T) {
+	t.Parallel()
+	usersLine := signInUser.Domain + " " + signInUser.Name + " " + secretPassword + " " + signInUser.Project + "\n"
+
+	t.Run("--iam-users-file: an openrc signs in at the mock and replicates; a token it did not issue gets 401", func(t *testing.T) {
+		t.Parallel()
+		m := startMock(t, "--iam-users-file", writeFile(t, "users", "# domain user password project\n\n"+usersLine))
+		res := execute(t, invocation{args: replicateArgs(), env: openrcEnv(m.url+"/v3", secretPassword)})
+		require.Equal(t, exitOK, res.code, res.stderr)
+		resp, _ := m.post(t, "a-token-the-iam-did-not-issue")
+		assert.Equal(t, 401, resp.StatusCode)
+		assert.Equal(t, exitOK, m.stop(t))
+		assertNoSecret(t, m.stderr.String(), m.stdout.String())
+		assert.NotContains(t, m.stderr.String(), "warning", "a private file gets no warning")
+	})
+
+	t.Run("--aksk-file: AK/SK requests are verified", func(t *testing.T) {
+		t.Parallel()
+		m := startMock(t, "--aksk-file", writeFile(t, "keys", "# AK SK\n"+testKeys.AccessKey+" "+secretKey+"\n"))
+		env := []string{"OS_ACCESS_KEY=" + testKeys.AccessKey, "OS_PROJECT_ID=" + pageProjectID}
+		res := execute(t, invocation{args: replicateArgs("--endpoint", m.url), env: append(env, "OS_SECRET_KEY="+secretKey)})
+		require.Equal(t, exitOK, res.code, res.stderr)
+		res = execute(t, invocation{args: replicateArgs("--endpoint", m.url), env: append(env, "OS_SECRET_KEY=x"+secretKey)})
+		assert.Equal(t, exitInvalid, res.code, res.stderr)
+		assert.Contains(t, res.stderr, "signature")
+		assert.Equal(t, exitOK, m.stop(t))
+		assertNoSecret(t, m.stderr.String(), m.stdout.String())
+	})
+
+	t.Run("a users file that others can read is served with a warning", func(t *testing.T) {
+		t.Parallel()
+		file := writeFile(t, "users", usersLine)
+		require.NoError(t, os.Chmod(file, 0o644))
+		m := startMock(t, "--iam-users-file", file)
+		assert.Equal(t, exitOK, m.stop(t))
+		assert.Contains(t, m.stderr.String(), "warning: --iam-users-file "+file+" can be read by group or others (mode 0644); it holds secrets: chmod 600 "+file+"\n")
+	})
+
+	for _, tc := range []struct {
+		name string
+		args func(t *testing.T) []string
+		want []string
+	}{
+		{"--token-file and --iam-users-file exclude each other", func(t *testing.T) []string {
+			return []string{"--token-file", writeFile(t, "token", secretToken), "--iam-users-file", writeFile(t, "users", usersLine)}
+		}, []string{"--token-file and --iam-users-file exclude each other"}},
+		{"bad lines of --aksk-file are reported by number, never by content", func(t *testing.T) []string {
+			return []string{"--aksk-file", writeFile(t, "keys", "# ok\nHPUA1 "+secretKey+" extra\n"+secretKey+"\nHPUA2 sk2\nHPUA2 "+secretKey+"\n")}
+		}, []string{"line 2: 3 fields, want 2 (access key, secret key)", "line 3: 1 fields", "line 5: the access key of line 4 again"}},
+		{"an --aksk-file of comments only has no key pair", func(t *testing.T) []string {
+			return []string{"--aksk-file", writeFile(t, "keys", "# none\n")}
+		}, []string{"no key pair"}},
+		{"bad lines of --iam-users-file are reported by number", func(t *testing.T) []string {
+			return []string{"--iam-users-file", writeFile(t, "users", usersLine+"d u "+secretPassword+"\n")}
+		}, []string{"line 2: 3 fields, want 4"}},
+		{"an unreadable --iam-users-file", func(t *testing.T) []string {
+			return []string{"--iam-users-file", "/nonexistent/users"}
+		}, []string{"read --iam-users-file: open /nonexistent/users"}},
+		{"an empty --aksk-file name", func(*testing.T) []string { return []string{"--aksk-file="} }, []string{"need a file name"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := runArgs(t, append([]string{"mock", "--listen", "127.0.0.1:0"}, tc.args(t)...)...)
+			assert.Equal(t, exitUsage, res.code, res.stderr)
+			for _, want := range tc.want {
+				assert.Contains(t, res.stderr, want)
+			}
+			assert.Empty(t, res.stdout, "nothing served")
+		})
+	}
+}
+
+func TestReplicateHelpDocumentsTheOrderOfAuthentication(t *testing.T) {
+	t.Parallel()
+	res := runArgs(t, "replicate", "--help")
+	require.Equal(t, exitOK, res.code, res.stderr)
+	assert.Contains(t, res.stdout, authUsage)
+	order := []string{"1. --token-file FILE", "2. --os-cloud NAME", "3. OS_AUTH_TOKEN", "4. OS_ACCESS_KEY and OS_SECRET_KEY", "5. OS_CLOUD", "6. OS_AUTH_URL"}
+	at := 0
+	for _, way := range order {
+		i := strings.Index(res.stdout[at:], way)
+		require.GreaterOrEqual(t, i, 0, "%q after the ways before it", way)
+		at += i
+	}
+	// The constants are the same order.
+	assert.Equal(t, []authKind{1, 2, 3, 4, 5, 6}, []authKind{authTokenFile, authCloudFlag, authTokenEnv, authAKSK, authCloudEnv, authOpenrc})
+}

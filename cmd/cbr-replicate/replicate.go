@@ -55,12 +55,13 @@ Output (stdout):
 
 --endpoint must be https, or plain http to a loopback host (a local fake);
 --allow-http permits plain http to any host, with a warning on stderr: the
-token then travels unencrypted.
+token (or signed request) then travels unencrypted. IAM's auth URL must be
+https, or plain http to a loopback host.
 
 Exit status: 0 replication started; 1 invalid input, violation, API error
-or refused sign-in (status, code, meaning and request ID on stderr); 2 usage or I/O error
-(missing flags, unreadable token file, network failure, timeout, IAM
-unreachable).
+(status, code, meaning and request ID on stderr) or refused sign-in; 2 usage
+or I/O error (missing flags, unreadable token file, network failure,
+timeout, IAM unreachable).
 
 Examples:
   export OS_CLOUD=otc   # clouds.yaml; the password in secure.yaml
