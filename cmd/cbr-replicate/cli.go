@@ -51,9 +51,14 @@ Flags:
   -h, --help      show this help
       --version   print the version
 
-Environment:
+Environment (replicate; 'cbr-replicate replicate --help' gives the order):
   OS_AUTH_TOKEN   IAM user token (X-Auth-Token); or use --token-file
-  OS_PROJECT_ID   project ID (replicate --project-id)
+  OS_ACCESS_KEY, OS_SECRET_KEY
+                  access key and secret key: sign requests (AK/SK)
+  OS_CLOUD        sign in with this cloud of clouds.yaml (or --os-cloud)
+  OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_USER_DOMAIN_NAME, OS_PROJECT_NAME
+                  sign in with the variables of an openrc
+  OS_PROJECT_ID   project ID (replicate --project-id; default: the token's)
   OS_REGION_NAME  region, eu-de (default) or eu-nl (replicate --region)
 
 Exit status:

@@ -9,18 +9,31 @@
 //	    --destination-region REGION --destination-vault-id ID \
 //	    [--auto-trigger[=BOOL]] [--enable-acceleration[=BOOL]] \
 //	    [--project-id ID] [--region eu-de|eu-nl] [--endpoint URL] [--allow-http] \
-//	    [--token-file FILE] [--timeout 60s] [--dry-run] [--mock]
+//	    [--token-file FILE | --os-cloud NAME] [--timeout 60s] [--dry-run] [--mock]
 //	    [--validate-response] [--output text|json]
 //	cbr-replicate validate request|response [--status N] [--output text|json] [--quiet] [FILE|-]
-//	cbr-replicate mock [--listen 127.0.0.1:8080] [--source-region REGION] [--status N] [--token-file FILE]
+//	cbr-replicate mock [--listen 127.0.0.1:8080] [--source-region REGION] [--status N]
+//	    [--token-file FILE | --iam-users-file FILE] [--aksk-file FILE]
 //	cbr-replicate help [COMMAND] | --help | --version
 //
-// The project and region default to OS_PROJECT_ID and OS_REGION_NAME
-// (region eu-de when neither is set). The token comes from OS_AUTH_TOKEN or
-// from the file named by --token-file (its trailing newline removed); no flag
-// takes the token itself, so it never lands in shell history or ps, and it is
-// printed nowhere: --dry-run shows "X-Auth-Token: [REDACTED]" (every
-// secret header, as package internal/redact spells it). --endpoint must be
+// replicate authenticates the first way that is given, in one order of
+// precedence (credentials.go, printed by --help): --token-file (a ready
+// token), --os-cloud (sign in with clouds.yaml and secure.yaml), OS_AUTH_TOKEN,
+// OS_ACCESS_KEY and OS_SECRET_KEY (AK/SK signing, package aksk; also
+// HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK), OS_CLOUD, and the OS_* variables
+// of an openrc (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, ...). A sign-in goes
+// through package auth (gophercloud): it gives the project ID (unless
+// --project-id or OS_PROJECT_ID, which must then be the token's) and the
+// CBR endpoint of the token's catalog (unless --endpoint), and a refused
+// sign-in exits 1, an unreachable IAM 2, with nothing sent to CBR. The
+// region is --region, else OS_REGION_NAME, else clouds.yaml's region_name,
+// else eu-de. No flag takes a token, password or secret key itself, so none
+// lands in shell history or ps, and none is printed: --dry-run says where it
+// would sign in (without signing in) and shows "X-Auth-Token: [REDACTED]" or
+// "Authorization: [REDACTED]" (every secret header, as package
+// internal/redact spells it). With --mock and a sign-in configuration, the
+// in-process fake serves IAM for the configuration's user, so the sign-in
+// runs for real on loopback; with AK/SK the fake verifies the signature. --endpoint must be
 // https, or plain http to a loopback host; --allow-http permits plain http
 // to any host, with a warning on stderr.
 //
@@ -41,7 +54,11 @@
 // included, from package openapi) and GET /openapi.json (the spec embedded
 // in package cbr), one log line per request on stderr and a graceful
 // shutdown on SIGINT or SIGTERM: requests in flight get 10 seconds, then
-// their connections are closed, and the exit status is 0.
+// their connections are closed, and the exit status is 0. --iam-users-file
+// ("domain user password project" a line) adds the fake's IAM and
+// --aksk-file ("AK SK" a line) its AK/SK verification; both files hold
+// secrets, are reported by line number only, and get a warning when group
+// or others can read them.
 //
 // Every text output escapes control characters in what came from a server,
 // a file or standard input (strconv.Quote style: \x1b, \r, \u009b), so an

@@ -17,6 +17,13 @@ import (
 // any output of the command.
 const secretToken = "tok-SECRET-7f3a9c1e-never-printed-4d2b"
 
+// secretPassword and secretKey are a distinctive password and AK/SK secret
+// key: no output of the command may show them either.
+const (
+	secretPassword = "pw-SECRET-93b1e07c-never-printed-a5f0"
+	secretKey      = "sk-SECRET-2c8d41f6-never-printed-9e7b"
+)
+
 // The page's example values ("Replicating a Restore Point").
 const (
 	pageProjectID     = "4229d7a45436489f8c3dc2b1d35d4987"
@@ -75,12 +82,14 @@ func runArgs(t *testing.T, args ...string) result {
 	return execute(t, invocation{args: args})
 }
 
-// assertNoSecret fails if the secret token appears in any of outputs.
+// assertNoSecret fails if the secret token, password or secret key (or
+// the start of one) appears in any of outputs.
 func assertNoSecret(t *testing.T, outputs ...string) {
 	t.Helper()
 	for _, out := range outputs {
-		assert.NotContains(t, out, secretToken, "the token leaked into the output")
-		assert.NotContains(t, out, secretToken[:20], "part of the token leaked into the output")
+		for _, secret := range []string{secretToken, secretPassword, secretKey} {
+			assert.NotContains(t, out, secret[:20], "a secret leaked into the output")
+		}
 	}
 }
 

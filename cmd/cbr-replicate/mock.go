@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/openapi"
@@ -26,6 +27,23 @@ record per backup otherwise). A "Prefer: code=404" request header forces that
 status with the page's example, like Stoplight Prism.
 
 Also served: GET /openapi.yaml and GET /openapi.json, the API description.
+
+With --iam-users-file the fake also serves IAM's token endpoint (Keystone
+v3, POST /v3/auth/tokens) for the users of the file, one a line:
+  domain user password project      e.g. OTC00000000001000000123 alice s3cret eu-de
+(blank lines and lines starting with # are skipped; a bad line is reported
+by its number only). Tokens are scoped to the project and their catalog's
+"cbr" entry is the fake itself; CBR then accepts only the tokens this IAM
+issued (401 for another). Point a clouds.yaml's auth_url at URL/v3, or
+OS_AUTH_URL, and "cbr-replicate replicate" signs in for real. The file
+holds passwords: keep it private (chmod 600); a file that group or others
+can read is served with a warning on stderr. It excludes --token-file.
+
+With --aksk-file the fake also accepts requests signed with an access key
+and secret key (SDK-HMAC-SHA256), one pair a line: "AK SK" (blank lines and
+# comments skipped, a bad line reported by number only); a bad signature
+gets 401 BackupService.8600 naming the check that failed. Token requests
+are judged as before. The file holds secret keys: keep it private.
 
 Usage:
   cbr-replicate mock [--listen 127.0.0.1:8080] [flags]
@@ -43,6 +61,7 @@ cannot be listened on.
 
 Examples:
   cbr-replicate mock --listen 127.0.0.1:8080 &
+  cbr-replicate mock --iam-users-file users.txt --aksk-file keys.txt
   curl -s -H 'X-Auth-Token: any' -H 'Content-Type: application/json' \
       -d '{"replicate":{"vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce",
            "destination_project_id":"68589cac08274b82b4e254268a3862d8",
@@ -61,20 +80,24 @@ type mockOptions struct {
 	listen       string
 	sourceRegion string
 	status       int
-	token        string        // from --token-file; "" accepts any token
-	grace        time.Duration // shutdownGrace; tests shorten it
+	token        string             // from --token-file; "" accepts any token
+	iamUsers     []cbrtest.IAMUser  // from --iam-users-file
+	keys         []aksk.Credentials // from --aksk-file
+	grace        time.Duration      // shutdownGrace; tests shorten it
 }
 
 // parseMock parses the command line of "cbr-replicate mock" and reads
 // --token-file.
 func parseMock(s streams, args []string) (*mockOptions, error) {
 	o := &mockOptions{streams: s, grace: shutdownGrace}
-	var tokenFile string
+	var tokenFile, usersFile, keysFile string
 	fs := newFlagSet("mock")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	fs.StringVar(&o.sourceRegion, "source-region", "eu-de", "source_region of the answers")
 	fs.IntVar(&o.status, "status", 0, "answer every request with this status and the page's example (0: behave like the service)")
 	fs.StringVar(&tokenFile, "token-file", "", "accept only the token in this file (default: any non-empty token)")
+	fs.StringVar(&usersFile, "iam-users-file", "", "serve IAM's token endpoint for these users and accept only its tokens")
+	fs.StringVar(&keysFile, "aksk-file", "", "also accept requests signed with these access key / secret key pairs")
 	if err := parseFlags(s, fs, mockUsage, args); err != nil {
 		return nil, err
 	}
@@ -86,6 +109,10 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 	case fs.Changed("token-file") && tokenFile == "":
 		// An empty name would quietly accept any token.
 		return nil, usagef("--token-file needs a file name")
+	case fs.Changed("iam-users-file") && usersFile == "", fs.Changed("aksk-file") && keysFile == "":
+		return nil, usagef("--iam-users-file and --aksk-file need a file name")
+	case tokenFile != "" && usersFile != "":
+		return nil, usagef("--token-file and --iam-users-file exclude each other: with users the fake accepts the tokens its IAM issues")
 	}
 	if o.status != 0 {
 		// A status the fake cannot answer with (42, 204, or 202 that the
@@ -96,14 +123,28 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 			return nil, usagef("--status %d: %s", o.status, why)
 		}
 	}
+	return o, o.readFiles(tokenFile, usersFile, keysFile)
+}
+
+// readFiles reads the files the flags name ("" for a flag not given).
+func (o *mockOptions) readFiles(tokenFile, usersFile, keysFile string) error {
+	var err error
 	if tokenFile != "" {
-		t, err := readToken(s.in, tokenFile)
-		if err != nil {
-			return nil, err
+		if o.token, err = readToken(o.in, tokenFile); err != nil {
+			return err
 		}
-		o.token = t
 	}
-	return o, nil
+	if usersFile != "" {
+		if o.iamUsers, err = readIAMUsers(o.streams, usersFile); err != nil {
+			return err
+		}
+	}
+	if keysFile != "" {
+		if o.keys, err = readKeys(o.streams, keysFile); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // mockRun serves the fake until ctx ends, then shuts down: requests in
@@ -156,6 +197,12 @@ func (o *mockOptions) server(logger *slog.Logger) (*http.Server, error) {
 	}
 	if o.token != "" {
 		opts = append(opts, cbrtest.WithToken(o.token))
+	}
+	if len(o.iamUsers) > 0 {
+		opts = append(opts, cbrtest.WithIAM(o.iamUsers...))
+	}
+	if len(o.keys) > 0 {
+		opts = append(opts, cbrtest.WithAKSK(o.keys...))
 	}
 	fake, err := cbrtest.New(opts...)
 	if err != nil {

@@ -13,6 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
+	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
@@ -34,16 +37,16 @@ every violation is printed at once ("pointer  rule  message") and nothing is
 sent. --auto-trigger and --enable-acceleration are sent only when given
 (--auto-trigger=false sends false); otherwise the service's default applies.
 
-Token: OS_AUTH_TOKEN, or the file named by --token-file (- for standard
-input; a trailing newline is removed). No flag takes the token itself, and it
-is never printed: --dry-run shows X-Auth-Token: [REDACTED].
+No flag takes a token, password or secret key itself (--token-file takes
+a file name; a trailing newline is removed), so none lands in shell history
+or ps, and none is ever printed.
 
 Flags:
 %s
-Environment:
-  OS_AUTH_TOKEN   IAM user token (X-Auth-Token), unless --token-file
+` + authUsage + `
+Environment (besides authentication above):
   OS_PROJECT_ID   project ID, unless --project-id
-  OS_REGION_NAME  region, unless --region (default eu-de)
+  OS_REGION_NAME  region, unless --region (default: clouds.yaml, else eu-de)
 
 Output (stdout):
   text  a summary: vault, source region, destination, each backup ID ->
@@ -52,19 +55,27 @@ Output (stdout):
 
 --endpoint must be https, or plain http to a loopback host (a local fake);
 --allow-http permits plain http to any host, with a warning on stderr: the
-token then travels unencrypted.
+token (or signed request) then travels unencrypted. IAM's auth URL must be
+https, or plain http to a loopback host.
 
-Exit status: 0 replication started; 1 invalid input, violation or API error
-(status, code, meaning and request ID on stderr); 2 usage or I/O error
-(missing flags, unreadable token file, network failure, timeout).
+Exit status: 0 replication started; 1 invalid input, violation, API error
+(status, code, meaning and request ID on stderr) or refused sign-in; 2 usage
+or I/O error (missing flags, unreadable token file, network failure,
+timeout, IAM unreachable).
 
 Examples:
+  export OS_CLOUD=otc   # clouds.yaml; the password in secure.yaml
+  cbr-replicate replicate --vault-id 3b5816b5-f29c-4172-9d9a-76c719a659ce \
+      --destination-project-id 68589cac08274b82b4e254268a3862d8 \
+      --destination-region eu-nl \
+      --destination-vault-id 0ca3eb86-8800-46da-9c37-9d657a825274
   export OS_AUTH_TOKEN=... OS_PROJECT_ID=4229d7a45436489f8c3dc2b1d35d4987
   cbr-replicate replicate --vault-id 3b5816b5-f29c-4172-9d9a-76c719a659ce \
       --destination-project-id 68589cac08274b82b4e254268a3862d8 \
       --destination-region eu-nl \
       --destination-vault-id 0ca3eb86-8800-46da-9c37-9d657a825274 --auto-trigger
-  cbr-replicate replicate --mock --project-id p1 ...   (no cloud account needed)
+  cbr-replicate replicate --mock --project-id p1 ...   (no cloud account needed;
+      with a sign-in configuration the sign-in runs against a fake IAM)
   cbr-replicate replicate --dry-run ...                (print the request only)
 `
 
@@ -81,21 +92,30 @@ type replicateOptions struct {
 	streams
 	param            cbr.CheckpointReplicateParam
 	projectID        string
+	projectFrom      string // "--project-id" or "OS_PROJECT_ID", for messages
 	region           string
 	endpoint         string
 	tokenFile        string
+	cloud            string // --os-cloud
 	timeout          time.Duration
 	dryRun           bool
 	mock             bool
 	validateResponse bool
 	allowHTTP        bool
 	output           outputFormat
-	token            string // read by replicateRun
+	creds            credentials // how to authenticate, chosen by parseReplicate
+
+	// Set by replicateRun: the token read, or the session or signer; and
+	// for a --dry-run that would sign in, where.
+	token      string
+	tokens     replicate.TokenSource
+	signer     replicate.RequestSigner
+	signInNote string
 }
 
 // parseReplicate parses the command line of "cbr-replicate replicate",
-// fills project and region from the environment, and reports every usage
-// problem at once.
+// chooses the way to authenticate, fills project and region from the
+// environment, and reports every usage problem at once.
 func parseReplicate(s streams, args []string) (*replicateOptions, error) {
 	o := &replicateOptions{streams: s, output: outputText}
 	var autoTrigger, acceleration bool
@@ -106,13 +126,14 @@ func parseReplicate(s streams, args []string) (*replicateOptions, error) {
 	fs.StringVar(&o.param.DestinationVaultId, "destination-vault-id", "", "ID of the vault in the destination region (required)")
 	fs.BoolVar(&autoTrigger, "auto-trigger", false, "trigger the replication now (sent only when given)")
 	fs.BoolVar(&acceleration, "enable-acceleration", false, "shorten cross-region replication (sent only when given)")
-	fs.StringVar(&o.projectID, "project-id", "", "project ID of the source vault (default $OS_PROJECT_ID)")
-	fs.StringVar(&o.region, "region", "", "region of the source vault: eu-de or eu-nl (default $OS_REGION_NAME, else eu-de)")
-	fs.StringVar(&o.endpoint, "endpoint", "", "CBR endpoint URL; overrides --region (e.g. another cloud of the family)")
+	fs.StringVar(&o.projectID, "project-id", "", "project ID of the source vault (default $OS_PROJECT_ID, else the token's project)")
+	fs.StringVar(&o.region, "region", "", "region of the source vault: eu-de or eu-nl (default $OS_REGION_NAME, else clouds.yaml, else eu-de)")
+	fs.StringVar(&o.endpoint, "endpoint", "", "CBR endpoint URL; overrides the catalog and --region (e.g. another cloud of the family)")
 	fs.BoolVar(&o.allowHTTP, "allow-http", false, "allow a plain http --endpoint to a host that is not loopback (the token travels unencrypted)")
 	fs.StringVar(&o.tokenFile, "token-file", "", "read the token from this file (- for stdin) instead of $OS_AUTH_TOKEN")
-	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "give up on the call after this long")
-	fs.BoolVar(&o.dryRun, "dry-run", false, "print the validated request (token redacted) and send nothing")
+	fs.StringVar(&o.cloud, "os-cloud", "", "sign in with this cloud of clouds.yaml (default $OS_CLOUD, after the ways above it)")
+	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "give up on the call, sign-in included, after this long")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print the validated request (credentials redacted), sign in nowhere and send nothing")
 	fs.BoolVar(&o.mock, "mock", false, "send to an in-process fake on loopback (no cloud account or token needed)")
 	fs.BoolVar(&o.validateResponse, "validate-response", false, "also check the response against the API page (contract drift is exit 1)")
 	fs.VarP(&o.output, "output", "o", "output format: text or json")
@@ -128,19 +149,36 @@ func parseReplicate(s streams, args []string) (*replicateOptions, error) {
 	if fs.Changed("enable-acceleration") {
 		o.param.EnableAcceleration = &acceleration
 	}
+	authProblems := o.fromEnvironment(fs)
+	if problems := append(o.problems(fs), authProblems...); len(problems) > 0 {
+		return nil, usagef("%s", strings.Join(problems, "; "))
+	}
+	return o, nil
+}
+
+// fromEnvironment chooses the way to authenticate and fills what the
+// command line left open from the environment: the project ID, and the
+// region (then from clouds.yaml). It returns the problems of the way.
+func (o *replicateOptions) fromEnvironment(fs *pflag.FlagSet) []string {
+	var problems []string
+	o.creds, problems = chooseCredentials(o.getenv, o.tokenFile, o.cloud, fs.Changed("os-cloud"))
+	o.projectFrom = "--project-id"
 	if !fs.Changed("project-id") {
-		o.projectID = s.getenv("OS_PROJECT_ID")
+		o.projectID, o.projectFrom = strings.TrimSpace(o.getenv("OS_PROJECT_ID")), "OS_PROJECT_ID"
 	}
 	if !fs.Changed("region") {
-		o.region = s.getenv("OS_REGION_NAME")
+		o.region = o.getenv("OS_REGION_NAME")
+	}
+	if o.region == "" && o.creds.signsIn() {
+		o.region = o.creds.signIn.Region
 	}
 	if o.region == "" {
 		o.region = defaultRegion
 	}
-	if problems := o.problems(fs); len(problems) > 0 {
-		return nil, usagef("%s", strings.Join(problems, "; "))
+	if o.creds.signsIn() {
+		problems = append(problems, o.signInProblems()...)
 	}
-	return o, nil
+	return problems
 }
 
 // problems lists every usage problem of the parsed command line: missing
@@ -154,13 +192,15 @@ func (o *replicateOptions) problems(fs interface{ Changed(string) bool }) []stri
 	}
 	check := *o // the client's options are checked even when some are missing
 	if strings.TrimSpace(o.projectID) == "" {
-		missing = append(missing, "--project-id (or OS_PROJECT_ID)")
+		// A sign-in gives the token's project.
+		if !o.creds.signsIn() {
+			missing = append(missing, "--project-id (or OS_PROJECT_ID)")
+		}
 		check.projectID = "project"
 	}
-	// The fake of --mock accepts any token: it needs none. A blank
-	// OS_AUTH_TOKEN is no token.
-	if !o.mock && o.tokenFile == "" && strings.TrimSpace(o.getenv("OS_AUTH_TOKEN")) == "" {
-		missing = append(missing, "token (set OS_AUTH_TOKEN or pass --token-file)")
+	// The fake of --mock accepts any token: it needs none.
+	if !o.mock && o.creds.kind == authNone {
+		missing = append(missing, missingCredentials)
 	}
 	if len(missing) > 0 {
 		problems = append(problems, "missing "+strings.Join(missing, ", "))
@@ -194,62 +234,102 @@ var flagWords = strings.NewReplacer(
 	"Options.AllowInsecureHTTP", "--allow-http",
 )
 
-// newClient builds the client for endpoint ("" for --region); the token is
-// o.token when a request is built. Its error is a *usageError in flag words.
+// newClient builds the client for endpoint ("" for --region) with the
+// authentication replicateRun prepared: the signer, the session, or the
+// token read (o.token, taken when a request is built). Its error is a
+// *usageError in flag words.
 func (o *replicateOptions) newClient(endpoint string, hc *http.Client) (*replicate.Client, error) {
-	c, err := replicate.New(replicate.Options{
+	opts := replicate.Options{
 		Region:            o.region,
 		Endpoint:          endpoint,
 		AllowInsecureHTTP: o.allowHTTP,
 		ProjectID:         o.projectID,
-		Token:             replicate.TokenFunc(func(context.Context) (string, error) { return o.token, nil }),
+		Token:             o.tokens,
 		HTTPClient:        hc,
 		ValidateResponses: o.validateResponse,
-	})
+	}
+	switch {
+	case o.signer != nil:
+		opts.Signer = o.signer
+	case o.tokens == nil:
+		opts.Token = replicate.TokenFunc(func(context.Context) (string, error) { return o.token, nil })
+	}
+	c, err := replicate.New(opts)
 	if err != nil {
 		return nil, &usageError{err: errors.New(flagWords.Replace(err.Error()))}
 	}
 	return c, nil
 }
 
-// replicateRun builds the request (the client checks it against the page:
-// an invalid one is not sent), prints it for --dry-run, or sends it and
-// prints the answer.
+// replicateRun authenticates (signing in, unless --dry-run), builds the
+// request (the client checks it against the page: an invalid one is not
+// sent), prints it for --dry-run, or sends it and prints the answer.
 func replicateRun(ctx context.Context, o *replicateOptions) error {
-	var err error
-	if o.token, err = o.readToken(); err != nil {
-		return err
-	}
 	endpoint, hc := o.endpoint, (*http.Client)(nil)
 	if o.mock {
-		srv, err := cbrtest.NewServer(cbrtest.WithSourceRegion(o.region))
+		srv, err := o.startMock()
 		if err != nil {
-			return fmt.Errorf("start the fake of --mock: %w", err)
+			return err
 		}
 		defer srv.Close()
 		endpoint, hc = srv.URL, srv.Client()
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	endpoint, err := o.authenticate(ctx, endpoint, hc)
+	if err != nil {
+		return o.callError(ctx, err)
 	}
 	client, err := o.newClient(endpoint, hc)
 	if err != nil {
 		return err
 	}
-	if u, _ := url.Parse(endpoint); o.allowHTTP && u != nil && u.Scheme == "http" && !loopback.Host(u.Hostname()) {
-		fmt.Fprintf(o.errOut, "warning: --allow-http: the token travels unencrypted to %s\n", printable(u.Host))
-	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	req, err := client.NewRequest(ctx, o.param)
-	if err != nil {
-		return o.callError(ctx, err)
+	if u, _ := url.Parse(client.Endpoint()); o.allowHTTP && u != nil && u.Scheme == "http" && !loopback.Host(u.Hostname()) {
+		what := "the token travels"
+		if o.signer != nil {
+			what = "the signed request travels"
+		}
+		fmt.Fprintf(o.errOut, "warning: --allow-http: %s unencrypted to %s\n", what, printable(u.Host))
 	}
 	if o.dryRun {
-		return printDryRun(o.out, req, o.output)
+		req, err := client.NewRequest(ctx, o.param)
+		if err != nil {
+			return o.callError(ctx, err)
+		}
+		return printDryRun(o.out, req, o.output, o.signInNote)
 	}
-	res, err := client.Do(req)
+	res, err := client.Replicate(ctx, o.param)
 	if err != nil {
 		return o.callError(ctx, err)
 	}
 	return printReplication(o.out, res, o.output)
+}
+
+// startMock starts the in-process fake of --mock: with the sign-in
+// configuration's user in its IAM (and the configuration pointed at it),
+// with the AK/SK pair, or accepting any token.
+func (o *replicateOptions) startMock() (*cbrtest.Server, error) {
+	opts := []cbrtest.Option{cbrtest.WithSourceRegion(o.region)}
+	var user cbrtest.IAMUser
+	switch {
+	case o.creds.signsIn():
+		cfg, u, err := mockSignIn(*o.creds.signIn, "")
+		if err != nil {
+			return nil, &usageError{err: err}
+		}
+		o.creds.signIn, user = &cfg, u
+		opts = append(opts, cbrtest.WithIAM(user))
+	case o.creds.kind == authAKSK:
+		opts = append(opts, cbrtest.WithAKSK(o.creds.keys))
+	}
+	srv, err := cbrtest.NewServer(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("start the fake of --mock: %w", err)
+	}
+	if o.creds.signsIn() {
+		o.creds.signIn.AuthURL = srv.URL + "/v3"
+	}
+	return srv, nil
 }
 
 // readToken returns the token: the --token-file's content, else
@@ -274,14 +354,19 @@ func (o *replicateOptions) callError(ctx context.Context, err error) error {
 		decodeErr *replicate.DecodeError
 		respErr   *validate.ResponseError
 		verr      *validate.Error
+		signIn    *auth.SignInError
 	)
-	// The package's own "replicate: " prefix would double the command's.
-	msg := strings.TrimPrefix(err.Error(), "replicate: ")
+	// The packages' own prefixes would double the command's.
+	msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "replicate: "), "auth: ")
 	switch {
+	case errors.As(err, new(*usageError)) || errors.As(err, new(*invalidError)):
+		return err // explained already
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
 		return fmt.Errorf("no answer within --timeout %s: %s", o.timeout, msg)
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("interrupted: %s", msg)
+	case errors.As(err, &signIn):
+		return signInError(signIn)
 	case errors.As(err, &apiErr):
 		return &invalidError{errors.New(apiErrorText(apiErr))}
 	case errors.As(err, &decodeErr):
@@ -361,15 +446,18 @@ func printReplication(w io.Writer, r *cbr.CheckpointReplicateRespBody, format ou
 
 // dryRunRequest is the --output json document of --dry-run.
 type dryRunRequest struct {
+	SignIn string            `json:"sign_in,omitempty"`
 	Method string            `json:"method"`
 	URL    string            `json:"url"`
 	Header map[string]string `json:"header"`
 	Body   json.RawMessage   `json:"body"`
 }
 
-// printDryRun prints the request NewRequest built, exactly its body, every
-// secret header (X-Auth-Token) shown as [REDACTED].
-func printDryRun(w io.Writer, r *http.Request, format outputFormat) error {
+// printDryRun prints where a sign-in would happen (signIn, as
+// auth.Config.Describe says it; "" for none) and
+// the request NewRequest built, exactly its body, every secret header
+// (X-Auth-Token, Authorization) shown as [REDACTED].
+func printDryRun(w io.Writer, r *http.Request, format outputFormat, signIn string) error {
 	body, err := limit.ReadAll(r.Body, limit.Request)
 	if err != nil {
 		return fmt.Errorf("dry run: read the request body: %w", err)
@@ -382,9 +470,12 @@ func printDryRun(w io.Writer, r *http.Request, format outputFormat) error {
 		}
 	}
 	if format == outputJSON {
-		return writeJSON(w, dryRunRequest{Method: r.Method, URL: r.URL.String(), Header: header, Body: body})
+		return writeJSON(w, dryRunRequest{SignIn: signIn, Method: r.Method, URL: r.URL.String(), Header: header, Body: body})
 	}
 	var b bytes.Buffer
+	if signIn != "" {
+		fmt.Fprintf(&b, "# would sign in at %s\n", printable(signIn))
+	}
 	fmt.Fprintf(&b, "%s %s\n", r.Method, r.URL.String())
 	names := make([]string, 0, len(header))
 	for name := range header {

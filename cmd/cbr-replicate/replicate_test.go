@@ -22,6 +22,7 @@ import (
 
 // dryRunJSON is the --dry-run --output json document.
 type dryRunJSON struct {
+	SignIn string            `json:"sign_in"`
 	Method string            `json:"method"`
 	URL    string            `json:"url"`
 	Header map[string]string `json:"header"`

@@ -151,3 +151,30 @@ func readToken(stdin io.Reader, name string) (string, error) {
 	}
 	return t, nil
 }
+
+// maxSecretsFile bounds --iam-users-file and --aksk-file: limit.Input.
+const maxSecretsFile = limit.Input
+
+// readSecretsFile reads a file of secrets named by flag (passwords, secret
+// keys) through the bounded reader; its errors name the flag and the file,
+// never its content. A file that group or others may read gets a warning
+// on errOut.
+func readSecretsFile(s streams, flag, name string) ([]byte, error) {
+	b, err := readNamed(s.in, name, maxSecretsFile)
+	var oe *openError
+	switch _, tooLarge := limit.TooLarge(err); {
+	case errors.As(err, &oe):
+		return nil, fmt.Errorf("read %s: %w", flag, oe.err)
+	case tooLarge:
+		return nil, fmt.Errorf("%s %s is larger than %d MiB", flag, name, maxSecretsFile>>20)
+	case err != nil:
+		return nil, fmt.Errorf("read %s %s: %w", flag, name, err)
+	}
+	if name != "-" {
+		if st, err := os.Stat(name); err == nil && st.Mode().Perm()&0o077 != 0 {
+			fmt.Fprintf(s.errOut, "warning: %s %s can be read by group or others (mode %04o); it holds secrets: chmod 600 %s\n",
+				flag, printable(name), st.Mode().Perm(), printable(name))
+		}
+	}
+	return b, nil
+}

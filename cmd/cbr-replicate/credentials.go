@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/cbr-replicate/cbr-replicate/aksk"
+	"github.com/cbr-replicate/cbr-replicate/auth"
+	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+)
+
+// authKind is how replicate authenticates; the constants are in the order
+// of precedence (authUsage documents it).
+type authKind int
+
+const (
+	authNone      authKind = iota // no way given (enough only for --mock)
+	authTokenFile                 // --token-file: a ready token
+	authCloudFlag                 // --os-cloud: sign in with clouds.yaml
+	authTokenEnv                  // OS_AUTH_TOKEN: a ready token
+	authAKSK                      // OS_ACCESS_KEY and OS_SECRET_KEY: AK/SK signing
+	authCloudEnv                  // OS_CLOUD: sign in with clouds.yaml
+	authOpenrc                    // OS_AUTH_URL with user and password: sign in
+)
+
+// authUsage is the order of precedence, as --help prints it.
+const authUsage = `Authentication, the first that is given wins:
+  1. --token-file FILE       a ready IAM token (- for standard input)
+  2. --os-cloud NAME         sign in with the cloud NAME of clouds.yaml
+                             (and secure.yaml beside it, the place for the password)
+  3. OS_AUTH_TOKEN           a ready IAM token
+  4. OS_ACCESS_KEY and OS_SECRET_KEY
+                             sign each request with an access key / secret key
+                             (AK/SK); HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK
+                             are read when neither OS_ variable is set
+  5. OS_CLOUD                sign in with that cloud of clouds.yaml
+  6. OS_AUTH_URL, OS_USERNAME (or OS_USER_ID), OS_PASSWORD, OS_USER_DOMAIN_NAME,
+     OS_PROJECT_NAME (or OS_PROJECT_ID)
+                             sign in with the variables of an openrc
+clouds.yaml is the file named by OS_CLIENT_CONFIG_FILE, else ./clouds.yaml,
+~/.config/openstack/clouds.yaml or /etc/openstack/clouds.yaml.
+
+Signing in (2, 5, 6) asks IAM for a token scoped to the configured project
+before anything is sent to CBR, and renews it once if CBR answers 401.
+Project ID: --project-id, else OS_PROJECT_ID, else the token's project; with
+a sign-in an explicit project ID must be the token's (exit 1 otherwise).
+AK/SK signing needs the project ID (--project-id or OS_PROJECT_ID).
+Endpoint: --endpoint, else the token's catalog (service cbr, the region,
+public), else the region's. Region: --region, else OS_REGION_NAME, else
+region_name of clouds.yaml, else eu-de.
+A refused sign-in (wrong password, unknown user or project) exits 1, an IAM
+that cannot be reached 2; nothing is sent to CBR then. The password, token
+and secret key are never printed: --dry-run shows where it would sign in
+without signing in, and X-Auth-Token or Authorization as [REDACTED].
+`
+
+// credentials is the way replicate authenticates, chosen while parsing.
+type credentials struct {
+	kind   authKind
+	from   string           // what chose it, for messages: "--os-cloud", "OS_CLOUD", ...
+	keys   aksk.Credentials // authAKSK
+	signIn *auth.Config     // authCloudFlag, authCloudEnv, authOpenrc
+}
+
+// signsIn reports whether the credentials sign in at IAM.
+func (c credentials) signsIn() bool { return c.signIn != nil }
+
+// missingCredentials is the usage message for no way to authenticate.
+const missingCredentials = "token (set OS_AUTH_TOKEN or pass --token-file) or another way to authenticate " +
+	"(--os-cloud, OS_ACCESS_KEY and OS_SECRET_KEY, OS_CLOUD, or OS_AUTH_URL with OS_USERNAME and OS_PASSWORD)"
+
+// chooseCredentials picks the first way to authenticate that the command
+// line (tokenFile, cloud: the flags, "" when not given) and the environment
+// give, in the order of authKind, and reads a sign-in configuration. It
+// returns every problem of the chosen way; the lower ways are not looked at.
+func chooseCredentials(getenv func(string) string, tokenFile, cloud string, cloudGiven bool) (credentials, []string) {
+	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	switch {
+	case tokenFile != "":
+		return credentials{kind: authTokenFile, from: "--token-file"}, nil
+	case cloudGiven:
+		if cloud == "" {
+			return credentials{kind: authCloudFlag, from: "--os-cloud"}, []string{"--os-cloud needs a cloud name"}
+		}
+		return cloudCredentials(authCloudFlag, "--os-cloud", cloud)
+	case env("OS_AUTH_TOKEN") != "":
+		return credentials{kind: authTokenEnv, from: "OS_AUTH_TOKEN"}, nil
+	}
+	if c, problem, ok := akskCredentials(getenv); ok {
+		return c, problem
+	}
+	switch {
+	case env("OS_CLOUD") != "":
+		return cloudCredentials(authCloudEnv, "OS_CLOUD", env("OS_CLOUD"))
+	case env("OS_AUTH_URL") != "" || env("OS_USERNAME") != "" || env("OS_USER_ID") != "" || getenv("OS_PASSWORD") != "":
+		cfg, err := auth.FromEnv(getenv)
+		if err != nil {
+			return credentials{kind: authOpenrc, from: "OS_AUTH_URL"}, []string{authText(err)}
+		}
+		return credentials{kind: authOpenrc, from: "OS_AUTH_URL", signIn: &cfg}, nil
+	}
+	return credentials{}, nil
+}
+
+// akskPairs are the variables of an access key / secret key pair, the
+// Terraform provider's first, then the Huawei Cloud SDK's.
+var akskPairs = [][2]string{{"OS_ACCESS_KEY", "OS_SECRET_KEY"}, {"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"}}
+
+// akskCredentials returns the first pair of which a variable is set (ok),
+// with a problem naming the other variable when only one is set.
+func akskCredentials(getenv func(string) string) (credentials, []string, bool) {
+	for _, p := range akskPairs {
+		ak, sk := strings.TrimSpace(getenv(p[0])), getenv(p[1])
+		if ak == "" && strings.TrimSpace(sk) == "" {
+			continue
+		}
+		c := credentials{kind: authAKSK, from: p[0] + " and " + p[1], keys: aksk.Credentials{AccessKey: ak, SecretKey: sk}}
+		switch {
+		case ak == "":
+			return c, []string{fmt.Sprintf("%s is set but %s is not: AK/SK signing needs both", p[1], p[0])}, true
+		case strings.TrimSpace(sk) == "":
+			return c, []string{fmt.Sprintf("%s is set but %s is not: AK/SK signing needs both", p[0], p[1])}, true
+		}
+		return c, nil, true
+	}
+	return credentials{}, nil, false
+}
+
+// cloudCredentials reads the cloud name of clouds.yaml.
+func cloudCredentials(kind authKind, from, name string) (credentials, []string) {
+	c := credentials{kind: kind, from: from}
+	cfg, err := auth.FromCloud(name)
+	if err != nil {
+		return c, []string{authText(err)}
+	}
+	c.signIn = &cfg
+	return c, nil
+}
+
+// authText is an error of package auth on one line, without the package's
+// prefix (the command's name stands before it); its errors carry no secret.
+func authText(err error) string {
+	return strings.Join(strings.Fields(strings.TrimPrefix(err.Error(), "auth: ")), " ")
+}
+
+// signInProblems checks the sign-in configuration as it will be used;
+// with --mock, as the fake's IAM will see it.
+func (o *replicateOptions) signInProblems() []string {
+	cfg := *o.creds.signIn
+	if o.mock {
+		var err error
+		if cfg, _, err = mockSignIn(cfg, "http://127.0.0.1/v3"); err != nil {
+			return []string{err.Error()}
+		}
+	} else if cfg.ProjectID == "" && cfg.ProjectName == "" {
+		cfg.ProjectID = o.projectID // an explicit project ID scopes a configuration without one
+	}
+	if err := cfg.Validate(); err != nil {
+		return []string{authText(err)}
+	}
+	return nil
+}
+
+// mockSignIn adapts cfg to the fake IAM of --mock at authURL: it knows
+// users and projects by name (and makes up their IDs), so the IDs of cfg
+// are dropped; and returns the fake's user, whom cfg names.
+func mockSignIn(cfg auth.Config, authURL string) (auth.Config, cbrtest.IAMUser, error) {
+	u := cbrtest.IAMUser{Domain: cfg.DomainName, Name: cfg.Username, Password: cfg.Password, Project: cfg.ProjectName}
+	if cfg.Token != "" || u.Domain == "" || u.Name == "" || u.Password == "" || u.Project == "" {
+		return cfg, u, errors.New("--mock: the fake IAM signs in with names: the sign-in configuration must give " +
+			"the user's name, domain name (user_domain_name) and password, and the project's name, and no token")
+	}
+	cfg.AuthURL, cfg.TLS = authURL, nil
+	cfg.UserID, cfg.DomainID, cfg.ProjectID = "", "", ""
+	cfg.ProjectDomainID, cfg.ProjectDomainName = "", ""
+	return cfg, u, nil
+}
+
+// placeholderProject stands for the project ID in a --dry-run that would
+// sign in: the token's project is known only once signed in.
+const placeholderProject = "PROJECT_ID_OF_THE_TOKEN"
+
+// dryRunToken stands for the token in a --dry-run that would sign in; it
+// prints as [REDACTED] like any token.
+const dryRunToken = "not-signed-in"
+
+// authenticate prepares the client's authentication: reads the token,
+// makes the AK/SK signer, or signs in (not for --dry-run) and takes the
+// project ID and, when endpoint is "", the catalog's CBR endpoint. It
+// returns the endpoint to use. hc talks to IAM (nil: auth's default).
+func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc *http.Client) (string, error) {
+	switch {
+	case o.creds.kind == authAKSK:
+		s, err := aksk.NewSigner(o.creds.keys, o.projectID)
+		if err != nil {
+			return "", fmt.Errorf("AK/SK from %s: %w", o.creds.from, err)
+		}
+		o.signer = s
+		return endpoint, nil
+	case !o.creds.signsIn():
+		var err error
+		o.token, err = o.readToken()
+		return endpoint, err
+	case o.dryRun:
+		o.signInNote = o.creds.signIn.Describe()
+		o.token = dryRunToken
+		if o.projectID == "" {
+			o.projectID = placeholderProject
+		}
+		return endpoint, nil
+	}
+	return o.signInNow(ctx, endpoint, hc)
+}
+
+// signInNow signs in, checks an explicit project ID against the token's
+// and makes the session the client's token source.
+func (o *replicateOptions) signInNow(ctx context.Context, endpoint string, hc *http.Client) (string, error) {
+	cfg := *o.creds.signIn
+	if o.mock && o.projectID != "" {
+		fmt.Fprintf(o.errOut, "warning: --mock: the fake IAM makes up its projects' IDs; %s %s is not used\n", o.projectFrom, printable(o.projectID))
+		o.projectID = ""
+	}
+	if cfg.ProjectID == "" && cfg.ProjectName == "" {
+		cfg.ProjectID = o.projectID
+	}
+	session, err := auth.NewSession(cfg, auth.WithHTTPClient(hc))
+	if err != nil {
+		return "", &usageError{err: errors.New(authText(err))}
+	}
+	scoped, err := session.ProjectID(ctx)
+	if err != nil {
+		return "", err // callError explains it
+	}
+	if err := auth.CheckProjectID(o.projectID, scoped); err != nil {
+		return "", &invalidError{fmt.Errorf("%s: %s", o.projectFrom, authText(err))}
+	}
+	o.projectID, o.tokens = scoped, session
+	if endpoint == "" {
+		if endpoint, err = session.Endpoint(ctx, "cbr", o.region); err != nil {
+			return "", err
+		}
+	}
+	return endpoint, nil
+}
+
+// signInError explains a failed sign-in on one line naming IAM's URL and
+// the cause: a refusal is an *invalidError (exit 1), an IAM that could not
+// be reached or failed a plain error (exit 2).
+func signInError(se *auth.SignInError) error {
+	msg := errors.New("sign-in failed: " + authText(se))
+	if se.Refused {
+		return &invalidError{msg}
+	}
+	return msg
+}
