@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -212,8 +211,13 @@ func (c *Client) NewRequest(ctx context.Context, p cbr.CheckpointReplicateParam)
 	if ctx == nil {
 		return nil, errors.New("replicate: nil context")
 	}
-	body, err := json.Marshal(cbr.CheckpointReplicateReq{Replicate: p})
-	if err != nil {
+	// Encoded as the validator decodes: invalid UTF-8 in a field is refused
+	// (a *validate.Error), never turned into U+FFFD and sent.
+	body, err := validate.EncodeJSON(cbr.CheckpointReplicateReq{Replicate: p})
+	var verr *validate.Error
+	if errors.As(err, &verr) {
+		return nil, fmt.Errorf("replicate: invalid request, nothing was sent: %w", err)
+	} else if err != nil {
 		return nil, fmt.Errorf("replicate: encoding the request body (nothing was sent): %w", err)
 	}
 	if c.validateRequests {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
 func TestNewRequestCarriesTheValidatedBytesAndDoSendsThem(t *testing.T) {
@@ -144,4 +145,17 @@ func TestAnswerKeysMatchCaseSensitively(t *testing.T) {
 	out, err = c.Replicate(context.Background(), pageParam(t))
 	require.NoError(t, err)
 	assert.Empty(t, out.VaultId)
+}
+
+func TestNewRequestRefusesInvalidUTF8InsteadOfReplacingIt(t *testing.T) {
+	srv := newServer(t, answerPage(t))
+	c := newClient(t, srv.URL)
+	p := pageParam(t)
+	p.DestinationRegion = "eu\xffnl"
+	_, err := c.Replicate(context.Background(), p)
+	var verr *validate.Error
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("/replicate/destination_region", validate.RuleJSON), "%v", err)
+	assert.Contains(t, err.Error(), "nothing was sent")
+	assert.Zero(t, srv.count.Load())
 }
