@@ -14,11 +14,21 @@
 // service does, with CBR error bodies: 404 and 405 for another path or
 // method; 403 BackupService.8600 for a token [WithToken] does not accept,
 // before the body is read, as the service authenticates first; 413 over
-// MaxBodyBytes; 403 without a token; 400 BackupService.9900 listing every
-// violation. Every answer carries an X-Request-Id header. A valid request
+// MaxBodyBytes; 415 for a Content-Encoding (a compressed body); 403 without
+// a token; 400 BackupService.9900 listing every violation (at most 100, and
+// a count of the rest). Every answer carries an X-Request-Id header. A valid request
 // gets 200 with a replication built from it: its vault and destination, the
 // project from the path, [ProviderID], the source region of
 // [WithSourceRegion] and [DefaultBackups] backups with fresh random ids.
+//
+// Authentication, as the service's: any non-empty X-Auth-Token by default;
+// only one token with [WithToken]; with [WithIAM] the fake also serves
+// IAM's token endpoint (Keystone v3 POST /v3/auth/tokens, [IAM]) whose
+// catalog points at the fake itself, and accepts only the tokens it issued
+// (401 for another or an expired one, so a client's renewal can be tested);
+// with [WithAKSK] it verifies SDK-HMAC-SHA256 signatures (package aksk) as
+// the gateway would, beside tokens. Clients sign in, or sign, for real
+// against one fake, with no network.
 //
 // A test can force an outcome per request with a Prefer header, as with
 // Stoplight Prism ("Prefer: code=404", "Prefer: code=400,
