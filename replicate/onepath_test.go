@@ -105,7 +105,10 @@ func TestAnAnswerOver16MiBIsReadBounded(t *testing.T) {
 				var apiErr *replicate.APIError
 				require.ErrorAs(t, err, &apiErr)
 			}
-			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(48<<20),
+			// Reading the whole body would allocate at least its 64 MiB;
+			// reading up to the bound costs about twice the bound (the
+			// buffer grows by doubling), more under the race detector.
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20),
 				"allocation follows the 16 MiB bound, not the 64 MiB body")
 		})
 	}
