@@ -88,9 +88,8 @@ type Request struct {
 	Header http.Header
 	// Body is the validated request body.
 	Body cbr.CheckpointReplicateReq
-	// Raw is the validated body as JSON, as validate.Middleware re-encoded
-	// it from the value it validated (keys sorted, no white space): not the
-	// client's bytes, but what they meant.
+	// Raw is the body as the client sent it: the bytes that were
+	// validated (strictly, so they mean exactly Body).
 	Raw []byte
 	// RequestID is the X-Request-Id header of the fake's answer.
 	RequestID string
@@ -158,7 +157,7 @@ func New(opts ...Option) (*Fake, error) {
 	})
 	api := cbr.HandlerWithOptions(strict, cbr.StdHTTPServerOptions{
 		BaseRouter:  mux,
-		Middlewares: []cbr.MiddlewareFunc{captureCall},
+		Middlewares: []cbr.MiddlewareFunc{f.captureCall},
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			validate.WriteCBRError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: "+err.Error())
 		},
@@ -325,10 +324,10 @@ func (f *Fake) Received() int {
 	return int(f.received.Load())
 }
 
+// records reports whether the fake keeps the requests it accepts.
+func (f *Fake) records() bool { return f.cfg.maxRequests != 0 }
+
 func (f *Fake) record(r Request) {
-	if f.cfg.maxRequests == 0 {
-		return
-	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.cfg.maxRequests > 0 && len(f.requests) >= f.cfg.maxRequests {
@@ -369,13 +368,17 @@ type callKey struct{}
 // captureCall keeps the validated body bytes and the header of a request
 // that passed validation for CopyCheckpoint, which only sees the bound body.
 // It reads a copy of the body (GetBody, which validate.Middleware sets), so
-// that r.Body keeps the validated value the generated binder binds.
-func captureCall(next http.Handler) http.Handler {
+// that r.Body keeps the validated value the generated binder binds; a fake
+// that records nothing (WithMaxRequests(0), the mock command) reads none.
+func (f *Fake) captureCall(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, err := validatedBytes(r)
-		if err != nil {
-			validate.WriteCBRError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: read body: "+err.Error())
-			return
+		var raw []byte
+		if f.records() {
+			var err error
+			if raw, err = validatedBytes(r); err != nil {
+				validate.WriteCBRError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed: read body: "+err.Error())
+				return
+			}
 		}
 		c := &call{method: r.Method, path: r.URL.Path, header: r.Header, raw: raw,
 			reqID: w.Header().Get("X-Request-Id")}
@@ -420,16 +423,18 @@ func (o operation) CopyCheckpoint(ctx context.Context, req cbr.CopyCheckpointReq
 		return cbr.CopyCheckpoint400JSONResponse{BadRequestJSONResponse: cbr.BadRequestJSONResponse{
 			ErrorCode: codeParameter, ErrorMsg: "Parameter verification failed: header Prefer: " + err.Error()}}, nil
 	}
-	f.record(Request{
-		Method:    c.method,
-		Path:      c.path,
-		ProjectID: req.ProjectId,
-		Header:    redact.Header(c.header),
-		Body:      *req.Body,
-		Raw:       c.raw,
-		RequestID: c.reqID,
-		Status:    status,
-	})
+	if f.records() {
+		f.record(Request{
+			Method:    c.method,
+			Path:      c.path,
+			ProjectID: req.ProjectId,
+			Header:    redact.Header(c.header),
+			Body:      *req.Body,
+			Raw:       c.raw,
+			RequestID: c.reqID,
+			Status:    status,
+		})
+	}
 	return resp, nil
 }
 

@@ -22,24 +22,22 @@ import (
 // the bound (WithMaxBodyBytes or an http.MaxBytesReader set before); 415
 // for a Content-Encoding other than identity. A Validator not built by New
 // or a nil next answers 500 BackupService.9910. A valid request reaches
-// next with its body re-encoded from the value that was validated, so that
-// no key can bind that was not validated; the body also carries that value
-// (ValidatedValue), which oapi-codegen's runtime.BindJSONBody, used by the
-// generated strict server, binds without decoding the bytes again.
+// next with the very bytes that were validated (read once, bounded): as
+// they were decoded strictly (no duplicate key, no key differing from a
+// property only in case, no unknown key in a closed object, valid UTF-8),
+// no key can bind that was not validated, even for a decoder as lenient as
+// encoding/json. The body also carries the decoded value (ValidatedValue),
+// which oapi-codegen's runtime.BindJSONBody, used by the generated strict
+// server, binds without decoding the bytes again.
 func (v *Validator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !v.built() || next == nil || r.URL == nil {
 			WriteCBRError(w, http.StatusInternalServerError, CodeUnknownError, "Unknown error: the validating middleware is not set up.")
 			return
 		}
-		value, _, err := v.request(r)
+		value, data, err := v.request(r)
 		if err != nil {
 			v.reject(w, r, err)
-			return
-		}
-		data, err := json.Marshal(value)
-		if err != nil {
-			WriteCBRError(w, http.StatusInternalServerError, CodeUnknownError, "Unknown error.")
 			return
 		}
 		r.Body = &validatedBody{Reader: bytes.NewReader(data), value: value}
@@ -50,8 +48,8 @@ func (v *Validator) Middleware(next http.Handler) http.Handler {
 	})
 }
 
-// validatedBody is the request body Middleware hands on: the JSON of the
-// value that was validated, and the value itself for
+// validatedBody is the request body Middleware hands on: the bytes that
+// were validated, and the value they decoded to, for
 // runtime.BindJSONBody (oapi-codegen runtime >= v1.9.0), which matches keys
 // exactly where encoding/json would match them case-insensitively.
 type validatedBody struct {

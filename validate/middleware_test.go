@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -187,9 +186,8 @@ func TestMiddlewareHandsTheValidatedValueToTheStrictHandler(t *testing.T) {
 	v.Middleware(spy).ServeHTTP(rec, newRequest(t, opPath, page))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 
-	// The body is re-encoded from the validated value: compact, same content.
-	assert.NotEqual(t, page, raw)
-	assert.JSONEq(t, string(page), string(raw))
+	// The body handed on is the very bytes that were validated.
+	assert.Equal(t, string(page), string(raw))
 	assert.Equal(t, strconv.Itoa(len(raw)), contentLength)
 
 	require.NotNil(t, got.Body)
@@ -203,7 +201,6 @@ func TestMiddlewareHandsTheValidatedValueToTheStrictHandler(t *testing.T) {
 	assert.False(t, *p.AutoTrigger)
 	require.NotNil(t, p.EnableAcceleration)
 	assert.False(t, *p.EnableAcceleration)
-	assert.False(t, strings.Contains(string(raw), "\n"))
 }
 
 func TestMiddlewareBodyCarriesTheValidatedValueForTheGeneratedBinder(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -147,10 +148,21 @@ func (o *mockOptions) readFiles(tokenFile, usersFile, keysFile string) error {
 	return nil
 }
 
+// mockGCPercent is the mock's GOGC unless the environment sets one.
+const mockGCPercent = 400
+
 // mockRun serves the fake until ctx ends, then shuts down: requests in
 // flight get o.grace to finish, then their connections are closed.
 func mockRun(ctx context.Context, o *mockOptions) error {
-	logger := slog.New(slog.NewTextHandler(o.errOut, nil))
+	// The mock's live heap is a few MiB, and each request allocates some
+	// 20 KB that die at once: collecting at 5x the live heap instead of 2x
+	// gave a quarter more requests/s under wrk. GOGC, when set, still wins.
+	if o.getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(mockGCPercent))
+	}
+	logOut := newBufferedLog(o.errOut)
+	defer func() { _ = logOut.Close() }()
+	logger := slog.New(slog.NewTextHandler(logOut, nil))
 	srv, err := o.server(logger)
 	if err != nil {
 		return err

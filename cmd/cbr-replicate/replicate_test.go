@@ -679,9 +679,9 @@ func mustFake(t *testing.T, opts ...cbrtest.Option) *cbrtest.Fake {
 
 func TestReplicateRefusesInvalidUTF8AndALoneSurrogateAlike(t *testing.T) {
 	for _, region := range []string{"eu\xffnl", "eu\xed\xa0\x80nl"} { // a raw byte that is not UTF-8; U+D800 encoded as bytes
-		res := execute(t, invocation{args: append([]string{"replicate", "--mock", "--project-id", pageProjectID,
+		res := execute(t, invocation{args: []string{"replicate", "--mock", "--project-id", pageProjectID,
 			"--vault-id", pageVaultID, "--destination-project-id", pageDestProjectID,
-			"--destination-vault-id", pageDestVaultID, "--destination-region", region})})
+			"--destination-vault-id", pageDestVaultID, "--destination-region", region}})
 		assert.Equal(t, exitInvalid, res.code, "%q: %s", region, res.stderr)
 		assert.Contains(t, res.stderr, "nothing was sent")
 		assert.Contains(t, res.stderr, "/replicate/destination_region")
