@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,11 +33,7 @@ func checkVerdict(t *testing.T, err error) {
 }
 
 func mustRead(f *testing.F, name string) []byte {
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		f.Fatal(err)
-	}
-	return data
+	return readTestdata(f, name)
 }
 
 // hostileSeeds are the hostile shapes of a body whose top-level object is

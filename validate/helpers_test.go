@@ -1,6 +1,7 @@
 package validate_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -30,11 +32,30 @@ func newValidator(t testing.TB) *validate.Validator {
 	return shared
 }
 
+//
+// "request.json" and "response.json" are the page's example request and 200
+// response, read from the spec's examples (the one copy of them), indented
+// as the page shows them.
 func readTestdata(t testing.TB, name string) []byte {
 	t.Helper()
+	if example, ok := pageExamples[name]; ok {
+		doc, err := cbr.GetSpec()
+		require.NoError(t, err)
+		ex := doc.Components.Examples[example]
+		require.NotNil(t, ex, "the spec has no example %s", example)
+		data, err := json.MarshalIndent(ex.Value.Value, "", "    ")
+		require.NoError(t, err)
+		return data
+	}
 	data, err := os.ReadFile(filepath.Join("testdata", name))
 	require.NoError(t, err)
 	return data
+}
+
+// pageExamples names the spec's examples that stand for the page's.
+var pageExamples = map[string]string{
+	"request.json":  "ReplicatingBackupsRequest",
+	"response.json": "ReplicatingBackupsResponse",
 }
 
 // violationsOf returns the violations of err, which must be a *validate.Error
