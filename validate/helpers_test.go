@@ -32,7 +32,8 @@ func newValidator(t testing.TB) *validate.Validator {
 	return shared
 }
 
-// "request.json" and "response.json" are the page's example request and 200
+// readTestdata returns a file of testdata/, except that "request.json" and
+// "response.json" are the page's example request and 200
 // response, read from the spec's examples (the one copy of them), indented
 // as the page shows them.
 func readTestdata(t testing.TB, name string) []byte {
