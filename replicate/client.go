@@ -26,7 +26,7 @@ import (
 const Version = "0.1.0"
 
 // DefaultTimeout bounds a whole call (connect, send, answer) when
-// Options.HTTPClient is nil.
+// Options.HTTPClient is nil and Options.Timeout is 0.
 const DefaultTimeout = 60 * time.Second
 
 // baseUserAgent names the project and its version.
@@ -90,7 +90,10 @@ func New(opts Options) (*Client, error) {
 			return nil, fmt.Errorf("replicate: building the validator: %w", err)
 		}
 	}
-	c.http = newHTTPClient(opts.HTTPClient)
+	if opts.Timeout < 0 {
+		return nil, fmt.Errorf("replicate: Options.Timeout %s is negative", opts.Timeout)
+	}
+	c.http = newHTTPClient(opts.HTTPClient, opts.Timeout)
 	return c, nil
 }
 
@@ -114,12 +117,15 @@ func checkAuth(opts Options) error {
 
 // newHTTPClient copies the caller's client (or builds the default one) and
 // makes the copy follow no redirects.
-func newHTTPClient(hc *http.Client) *http.Client {
+func newHTTPClient(hc *http.Client, timeout time.Duration) *http.Client {
 	var out http.Client
 	if hc != nil {
 		out = *hc
 	} else {
-		out = http.Client{Timeout: DefaultTimeout, Transport: defaultTransport()}
+		if timeout == 0 {
+			timeout = DefaultTimeout
+		}
+		out = http.Client{Timeout: timeout, Transport: defaultTransport()}
 	}
 	// A redirected POST would be re-sent, and X-Auth-Token (not a header
 	// net/http strips across hosts) would travel to wherever it points.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,4 +56,24 @@ func TestDefaultHTTPClientSettings(t *testing.T) {
 	assert.False(t, tr.TLSClientConfig.InsecureSkipVerify)
 	assert.Equal(t, uint16(tls.VersionTLS12), tr.TLSClientConfig.MinVersion)
 	assert.NotNil(t, tr.Proxy, "proxy settings come from the environment like http.DefaultTransport")
+}
+
+func TestOptionsTimeoutBoundsTheDefaultClient(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		timeout time.Duration
+		want    time.Duration
+	}{
+		{"zero means DefaultTimeout", 0, DefaultTimeout},
+		{"a timeout above the default is kept", 5 * time.Minute, 5 * time.Minute},
+		{"a short timeout is kept", time.Second, time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := New(Options{ProjectID: "p", Token: StaticToken("tok-12345678"), Timeout: tc.timeout})
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, c.http.Timeout)
+		})
+	}
+	_, err := New(Options{ProjectID: "p", Token: StaticToken("tok-12345678"), Timeout: -time.Second})
+	assert.ErrorContains(t, err, "negative")
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
@@ -41,6 +42,10 @@ type Options struct {
 	// access key / secret key pair (package aksk). Set Token or Signer,
 	// not both.
 	Signer RequestSigner
+	// Timeout bounds a whole call (connect, send, answer) of the default
+	// HTTP client; 0 means DefaultTimeout. Ignored with HTTPClient, whose
+	// own Timeout applies. A context deadline bounds a call as well.
+	Timeout time.Duration
 	// HTTPClient is copied, never modified: the copy follows no redirects
 	// and keeps its Transport (nil: http.DefaultTransport).
 	// Default: a client of its own with DefaultTimeout and TLS verification on.
@@ -148,6 +153,7 @@ func (o Options) Format(f fmt.State, verb rune) {
 		ProjectID             string
 		Token                 any
 		Signer                any
+		Timeout               time.Duration
 		HTTPClient            *http.Client
 		SkipRequestValidation bool
 		ValidateResponses     bool
@@ -155,7 +161,7 @@ func (o Options) Format(f fmt.State, verb rune) {
 	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), Options{
 		Region: o.Region, Endpoint: redact.URL(o.Endpoint), AllowInsecureHTTP: o.AllowInsecureHTTP, ProjectID: o.ProjectID,
-		Token: redactToken(o.Token), Signer: redactSigner(o.Signer), HTTPClient: o.HTTPClient,
+		Token: redactToken(o.Token), Signer: redactSigner(o.Signer), Timeout: o.Timeout, HTTPClient: o.HTTPClient,
 		SkipRequestValidation: o.SkipRequestValidation,
 		ValidateResponses:     o.ValidateResponses, UserAgent: o.UserAgent,
 	})

@@ -245,6 +245,7 @@ func (o *replicateOptions) newClient(endpoint string, hc *http.Client) (*replica
 		AllowInsecureHTTP: o.allowHTTP,
 		ProjectID:         o.projectID,
 		Token:             o.tokens,
+		Timeout:           o.timeout,
 		HTTPClient:        hc,
 		ValidateResponses: o.validateResponse,
 	}
