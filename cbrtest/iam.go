@@ -22,6 +22,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
 // IAMTokenLifetime is how long a token of [IAM] lives unless
@@ -68,9 +69,8 @@ func (u IAMUser) GoString() string {
 	return fmt.Sprintf("cbrtest.IAMUser{Domain: %q, Name: %q, Password: %q, Project: %q}", u.Domain, u.Name, iamRedacted, u.Project)
 }
 
-// iamRedacted is redact.Redacted; this file cannot import package redact
-// under its name, which package cbrtest uses for a function.
-const iamRedacted = "[REDACTED]"
+// iamRedacted is what a printed IAMUser shows for its password.
+const iamRedacted = redact.Redacted
 
 func iamID(kind string, parts ...string) string {
 	sum := sha256.Sum256([]byte(kind + "\x00" + strings.Join(parts, "\x00")))

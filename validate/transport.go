@@ -88,13 +88,15 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// setBody gives r a fresh body of data, with GetBody and ContentLength.
+// setBody gives r a fresh body of data and its ContentLength, and no
+// GetBody: net/http cannot rewind it, so a POST that passed through the
+// Transport is never replayed on a broken connection.
 func setBody(r *http.Request, data []byte) {
+	r.GetBody = nil
 	if data == nil {
-		r.Body, r.GetBody, r.ContentLength = http.NoBody, nil, 0
+		r.Body, r.ContentLength = http.NoBody, 0
 		return
 	}
 	r.ContentLength = int64(len(data))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	r.Body, _ = r.GetBody()
+	r.Body = io.NopCloser(bytes.NewReader(data))
 }

@@ -234,3 +234,25 @@ func TestTransportValidateResponsesClosesTheOriginalBody(t *testing.T) {
 		})
 	}
 }
+
+// getBodySpy records whether the request it forwards can be rewound.
+type getBodySpy struct {
+	base       http.RoundTripper
+	sawGetBody atomic.Bool
+}
+
+func (s *getBodySpy) RoundTrip(r *http.Request) (*http.Response, error) {
+	s.sawGetBody.Store(r.GetBody != nil)
+	return s.base.RoundTrip(r)
+}
+
+func TestTransportHandsOnARequestThatCannotBeReplayed(t *testing.T) {
+	srv := newServer(t, 200, "application/json", string(readTestdata(t, "response.json")))
+	spy := &getBodySpy{base: srv.Client().Transport}
+	r := postRequest(t, srv.URL, bytes.NewReader(readTestdata(t, "request.json")))
+	require.NotNil(t, r.GetBody, "http.NewRequest sets GetBody for a bytes.Reader")
+	resp, err := newValidator(t).Transport(spy).RoundTrip(r)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.False(t, spy.sawGetBody.Load(), "without GetBody net/http cannot re-send the POST on a broken connection")
+}

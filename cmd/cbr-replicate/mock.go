@@ -17,6 +17,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/openapi"
 )
 
@@ -172,7 +173,7 @@ func mockRun(ctx context.Context, o *mockOptions) error {
 		return fmt.Errorf("cannot serve: %w", err)
 	}
 	url := "http://" + ln.Addr().String()
-	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
+	if !loopback.Host(ln.Addr().(*net.TCPAddr).IP.String()) {
 		logger.Warn("listening beyond loopback: the fake accepts any token and is meant for tests", "addr", ln.Addr().String())
 	}
 	served := make(chan error, 1)

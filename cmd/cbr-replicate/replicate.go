@@ -464,11 +464,8 @@ func printDryRun(w io.Writer, r *http.Request, format outputFormat, signIn strin
 		return fmt.Errorf("dry run: read the request body: %w", err)
 	}
 	header := make(map[string]string, len(r.Header))
-	for name, values := range r.Header {
+	for name, values := range redact.Header(r.Header) {
 		header[name] = strings.Join(values, ", ")
-		if redact.IsSecretHeader(name) {
-			header[name] = redact.Redacted
-		}
 	}
 	if format == outputJSON {
 		return writeJSON(w, dryRunRequest{SignIn: signIn, Method: r.Method, URL: r.URL.String(), Header: header, Body: body})
