@@ -30,6 +30,8 @@ type SignInError struct {
 	Err error
 }
 
+// Error names the IAM URL and says whether IAM refused the sign-in or could
+// not be reached, and why.
 func (e *SignInError) Error() string {
 	switch {
 	case e.Refused:

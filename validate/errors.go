@@ -113,13 +113,18 @@ func (e *Error) Has(pointer, rule string) bool {
 }
 
 // ResponseError reports a response that does not match the contract
-// (contract drift), returned by a Transport with ValidateResponses. It keeps
-// the status, header and raw body of the response, whose body is consumed.
+// (contract drift): returned by a Transport with ValidateResponses, and by
+// package replicate with Options.ValidateResponses. It keeps the status,
+// header and raw body of the response, whose body is consumed.
 type ResponseError struct {
+	// StatusCode is the status of the response.
 	StatusCode int
-	Header     http.Header
-	Body       []byte
-	Err        *Error
+	// Header is the header of the response.
+	Header http.Header
+	// Body is the body as it was read (at most the answer bound).
+	Body []byte
+	// Err holds the violations.
+	Err *Error
 }
 
 // Error names the status and lists the violations.

@@ -95,7 +95,7 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 	var tokenFile, usersFile, keysFile string
 	fs := newFlagSet("mock")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	fs.StringVar(&o.sourceRegion, "source-region", "eu-de", "source_region of the answers")
+	fs.StringVar(&o.sourceRegion, "source-region", cbrtest.DefaultSourceRegion, "source_region of the answers")
 	fs.IntVar(&o.status, "status", 0, "answer every request with this status and the page's example (0: behave like the service)")
 	fs.StringVar(&tokenFile, "token-file", "", "accept only the token in this file (default: any non-empty token)")
 	fs.StringVar(&usersFile, "iam-users-file", "", "serve IAM's token endpoint for these users and accept only its tokens")

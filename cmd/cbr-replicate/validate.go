@@ -138,7 +138,7 @@ func readInput(stdin io.Reader, name string) ([]byte, error) {
 	case errors.As(err, &oe):
 		return nil, fmt.Errorf("read input: %w", oe.err)
 	case tooLarge:
-		return nil, fmt.Errorf("%s is larger than 10 MiB, the limit for a body of this API", what)
+		return nil, fmt.Errorf("%s is larger than 10 MiB, the input limit of validate", what)
 	}
 	return nil, fmt.Errorf("read %s: %w", what, err)
 }
