@@ -214,6 +214,16 @@ func Regions() []string {
 	return slices.Clone(t.regions)
 }
 
+// DefaultRegion returns the region an empty Options.Region means: the
+// default of the embedded spec's server variable "region" ("eu-de").
+func DefaultRegion() string {
+	t, err := specServer()
+	if err != nil {
+		return ""
+	}
+	return t.region
+}
+
 // regionEndpoint fills the spec's server URL template for region ("" means
 // the spec's default region).
 func regionEndpoint(region string) (string, error) {

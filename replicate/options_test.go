@@ -209,3 +209,8 @@ func TestDefaultHTTPClientDoesNotTouchHTTPDefaultClient(t *testing.T) {
 	assert.Nil(t, http.DefaultClient.CheckRedirect)
 	assert.Equal(t, time.Minute, replicate.DefaultTimeout)
 }
+
+func TestDefaultRegionIsTheSpecsDefault(t *testing.T) {
+	assert.Equal(t, "eu-de", replicate.DefaultRegion())
+	assert.Contains(t, replicate.Regions(), replicate.DefaultRegion())
+}

@@ -79,9 +79,6 @@ Examples:
   cbr-replicate replicate --dry-run ...                (print the request only)
 `
 
-// defaultRegion is the region used when neither --region nor
-// OS_REGION_NAME names one: the spec's default server region.
-const defaultRegion = "eu-de"
 
 // mockToken is the token sent to the in-process fake of --mock when no
 // token is configured; the fake accepts any non-empty token.
@@ -173,7 +170,7 @@ func (o *replicateOptions) fromEnvironment(fs *pflag.FlagSet) []string {
 		o.region = o.creds.signIn.Region
 	}
 	if o.region == "" {
-		o.region = defaultRegion
+		o.region = replicate.DefaultRegion() // the spec's default server region
 	}
 	if o.creds.signsIn() {
 		problems = append(problems, o.signInProblems()...)
