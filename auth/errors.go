@@ -1,6 +1,7 @@
 package auth
 
 import (
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -81,7 +82,18 @@ func (s *Session) answerError(err error) error {
 
 // hide redacts the password and the configured token from msg.
 func (s *Session) hide(msg string) string {
-	return redact.String(redact.String(msg, s.cfg.Password), s.cfg.Token)
+	for _, secret := range []string{s.cfg.Password, s.cfg.Token} {
+		msg = redact.String(msg, secret)
+		// An echoed request body holds the secret JSON-escaped: as
+		// encoding/json writes it (gophercloud's: "<" as \u003c) and as
+		// encoders that do not escape HTML do (`"` as \").
+		for _, marshal := range []func(any) ([]byte, error){stdjson.Marshal, func(v any) ([]byte, error) { return json.Marshal(v) }} {
+			if quoted, err := marshal(secret); err == nil && len(quoted) > 2 {
+				msg = redact.String(msg, string(quoted[1:len(quoted)-1]))
+			}
+		}
+	}
+	return msg
 }
 
 // iamMessage is the message of Keystone's error body (its title repeats

@@ -111,6 +111,10 @@ func NewSession(c Config, opts ...Option) (*Session, error) {
 		}
 	}
 	hc.Transport = boundedTransport{next: hc.Transport, n: limit.Answer}
+	// A redirect would re-send the password (or the token) to wherever it
+	// points, plain http and any host included: IAM's answer is taken as
+	// it is, and a 3xx is a failed sign-in.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	s.client = &hc
 	return s, nil
 }
