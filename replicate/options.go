@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
@@ -282,13 +283,13 @@ func checkEndpoint(endpoint string, allowHTTP bool) (string, error) {
 }
 
 // checkProjectID accepts a project ID that is one path segment and can be
-// sent: not blank, no "/", "?", "#", blank or control character, and not
-// "." or "..", which a URL would resolve away.
+// sent: not blank, valid UTF-8, no "/", "?", "#", blank or control
+// character, and not "." or "..", which a URL would resolve away.
 func checkProjectID(id string) error {
 	switch {
 	case strings.TrimSpace(id) == "":
 		return errors.New("replicate: Options.ProjectID is required")
-	case id == "." || id == ".." || strings.ContainsAny(id, "/?# \t") || !validHeaderValue(id):
+	case id == "." || id == ".." || strings.ContainsAny(id, "/?# \t") || !validHeaderValue(id) || !utf8.ValidString(id):
 		return fmt.Errorf("replicate: Options.ProjectID %q is not a project ID (one path segment, no blanks)", id)
 	}
 	return nil

@@ -79,6 +79,8 @@ func TestNewRejectsBadOptions(t *testing.T) {
 			wantIn: []string{"not a project ID"}},
 		{name: "project ID that is a dot-dot segment", mod: func(o *replicate.Options) { o.ProjectID = ".." },
 			wantIn: []string{"not a project ID"}},
+		{name: "project ID that is not UTF-8", mod: func(o *replicate.Options) { o.ProjectID = "a\xff" },
+			wantIn: []string{"not a project ID"}},
 		{name: "project ID that is a dot segment", mod: func(o *replicate.Options) { o.ProjectID = "." },
 			wantIn: []string{"not a project ID"}},
 		{name: "plain http endpoint to a host that is not loopback", mod: func(o *replicate.Options) { o.Endpoint = "http://cbr.example.org" },

@@ -308,6 +308,6 @@ func writeJSON(w io.Writer, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("encode JSON output: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(printableJSON(buf.Bytes()))
 	return err
 }

@@ -79,7 +79,6 @@ Examples:
   cbr-replicate replicate --dry-run ...                (print the request only)
 `
 
-
 // mockToken is the token sent to the in-process fake of --mock when no
 // token is configured; the fake accepts any non-empty token.
 const mockToken = "mock-token"
@@ -485,6 +484,6 @@ func printDryRun(w io.Writer, r *http.Request, format outputFormat, signIn strin
 		return fmt.Errorf("dry run: the request body is not JSON: %w", err)
 	}
 	b.WriteString("\n")
-	_, err = w.Write(b.Bytes())
+	_, err = w.Write(printableJSON(b.Bytes()))
 	return err
 }

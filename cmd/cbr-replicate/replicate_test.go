@@ -688,3 +688,27 @@ func TestReplicateRefusesInvalidUTF8AndALoneSurrogateAlike(t *testing.T) {
 		assert.Empty(t, res.stdout)
 	}
 }
+
+func TestDryRunAndJSONOutputEscapeC1ControlsAndDEL(t *testing.T) {
+	const hostile = "r\u009b2J\u007f\u202e" // CSI, DEL, a bidi override: valid JSON, unsafe on a terminal
+	for _, format := range []string{"text", "json"} {
+		res := execute(t, invocation{env: tokenEnv(), args: []string{"replicate", "--dry-run", "--output", format,
+			"--project-id", pageProjectID, "--vault-id", pageVaultID, "--destination-project-id", pageDestProjectID,
+			"--destination-vault-id", pageDestVaultID, "--destination-region", hostile}})
+		require.Equal(t, exitOK, res.code, res.stderr)
+		for _, raw := range []string{"\u009b", "\u007f", "\u202e"} {
+			assert.NotContains(t, res.stdout, raw, "%s output", format)
+		}
+		assert.Contains(t, res.stdout, `r\u009b2J\u007f\u202e`, "%s output keeps the value, escaped", format)
+	}
+}
+
+func TestPrintableJSONKeepsTheValue(t *testing.T) {
+	in := []byte("{\"a\": \"x\u009b\U000E0001y\", \"b\": \"é\"}\n")
+	out := printableJSON(in)
+	var a, b map[string]string
+	require.NoError(t, json.Unmarshal(in, &a))
+	require.NoError(t, json.Unmarshal(out, &b))
+	assert.Equal(t, a, b)
+	assert.Equal(t, "{\"a\": \"x\\u009b\\udb40\\udc01y\", \"b\": \"é\"}\n", string(out))
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
@@ -49,6 +50,40 @@ func printable(s string) string {
 		i += n
 	}
 	return b.String()
+}
+
+// printableJSON is printable for JSON text: JSON encoders escape C0
+// controls in strings but let DEL, C1 controls (U+009B is a terminal's
+// CSI) and format characters through raw. Every such rune is written as a
+// \uXXXX escape (a surrogate pair beyond U+FFFF), which keeps the JSON
+// valid and the same value: outside strings JSON text is ASCII.
+func printableJSON(b []byte) []byte {
+	i := 0
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if r >= 0x7f && !strconv.IsPrint(r) {
+			break
+		}
+		i += n
+	}
+	if i == len(b) {
+		return b
+	}
+	out := append([]byte(nil), b[:i]...)
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		switch {
+		case r < 0x7f || strconv.IsPrint(r) || (r == utf8.RuneError && n == 1):
+			out = append(out, b[i:i+n]...)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		default:
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+		i += n
+	}
+	return out
 }
 
 // oneLine folds a message onto one line so that each violation or field
