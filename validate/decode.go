@@ -125,7 +125,21 @@ func syntaxViolation(err error) Violation {
 // value decodes the next value; schema (nil if unknown) is the schema it
 // must match.
 func (d *decoder) value(schema *openapi3.Schema) (any, error) {
-	switch d.dec.PeekKind() {
+	kind := d.dec.PeekKind()
+	if schema != nil && (kind == '{' || kind == '[') && wrongKind(schema, kind) {
+		// An object or array where the schema wants another type breaks
+		// one rule whatever it holds: it is checked for well-formedness
+		// and stood in for by an empty one, so that a body of a million
+		// nested values costs no memory per value.
+		if err := d.dec.SkipValue(); err != nil {
+			return nil, err
+		}
+		if kind == '{' {
+			return map[string]any{}, nil
+		}
+		return []any{}, nil
+	}
+	switch kind {
 	case '{':
 		return d.object(schema)
 	case '[':

@@ -333,3 +333,26 @@ func TestResponseItemsPastTheFirstBatchKeepTheirIndex(t *testing.T) {
 		{"body", "/replication/backups/64", "type"},
 	}, violationsOf(t, err))
 }
+
+func TestAValueOfTheWrongTypeCostsNoMemoryPerNestedValue(t *testing.T) {
+	v := newValidator(t)
+	for name, body := range map[string][]byte{
+		"replicate as an array of a million-odd objects": append(append([]byte(`{"replicate":[`),
+			bytes.Repeat([]byte(`{},`), 340_000)...), []byte(`{}]}`)...),
+		"a top-level array of arrays": append(append([]byte(`[`), bytes.Repeat([]byte(`[],`), 340_000)...), []byte(`[]]`)...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			err := v.RequestBody(body)
+			runtime.ReadMemStats(&after)
+			var verr *validate.Error
+			require.ErrorAs(t, err, &verr)
+			assert.Len(t, verr.Violations, 1, "%v", err)
+			assert.Equal(t, validate.RuleType, verr.Violations[0].Rule)
+			// Decoding every nested value would allocate some 30 bytes
+			// per input byte (about 30 MB here).
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(len(body)), "allocated more than the body's size")
+		})
+	}
+}
