@@ -196,6 +196,15 @@ func (d *decoder) object(schema *openapi3.Schema) (any, error) {
 				continue
 			}
 		}
+		if schema != nil && child == nil && !d.keep {
+			// A key an open object does not declare: nothing validates or
+			// uses its value, which is only checked for duplicate keys,
+			// without being built.
+			if err := d.skim(); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		key, ok := d.val.keys[string(name)] // interned: no allocation
 		if !ok {
 			key = string(name)
@@ -209,6 +218,55 @@ func (d *decoder) object(schema *openapi3.Schema) (any, error) {
 	}
 	_, err := d.dec.ReadToken()
 	return m, err
+}
+
+// skim reads the next value as value would, reporting its duplicate keys,
+// but builds nothing: its cost in memory is one set of names per object on
+// the way down, not the value.
+func (d *decoder) skim() error {
+	switch d.dec.PeekKind() {
+	case '{':
+		if _, err := d.dec.ReadToken(); err != nil {
+			return err
+		}
+		var names map[string]struct{}
+		for d.dec.PeekKind() != '}' {
+			raw, err := d.dec.ReadValue()
+			if err != nil {
+				return err
+			}
+			name, err := jsontext.AppendUnquote(nil, raw)
+			if err != nil {
+				return err
+			}
+			if _, dup := names[string(name)]; dup {
+				d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleDuplicateKey, Message: "the object repeats this key"})
+			} else {
+				if names == nil {
+					names = map[string]struct{}{}
+				}
+				names[string(name)] = struct{}{}
+			}
+			if err := d.skim(); err != nil {
+				return err
+			}
+		}
+		_, err := d.dec.ReadToken()
+		return err
+	case '[':
+		if _, err := d.dec.ReadToken(); err != nil {
+			return err
+		}
+		for d.dec.PeekKind() != ']' {
+			if err := d.skim(); err != nil {
+				return err
+			}
+		}
+		_, err := d.dec.ReadToken()
+		return err
+	}
+	_, err := d.dec.ReadToken()
+	return err
 }
 
 // itemBatch is how many array items are validated by one call of

@@ -356,3 +356,23 @@ func TestAValueOfTheWrongTypeCostsNoMemoryPerNestedValue(t *testing.T) {
 		})
 	}
 }
+
+func TestAnUnknownValueOfAnOpenResponseObjectIsCheckedNotBuilt(t *testing.T) {
+	v := newValidator(t)
+	t.Run("a million nested values cost no memory per value", func(t *testing.T) {
+		body := append(append([]byte(`{"replication":{"x":[`), bytes.Repeat([]byte(`[],{},`), 200_000)...), []byte(`[]]}}`)...)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		err := v.ResponseBody(200, body)
+		runtime.ReadMemStats(&after)
+		require.NoError(t, err, "the spec's response objects are open")
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(len(body)), "allocated more than the body's size")
+	})
+	t.Run("its duplicate keys are still violations", func(t *testing.T) {
+		err := v.ResponseBody(200, []byte(`{"replication":{"x":{"a":1,"b":[{"c":1,"c":2}],"a":3}}}`))
+		var verr *validate.Error
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("/replication/x/a", validate.RuleDuplicateKey), "%v", err)
+		assert.True(t, verr.Has("/replication/x/b/0/c", validate.RuleDuplicateKey), "%v", err)
+	})
+}
