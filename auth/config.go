@@ -126,17 +126,26 @@ func cloudsLocations() ([]string, error) {
 	}, nil
 }
 
-// yamlValue is how YAML's decoding errors quote a value (`abcdefg...`):
-// the value may be (the start of) a password.
-var yamlValue = regexp.MustCompile("`[^`]*`")
+// yamlLine finds the line numbers a YAML error names.
+var yamlLine = regexp.MustCompile(`line \d+`)
 
+// hideYAMLValues keeps a YAML decoding error's line numbers and drops the
+// rest: its words quote the file's values (`abcdefg...`, an anchor's name,
+// a tag), which may be (the start of) a password of secure.yaml.
 func hideYAMLValues(err error) error {
 	msg := err.Error()
-	hidden := yamlValue.ReplaceAllLiteralString(msg, "`"+redact.Redacted+"`")
-	if hidden == msg {
+	i := strings.Index(msg, "yaml:")
+	if i < 0 {
 		return err
 	}
-	return errors.New(hidden)
+	what := "not valid YAML"
+	if strings.Contains(msg[i:], "cannot unmarshal") {
+		what = "a value of the wrong type"
+	}
+	if lines := yamlLine.FindAllString(msg[i:], 3); len(lines) > 0 {
+		what += " (" + strings.Join(lines, ", ") + ")"
+	}
+	return errors.New(msg[:i] + what) // what comes before "yaml:" is the library's own words
 }
 
 // fromAuthOptions maps what clouds.Parse found into a Config, refusing

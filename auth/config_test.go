@@ -105,9 +105,13 @@ func TestFromCloud_Refuses(t *testing.T) {
 		{"a cloud clouds.yaml lacks", otcClouds("https://iam.example.org/v3"), "", "nowhere", []string{`cloud "nowhere" not found`}},
 		{"clouds.yaml that is not YAML", "clouds: [", "", "otc", []string{"clouds.yaml", `cloud "otc"`}},
 		{"a value of the wrong type, which YAML's error would quote", "clouds:\n  otc:\n    auth: \"" + password + "\"\n", "", "otc",
-			[]string{"cannot unmarshal", "`[REDACTED]`"}},
+			[]string{"a value of the wrong type (line 3)"}},
 		{"a secure.yaml value of the wrong type", otcClouds("https://iam.example.org/v3"), "clouds:\n  otc:\n    auth: \"" + password + "\"\n", "otc",
-			[]string{"secure.yaml", "`[REDACTED]`"}},
+			[]string{"secure.yaml", "a value of the wrong type"}},
+		{"a secure.yaml value with a backtick", otcClouds("https://iam.example.org/v3"), "clouds:\n  otc:\n    auth: \"" + password[:3] + "`" + password[3:] + "\"\n", "otc",
+			[]string{"secure.yaml", "a value of the wrong type"}},
+		{"a secure.yaml alias named like the password", otcClouds("https://iam.example.org/v3"), "clouds:\n  otc:\n    auth: *" + password + "\n", "otc",
+			[]string{"secure.yaml", "not valid YAML"}},
 		{"application credentials", "clouds:\n  otc:\n    auth:\n      auth_url: https://iam.example.org/v3\n      application_credential_id: abc\n      application_credential_secret: " + password + "\n",
 			"", "otc", []string{"application credentials are not supported"}},
 		{"a system scope", "clouds:\n  otc:\n    auth:\n      auth_url: https://iam.example.org/v3\n      system_scope: all\n", "", "otc",
@@ -122,6 +126,7 @@ func TestFromCloud_Refuses(t *testing.T) {
 			}
 			assert.NotContains(t, err.Error(), password)
 			assert.NotContains(t, err.Error(), password[:7], "not even the start YAML would quote")
+			assert.NotContains(t, err.Error(), password[3:10], "nor a part after a backtick")
 		})
 	}
 }
