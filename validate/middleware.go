@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
@@ -100,18 +101,35 @@ func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 	}
+	WriteCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed, violationsMessage(verr.Violations))
+}
+
+// violationsMessage lists violations for a 400's error_msg within
+// maxErrorMsg runes: as many as fit, then how many did not, and always the
+// summary of those the Error itself left out, so the count is never cut.
+func violationsMessage(vs []Violation) string {
+	var summary string
+	if n := len(vs); n > 0 && vs[n-1].Rule == RuleTooManyViolations {
+		summary, vs = vs[n-1].Message, vs[:n-1]
+	}
 	var b strings.Builder
 	b.WriteString("Parameter verification failed: ")
-	for i, vi := range verr.Violations {
+	room := maxErrorMsg - utf8.RuneCountInString(summary) - 64 // for the counts
+	for i, vi := range vs {
+		line := vi.String()
+		if utf8.RuneCountInString(b.String())+utf8.RuneCountInString(line) > room {
+			fmt.Fprintf(&b, "; ... and %d more violations, not shown here", len(vs)-i)
+			break
+		}
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		b.WriteString(vi.String())
-		if b.Len() > 4*maxErrorMsg {
-			break // cut below
-		}
+		b.WriteString(line)
 	}
-	WriteCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed, clip(b.String(), maxErrorMsg))
+	if summary != "" {
+		b.WriteString("; " + summary)
+	}
+	return clip(b.String(), maxErrorMsg)
 }
 
 // WriteCBRError answers with status and a JSON CBR error body
