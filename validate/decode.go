@@ -168,6 +168,7 @@ func (d *decoder) object(schema *openapi3.Schema) (any, error) {
 	}
 	closed := schema != nil && schema.AdditionalProperties.Has != nil && !*schema.AdditionalProperties.Has
 	m := make(map[string]any)
+	var skimmed map[string]struct{} // keys skimmed, not in m
 	for d.dec.PeekKind() != '}' {
 		raw, err := d.dec.ReadValue()
 		if err != nil {
@@ -200,6 +201,14 @@ func (d *decoder) object(schema *openapi3.Schema) (any, error) {
 			// A key an open object does not declare: nothing validates or
 			// uses its value, which is only checked for duplicate keys,
 			// without being built.
+			if _, dup := skimmed[string(name)]; dup {
+				d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleDuplicateKey, Message: "the object repeats this key"})
+			} else {
+				if skimmed == nil {
+					skimmed = map[string]struct{}{}
+				}
+				skimmed[string(name)] = struct{}{}
+			}
 			if err := d.skim(); err != nil {
 				return nil, err
 			}
