@@ -315,7 +315,7 @@ func (c *Client) answer(resp *http.Response, body []byte) (*cbr.CheckpointReplic
 			re = &validate.ResponseError{StatusCode: resp.StatusCode, Header: resp.Header.Clone(), Body: clip(body), Err: verr}
 		}
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if !succeeded(resp) {
 		apiErr := newAPIError(resp, body)
 		if re != nil {
 			return nil, fmt.Errorf("%w; the answer also breaks the spec: %w", apiErr, re)
@@ -344,7 +344,7 @@ func sendError(err error, wrote bool) error {
 // net/http returned, as a failed round trip does.
 func readError(resp *http.Response, body []byte, err error) error {
 	if n, ok := limit.TooLarge(err); ok {
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		if !succeeded(resp) {
 			return newAPIError(resp, body) // its first MaxErrorBody bytes tell enough
 		}
 		return newDecodeError(resp, body, fmt.Errorf("the body is larger than %d bytes", n))

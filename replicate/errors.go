@@ -97,7 +97,7 @@ func StatusCode(err error) int {
 // The APIError keeps a copy of resp whose Request has its secret headers
 // redacted.
 func CheckResponse(resp *http.Response) error {
-	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+	if succeeded(resp) {
 		return nil
 	}
 	body, err := limit.ReadAll(resp.Body, MaxErrorBody)
@@ -106,6 +106,12 @@ func CheckResponse(resp *http.Response) error {
 		e.Message = "reading the error body failed: " + err.Error()
 	}
 	return e
+}
+
+// succeeded reports whether resp is a 2xx answer: the one rule of what
+// counts as success, for CheckResponse and Client.Do alike.
+func succeeded(resp *http.Response) bool {
+	return resp.StatusCode >= 200 && resp.StatusCode <= 299
 }
 
 // newAPIError builds the *APIError of a non-2xx answer whose body was read.
