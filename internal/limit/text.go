@@ -1,0 +1,44 @@
+package limit
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Bounds of text the project quotes in messages.
+const (
+	// Message is the most characters of a server's or a file's words quoted
+	// in one error message or violation (a CBR error_msg, IAM's message, a
+	// JSON pointer).
+	Message = 256
+	// ErrorMsg is the most characters of the error_msg a server of this
+	// project writes (the 400 listing violations): 2048 runes, at most 8 KiB.
+	ErrorMsg = 2 << 10
+)
+
+// Ellipsis marks text that Text cut.
+const Ellipsis = "…"
+
+// Text returns s as valid UTF-8 (each invalid byte as U+FFFD) cut to at
+// most n characters (runes), the last of them Ellipsis when it was cut. It
+// is the one function that shortens text for a message; n < 1 gives "".
+func Text(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if n < 1 {
+		return ""
+	}
+	if len(s) <= n {
+		return s // n runes take at least n bytes
+	}
+	i := 0
+	for j := range s {
+		if i == n-1 {
+			if utf8.RuneCountInString(s[j:]) <= 1 {
+				return s
+			}
+			return s[:j] + Ellipsis
+		}
+		i++
+	}
+	return s
+}
