@@ -38,7 +38,7 @@ func BenchmarkRequestBody(b *testing.B) {
 	req := readTestdata(b, "request.json")
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := v.RequestBody(req); err != nil {
+		if err := v.RequestBody(copyCheckpoint, req); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -49,7 +49,7 @@ func BenchmarkResponseBody(b *testing.B) {
 	resp := readTestdata(b, "response.json")
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := v.ResponseBody(200, resp); err != nil {
+		if err := v.ResponseBody(copyCheckpoint, 200, resp); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -62,10 +62,10 @@ func BenchmarkRequestAndResponseBody(b *testing.B) {
 	req, resp := readTestdata(b, "request.json"), readTestdata(b, "response.json")
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := v.RequestBody(req); err != nil {
+		if err := v.RequestBody(copyCheckpoint, req); err != nil {
 			b.Fatal(err)
 		}
-		if err := v.ResponseBody(200, resp); err != nil {
+		if err := v.ResponseBody(copyCheckpoint, 200, resp); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -123,7 +123,7 @@ func BenchmarkRequestBodyHostile(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				var verr *validate.Error
-				if !errors.As(v.RequestBody(body), &verr) || len(verr.Violations) != validate.MaxViolations+1 {
+				if !errors.As(v.RequestBody(copyCheckpoint, body), &verr) || len(verr.Violations) != validate.MaxViolations+1 {
 					b.Fatal("the hostile body is not rejected with a capped list")
 				}
 			}

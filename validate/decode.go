@@ -16,7 +16,7 @@ import (
 // visitSchema returns the schema to validate a value against once its
 // arrays have had their items validated by the decoder.
 func (v *Validator) visitSchema(s *openapi3.Schema) *openapi3.Schema {
-	if c := v.itemless[s]; c != nil {
+	if c := v.s.itemless[s]; c != nil {
 		return c
 	}
 	return s // not a body schema of the document (tests): items are checked twice
@@ -214,10 +214,7 @@ func (d *decoder) object(schema *openapi3.Schema) (any, error) {
 			}
 			continue
 		}
-		key, ok := d.val.keys[string(name)] // interned: no allocation
-		if !ok {
-			key = string(name)
-		}
+		key := string(name)
 		if _, dup := m[key]; dup {
 			d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleDuplicateKey, Message: "the object repeats this key"})
 		}
@@ -336,7 +333,7 @@ func (d *decoder) checkItems(items *openapi3.Schema, batch []any, n int) {
 	if len(batch) == 0 {
 		return
 	}
-	check := d.val.batch[items]
+	check := d.val.s.batch[items]
 	if check == nil { // not a schema of the document (tests)
 		check = &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeArray}, Items: &openapi3.SchemaRef{Value: items}}
 	}

@@ -24,5 +24,5 @@ func TestEncodeJSONRefusesInvalidUTF8LikeTheDecoder(t *testing.T) {
 	assert.JSONEq(t, `{"replicate":{"vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce","destination_project_id":"d","destination_region":"eu-nl","destination_vault_id":"v"}}`, string(data))
 	v, err := validate.New()
 	require.NoError(t, err)
-	assert.NoError(t, v.RequestBody(data))
+	assert.NoError(t, v.RequestBody(copyCheckpoint, data))
 }

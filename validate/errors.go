@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -16,11 +18,12 @@ import (
 
 // Where a violation is: the In field of a Violation.
 const (
-	InPath   = "path"   // the URL path or one of its parameters
-	InHeader = "header" // a request or response header
-	InBody   = "body"   // the JSON body
-	InStatus = "status" // the response status code
-	InMethod = "method" // the HTTP method
+	InPath      = "path"      // the URL path or one of its parameters
+	InHeader    = "header"    // a request or response header
+	InBody      = "body"      // the JSON body
+	InStatus    = "status"    // the response status code
+	InMethod    = "method"    // the HTTP method
+	InOperation = "operation" // the operation a bare body was given for
 )
 
 // Rules a violation can break: the Rule field of a Violation. Schema rules
@@ -38,6 +41,8 @@ const (
 	RuleStatus               = "status"
 	RuleRoute                = "route"             // no operation at this path
 	RuleMethod               = "method"            // the path exists, the method does not
+	RuleOperation            = "operation"         // no operation of that ID
+	RuleBody                 = "body"              // a body where the operation takes none
 	RuleTooManyViolations    = "tooManyViolations" // the last violation of an Error that had to leave some out
 )
 
@@ -46,8 +51,6 @@ const (
 	// MaxViolations is the most violations an Error lists; past it, one
 	// more violation of rule tooManyViolations says how many were left out.
 	MaxViolations = 100
-	// maxRunes bounds the Message and the Pointer of a violation.
-	maxRunes = 256
 )
 
 // Violation is one way in which a message breaks the contract.
@@ -149,7 +152,7 @@ func (c *violations) add(vs ...Violation) {
 			c.more++
 			continue
 		}
-		v.Pointer, v.Message = clip(v.Pointer, maxRunes), clip(v.Message, maxRunes)
+		v.Pointer, v.Message = limit.Text(v.Pointer, limit.Message), limit.Text(v.Message, limit.Message)
 		c.list = append(c.list, v)
 	}
 }
@@ -198,24 +201,6 @@ func violationError(vs ...Violation) error {
 	var c violations
 	c.add(vs...)
 	return newError(&c)
-}
-
-// clip returns s cut to at most n runes, the last one "…" if it was cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := 0
-	for j := range s {
-		if i == n-1 {
-			if utf8.RuneCountInString(s[j:]) <= 1 {
-				return s
-			}
-			return s[:j] + "…"
-		}
-		i++
-	}
-	return s
 }
 
 // pointer builds a JSON pointer (RFC 6901) from unescaped reference tokens.

@@ -13,7 +13,7 @@ func ExampleValidator_RequestBody() {
 		panic(err)
 	}
 	// The body shape a peer SDK sends, with a misspelled key.
-	err = v.RequestBody([]byte(`{"checkpoint": {"replicate": {"auto_triger": true}}}`))
+	err = v.RequestBody(copyCheckpoint, []byte(`{"checkpoint": {"replicate": {"auto_triger": true}}}`))
 	var verr *validate.Error
 	if errors.As(err, &verr) {
 		for _, violation := range verr.Violations {
@@ -30,7 +30,7 @@ func ExampleValidator_ResponseBody() {
 	if err != nil {
 		panic(err)
 	}
-	err = v.ResponseBody(200, []byte(`{"replication": {"backups": {"backup_id": "b"}}}`))
+	err = v.ResponseBody(copyCheckpoint, 200, []byte(`{"replication": {"backups": {"backup_id": "b"}}}`))
 	fmt.Println(err)
 	// Output:
 	// body /replication/backups: type: value must be an array

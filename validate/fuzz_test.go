@@ -89,7 +89,7 @@ func FuzzRequestBody(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		err := v.RequestBody(body)
+		err := v.RequestBody(copyCheckpoint, body)
 		checkVerdict(t, err)
 		if err != nil {
 			return
@@ -127,7 +127,7 @@ func FuzzResponseBody(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		err := v.ResponseBody(status, body)
+		err := v.ResponseBody(copyCheckpoint, status, body)
 		checkVerdict(t, err)
 		if err != nil {
 			return

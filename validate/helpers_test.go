@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/openapi"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -39,7 +39,7 @@ func newValidator(t testing.TB) *validate.Validator {
 func readTestdata(t testing.TB, name string) []byte {
 	t.Helper()
 	if example, ok := pageExamples[name]; ok {
-		doc, err := cbr.GetSpec()
+		doc, err := openapi.Doc()
 		require.NoError(t, err)
 		ex := doc.Components.Examples[example]
 		require.NotNil(t, ex, "the spec has no example %s", example)
@@ -79,8 +79,9 @@ func violationsOf(t testing.TB, err error) []at {
 }
 
 const (
-	goodUUID  = "3b5816b5-f29c-4172-9d9a-76c719a659ce"
-	otherUUID = "0ca3eb86-8800-46da-9c37-9d657a825274"
-	token     = "tok-SECRET-0123456789"
-	opPath    = "/v3/f841e01fd2b14e7fa41b6ae7aa6b0594/checkpoints/replicate"
+	copyCheckpoint = "CopyCheckpoint"
+	goodUUID       = "3b5816b5-f29c-4172-9d9a-76c719a659ce"
+	otherUUID      = "0ca3eb86-8800-46da-9c37-9d657a825274"
+	token          = "tok-SECRET-0123456789"
+	opPath         = "/v3/f841e01fd2b14e7fa41b6ae7aa6b0594/checkpoints/replicate"
 )

@@ -93,7 +93,7 @@ const (
 
 func TestRequestOverTheBoundIsMaxBytesErrorWithBoundedAllocation(t *testing.T) {
 	v := newValidator(t)
-	assertAllocationBounded(t, validate.DefaultMaxBodyBytes, hostileRequest, func(body io.ReadCloser) error {
+	assertAllocationBounded(t, limit.Request, hostileRequest, func(body io.ReadCloser) error {
 		r := newRequest(t, opPath, nil)
 		r.Body = body
 		return v.Request(r)
@@ -125,7 +125,7 @@ func TestTransportValidateResponsesOverTheBoundWithBoundedAllocation(t *testing.
 func TestTransportRequestOverTheBoundIsNotSent(t *testing.T) {
 	v := newValidator(t)
 	base := &countingTransport{base: roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, errors.New("sent") })}
-	assertAllocationBounded(t, validate.DefaultMaxBodyBytes, hostileRequest, func(body io.ReadCloser) error {
+	assertAllocationBounded(t, limit.Request, hostileRequest, func(body io.ReadCloser) error {
 		r := postRequest(t, "http://127.0.0.1:1", nil)
 		r.Body = body
 		_, err := v.Transport(base).RoundTrip(r)
@@ -137,7 +137,7 @@ func TestTransportRequestOverTheBoundIsNotSent(t *testing.T) {
 func TestMiddlewareOverTheBoundIs413WithBoundedAllocation(t *testing.T) {
 	v := newValidator(t)
 	next := &recordingHandler{}
-	assertAllocationBounded(t, validate.DefaultMaxBodyBytes, hostileRequest, func(body io.ReadCloser) error {
+	assertAllocationBounded(t, limit.Request, hostileRequest, func(body io.ReadCloser) error {
 		rec := httptest.NewRecorder()
 		r := newRequest(t, opPath, nil)
 		r.Body = body
@@ -148,7 +148,7 @@ func TestMiddlewareOverTheBoundIs413WithBoundedAllocation(t *testing.T) {
 		if !strings.Contains(e.ErrorMsg, "larger than") {
 			return errors.New(e.ErrorMsg)
 		}
-		return fmt.Errorf("%s: %w", e.ErrorMsg, &http.MaxBytesError{Limit: validate.DefaultMaxBodyBytes})
+		return fmt.Errorf("%s: %w", e.ErrorMsg, &http.MaxBytesError{Limit: limit.Request})
 	})
 	assert.Zero(t, next.calls.Load())
 }
@@ -159,11 +159,11 @@ func deep(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n)
 func TestNestingDeeperThan10000IsAViolation(t *testing.T) {
 	v := newValidator(t)
 	for name, check := range map[string]func() error{
-		"100000 arrays as the request body":           func() error { return v.RequestBody([]byte(deep(100000))) },
-		"100000 arrays under replicate":               func() error { return v.RequestBody([]byte(`{"replicate":` + deep(100000) + `}`)) },
-		"100000 arrays under an unknown request key":  func() error { return v.RequestBody([]byte(`{"replicate":{"x":` + deep(100000) + `}}`)) },
-		"100000 arrays under an unknown response key": func() error { return v.ResponseBody(200, []byte(`{"x":`+deep(100000)+`}`)) },
-		"100000 objects in the response":              func() error { return v.ResponseBody(200, []byte(strings.Repeat(`{"a":`, 100000))) },
+		"100000 arrays as the request body":           func() error { return v.RequestBody(copyCheckpoint, []byte(deep(100000))) },
+		"100000 arrays under replicate":               func() error { return v.RequestBody(copyCheckpoint, []byte(`{"replicate":`+deep(100000)+`}`)) },
+		"100000 arrays under an unknown request key":  func() error { return v.RequestBody(copyCheckpoint, []byte(`{"replicate":{"x":`+deep(100000)+`}}`)) },
+		"100000 arrays under an unknown response key": func() error { return v.ResponseBody(copyCheckpoint, 200, []byte(`{"x":`+deep(100000)+`}`)) },
+		"100000 objects in the response":              func() error { return v.ResponseBody(copyCheckpoint, 200, []byte(strings.Repeat(`{"a":`, 100000))) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			var verr *validate.Error
@@ -175,7 +175,7 @@ func TestNestingDeeperThan10000IsAViolation(t *testing.T) {
 			assert.True(t, strings.HasSuffix(vi.Pointer, "…"))
 		})
 	}
-	assert.NoError(t, v.ResponseBody(200, []byte(`{"replication":{},"x":`+deep(9999)+`}`)), "10000 levels are allowed")
+	assert.NoError(t, v.ResponseBody(copyCheckpoint, 200, []byte(`{"replication":{},"x":`+deep(9999)+`}`)), "10000 levels are allowed")
 }
 
 // unknownKeys returns a request body with n unknown keys under replicate.
@@ -192,7 +192,7 @@ func unknownKeys(n int) []byte {
 func TestMoreThan100ViolationsEndWithTooManyViolations(t *testing.T) {
 	v := newValidator(t)
 	var verr *validate.Error
-	require.ErrorAs(t, v.RequestBody(unknownKeys(1000)), &verr)
+	require.ErrorAs(t, v.RequestBody(copyCheckpoint, unknownKeys(1000)), &verr)
 	require.Len(t, verr.Violations, validate.MaxViolations+1)
 	for _, vi := range verr.Violations[:validate.MaxViolations] {
 		assert.Equal(t, validate.RuleAdditionalProperties, vi.Rule)
@@ -201,7 +201,7 @@ func TestMoreThan100ViolationsEndWithTooManyViolations(t *testing.T) {
 	assert.Equal(t, validate.Violation{In: "body", Rule: validate.RuleTooManyViolations,
 		Message: "... and 900 more violations, not listed"}, last)
 
-	require.ErrorAs(t, v.RequestBody(unknownKeys(100)), &verr)
+	require.ErrorAs(t, v.RequestBody(copyCheckpoint, unknownKeys(100)), &verr)
 	assert.Len(t, verr.Violations, 100, "exactly 100 violations need no summary")
 }
 
@@ -209,7 +209,7 @@ func TestViolationMessageAndPointerAreCutAt256Characters(t *testing.T) {
 	v := newValidator(t)
 	key := strings.Repeat("é", 10000)
 	var verr *validate.Error
-	require.ErrorAs(t, v.RequestBody(replicate(t, map[string]any{key: 1})), &verr)
+	require.ErrorAs(t, v.RequestBody(copyCheckpoint, replicate(t, map[string]any{key: 1})), &verr)
 	require.Len(t, verr.Violations, 1)
 	vi := verr.Violations[0]
 	assert.Equal(t, validate.RuleAdditionalProperties, vi.Rule)
@@ -300,7 +300,7 @@ func TestResponseWithAMillionWrongItemsListsTheFirst100AndCountsTheRest(t *testi
 	const n = 1 << 20
 	body := []byte(`{"replication":{"backups":[1` + strings.Repeat(",1", n-1) + `]}}`)
 	var err error
-	got := allocated(func() { err = v.ResponseBody(200, body) })
+	got := allocated(func() { err = v.ResponseBody(copyCheckpoint, 200, body) })
 	var verr *validate.Error
 	require.ErrorAs(t, err, &verr)
 	require.Len(t, verr.Violations, validate.MaxViolations+1)
@@ -311,7 +311,7 @@ func TestResponseWithAMillionWrongItemsListsTheFirst100AndCountsTheRest(t *testi
 
 func TestResponseItemsAreEachValidatedWithTheirPointer(t *testing.T) {
 	v := newValidator(t)
-	err := v.ResponseBody(200, []byte(`{"replication":{"backups":[{"backup_id":"a"},{"backup_id":1},"x",{"backup_id":null},[]]}}`))
+	err := v.ResponseBody(copyCheckpoint, 200, []byte(`{"replication":{"backups":[{"backup_id":"a"},{"backup_id":1},"x",{"backup_id":null},[]]}}`))
 	assert.Equal(t, []at{
 		{"body", "/replication/backups/1/backup_id", "type"},
 		{"body", "/replication/backups/2", "type"},
@@ -327,7 +327,7 @@ func TestResponseItemsPastTheFirstBatchKeepTheirIndex(t *testing.T) {
 		items[i] = `{"backup_id":"b"}`
 	}
 	items[63], items[64], items[130], items[199] = `{"backup_id":1}`, `7`, `{"backup_id":null}`, `"x"`
-	err := v.ResponseBody(200, []byte(`{"replication":{"backups":[`+strings.Join(items, ",")+`]}}`))
+	err := v.ResponseBody(copyCheckpoint, 200, []byte(`{"replication":{"backups":[`+strings.Join(items, ",")+`]}}`))
 	assert.Equal(t, []at{
 		{"body", "/replication/backups/130/backup_id", "type"},
 		{"body", "/replication/backups/199", "type"},
@@ -346,7 +346,7 @@ func TestAValueOfTheWrongTypeCostsNoMemoryPerNestedValue(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			err := v.RequestBody(body)
+			err := v.RequestBody(copyCheckpoint, body)
 			runtime.ReadMemStats(&after)
 			var verr *validate.Error
 			require.ErrorAs(t, err, &verr)
@@ -365,13 +365,13 @@ func TestAnUnknownValueOfAnOpenResponseObjectIsCheckedNotBuilt(t *testing.T) {
 		body := append(append([]byte(`{"replication":{"x":[`), bytes.Repeat([]byte(`[],{},`), 200_000)...), []byte(`[]]}}`)...)
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		err := v.ResponseBody(200, body)
+		err := v.ResponseBody(copyCheckpoint, 200, body)
 		runtime.ReadMemStats(&after)
 		require.NoError(t, err, "the spec's response objects are open")
 		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(len(body)), "allocated more than the body's size")
 	})
 	t.Run("its duplicate keys are still violations", func(t *testing.T) {
-		err := v.ResponseBody(200, []byte(`{"replication":{"x":{"a":1,"b":[{"c":1,"c":2}],"a":3}}}`))
+		err := v.ResponseBody(copyCheckpoint, 200, []byte(`{"replication":{"x":{"a":1,"b":[{"c":1,"c":2}],"a":3}}}`))
 		var verr *validate.Error
 		require.ErrorAs(t, err, &verr)
 		assert.True(t, verr.Has("/replication/x/a", validate.RuleDuplicateKey), "%v", err)

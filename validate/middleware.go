@@ -2,6 +2,7 @@ package validate
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,24 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 )
+
+// CBR error codes the Middleware answers with, as the spec documents them
+// (TestMiddlewareCodesAreDocumented checks that openapi.ErrorCodes has each).
+const (
+	CodeParameterVerificationFailed = "BackupService.9900"
+	CodeNotAuthenticated            = "BackupService.8600"
+	CodeUnknownError                = "BackupService.9910"
+)
+
+// routeKey is the context key of the Route of a request Middleware passed.
+type routeKey struct{}
+
+// RouteOf returns the Route of a request that Middleware let through (its
+// operation and path parameters), for the handler behind it.
+func RouteOf(ctx context.Context) (Route, bool) {
+	r, ok := ctx.Value(routeKey{}).(Route)
+	return r, ok
+}
 
 // Middleware validates each request before next sees it. An invalid request
 // is answered with a CBR error body (cbr.CBRError) and next is not called:
@@ -36,16 +55,17 @@ func (v *Validator) Middleware(next http.Handler) http.Handler {
 			WriteCBRError(w, http.StatusInternalServerError, CodeUnknownError, "Unknown error: the validating middleware is not set up.")
 			return
 		}
-		value, data, err := v.request(r)
+		c, err := v.request(r)
 		if err != nil {
 			v.reject(w, r, err)
 			return
 		}
+		data, value := c.data, c.value
 		r.Body = &validatedBody{Reader: bytes.NewReader(data), value: value}
 		r.GetBody = func() (io.ReadCloser, error) { return &validatedBody{Reader: bytes.NewReader(data), value: value}, nil }
 		r.ContentLength = int64(len(data))
 		r.Header.Set("Content-Length", strconv.Itoa(len(data)))
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, c.route)))
 	})
 }
 
@@ -64,10 +84,6 @@ func (b *validatedBody) Close() error { return nil }
 // ValidatedValue returns the decoded value that passed validation.
 func (b *validatedBody) ValidatedValue() any { return b.value }
 
-// maxErrorMsg bounds the error_msg of the 400 Middleware answers, in runes
-// (at most 4 bytes each: 8 KiB).
-const maxErrorMsg = 2 << 10
-
 func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 	if n, ok := limit.TooLarge(err); ok {
 		WriteCBRError(w, http.StatusRequestEntityTooLarge, CodeParameterVerificationFailed,
@@ -83,12 +99,13 @@ func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 		switch vi.Rule {
 		case RuleRoute:
 			WriteCBRError(w, http.StatusNotFound, CodeParameterVerificationFailed,
-				clip(fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path), maxErrorMsg))
+				limit.Text(fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path), limit.ErrorMsg))
 			return
 		case RuleMethod:
-			w.Header().Set("Allow", v.route.Method)
+			allowed := strings.Join(v.allowed(r), ", ")
+			w.Header().Set("Allow", allowed)
 			WriteCBRError(w, http.StatusMethodNotAllowed, CodeParameterVerificationFailed,
-				clip(fmt.Sprintf("Method %s is not allowed for %s, use %s.", r.Method, r.URL.Path, v.route.Method), maxErrorMsg))
+				limit.Text(fmt.Sprintf("Method %s is not allowed for %s, use %s.", r.Method, r.URL.Path, allowed), limit.ErrorMsg))
 			return
 		case RuleSecurity:
 			WriteCBRError(w, http.StatusForbidden, CodeNotAuthenticated, "Not authenticated.")
@@ -105,7 +122,7 @@ func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // violationsMessage lists violations for a 400's error_msg within
-// maxErrorMsg runes: as many as fit, then how many did not, and always the
+// limit.ErrorMsg runes: as many as fit, then how many did not, and always the
 // summary of those the Error itself left out, so the count is never cut.
 func violationsMessage(vs []Violation) string {
 	var summary string
@@ -114,7 +131,7 @@ func violationsMessage(vs []Violation) string {
 	}
 	var b strings.Builder
 	b.WriteString("Parameter verification failed: ")
-	room := maxErrorMsg - utf8.RuneCountInString(summary) - 64 // for the counts
+	room := limit.ErrorMsg - utf8.RuneCountInString(summary) - 64 // for the counts
 	for i, vi := range vs {
 		line := vi.String()
 		if utf8.RuneCountInString(b.String())+utf8.RuneCountInString(line) > room {
@@ -129,7 +146,7 @@ func violationsMessage(vs []Violation) string {
 	if summary != "" {
 		b.WriteString("; " + summary)
 	}
-	return clip(b.String(), maxErrorMsg)
+	return limit.Text(b.String(), limit.ErrorMsg)
 }
 
 // WriteCBRError answers with status and a JSON CBR error body

@@ -156,8 +156,11 @@ func TestMiddlewareNeverBindsAnUnvalidatedKey(t *testing.T) {
 	}
 }
 
-// strictServer implements the generated strict server interface.
+// strictServer implements the generated strict server interface: its
+// CopyCheckpoint, and the other operations through the embedded nil
+// interface (never called here).
 type strictServer struct {
+	cbr.StrictServerInterface
 	onCall func(cbr.CopyCheckpointRequestObject)
 }
 

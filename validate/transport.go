@@ -67,7 +67,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	setBody(out, data)
 	check := req.Clone(req.Context())
 	setBody(check, data)
-	if _, _, err := t.v.request(check); err != nil {
+	c, err := t.v.request(check)
+	if err != nil {
 		return nil, fmt.Errorf("validate: %s %s not sent: %w", req.Method, req.URL.Redacted(), err)
 	}
 	resp, err := t.base.RoundTrip(out)
@@ -80,9 +81,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("validate: reading the response body of %s %s: %w", req.Method, req.URL.Redacted(), err)
 	}
-	route, params, _ := t.v.findRoute(check) // routed above
 	var verr *Error
-	if errors.As(t.v.response(check, route, params, resp.StatusCode, resp.Header, answer), &verr) {
+	if errors.As(t.v.ResponseMessage(c.route.OperationID, resp.StatusCode, resp.Header, answer), &verr) {
 		return nil, &ResponseError{StatusCode: resp.StatusCode, Header: resp.Header, Body: answer, Err: verr}
 	}
 	return resp, nil

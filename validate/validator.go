@@ -6,40 +6,49 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
-	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/openapi"
 )
 
 // authHeader is the header of the spec's apiKey security scheme.
 const authHeader = "X-Auth-Token"
 
-// DefaultMaxBodyBytes is the request body size Request, Transport and
-// Middleware read by default: limit.Request (1 MiB).
-const DefaultMaxBodyBytes = limit.Request
-
-// Validator validates messages of the CopyCheckpoint operation against the
-// embedded OpenAPI document. It is built once by New and is safe for
+// Validator validates the messages of every operation of the embedded
+// OpenAPI document (package openapi). It is built by New and is safe for
 // concurrent use.
 type Validator struct {
-	doc        *openapi3.T
-	router     routers.Router
-	route      *routers.Route // the one operation, for bare bodies
-	reqSchema  *openapi3.Schema
-	options    *openapi3filter.Options
-	schemaOpts []openapi3.SchemaValidationOption     // for request bodies
-	respOpts   []openapi3.SchemaValidationOption     // for response bodies
-	keys       map[string]string                     // property names, interned by the decoder
-	itemless   map[*openapi3.Schema]*openapi3.Schema // body schemas without items, see decodeJSON
-	batch      map[*openapi3.Schema]*openapi3.Schema // items schema -> array of its itemless copy
-	cfg        config
+	s   *shared
+	cfg config
+}
+
+// shared is what every Validator of the process reads: built once.
+type shared struct {
+	router   routers.Router
+	ops      map[string]*operation // by operation ID
+	methods  []string              // the methods the document uses, for 405s
+	itemless map[*openapi3.Schema]*openapi3.Schema
+	batch    map[*openapi3.Schema]*openapi3.Schema // items schema -> array of its itemless copy
+	formats  []openapi3.SchemaValidationOption
+	reqOpts  []openapi3.SchemaValidationOption
+	respOpts []openapi3.SchemaValidationOption
+	filter   [2]*openapi3filter.Options // kin-openapi's options, [1] without security
+}
+
+// operation is one operation of the document.
+type operation struct {
+	route     *routers.Route
+	reqSchema *openapi3.Schema // the application/json request schema; nil: no body
 }
 
 // Option configures a Validator.
@@ -47,95 +56,131 @@ type Option func(*config)
 
 type config struct {
 	maxBodyBytes int64
+	noSecurity   bool
 }
 
 // WithMaxBodyBytes sets the largest request body Request reads (default
-// DefaultMaxBodyBytes): a longer body is an error wrapping
+// limit.Request, 1 MiB): a longer body is an error wrapping
 // *http.MaxBytesError, which Middleware answers with 413; n <= 0 means no
 // limit.
 func WithMaxBodyBytes(n int64) Option {
 	return func(c *config) { c.maxBodyBytes = n }
 }
 
-// New loads the OpenAPI document embedded in package cbr and builds the
-// router and validation options once. UUID format checking is registered on
-// this document only (no global side effect), and routing ignores the
-// document's absolute server URLs: requests match on their path alone.
+// WithoutSecurity leaves the security requirements (X-Auth-Token) out of
+// Request: for a client that validates a request before it authenticates it
+// (it sets the token, or signs the request, itself).
+func WithoutSecurity() Option {
+	return func(c *config) { c.noSecurity = true }
+}
+
+// New returns a Validator for the embedded document. The document, its
+// router and the schemas the decoder needs are built once per process.
+// Routing ignores the document's absolute server URLs: requests match on
+// their method and path alone.
 func New(opts ...Option) (*Validator, error) {
-	cfg := config{maxBodyBytes: DefaultMaxBodyBytes}
+	cfg := config{maxBodyBytes: limit.Request}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
-	doc, err := cbr.GetSpec()
+	s, err := sharedState()
 	if err != nil {
-		return nil, fmt.Errorf("validate: loading the embedded OpenAPI document: %w", err)
+		return nil, err
 	}
-	doc.SetStringFormatValidator("uuid", uuidFormat{})
+	return &Validator{s: s, cfg: cfg}, nil
+}
+
+var sharedState = sync.OnceValues(func() (*shared, error) {
+	doc, err := openapi.Doc()
+	if err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
 	// Servers are absolute URLs (https://cbr.{region}.otc.t-systems.com);
 	// without them the router matches on the path of any host.
-	doc.Servers = nil
-	router, err := legacy.NewRouter(doc)
+	routed := *doc
+	routed.Servers = nil
+	router, err := legacy.NewRouter(&routed)
 	if err != nil {
 		return nil, fmt.Errorf("validate: building the router: %w", err)
 	}
-	v := &Validator{doc: doc, router: router, cfg: cfg}
+	formats := doc.GetSchemaValidationOptions()
+	s := &shared{
+		router:   router,
+		ops:      map[string]*operation{},
+		itemless: map[*openapi3.Schema]*openapi3.Schema{},
+		batch:    map[*openapi3.Schema]*openapi3.Schema{},
+		formats:  formats,
+		reqOpts:  append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsRequest(), openapi3.DisableSchemaErrorDetails()}, formats...),
+		respOpts: append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsResponse(), openapi3.DisableSchemaErrorDetails()}, formats...),
+	}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			if v.route != nil {
-				return nil, errors.New("validate: the document has more than one operation")
+			o := &operation{route: &routers.Route{Spec: &routed, Path: path, PathItem: item, Method: method, Operation: op}}
+			if rb := op.RequestBody; rb != nil && rb.Value != nil {
+				if mt := rb.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+					o.reqSchema = mt.Schema.Value
+					itemless(o.reqSchema, s.itemless)
+				}
 			}
-			v.route = &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}
+			for _, ref := range op.Responses.Map() {
+				if mt := mediaType(ref); mt != nil {
+					itemless(mt.Schema.Value, s.itemless)
+				}
+			}
+			s.ops[op.OperationID] = o
+			if !slices.Contains(s.methods, method) {
+				s.methods = append(s.methods, method)
+			}
 		}
 	}
-	if v.route == nil || v.route.Operation.RequestBody == nil {
-		return nil, errors.New("validate: the document has no operation with a request body")
+	for sc := range s.itemless {
+		if sc.Items != nil && sc.Items.Value != nil {
+			s.batch[sc.Items.Value] = &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeArray},
+				Items: &openapi3.SchemaRef{Value: s.itemless[sc.Items.Value]}}
+		}
 	}
-	mt := v.route.Operation.RequestBody.Value.Content.Get("application/json")
+	slices.Sort(s.methods)
+	for i := range s.filter {
+		auth := authenticate
+		if i == 1 {
+			auth = func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
+		}
+		// Bodies are read bounded and decoded strictly here (decodeJSON),
+		// never by kin-openapi.
+		s.filter[i] = &openapi3filter.Options{
+			MultiError:              true,
+			IncludeResponseStatus:   true,
+			SkipSettingDefaults:     true, // validation never rewrites a message
+			ExcludeRequestBody:      true,
+			ExcludeResponseBody:     true,
+			AuthenticationFunc:      auth,
+			SchemaValidationOptions: formats,
+		}
+	}
+	return s, nil
+})
+
+// mediaType is the application/json content of a response, nil if it has
+// none with a schema.
+func mediaType(ref *openapi3.ResponseRef) *openapi3.MediaType {
+	if ref == nil || ref.Value == nil {
+		return nil
+	}
+	mt := ref.Value.Content.Get("application/json")
 	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
-		return nil, errors.New("validate: the operation has no application/json request schema")
+		return nil
 	}
-	v.reqSchema = mt.Schema.Value
-	v.itemless = make(map[*openapi3.Schema]*openapi3.Schema)
-	itemless(v.reqSchema, v.itemless)
-	for _, ref := range v.route.Operation.Responses.Map() {
-		if ref.Value == nil {
-			continue
-		}
-		if mt := ref.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-			itemless(mt.Schema.Value, v.itemless)
-		}
+	return mt
+}
+
+// filterOptions are kin-openapi's options for v's validations.
+func (v *Validator) filterOptions() *openapi3filter.Options {
+	if v.cfg.noSecurity {
+		return v.s.filter[1]
 	}
-	v.batch = make(map[*openapi3.Schema]*openapi3.Schema)
-	for s := range v.itemless {
-		if s.Items != nil && s.Items.Value != nil {
-			v.batch[s.Items.Value] = &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeArray},
-				Items: &openapi3.SchemaRef{Value: v.itemless[s.Items.Value]}}
-		}
-	}
-	v.keys = make(map[string]string)
-	for _, ref := range doc.Components.Schemas {
-		if ref.Value == nil {
-			continue
-		}
-		for name := range ref.Value.Properties {
-			v.keys[name] = name
-		}
-	}
-	formats := doc.GetSchemaValidationOptions()
-	v.options = &openapi3filter.Options{
-		MultiError:              true,
-		IncludeResponseStatus:   true,
-		SkipSettingDefaults:     true, // validation never rewrites a message
-		ExcludeRequestBody:      true, // bodies are read bounded and decoded strictly here, see decodeJSON
-		ExcludeResponseBody:     true,
-		AuthenticationFunc:      authenticate,
-		SchemaValidationOptions: formats,
-	}
-	v.schemaOpts = append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsRequest(), openapi3.DisableSchemaErrorDetails()}, formats...)
-	v.respOpts = append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsResponse(), openapi3.DisableSchemaErrorDetails()}, formats...)
-	return v, nil
+	return v.s.filter[0]
 }
 
 // errNoToken is what authenticate returns; it never holds the token.
@@ -153,83 +198,105 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 	return nil
 }
 
-// uuidFormat accepts the canonical textual form of a UUID
-// (8-4-4-4-12 hexadecimal digits), any version.
-type uuidFormat struct{}
-
-func (uuidFormat) Validate(s string) error {
-	if !isUUID(s) {
-		return errors.New("must be a UUID such as 3b5816b5-f29c-4172-9d9a-76c719a659ce")
-	}
-	return nil
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // errNotBuilt is what the methods of a Validator not built by New return.
 var errNotBuilt = errors.New("validate: the Validator was not built with validate.New")
 
 // built reports whether v was built by New.
-func (v *Validator) built() bool { return v != nil && v.route != nil }
+func (v *Validator) built() bool { return v != nil && v.s != nil }
 
-// Request validates a request: its route, X-Auth-Token, path parameters,
-// Content-Type, Content-Encoding and JSON body, read up to the bound of
-// WithMaxBodyBytes. The body is left readable. It returns *Error for
-// violations, an error wrapping *http.MaxBytesError for a body over the
-// bound and a wrapped error if the body cannot be read.
+// op returns the operation with the given ID, or a violation naming the
+// operations there are.
+func (v *Validator) op(id string) (*operation, error) {
+	if o := v.s.ops[id]; o != nil {
+		return o, nil
+	}
+	return nil, violationError(Violation{In: InOperation, Rule: RuleOperation,
+		Message: fmt.Sprintf("no operation %q; the spec's operations are %s", id, strings.Join(openapi.IDs(), ", "))})
+}
+
+// Route is the operation a request is for, as the router found it.
+type Route struct {
+	// OperationID is the operation's ID, e.g. "CopyCheckpoint".
+	OperationID string
+	// PathParams are the values of the path template's parameters, e.g.
+	// project_id.
+	PathParams map[string]string
+}
+
+// Route finds the operation of r by its method and path; a request that
+// matches none is an *Error of rule "route" (no such path) or "method"
+// (the path exists with other methods).
+func (v *Validator) Route(r *http.Request) (Route, error) {
+	switch {
+	case !v.built():
+		return Route{}, errNotBuilt
+	case r == nil || r.URL == nil:
+		return Route{}, errors.New("validate: request without URL")
+	}
+	o, params, vs := v.findRoute(r)
+	if vs != nil {
+		return Route{}, violationError(vs...)
+	}
+	return Route{OperationID: o.route.Operation.OperationID, PathParams: params}, nil
+}
+
+// Request validates a request against its operation: the route,
+// X-Auth-Token (unless WithoutSecurity), the path and query parameters,
+// Content-Type, Content-Encoding and the JSON body, read up to the bound of
+// WithMaxBodyBytes (an operation without a request body takes none). The
+// body is left readable. It returns *Error for violations, an error
+// wrapping *http.MaxBytesError for a body over the bound and a wrapped
+// error if the body cannot be read.
 func (v *Validator) Request(r *http.Request) error {
-	_, _, err := v.request(r)
+	_, err := v.request(r)
 	return err
 }
 
-// request validates r and returns the decoded body value and bytes.
-func (v *Validator) request(r *http.Request) (any, []byte, error) {
+// checked is a request that passed validation.
+type checked struct {
+	route Route
+	value any    // the decoded body, nil without one
+	data  []byte // the body as read
+}
+
+// request validates r and returns what it found.
+func (v *Validator) request(r *http.Request) (checked, error) {
 	switch {
 	case !v.built():
-		return nil, nil, errNotBuilt
+		return checked{}, errNotBuilt
 	case r == nil:
-		return nil, nil, errors.New("validate: nil request")
+		return checked{}, errors.New("validate: nil request")
 	case r.URL == nil:
-		return nil, nil, errors.New("validate: request without URL")
+		return checked{}, errors.New("validate: request without URL")
 	}
-	route, params, rvs := v.findRoute(r)
+	o, params, rvs := v.findRoute(r)
 	if rvs != nil {
-		return nil, nil, violationError(rvs...)
+		return checked{}, violationError(rvs...)
 	}
+	out := checked{route: Route{OperationID: o.route.Operation.OperationID, PathParams: params}}
 	data, err := readBody(&r.Body, v.cfg.maxBodyBytes)
 	if n, ok := limit.TooLarge(err); ok {
-		return nil, nil, fmt.Errorf("validate: the request body is larger than %d bytes: %w", n, err)
+		return out, fmt.Errorf("validate: the request body is larger than %d bytes: %w", n, err)
 	} else if err != nil {
-		return nil, nil, fmt.Errorf("validate: reading the request body: %w", err)
+		return out, fmt.Errorf("validate: reading the request body: %w", err)
 	}
+	out.data = data
 	// Security and parameters on a shallow copy without body, so that
 	// kin-openapi neither reads nor rewrites the body.
 	shallow := *r
 	shallow.Body = http.NoBody
 	var vs violations
-	input := &openapi3filter.RequestValidationInput{Request: &shallow, PathParams: params, Route: route, Options: v.options}
+	input := &openapi3filter.RequestValidationInput{Request: &shallow, PathParams: params, Route: o.route, Options: v.filterOptions()}
 	violationsOf(&vs, openapi3filter.ValidateRequest(r.Context(), input), InBody)
+	if o.reqSchema == nil {
+		if len(data) > 0 {
+			vs.add(Violation{In: InBody, Rule: RuleBody, Message: fmt.Sprintf("%s takes no request body; this one has %d bytes", out.route.OperationID, len(data))})
+		}
+		return out, newError(&vs)
+	}
 	ct := r.Header.Get("Content-Type")
 	checkBody := true
-	if route.Operation.RequestBody.Value.Content.Get(ct) == nil {
+	if !isJSONContentType(ct) {
 		vs.add(contentTypeViolation(ct))
 		checkBody = ct == ""
 	}
@@ -238,13 +305,12 @@ func (v *Validator) request(r *http.Request) (any, []byte, error) {
 			Message: fmt.Sprintf("Content-Encoding %q is not supported, the body must be sent unencoded", ce)})
 		checkBody = false // a compressed body is not JSON text
 	}
-	var value any
 	if len(data) == 0 {
 		vs.add(Violation{In: InBody, Rule: RuleRequired, Message: "the request body is required"})
 	} else if checkBody {
-		value = v.checkJSON(data, v.reqSchema, v.schemaOpts, true, &vs)
+		out.value = v.checkJSON(data, o.reqSchema, v.s.reqOpts, true, &vs)
 	}
-	return value, data, newError(&vs)
+	return out, newError(&vs)
 }
 
 func contentTypeViolation(ct string) Violation {
@@ -255,29 +321,34 @@ func contentTypeViolation(ct string) Violation {
 	return Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: msg}
 }
 
-// findRoute routes r on its path.
-func (v *Validator) findRoute(r *http.Request) (*routers.Route, map[string]string, []Violation) {
-	route, params, err := v.router.FindRoute(r)
+// findRoute routes r on its method and path.
+func (v *Validator) findRoute(r *http.Request) (*operation, map[string]string, []Violation) {
+	route, params, err := v.s.router.FindRoute(r)
 	if err == nil {
-		return route, params, nil
+		return v.s.ops[route.Operation.OperationID], params, nil
 	}
-	return nil, nil, v.routeViolations(r, err)
+	if allowed := v.allowed(r); len(allowed) > 0 {
+		return nil, nil, []Violation{{In: InMethod, Rule: RuleMethod,
+			Message: fmt.Sprintf("method %s is not allowed for %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", "))}}
+	}
+	return nil, nil, []Violation{{In: InPath, Rule: RuleRoute, Message: fmt.Sprintf("no operation at %s %s", r.Method, r.URL.Path)}}
 }
 
-// routeViolations tells an unknown path from a known path with another
-// method (the legacy router reports both as not found for templated paths).
-func (v *Validator) routeViolations(r *http.Request, err error) []Violation {
-	methodNotAllowed := err.Error() == routers.ErrMethodNotAllowed.Error()
-	if !methodNotAllowed && r.Method != v.route.Method {
+// allowed returns the methods the document has for r's path (the legacy
+// router reports an unknown path and a known one with another method alike).
+func (v *Validator) allowed(r *http.Request) []string {
+	var out []string
+	for _, m := range v.s.methods {
+		if m == r.Method {
+			continue
+		}
 		probe := *r
-		probe.Method = v.route.Method
-		_, _, perr := v.router.FindRoute(&probe)
-		methodNotAllowed = perr == nil
+		probe.Method = m
+		if _, _, err := v.s.router.FindRoute(&probe); err == nil {
+			out = append(out, m)
+		}
 	}
-	if methodNotAllowed {
-		return []Violation{{In: InMethod, Rule: RuleMethod, Message: fmt.Sprintf("method %s is not allowed for %s", r.Method, r.URL.Path)}}
-	}
-	return []Violation{{In: InPath, Rule: RuleRoute, Message: fmt.Sprintf("no operation at %s %s", r.Method, r.URL.Path)}}
+	return out
 }
 
 // readBody reads *body up to n bytes (limit.ReadAll), closes it and puts
@@ -292,14 +363,22 @@ func readBody(body *io.ReadCloser, n int64) ([]byte, error) {
 	return data, err
 }
 
-// RequestBody validates the bare JSON of a request body (for files and CI):
-// only the body rules, no path, header or token checks.
-func (v *Validator) RequestBody(body []byte) error {
+// RequestBody validates the bare JSON of a request body of the operation
+// opID (for files and CI): only the body rules, no path, header or token
+// checks. An operation that takes no body is a violation.
+func (v *Validator) RequestBody(opID string, body []byte) error {
 	if !v.built() {
 		return errNotBuilt
 	}
+	o, err := v.op(opID)
+	if err != nil {
+		return err
+	}
+	if o.reqSchema == nil {
+		return violationError(Violation{In: InBody, Rule: RuleBody, Message: opID + " takes no request body"})
+	}
 	var vs violations
-	v.checkJSON(body, v.reqSchema, v.schemaOpts, false, &vs)
+	v.checkJSON(body, o.reqSchema, v.s.reqOpts, false, &vs)
 	return newError(&vs)
 }
 
@@ -314,11 +393,12 @@ func (v *Validator) checkJSON(data []byte, schema *openapi3.Schema, opts []opena
 	return value
 }
 
-// Response validates the response resp to the request r (resp.Request if r
-// is nil): a documented status, Content-Type and the JSON body of that
-// status, read up to limit.Answer (16 MiB). The body is left readable. It
-// returns *Error for violations, an error wrapping *http.MaxBytesError for
-// a body over the bound and a wrapped error if the body cannot be read.
+// Response validates the response resp to the request r (resp.Request if
+// r is nil), against the operation r is routed to: a documented status,
+// Content-Type and the JSON body of that status, read up to limit.Answer
+// (16 MiB). The body is left readable. It returns *Error for violations,
+// an error wrapping *http.MaxBytesError for a body over the bound and a
+// wrapped error if the body cannot be read.
 func (v *Validator) Response(r *http.Request, resp *http.Response) error {
 	switch {
 	case !v.built():
@@ -329,15 +409,9 @@ func (v *Validator) Response(r *http.Request, resp *http.Response) error {
 	if r == nil {
 		r = resp.Request
 	}
-	route, params := v.route, map[string]string(nil)
-	if r != nil {
-		if r.URL == nil {
-			return errors.New("validate: request without URL")
-		}
-		var rvs []Violation
-		if route, params, rvs = v.findRoute(r); rvs != nil {
-			return violationError(rvs...)
-		}
+	route, err := v.Route(r)
+	if err != nil {
+		return err
 	}
 	data, err := readBody(&resp.Body, limit.Answer)
 	if n, ok := limit.TooLarge(err); ok {
@@ -345,99 +419,74 @@ func (v *Validator) Response(r *http.Request, resp *http.Response) error {
 	} else if err != nil {
 		return fmt.Errorf("validate: reading the response body: %w", err)
 	}
-	return v.response(r, route, params, resp.StatusCode, resp.Header, data)
+	return v.ResponseMessage(route.OperationID, resp.StatusCode, resp.Header, data)
 }
 
-// response validates a response whose body was read, returning *Error or nil.
-func (v *Validator) response(r *http.Request, route *routers.Route, params map[string]string, status int, header http.Header, data []byte) error {
+// ResponseMessage validates an answer of the operation opID whose body was
+// already read, as a client that reads the answer once has it: a
+// documented status, its Content-Type and the JSON body of that status. It
+// returns *Error for violations, nil when the answer matches the contract.
+func (v *Validator) ResponseMessage(opID string, status int, header http.Header, body []byte) error {
+	if !v.built() {
+		return errNotBuilt
+	}
+	o, err := v.op(opID)
+	if err != nil {
+		return err
+	}
+	if header == nil {
+		header = http.Header{}
+	}
 	var vs violations
 	if status < 100 || status > 599 {
 		vs.add(Violation{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("%d is not an HTTP status code", status)})
 		return newError(&vs)
 	}
-	if r == nil {
-		r = &http.Request{Method: route.Method, Header: http.Header{}}
+	ref := o.route.Operation.Responses.Status(status)
+	if ref == nil {
+		return violationError(Violation{In: InStatus, Rule: RuleStatus, Message: undocumentedStatus(o, status)})
 	}
 	input := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: v.options},
-		Status:                 status,
-		Header:                 header,
-		Body:                   http.NoBody,
-		Options:                v.options,
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: &http.Request{Method: o.route.Method, Header: http.Header{}}, Route: o.route, Options: v.filterOptions()},
+		Status:  status,
+		Header:  header,
+		Body:    http.NoBody,
+		Options: v.filterOptions(),
 	}
 	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
 		violationsOf(&vs, err, InBody)
-		for i := range vs.list {
-			if vs.list[i].Rule == RuleStatus {
-				vs.list[i].Message = v.undocumentedStatus(status)
-			}
-		}
 		return newError(&vs)
 	}
-	mt, _ := v.responseMediaType(status)
+	mt := mediaType(ref)
 	if mt == nil {
 		return nil // a status without a documented body
 	}
-	ct := header.Get("Content-Type")
-	if !isJSONContentType(ct) {
+	if ct := header.Get("Content-Type"); !isJSONContentType(ct) {
 		vs.add(contentTypeViolation(ct))
 		if ct != "" {
 			return newError(&vs)
 		}
 	}
-	v.checkJSON(data, mt.Schema.Value, v.respOpts, false, &vs)
+	v.checkJSON(body, mt.Schema.Value, v.s.respOpts, false, &vs)
 	return newError(&vs)
+}
+
+// ResponseBody validates the bare JSON of a response body of the operation
+// opID for status (for files and CI): the status must be documented and
+// the body must match the schema documented for it.
+func (v *Validator) ResponseBody(opID string, status int, body []byte) error {
+	return v.ResponseMessage(opID, status, http.Header{"Content-Type": {"application/json"}}, body)
 }
 
 // undocumentedStatus is the message for a status the operation does not
 // document, naming those it does.
-func (v *Validator) undocumentedStatus(status int) string {
-	return fmt.Sprintf("status %d is not documented; documented: %s", status,
-		strings.Join(v.route.Operation.Responses.Keys(), ", "))
-}
-
-// responseMediaType returns the application/json media type documented for
-// status (nil if that status has no body) and whether status is documented.
-func (v *Validator) responseMediaType(status int) (*openapi3.MediaType, bool) {
-	if status < 100 || status > 599 {
-		return nil, false
-	}
-	responses := v.route.Operation.Responses
-	ref := responses.Status(status)
-	if ref == nil {
-		ref = responses.Default()
-	}
-	if ref == nil || ref.Value == nil {
-		return nil, false
-	}
-	mt := ref.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
-		return nil, true
-	}
-	return mt, true
+func undocumentedStatus(o *operation, status int) string {
+	return fmt.Sprintf("status %d is not documented for %s; documented: %s", status,
+		o.route.Operation.OperationID, strings.Join(slices.Sorted(maps.Keys(o.route.Operation.Responses.Map())), ", "))
 }
 
 func isJSONContentType(ct string) bool {
 	base, _, _ := strings.Cut(ct, ";")
-	base = strings.ToLower(strings.TrimSpace(base))
-	return base == "application/json"
-}
-
-// ResponseBody validates the bare JSON of a response body for status (for
-// files and CI): the status must be documented and the body must match the
-// schema documented for it.
-func (v *Validator) ResponseBody(status int, body []byte) error {
-	if !v.built() {
-		return errNotBuilt
-	}
-	mt, ok := v.responseMediaType(status)
-	if !ok {
-		return violationError(Violation{In: InStatus, Rule: RuleStatus, Message: v.undocumentedStatus(status)})
-	}
-	if mt == nil {
-		return nil
-	}
-	var vs violations
-	v.checkJSON(body, mt.Schema.Value, v.respOpts, false, &vs)
-	return newError(&vs)
+	return strings.EqualFold(strings.TrimSpace(base), "application/json")
 }

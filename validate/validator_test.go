@@ -146,7 +146,7 @@ func TestRequestBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := v.RequestBody(tt.body)
+			err := v.RequestBody(copyCheckpoint, tt.body)
 			assert.Equal(t, tt.want, violationsOf(t, err))
 			if err == nil {
 				var req cbr.CheckpointReplicateReq
@@ -193,7 +193,7 @@ func TestResponseBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := v.ResponseBody(tt.status, []byte(tt.body))
+			err := v.ResponseBody(copyCheckpoint, tt.status, []byte(tt.body))
 			assert.Equal(t, tt.want, violationsOf(t, err))
 			if err == nil && tt.status == 200 {
 				// Keys are matched case-sensitively, as json v2 binds them.
@@ -206,13 +206,13 @@ func TestResponseBody(t *testing.T) {
 
 func TestErrorListsOneLinePerViolation(t *testing.T) {
 	v := newValidator(t)
-	err := v.RequestBody([]byte(`{"checkpoint":{}}`))
+	err := v.RequestBody(copyCheckpoint, []byte(`{"checkpoint":{}}`))
 	require.Error(t, err)
 	assert.Equal(t,
 		"body /checkpoint: additionalProperties: unknown property \"checkpoint\" is not allowed\n"+
 			"body /replicate: required: property is required", err.Error())
 
-	err = v.RequestBody([]byte(`{`))
+	err = v.RequestBody(copyCheckpoint, []byte(`{`))
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "\n")
 	assert.True(t, strings.HasPrefix(err.Error(), "body: json: "), err.Error())
@@ -221,7 +221,7 @@ func TestErrorListsOneLinePerViolation(t *testing.T) {
 func TestErrorViolationsMarshalToJSON(t *testing.T) {
 	v := newValidator(t)
 	var verr *validate.Error
-	require.ErrorAs(t, v.RequestBody(replicate(t, map[string]any{"vault_id": nil})), &verr)
+	require.ErrorAs(t, v.RequestBody(copyCheckpoint, replicate(t, map[string]any{"vault_id": nil})), &verr)
 	data, err := json.Marshal(verr.Violations)
 	require.NoError(t, err)
 	assert.JSONEq(t, `[{"in":"body","pointer":"/replicate/vault_id","rule":"required","message":"property is required"}]`, string(data))
@@ -397,14 +397,14 @@ func TestConcurrentUse(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 50 {
-				if err := v.RequestBody(good); err != nil {
+				if err := v.RequestBody(copyCheckpoint, good); err != nil {
 					errs <- err
 				}
-				if err := v.ResponseBody(200, page); err != nil {
+				if err := v.ResponseBody(copyCheckpoint, 200, page); err != nil {
 					errs <- err
 				}
 				var verr *validate.Error
-				if !errors.As(v.RequestBody(bad), &verr) || !verr.Has("/replicate/vault_id", "format") {
+				if !errors.As(v.RequestBody(copyCheckpoint, bad), &verr) || !verr.Has("/replicate/vault_id", "format") {
 					errs <- fmt.Errorf("goroutine %d, run %d: bad body not rejected", g, i)
 				}
 				r := newRequest(t, opPath, good)
@@ -423,7 +423,7 @@ func TestConcurrentUse(t *testing.T) {
 
 func TestMaxLengthMessageCountsCharacters(t *testing.T) {
 	v := newValidator(t)
-	err := v.RequestBody(replicate(t, map[string]any{"destination_region": strings.Repeat("日", 256)}))
+	err := v.RequestBody(copyCheckpoint, replicate(t, map[string]any{"destination_region": strings.Repeat("日", 256)}))
 	var verr *validate.Error
 	require.ErrorAs(t, err, &verr)
 	require.Len(t, verr.Violations, 1)
@@ -432,10 +432,10 @@ func TestMaxLengthMessageCountsCharacters(t *testing.T) {
 
 func TestUndocumentedStatusMessageNamesTheDocumentedOnes(t *testing.T) {
 	v := newValidator(t)
-	err := v.ResponseBody(http.StatusAccepted, readTestdata(t, "response.json"))
+	err := v.ResponseBody(copyCheckpoint, http.StatusAccepted, readTestdata(t, "response.json"))
 	var verr *validate.Error
 	require.ErrorAs(t, err, &verr)
 	require.Len(t, verr.Violations, 1)
 	assert.Equal(t, validate.Violation{In: "status", Rule: "status",
-		Message: "status 202 is not documented; documented: 200, 400, 401, 403, 404, 4XX, 500, 5XX"}, verr.Violations[0])
+		Message: "status 202 is not documented for CopyCheckpoint; documented: 200, 400, 401, 403, 404, 4XX, 500, 5XX"}, verr.Violations[0])
 }

@@ -24,8 +24,8 @@ func everyMethod(t *testing.T, v *validate.Validator) map[string]error {
 	return map[string]error{
 		"Request":      v.Request(newRequest(t, opPath, page)),
 		"Response":     v.Response(newRequest(t, opPath, page), resp),
-		"RequestBody":  v.RequestBody(page),
-		"ResponseBody": v.ResponseBody(200, page),
+		"RequestBody":  v.RequestBody(copyCheckpoint, page),
+		"ResponseBody": v.ResponseBody(copyCheckpoint, 200, page),
 		"Transport":    rtErr,
 	}
 }

@@ -214,6 +214,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v3/{project_id}/checkpoints/replicate (the `CopyCheckpoint` operationId).
 	CopyCheckpoint(ctx context.Context, projectId string, body CopyCheckpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ShowReplicationCapabilities Querying the Replication Capability
+	//
+	// This API is used to query the replication capability of the current region.
+	//
+	// Corresponds with GET /v3/{project_id}/replication-capabilities (the `ShowReplicationCapabilities` operationId).
+	ShowReplicationCapabilities(ctx context.Context, projectId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // CopyCheckpointWithBody Replicating a Restore Point
@@ -244,6 +251,23 @@ func (c *Client) CopyCheckpointWithBody(ctx context.Context, projectId string, c
 // Corresponds with POST /v3/{project_id}/checkpoints/replicate (the `CopyCheckpoint` operationId).
 func (c *Client) CopyCheckpoint(ctx context.Context, projectId string, body CopyCheckpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCopyCheckpointRequest(c.Server, projectId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ShowReplicationCapabilities Querying the Replication Capability
+//
+// This API is used to query the replication capability of the current region.
+//
+// Corresponds with GET /v3/{project_id}/replication-capabilities (the `ShowReplicationCapabilities` operationId).
+func (c *Client) ShowReplicationCapabilities(ctx context.Context, projectId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowReplicationCapabilitiesRequest(c.Server, projectId)
 	if err != nil {
 		return nil, err
 	}
@@ -297,6 +321,40 @@ func NewCopyCheckpointRequestWithBody(server string, projectId string, contentTy
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewShowReplicationCapabilitiesRequest constructs an http.Request for the ShowReplicationCapabilities method
+func NewShowReplicationCapabilitiesRequest(server string, projectId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/%s/replication-capabilities", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -362,6 +420,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v3/{project_id}/checkpoints/replicate (the `CopyCheckpoint` operationId).
 	CopyCheckpointWithResponse(ctx context.Context, projectId string, body CopyCheckpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CopyCheckpointResponse, error)
+
+	// ShowReplicationCapabilitiesWithResponse Querying the Replication Capability
+	//
+	// This API is used to query the replication capability of the current region.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/{project_id}/replication-capabilities (the `ShowReplicationCapabilities` operationId).
+	ShowReplicationCapabilitiesWithResponse(ctx context.Context, projectId string, reqEditors ...RequestEditorFn) (*ShowReplicationCapabilitiesResponse, error)
 }
 
 type CopyCheckpointResponse struct {
@@ -454,6 +521,114 @@ func (r CopyCheckpointResponse) ContentType() string {
 	return ""
 }
 
+type ShowReplicationCapabilitiesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Regions List of regions that support replication
+		Regions *[]struct {
+			// Name Region where the cloud service resides
+			Name *string `json:"name,omitempty"`
+
+			// ReplicationDestinations List of supported destination regions
+			ReplicationDestinations *[]string `json:"replication_destinations,omitempty"`
+		} `json:"regions,omitempty"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *UnexpectedClientError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *UnexpectedServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ShowReplicationCapabilitiesResponse) GetJSON200() *struct {
+	// Regions List of regions that support replication
+	Regions *[]struct {
+		// Name Region where the cloud service resides
+		Name *string `json:"name,omitempty"`
+
+		// ReplicationDestinations List of supported destination regions
+		ReplicationDestinations *[]string `json:"replication_destinations,omitempty"`
+	} `json:"regions,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ShowReplicationCapabilitiesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ShowReplicationCapabilitiesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ShowReplicationCapabilitiesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ShowReplicationCapabilitiesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowReplicationCapabilitiesResponse) GetJSON4XX() *UnexpectedClientError {
+	return r.JSON4XX
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ShowReplicationCapabilitiesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ShowReplicationCapabilitiesResponse) GetJSON5XX() *UnexpectedServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowReplicationCapabilitiesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowReplicationCapabilitiesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowReplicationCapabilitiesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowReplicationCapabilitiesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CopyCheckpointWithBodyWithResponse Replicating a Restore Point
 //
 // This API is used to replicate a restore point. In compare to console, it is vault replication and this API replicates all backups from source vault to destination vault.
@@ -482,6 +657,21 @@ func (c *ClientWithResponses) CopyCheckpointWithResponse(ctx context.Context, pr
 		return nil, err
 	}
 	return ParseCopyCheckpointResponse(rsp)
+}
+
+// ShowReplicationCapabilitiesWithResponse Querying the Replication Capability
+//
+// This API is used to query the replication capability of the current region.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/{project_id}/replication-capabilities (the `ShowReplicationCapabilities` operationId).
+func (c *ClientWithResponses) ShowReplicationCapabilitiesWithResponse(ctx context.Context, projectId string, reqEditors ...RequestEditorFn) (*ShowReplicationCapabilitiesResponse, error) {
+	rsp, err := c.ShowReplicationCapabilities(ctx, projectId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowReplicationCapabilitiesResponse(rsp)
 }
 
 // ParseCopyCheckpointResponse parses an HTTP response from a CopyCheckpointWithResponse call
@@ -559,11 +749,98 @@ func ParseCopyCheckpointResponse(rsp *http.Response) (*CopyCheckpointResponse, e
 	return response, nil
 }
 
+// ParseShowReplicationCapabilitiesResponse parses an HTTP response from a ShowReplicationCapabilitiesWithResponse call
+func ParseShowReplicationCapabilitiesResponse(rsp *http.Response) (*ShowReplicationCapabilitiesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ShowReplicationCapabilitiesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Regions List of regions that support replication
+			Regions *[]struct {
+				// Name Region where the cloud service resides
+				Name *string `json:"name,omitempty"`
+
+				// ReplicationDestinations List of supported destination regions
+				ReplicationDestinations *[]string `json:"replication_destinations,omitempty"`
+			} `json:"regions,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest UnexpectedClientError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest UnexpectedServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// CopyCheckpoint Replicating a Restore Point
 	// (POST /v3/{project_id}/checkpoints/replicate)
 	CopyCheckpoint(w http.ResponseWriter, r *http.Request, projectId string)
+	// ShowReplicationCapabilities Querying the Replication Capability
+	// (GET /v3/{project_id}/replication-capabilities)
+	ShowReplicationCapabilities(w http.ResponseWriter, r *http.Request, projectId string)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -592,6 +869,32 @@ func (siw *ServerInterfaceWrapper) CopyCheckpoint(w http.ResponseWriter, r *http
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CopyCheckpoint(w, r, projectId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ShowReplicationCapabilities operation middleware
+func (siw *ServerInterfaceWrapper) ShowReplicationCapabilities(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ShowReplicationCapabilities(w, r, projectId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -722,6 +1025,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	}
 
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v3/{project_id}/checkpoints/replicate", wrapper.CopyCheckpoint)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/{project_id}/replication-capabilities", wrapper.ShowReplicationCapabilities)
 
 	return m
 }
@@ -869,11 +1173,151 @@ func (response CopyCheckpoint5XXJSONResponse) VisitCopyCheckpointResponse(w http
 	return err
 }
 
+type ShowReplicationCapabilitiesRequestObject struct {
+	ProjectId string `json:"project_id"`
+}
+
+type ShowReplicationCapabilitiesResponseObject interface {
+	VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error
+}
+
+type ShowReplicationCapabilities200JSONResponse struct {
+	// Regions List of regions that support replication
+	Regions *[]struct {
+		// Name Region where the cloud service resides
+		Name *string `json:"name,omitempty"`
+
+		// ReplicationDestinations List of supported destination regions
+		ReplicationDestinations *[]string `json:"replication_destinations,omitempty"`
+	} `json:"regions,omitempty"`
+}
+
+func (response ShowReplicationCapabilities200JSONResponse) VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowReplicationCapabilities400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ShowReplicationCapabilities400JSONResponse) VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowReplicationCapabilities401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ShowReplicationCapabilities401JSONResponse) VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowReplicationCapabilities403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ShowReplicationCapabilities403JSONResponse) VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowReplicationCapabilities404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ShowReplicationCapabilities404JSONResponse) VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowReplicationCapabilities4XXJSONResponse struct {
+	Body       CBRError
+	StatusCode int
+}
+
+func (response ShowReplicationCapabilities4XXJSONResponse) VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowReplicationCapabilities500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response ShowReplicationCapabilities500JSONResponse) VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowReplicationCapabilities5XXJSONResponse struct {
+	Body       CBRError
+	StatusCode int
+}
+
+func (response ShowReplicationCapabilities5XXJSONResponse) VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// CopyCheckpoint Replicating a Restore Point
 	// (POST /v3/{project_id}/checkpoints/replicate)
 	CopyCheckpoint(ctx context.Context, request CopyCheckpointRequestObject) (CopyCheckpointResponseObject, error)
+	// ShowReplicationCapabilities Querying the Replication Capability
+	// (GET /v3/{project_id}/replication-capabilities)
+	ShowReplicationCapabilities(ctx context.Context, request ShowReplicationCapabilitiesRequestObject) (ShowReplicationCapabilitiesResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -948,57 +1392,86 @@ func (sh *strictHandler) CopyCheckpoint(w http.ResponseWriter, r *http.Request, 
 	}
 }
 
+// ShowReplicationCapabilities operation middleware
+func (sh *strictHandler) ShowReplicationCapabilities(w http.ResponseWriter, r *http.Request, projectId string) {
+	var request ShowReplicationCapabilitiesRequestObject
+
+	request.ProjectId = projectId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowReplicationCapabilities(ctx, request.(ShowReplicationCapabilitiesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowReplicationCapabilities")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ShowReplicationCapabilitiesResponseObject); ok {
+		if err := validResponse.VisitShowReplicationCapabilitiesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fp7b+O2lv8qhHaBTgHLlmQ9/V8eHSBodzrIzHQHaIMBRR7ZbGRRJaUk3sDffUFSsiVbTpRMintR3H8C",
-	"RyLPi+f8zoN6tAhfl7yAopLW4tGCB7wuc9C/r6HMGcEVK5bnmNzWpbyGv2qQlXop6/Uai4216C5DqVln",
-	"Taw7nNegFormtf4H1xX/Vgm2XIKwFhnOJUwsCrJiBa4YL76Vgv8JpPrGqLWwwjiIE4KJE3uRn8Ze6oMX",
-	"+F4Y43kcejS2+nsFLBkvrIVlfngHr+9wnTeEHYLnkMahHceOY/shxXZC5pGd0DCIcOwFXuRbEwsKnObw",
-	"DRMCOQhNZSd0h9o8DWI3TAM78xJi+27k2QlNsB2FJHITHAYJAWu73U4GLSpLXkjom/TXn4csqNk/Wq2N",
-	"F7+3v40YURDE4OK5HTl+aPtRHNlJQKjt+qmDqRP6HlYW61D7JoBwQc12Cq4X0wzbgR+4tp84gZ0Q17Xj",
-	"jMS+l3qZ74K1nfR5hjTz0sAnNqWhZ/tOkNjYiYjtpnHm+ZkXeQF9gmeceDiiLthuRGLbjwLXxjQKbJKl",
-	"QCMncOMgOuKJseM4c5/akPmO7ftzauM0wjYlsR/SJI4JzZ7imWYBgTiz0wy7tk+DyE5iCjYN3SDBaULj",
-	"kFrbm39jt+wJ43teQiPsB/489OMki8mcEi916TygfhJHZv0doyAaJhRj4pPADiMnsv04cO0kSrHthgnM",
-	"Qy8M0zC0JpbktSBwKLxrvcrzt+o4jKNrZDnHtAMlhBcVFPonLneHNvtTGn/vQtJZLgDTTSeO+oFTrQBp",
-	"+RCTCJvFKAUFTTscot3YAiG4+EY4BWthmZj8BOKOEZiG7txRIKBXrOXSWlifx5CfWkrfy/0RfzTn9YFX",
-	"n+qy5EKJcCR1xyVQc8CIcpCo4BWSZh/qIsE4JVzHdQeUeCm3I51+U1a4WAG5fY9ZfqhQpp+hiiOilqBD",
-	"BbUNRx+DGx9o8H4M+WGR39d5/rTxzfmusEQCMFkBRaySaI0f2LpeI4JLTFi1GS28lzxj/nH8hrX5wKv3",
-	"vC7oGI12xwsPTFbonTHdEBIhXFB0jGA/jtf5MG4un5HmpHYjA+aA5uvDJXTdcef1fLBcFXc4Z1Rr8qnC",
-	"VS37OjDzvqEn9Qr0rgdgij4rENZvAVUrXCGc5/xedtmNPxfXO9DtakAGI/1HLPAaKhC/gWBZw2ko1Mt2",
-	"IbrrrEQNAmh9pBEACVA4AxRhlDHIKeKZDl1hUsFYPZLEOfSvj08JYRS6BpPRPm9KeNqxRLMSVZsS3sap",
-	"PG/AqcbzMRpoT2rEP1NecCh8Z0frPdisQxkXqFox2Zy04jhe+EP4vX4Rn6kpfSVZwRorZv8tILMW1n/N",
-	"9p3HzLyVs4vz658UJ7OHgiSClabwVUUDaquG7cR6z0XKKIXihSWEsl5draCommqgZ0OtTPe1ceGK34JW",
-	"ds2kZMVygtrw5QLBQ8kE0LH+G4dH/vvhkOubGW1vJQ1JFYgC50oSEGbPC+uvvZAn8AD3VjQhODqyk0Nf",
-	"Oxsid5QurnWCGp8vTEJ7m/rKCZ5JGCOYtRClH1yt1eunyyqm12j0NK1RS2282OHJouokcSPml+K24PfF",
-	"zn328tXmDdJkES9QF/0lozDaD9zDCPnSJf1m0dEGBDIRgZqFE6tbWL0gPJ4pyp4qxHrFl1rclOXjs/ug",
-	"I56qtt7EfAq2jKraLVToc8H+D+h/IPkJq/UMpQ0HD6UujC5yBkX1Glz+h5Vrb2Lns2KDeLUCgYi2awNL",
-	"psqdIFmTFcIS+U4wQb4Tqj+R+hPrEPSdZK9wBgIKAj/IZretNEW4LKGg7GHaP8XXZ9d/ELLujS8NtA4b",
-	"P3DcCQocT/2Za7sHjv8Cu+9k1fbbCbR4PBBHP0Ypp5uW+MX5NTr7eDU187ESRMXMIXStN0xGvZvoUrc5",
-	"PHTcACu6uspeWLISrFhaE+vBXnJbPbTlLSttrqni3C45U3nIWlSihm3vdIYFWIOUeAmv57HdbeSpCnLl",
-	"wHqYo5e19T3oONWOSykzhD52bLUf33ck3MW2VK1rBy921i9BZFysWbFE+KDi6p9E/7JAmSLTc6Nhxv+7",
-	"Au1vFVe4zddY4Xaeb1BDocvK9CgVW8MUmXJNU0Y6hFROMRwQK2h7s2E02VMoAKhUzFJAa1zUXVYKxHYW",
-	"TjnPAev6+9RE+fCUry73IbDnODCzO3KA7fDo+eUMmp0Ta40ffoFiWa2shRcEz/Dbj4ZPc2ymG8U49kfs",
-	"Bu9kHk/7glmvmXX3oKwuiHEFjuRK9QxGIuUUSJYqX/ACEcGltJsKvlewD53vafV1YYiuLtG7L1+uLlXq",
-	"VCGAKwXtNaPHiuqJ+V+1KmKsxe+nPGfwtE8cSUe8m3Hhfw1/PRv8/Yjt3fU9mTpOgc2h4nuKo4WWpeI+",
-	"LFjjLS8UTdE853RjjQXO3YYjQXaXd4ce8ovqBXjW3qA2yNK7tGAVrOUrxW/57hXAQuDNC7LS3w9er5Pl",
-	"FMZdvwxaXsf87wa88VKNO5L2rud+BaIvDJNtYgb6fWLs7xofjyZ4eprQrkFXlxN0v2JkpQCXsIyBVJIZ",
-	"6N5PH0yo6Su3tprkAlEmb79D0IP7zae8pxnTfvcRPZ8e/u6CrosEJ6DpGQdqbNGcTC2bmW+/jHutgU5c",
-	"2T91NmbZ25pOeQeQWrBq80mhqjHP17O6Wn3mtzDgLV+kLjZuodDlpPlFcKEgnKcVZgVQlG6QKkjbYvLq",
-	"7H9UA2JsWPFmHcLqQUPMFKemKOUZ+mp/qrWI9mcz+2ghxdysoxVgFVWqsl1Bl4zKHUpMs8CaWAVeK4W/",
-	"2konQ21vP1yyn2FjmjpWZLxtYjHRTWyzl6TC3ifniVWLXHGoqlIuZrMlq1Z1OiV8Pest7P9nHbWNv5bK",
-	"hJDDLV+ji5zXtPnbQIfqEK+B8DsQG/Tu4vz6x4VWVhnW3I/tiEsEelULIhnCOyhWPULzj3pemE7VBPhE",
-	"9aVlneZMroC2vbY6qRIvAf3R+94Jo2uQFReAPiqn+sNC7y54udmH3o/K+Dkj0Hzj01jvrMRkBbY3dY5M",
-	"d39/P8X69ZSL5azZK2e/XF389OHTT3qP8llW5YqS6mOfkEiVfSCksa7neHPbdW3PUxR4CQUumbWw5lNn",
-	"OlftF65W2tdnd/PZ4z6jbGdkp5Cc9Yq8kptvOPrH+Fm1V8pkTO78e7dNd31GRE1xiq4KpCoZLEDf6fNC",
-	"8lx1XxrzzTF1U5WZkDYcOuetfKAtnzLB1y1YNXdRfOgbAW0G0xJcUWXO3ulpm7T9rP7g6qDZbdKphh8d",
-	"YsqE+wDrler7slbhTnfIclj735jFIKu2iHzBEOn4G7NTJWO7a3b6Q78XDIOG+4dtv6DfAX3nYyDPcf41",
-	"KjZf3n2njrIcmn/9+rMKMd+oNkRzZ4JZ52MovcV9fsvhCNl35s9v6l0F+o7//I7dTYba8PXrGLmGRtnb",
-	"iRWMMcTQ9aTa+zLOvd2dVK7Dt5vEf79RgTb8HesxilZ4qRDA6j2X1o2Zl2qeQwgxlNDOrxEUVPuRSUsm",
-	"8UyPUgFJxfTRvNxOeUWmlS03UnWBKrPqjl4wnOZtj7svZZtBmQW1rWfDhwWUnmdcXU71R671WinWLoXa",
-	"LnKt181O62N8B50Nf5BIoXah0LVkpK1ImtnqfoA73UPigf22N9v/DwAA//8=",
+	"7Fv/b6M4Fv9XLO6knZVCAgQIyW/9siNVszcz187sjbRbjYz9SLwlmLGhba7K/36yDQkQ0tJOV3ta7S9R",
+	"Guz3/X383jN9sAhf5zyDrJDW4sGCe7zOU9DfLyFPGcEFy5anmNyUubyEbyXIQj2U5XqNxcZaNJeh2Kyz",
+	"RtYtTktQC0X1WP+By4J/LQRbLkFYiwSnEkYWBVmwDBeMZ19zwX8HUnxl1FpYYRREc4KJE3kzP4682Acv",
+	"8L0wwtMo9GhktfcKWDKeWQvLfPE6j29xmVaEHYKnEEehHUWOY/shxfacTGf2nIbBDEde4M18a2RBhuMU",
+	"vmJCIAWhqeyEblCbxkHkhnFgJ96c2L478+w5nWN7FpKZO8dhMCdgbbfbUa9FZc4zCW2TfnjXZ0HN/sGq",
+	"bbz4tf5uxJgFQQQuntozxw9tfxbN7HlAqO36sYOpE/oeVhZrUPsqgHBBzXYKrhfRBNuBH7i2P3cCe05c",
+	"144SEvle7CW+C9Z21OYZ0sSLA5/YlIae7TvB3MbOjNhuHCWen3gzL6CP8IzmHp5RF2x3RiLbnwWujeks",
+	"sEkSA505gRsFswOeGDuOM/WpDYnv2L4/pTaOZ9imJPJDOo8iQpPHeMZJQCBK7DjBru3TYGbPIwo2Dd1g",
+	"juM5jUJqba//j8OyJYzveXM6w37gT0M/micRmVLixS6dBtSfRzOz/pZREBUTijHxSWCHM2dm+1Hg2vNZ",
+	"jG03nMM09MIwDkNrZEleCgJd4V3rRZG/Ve4wga6R5RTTBpQQnhWQ6a843zlt8rs08d6EpJNUAKabRh61",
+	"E6dYAdLyISYRNotRDAqadjhEm7kFQnDxlXAK1sIyOXkF4pYRGIfu1FEgoFes5dJaWJ+GkB9bSt/zvYs/",
+	"Gn+958VVmedcKBEOpG6EBKocjCgHiTJeIGn2oSYSDFPCdVy3R4nncjvQ6RdlhbMVkJu3mKVdhRL9Gyo4",
+	"ImoJ6iqobTjYDW7U0eDtEPL9Ir8t0/Rx4xv/rrBEAjBZAUWskGiN79m6XCOCc0xYsRksvDd/wvzD+PVr",
+	"854Xb3mZ0SEa7dwL90wW6I0xXR8SIZxRdIhgPw7XuZs3509Ic1S7gQnTofnydAldd5i/nk6Wi+wWp4xq",
+	"Ta4KXJSyrQMzzyt6Uq9Ab1oApuizDGH9FFCxwgXCacrvZJPdcL+4Xke3ix4ZjPQfscBrKED8AoIlFae+",
+	"VM/rhei2sRJVCKD1kUYAJEDhDFCEUcIgpYgnOnWFOQqG6jGfO934+viYEEahSzAn2qdNDo8HlqhWomKT",
+	"w+sElef1BNVwPkYDHUmV+CcqCrrCN3bU0YPNOpRwgYoVk5WnFcfhwnfh9/JZfMam9JVkBWusmP1TQGIt",
+	"rH9M9p3HxDyVk7PTy58UJ7OHgiSC5abwVUUDqquG7ch6y0XMKIXsmSWEsl5ZrCArqmqgZUOtTPOxCeGC",
+	"34BWds2kZNlyhOr05QLBfc4E0KHxG4UH8fu+y/XVjLa3koakAkSGUyUJCLPnmfXXXsgjeIBbK6oUHJzZ",
+	"826snfSROzguLvUBNfy8MAfa69RXTvDEgTGAWQ1R+oeLtXr8eFnF9BqNnqY1qqkNFzs8WlQdJW7E/Jzd",
+	"ZPwu24XPXr7SPEGaLOIZaqK/ZBQGx4HbzZDPTdKvlh11QiCTEahaOLKahdUz0uOJouyxQqxVfKnFVVk+",
+	"/HTvDcRj1darmE/BllFVh4VKfS7Yf4H+DcmPWK1lKG04uM91YXSWMsiKl+DyX6xcexU7n2QbxIsVCES0",
+	"XStYMlXuCMmSrBCWyHeCEfKdUH3M1EekU9B35nuFExCQEfhBVrttpSnCeQ4ZZffjthdffrr+hZB1b3xp",
+	"oLXf+IHjjlDgeOpjqu0eOP4z7L6TVdtvJ9DioSOO/hnFnG5q4menl+jk48XYzMdyEAUzTmhar5+MejbS",
+	"pW7lPHTYACu6uspeWLIQLFtaI+veXnJb/WjLG5bbXFPFqZ1zps4ha1GIErYt7/QLsAYp8RJezmO728hj",
+	"leQqgPUwRy+r63vQeaoDl1JmCH1s2Go/vm9IuMttqVrXBl7srJ+DSLhYs2yJcKfianuifVmgTJHouVE/",
+	"4/+sQMdbwRVu8zVWuJ2mG1RRaLIyPUrB1jBGplzTlJFOIXWmGA6IZbS+2TCa7ClkAFQqZjGgNc7KJisF",
+	"YjsLx5yngHX9fWyi3PXyxfk+BfYce2Z2BwGw7R89P59BtXNkrfH9z5Ati5W18ILgCX770fBxjtV0IxvG",
+	"/oBd753Mw/FYMOs1s+YelJQZMaHAkVypnsFIpIICyVydFzxDRHAp7aqCbxXsff49rr4uDNHFOXrz+fPF",
+	"uTo6VQrgQkF7yeihonpi/q1URYy1+PVY5PR6+4hLGuJdD0v/S/j2ZPK3M7Z11/fo0XEMbLqK7ykOFlrm",
+	"inu/YFW0PFM0RfOU0401FDh3Gw4E2V3edSPkZ9UL8KS+Qa2QpXVpwQpYyxeKX/PdK4CFwJtnnEp/PHi9",
+	"TJZjGHf5PGh5GfM/GvCGSzXMJfVdz90KRFsYJuuDGej3ibG/a3w4mODpaUK9Bl2cj9DdipGVAlzCEgZS",
+	"SWagez99MKmmr9zqapILRJm8+Q5BO/ebj0VPNab9bhc9fTz80QVdEwmOQNMTAVTZovJMKauZb7uMe6mB",
+	"jlzZP+Ybs+x1TaeiA0gpWLG5UqhqzPPlpCxWn/gN9ETLZ6mLjRvIdDlpvhGcKQjncYFZBhTFG6QK0rqY",
+	"vDj5l2pAjA0LXq1DWP1QETPFqSlKeYK+2FelFtH+ZGYfNaSYm3W0AqyySlW2K2iSUWeHEtMssEZWhtdK",
+	"4S+20slQ29sP5+wdbExTx7KE100sJrqJrfaSWNj7w3lklSJVHIoil4vJZMmKVRmPCV9PWgvbf1kHbeOH",
+	"XJkQUrjha3SW8pJWnxV0qA7xEgi/BbFBb85OL39caGWVYc392I64RKBX1SCSILyDYtUjVH+o3zPTqZoE",
+	"H6m+NC/jlMkV0LrXVp7K8RLQb633nTC6BFlwAeijCqrfLPTmjOebfer9qIyfMgLVOz6V9U5yTFZge2Pn",
+	"wHR3d3djrB+PuVhOqr1y8vPF2U/vr37Se1TMsiJVlFQf+4hEquwDIY11Pceb2q5re56iwHPIcM6shTUd",
+	"O+Opar9wsdKxPrmdTh72J8p2QnYKyUmryMu5eYej7cZPqr1SJmNyF9+7bbrrMyJqimN0kSFVyWAB+k6f",
+	"Z5KnqvvSmG/c1DyqzIS04tDwt4qBunxKBF/XYFXdRfG+dwS0GUxLcEGVOVve0zap+1n9wlWn2a2OUw0/",
+	"OsWUCfcJ1irV92Wtwp3mkKVb+1+bxSCLuoh8xhDp8B2zYyVjvWty/EW/ZwyD+vuHbbug3wF942Ugz3H+",
+	"HBWrN+++U0eZ982/PrxTKeYb1fpo7kwwabwMpbe4T2/pjpB9Z/r0ptZVoO/4T+/Y3WSoDV++DJGrb5S9",
+	"HVnBEEP0XU+qvc/j3NrdOMp1+jYP8V+vVaL1v8d6iKIFXioEsFq/S+tasTiAywZa2QTnOGYpq8usJQwE",
+	"zG+lOr66TcOO3G6SSUohICuq4+sQ0q5W/K5RMp015fkT8e27EODDO/XZeENWqW40qESD0tZT8WZN2cB/",
+	"7Uso7Sy1rrfXnaF3d3ZQET/WslcLTP3Rf5W8a93bpI2sh/WtHjeZHk17WJdA+3sZyaj23cFw7Liyx2SX",
+	"9YV5Tzcqm4If8GqNEXobkKdW/I2afwHU/LdCqbqnaXZmO5zZPIqempfi3Yc/fe3A6SWCjOpT2BT1e9xr",
+	"F9IkFuMH83A75gUZF7bcSBXPqi/R81DBcJw2s7x1zbDDkN70vDgf638RKNcVlOilNaRokKu0PgR70L3E",
+	"DxKpmjdTtWnOSN3PVTdT++uv8R5wO/bbXm//FwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
