@@ -14,7 +14,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
-	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/client"
 )
 
 // e2ePassword is distinctive so that a leak would show in any output.
@@ -26,7 +26,7 @@ var e2eUser = cbrtest.IAMUser{Domain: "OTC00000000001000000123", Name: "backup-a
 // own IAM, and builds a replicate client from what the sign-in gives: the
 // token source, the project ID of its scope and the CBR endpoint of its
 // catalog.
-func signedInClient(t *testing.T, srv *cbrtest.Server, password string) (*replicate.Client, error) {
+func signedInClient(t *testing.T, srv *cbrtest.Server, password string) (*client.Client, error) {
 	t.Helper()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "clouds.yaml"), fmt.Appendf(nil, `clouds:
@@ -56,7 +56,7 @@ func signedInClient(t *testing.T, srv *cbrtest.Server, password string) (*replic
 	endpoint, err := s.Endpoint(ctx, "cbr", cfg.Region)
 	require.NoError(t, err)
 	require.Equal(t, srv.URL, endpoint, "the catalog's cbr entry points at the fake itself")
-	return replicate.New(replicate.Options{Endpoint: endpoint, ProjectID: project, Token: s, HTTPClient: srv.Client()})
+	return client.New(client.Options{Endpoint: endpoint, ProjectID: project, Token: s, HTTPClient: srv.Client()})
 }
 
 func pageParam() cbr.CheckpointReplicateParam {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
-	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/client"
 )
 
 var testKeys = aksk.Credentials{AccessKey: "HPUAFAKEACCESSKEY001", SecretKey: "fake-secret-key-never-printed-0123456789"}
@@ -89,7 +89,7 @@ func TestFake_ReplicateClientSigningWithAKSK(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			signer, err := aksk.NewSigner(tc.keys, pageProjectID)
 			require.NoError(t, err)
-			c, err := replicate.New(replicate.Options{Endpoint: srv.URL, ProjectID: pageProjectID, Signer: signer, HTTPClient: srv.Client()})
+			c, err := client.New(client.Options{Endpoint: srv.URL, ProjectID: pageProjectID, Signer: signer, HTTPClient: srv.Client()})
 			require.NoError(t, err)
 			out, err := c.Replicate(context.Background(), pageParam())
 			if tc.status == 0 {
@@ -97,7 +97,7 @@ func TestFake_ReplicateClientSigningWithAKSK(t *testing.T) {
 				assert.Equal(t, pageProjectID, out.ProjectId)
 				return
 			}
-			assert.Equal(t, tc.status, replicate.StatusCode(err))
+			assert.Equal(t, tc.status, client.StatusCode(err))
 			assert.Contains(t, err.Error(), "signature")
 			assert.NotContains(t, err.Error(), tc.keys.SecretKey)
 		})

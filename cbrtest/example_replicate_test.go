@@ -6,8 +6,8 @@ import (
 	"fmt"
 
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+	"github.com/cbr-replicate/cbr-replicate/client"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
-	"github.com/cbr-replicate/cbr-replicate/replicate"
 )
 
 // The fake stands in for CBR in a test of code that uses package replicate:
@@ -20,10 +20,10 @@ func ExampleNewServer_replicateClient() {
 	}
 	defer s.Close()
 
-	c, err := replicate.New(replicate.Options{
+	c, err := client.New(client.Options{
 		Endpoint:   s.URL, // in production: Region: "eu-de"
 		ProjectID:  "f841e01fd2b14e7fa41b6ae7aa6b0594",
-		Token:      replicate.StaticToken("a-user-token"),
+		Token:      client.StaticToken("a-user-token"),
 		HTTPClient: s.Client(),
 	})
 	if err != nil {
@@ -48,19 +48,19 @@ func ExampleNewServer_replicateClient() {
 		panic(err)
 	}
 	defer missing.Close()
-	c, err = replicate.New(replicate.Options{
+	c, err = client.New(client.Options{
 		Endpoint:   missing.URL,
 		ProjectID:  "f841e01fd2b14e7fa41b6ae7aa6b0594",
-		Token:      replicate.StaticToken("a-user-token"),
+		Token:      client.StaticToken("a-user-token"),
 		HTTPClient: missing.Client(),
 	})
 	if err != nil {
 		panic(err)
 	}
 	_, err = c.Replicate(context.Background(), param)
-	var apiErr *replicate.APIError
+	var apiErr *client.APIError
 	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.StatusCode, apiErr.Code, replicate.CodeMeaning(apiErr.Code))
+		fmt.Println(apiErr.StatusCode, apiErr.Code, client.CodeMeaning(apiErr.Code))
 	}
 	// Output:
 	// eu-de -> eu-nl 3 backups

@@ -96,10 +96,14 @@ func ExampleNewServer() {
 	fmt.Println(resp.StatusCode(), rep.SourceRegion, "->", rep.DestinationRegion, len(rep.Backups), "backups")
 
 	got := s.Requests()[0]
-	fmt.Println(got.ProjectID, got.Body.Replicate.VaultId, got.Header.Get("X-Auth-Token"))
+	var sent cbr.CheckpointReplicateReq
+	if err := got.Decode(&sent); err != nil {
+		panic(err)
+	}
+	fmt.Println(got.OperationID, got.ProjectID(), sent.Replicate.VaultId, got.Header.Get("X-Auth-Token"))
 	// Output:
 	// 200 eu-nl -> eu-de 3 backups
-	// f841e01fd2b14e7fa41b6ae7aa6b0594 3b5816b5-f29c-4172-9d9a-76c719a659ce [REDACTED]
+	// CopyCheckpoint f841e01fd2b14e7fa41b6ae7aa6b0594 3b5816b5-f29c-4172-9d9a-76c719a659ce [REDACTED]
 }
 
 // WithResponse makes every valid request fail the same way, to test how a

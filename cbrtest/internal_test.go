@@ -1,7 +1,6 @@
 package cbrtest
 
 import (
-	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,78 +21,36 @@ func TestNewServer_HardenedConfig(t *testing.T) {
 	assert.Equal(t, 100, s.transport.MaxIdleConnsPerHost)
 }
 
-func TestExamples_EveryDocumentedStatusHasOne(t *testing.T) {
-	ex, err := specExamples()
-	require.NoError(t, err)
-	for _, status := range []int{200, 400, 401, 403, 404, 500} {
-		assert.True(t, ex.documented(status), "status %d", status)
-		body, err := ex.lookup(status, "")
-		require.NoError(t, err, "status %d", status)
-		assert.NotEmpty(t, body)
-	}
-}
-
-func TestExamples_StatusDocumentedByItsRangeUsesTheRangesExample(t *testing.T) {
-	ex, err := specExamples()
-	require.NoError(t, err)
+func TestPreferReadsCodeAndExampleAsPrismDoes(t *testing.T) {
 	tests := []struct {
-		status int
-		want   string
+		name, header string
+		status       int
+		example      string
+		wantErr      string
 	}{
-		{http.StatusMethodNotAllowed, `{"error_code":"BackupService.9900","error_msg":"Parameter verification failed."}`},
-		{http.StatusBadGateway, `{"error_code":"BackupService.9910","error_msg":"Unknown error."}`},
-	}
-	for _, tt := range tests {
-		assert.True(t, ex.documented(tt.status), "status %d", tt.status)
-		body, err := ex.lookup(tt.status, "")
-		require.NoError(t, err)
-		assert.JSONEq(t, tt.want, string(body))
-	}
-}
-
-func TestExamples_UndocumentedStatusIsAnError(t *testing.T) {
-	ex, err := specExamples()
-	require.NoError(t, err)
-	for _, status := range []int{http.StatusCreated, http.StatusAccepted, http.StatusFound} {
-		assert.False(t, ex.documented(status), "status %d", status)
-		_, err := ex.lookup(status, "")
-		assert.ErrorContains(t, err, "is not documented by the spec; documented: 200, 400, 401, 403, 404, 4XX, 500, 5XX")
-	}
-}
-
-func TestParsePrefer(t *testing.T) {
-	tests := []struct {
-		name    string
-		fields  []string
-		want    preference
-		wantErr string
-	}{
-		{name: "code alone", fields: []string{"code=404"}, want: preference{status: 404}},
-		{name: "code and example, comma", fields: []string{"code=400, example=X"}, want: preference{status: 400, example: "X"}},
-		{name: "code and example, semicolon", fields: []string{"code=400;example=X"}, want: preference{status: 400, example: "X"}},
-		{name: "quoted example with escapes", fields: []string{`example="a\"b, c"`}, want: preference{example: `a"b, c`}},
-		{name: "unknown preference with parameters", fields: []string{"handling=lenient; x=1, wait=5"}, want: preference{}},
-		{name: "first occurrence wins across fields", fields: []string{"code=401", "code=500"}, want: preference{status: 401}},
-		{name: "empty header field", fields: []string{""}, want: preference{}},
-		{name: "tab as whitespace", fields: []string{"code\t=\t404"}, want: preference{status: 404}},
-		{name: "control character in quoted value", fields: []string{"example=\"a\x01\""}, wantErr: "control character"},
-		{name: "non-token character", fields: []string{"code=4@4"}, wantErr: "unexpected \"@\""},
-		{name: "non-ASCII name", fields: []string{"cödé=404"}, wantErr: `unexpected "\xc3" at offset 1`},
-		{name: "separator where a name is expected", fields: []string{"=404"}, wantErr: "a preference name is expected"},
-		{name: "backslash at the end of a quoted value", fields: []string{`example="a\`}, wantErr: "unterminated"},
-		{name: "negative code", fields: []string{"code=-40"}, wantErr: "three-digit"},
-		{name: "signed code", fields: []string{"code=+40"}, wantErr: "three-digit"},
+		{name: "code alone", header: "code=404", status: 404},
+		{name: "code and example, comma", header: "code=400, example=X", status: 400, example: "X"},
+		{name: "code and example, semicolon", header: "code=400;example=X", status: 400, example: "X"},
+		{name: "a quoted example", header: `example="X"`, example: "X"},
+		{name: "names are case-insensitive", header: "Code=404", status: 404},
+		{name: "other preferences are ignored", header: "handling=lenient; wait=5, respond-async", status: 0},
+		{name: "the first code counts", header: "code=401,code=500", status: 401},
+		{name: "an empty header", header: ""},
+		{name: "a code that is not three digits", header: "code=4044", wantErr: "three-digit"},
+		{name: "a negative code", header: "code=-40", wantErr: "outside 200-599"},
+		{name: "a status without a body", header: "code=204", wantErr: "cannot carry a body"},
+		{name: "an example without a name", header: "example=", wantErr: "needs a name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parsePrefer(tt.fields)
+			status, example, err := preference(tt.header)
 			if tt.wantErr != "" {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.ErrorContains(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.status, status)
+			assert.Equal(t, tt.example, example)
 		})
 	}
 }

@@ -3,8 +3,12 @@ package cbrtest
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+
+	"github.com/cbr-replicate/cbr-replicate/openapi"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 
@@ -35,7 +39,8 @@ const ProviderID = "0daac4c5-6707-4851-97ba-169e36266b66"
 type Option func(*config)
 
 type config struct {
-	forced       *forced // per-server forced answer, nil: answer from the request
+	forced       *forced                 // per-server forced answer, nil: answer from the request
+	handlers     map[string]http.Handler // WithHandler, by operation ID
 	sourceRegion string
 	backups      int
 	tokenHash    *[sha256.Size]byte // SHA-256 of WithToken's token: a printed Fake never shows it
@@ -46,7 +51,46 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{sourceRegion: DefaultSourceRegion, backups: DefaultBackups, maxRequests: -1}
+	return config{sourceRegion: DefaultSourceRegion, backups: DefaultBackups, maxRequests: -1, handlers: map[string]http.Handler{}}
+}
+
+// check reports every option that cannot work together with the spec.
+func (c *config) check() error {
+	errs := c.errs
+	if fc := c.forced; fc != nil && fc.body == nil {
+		for _, op := range openapi.Operations() {
+			if !op.Documents(fc.status) {
+				errs = append(errs, fmt.Errorf("WithResponse(%d): the spec documents no answer with status %d for %s; documented: %s",
+					fc.status, fc.status, op.ID, strings.Join(op.Responses(), ", ")))
+				break
+			}
+		}
+	}
+	for id := range c.handlers {
+		if _, ok := openapi.Lookup(id); !ok {
+			errs = append(errs, fmt.Errorf("WithHandler(%q): the spec has no such operation; its operations are %s", id, strings.Join(openapi.IDs(), ", ")))
+		}
+	}
+	if len(c.iamUsers) > 0 && c.tokenHash != nil {
+		errs = append(errs, errors.New("WithIAM and WithToken exclude each other: with WithIAM the fake accepts the tokens its IAM issues"))
+	}
+	return errors.Join(errs...)
+}
+
+// WithHandler makes h answer the operation opID (an operationId of the
+// spec, e.g. "ShowVault") instead of the spec's example (or, for
+// CopyCheckpoint, the fake's own replication). h sees only requests that
+// passed authentication and validation, with their validated body;
+// validate.RouteOf(r.Context()) gives the path's parameters. A Prefer
+// header, WithResponse and WithResponseBody still take precedence.
+func WithHandler(opID string, h http.Handler) Option {
+	return func(c *config) {
+		if h == nil {
+			c.errs = append(c.errs, fmt.Errorf("WithHandler(%q): nil handler", opID))
+			return
+		}
+		c.handlers[opID] = h
+	}
 }
 
 // forced is an answer chosen ahead of the request: a status with either the

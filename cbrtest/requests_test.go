@@ -26,8 +26,11 @@ func TestFake_RequestsRecordsAcceptedRequests(t *testing.T) {
 	got := reqs[0]
 	assert.Equal(t, http.MethodPost, got.Method)
 	assert.Equal(t, replicatePath, got.Path)
-	assert.Equal(t, pageProjectID, got.ProjectID)
-	assert.Equal(t, cbr.CheckpointReplicateReq{Replicate: pageParam()}, got.Body)
+	assert.Equal(t, "CopyCheckpoint", got.OperationID)
+	assert.Equal(t, pageProjectID, got.ProjectID())
+	var body cbr.CheckpointReplicateReq
+	require.NoError(t, got.Decode(&body))
+	assert.Equal(t, cbr.CheckpointReplicateReq{Replicate: pageParam()}, body)
 	assert.JSONEq(t, pageRequest(t), string(got.Raw))
 	assert.Equal(t, a.header.Get("X-Request-Id"), got.RequestID)
 	assert.Equal(t, http.StatusOK, got.Status)
@@ -65,14 +68,10 @@ func TestFake_RequestsReturnsCopies(t *testing.T) {
 	first := f.Requests()
 	first[0].Header.Set("User-Agent", "changed")
 	first[0].Raw[0] = 'X'
-	*first[0].Body.Replicate.AutoTrigger = true
-	first[0].Body.Replicate.DestinationRegion = "changed"
 
 	again := f.Requests()[0]
 	assert.NotEqual(t, "changed", again.Header.Get("User-Agent"))
 	assert.Equal(t, byte('{'), again.Raw[0])
-	assert.False(t, *again.Body.Replicate.AutoTrigger)
-	assert.Equal(t, "region2", again.Body.Replicate.DestinationRegion)
 }
 
 func TestFake_RequestsRecordsOnlyAccepted(t *testing.T) {
@@ -120,7 +119,9 @@ func TestFake_WithMaxRequests(t *testing.T) {
 			}
 			got := []string{}
 			for _, r := range f.Requests() {
-				got = append(got, r.Body.Replicate.DestinationRegion)
+				var body cbr.CheckpointReplicateReq
+				require.NoError(t, r.Decode(&body))
+				got = append(got, body.Replicate.DestinationRegion)
 			}
 			assert.Equal(t, tt.want, got)
 			assert.Equal(t, 4, f.Received())
@@ -141,7 +142,7 @@ func TestServer_Requests(t *testing.T) {
 	reqs := s.Requests()
 	require.Len(t, reqs, 1)
 	assert.Equal(t, redact.Redacted, reqs[0].Header.Get("X-Auth-Token"))
-	assert.Equal(t, pageProjectID, reqs[0].ProjectID)
+	assert.Equal(t, pageProjectID, reqs[0].ProjectID())
 	assert.Equal(t, resp.HTTPResponse.Header.Get("X-Request-Id"), reqs[0].RequestID)
 	assert.Equal(t, s.Fake.Requests(), reqs)
 }

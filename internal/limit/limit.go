@@ -18,6 +18,8 @@ const (
 	// Input is the largest body `cbr-replicate validate` reads from a file
 	// or standard input: 10 MiB.
 	Input int64 = 10 << 20
+	// ErrorBody is how much of an answer's body an error keeps: 64 KiB.
+	ErrorBody int64 = 64 << 10
 )
 
 // ReadAll reads r to its end and returns what it read, holding at most n

@@ -1,4 +1,4 @@
-package replicate
+package client
 
 import (
 	"bytes"
@@ -30,13 +30,13 @@ func TestTheTransportGetsNoGetBody(t *testing.T) {
 	c, err := New(Options{Endpoint: "http://127.0.0.1:1", ProjectID: "p", Token: StaticToken("tok-12345678"),
 		HTTPClient: &http.Client{Transport: rt}})
 	require.NoError(t, err)
-	req, err := c.NewRequest(context.Background(), cbr.CheckpointReplicateParam{VaultId: "3b5816b5-f29c-4172-9d9a-76c719a659ce",
+	req, err := c.NewReplicateRequest(context.Background(), cbr.CheckpointReplicateParam{VaultId: "3b5816b5-f29c-4172-9d9a-76c719a659ce",
 		DestinationProjectId: "d", DestinationRegion: "r", DestinationVaultId: "v"})
 	require.NoError(t, err)
 	assert.Nil(t, req.GetBody, "NewRequest's request cannot be rewound")
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(nil)), nil }
 
-	_, err = c.Do(req)
+	_, err = c.Do(context.Background(), req, nil)
 	require.Error(t, err)
 	assert.False(t, sawGetBody, "net/http cannot rewind the body to replay it, even when the caller set GetBody")
 	assert.JSONEq(t, `{"replicate":{"vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce","destination_project_id":"d","destination_region":"r","destination_vault_id":"v"}}`,

@@ -1,4 +1,4 @@
-package replicate_test
+package client_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/client"
 )
 
 func TestReplicateOneClientManyGoroutinesWithARefreshingToken(t *testing.T) {
@@ -20,7 +20,7 @@ func TestReplicateOneClientManyGoroutinesWithARefreshingToken(t *testing.T) {
 	var mu sync.Mutex
 	current := "tok-0"
 	// The token source refreshes every 5th call, like an expiring IAM token.
-	ts := replicate.TokenFunc(func(ctx context.Context) (string, error) {
+	ts := client.TokenFunc(func(ctx context.Context) (string, error) {
 		if err := ctx.Err(); err != nil {
 			return "", err
 		}

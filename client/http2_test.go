@@ -1,4 +1,4 @@
-package replicate_test
+package client_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/client"
 )
 
 // newHTTP2Server starts a TLS server speaking HTTP/2; its Client trusts it.
@@ -63,7 +63,7 @@ func TestReplicateOverHTTP2StreamResetMidAnswerIsNotRetried(t *testing.T) {
 	c := newClient(t, srv.URL, withHTTPClient(srv.Client()))
 
 	_, err := c.Replicate(context.Background(), pageParam(t))
-	var de *replicate.DecodeError
+	var de *client.DecodeError
 	require.Error(t, err)
 	assert.False(t, errors.As(err, &de), "a reset stream is a transport failure, not an undecodable answer")
 	assert.Contains(t, err.Error(), "may have started")

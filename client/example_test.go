@@ -1,4 +1,4 @@
-package replicate_test
+package client_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 
+	"github.com/cbr-replicate/cbr-replicate/client"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
-	"github.com/cbr-replicate/cbr-replicate/replicate"
 )
 
 // A stand-in for CBR that answers like the page's example; a real program
@@ -44,10 +44,10 @@ func Example() {
 	srv := newExampleServer()
 	defer srv.Close()
 
-	c, err := replicate.New(replicate.Options{
+	c, err := client.New(client.Options{
 		Endpoint:  srv.URL, // or Region: "eu-de"
 		ProjectID: "f841e01fd2b14e7fa41b6ae7aa6b0594",
-		Token:     replicate.StaticToken("MIIZ...token from IAM"),
+		Token:     client.StaticToken("MIIZ...token from IAM"),
 		UserAgent: "example/1.0",
 	})
 	if err != nil {
@@ -76,15 +76,15 @@ func Example() {
 		DestinationRegion:    "eu-nl",
 		DestinationVaultId:   "00000000-0000-0000-0000-000000000000",
 	})
-	var apiErr *replicate.APIError
+	var apiErr *client.APIError
 	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.StatusCode, apiErr.Code, replicate.IsCode(err, "6120"))
+		fmt.Println(apiErr.StatusCode, apiErr.Code, client.IsCode(err, "6120"))
 		fmt.Println(err)
 	}
 	// Output:
 	// backup 7558e1a3-7046-4787-95cd-14b0ad0642a8: replication record de128dfa-5451-4905-9c11-8fc842b2f41e
 	// 400 BackupService.6120 true
-	// replicate: CBR answered 400 Bad Request: BackupService.6120: the destination vault does not exist (check destination_vault_id and destination_region); service says "Destination vault does not exist." [X-Request-Id d6a9f0c1]
+	// client: CBR answered 400 Bad Request: BackupService.6120: the destination vault does not exist (check destination_vault_id and destination_region); service says "Destination vault does not exist." [X-Request-Id d6a9f0c1]
 }
 
 // NewRequest builds the request, validated and ready to send, without
@@ -93,16 +93,16 @@ func Example() {
 func ExampleClient_NewRequest() {
 	srv := newExampleServer()
 	defer srv.Close()
-	c, err := replicate.New(replicate.Options{
+	c, err := client.New(client.Options{
 		Endpoint:  srv.URL,
 		ProjectID: "f841e01fd2b14e7fa41b6ae7aa6b0594",
-		Token:     replicate.StaticToken("MIIZ...token from IAM"),
+		Token:     client.StaticToken("MIIZ...token from IAM"),
 	})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	req, err := c.NewRequest(context.Background(), cbr.CheckpointReplicateParam{
+	req, err := c.NewReplicateRequest(context.Background(), cbr.CheckpointReplicateParam{
 		VaultId:              "3b5816b5-f29c-4172-9d9a-76c719a659ce",
 		DestinationProjectId: "68589cac08274b82b4e254268a3862d8",
 		DestinationRegion:    "eu-nl",
@@ -113,12 +113,12 @@ func ExampleClient_NewRequest() {
 		return
 	}
 	fmt.Println(req.Method, req.URL.Path)
-	out, err := c.Do(req)
-	if err != nil {
+	var out cbr.CheckpointReplicateResp
+	if _, err := c.Do(context.Background(), req, &out); err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(len(out.Backups), "backup(s) to replicate")
+	fmt.Println(len(out.Replication.Backups), "backup(s) to replicate")
 	// Output:
 	// POST /v3/f841e01fd2b14e7fa41b6ae7aa6b0594/checkpoints/replicate
 	// 1 backup(s) to replicate

@@ -1,4 +1,4 @@
-package replicate_test
+package client_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/client"
 )
 
 // renewingSource hands out token-1, token-2, ... and counts invalidations,
@@ -60,7 +60,7 @@ func TestReplicateRenewsTheTokenOnceAfterA401(t *testing.T) {
 			assert.Equal(t, tc.wantCalls, srv.count.Load())
 			assert.Equal(t, []string{"session-token-1"}, src.invalidated, "the refused token is invalidated, once")
 			if tc.wantErr {
-				assert.Equal(t, http.StatusUnauthorized, replicate.StatusCode(err))
+				assert.Equal(t, http.StatusUnauthorized, client.StatusCode(err))
 				return
 			}
 			require.NoError(t, err)
@@ -73,11 +73,11 @@ func TestReplicateDoesNotResendOtherErrorsNorWithAStaticToken(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		status int
-		source replicate.TokenSource
+		source client.TokenSource
 	}{
 		{"a 403 with a renewable source is not re-sent", http.StatusForbidden, &renewingSource{}},
 		{"a 500 with a renewable source is not re-sent", http.StatusInternalServerError, &renewingSource{}},
-		{"a 401 with a static token is not re-sent", http.StatusUnauthorized, replicate.StaticToken(testToken)},
+		{"a 401 with a static token is not re-sent", http.StatusUnauthorized, client.StaticToken(testToken)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newServer(t, answerJSON(tc.status, []byte(`{"error_code":"BackupService.9910"}`)))
@@ -104,7 +104,7 @@ func (s *recordingSigner) SignRequest(req *http.Request, body []byte) error {
 func TestReplicateWithASignerSignsTheBytesThatAreSent(t *testing.T) {
 	srv := newServer(t, answerPage(t))
 	signer := &recordingSigner{}
-	c := newClient(t, srv.URL, func(o *replicate.Options) { o.Token = nil; o.Signer = signer })
+	c := newClient(t, srv.URL, func(o *client.Options) { o.Token = nil; o.Signer = signer })
 	_, err := c.Replicate(context.Background(), pageParam(t))
 	require.NoError(t, err)
 	got := srv.requests()[0]
@@ -115,8 +115,8 @@ func TestReplicateWithASignerSignsTheBytesThatAreSent(t *testing.T) {
 }
 
 func TestNewRequiresTokenOrSignerNotBoth(t *testing.T) {
-	_, err := replicate.New(replicate.Options{ProjectID: "p", Token: replicate.StaticToken(testToken), Signer: &recordingSigner{}})
+	_, err := client.New(client.Options{ProjectID: "p", Token: client.StaticToken(testToken), Signer: &recordingSigner{}})
 	assert.ErrorContains(t, err, "not both")
-	_, err = replicate.New(replicate.Options{ProjectID: "p"})
+	_, err = client.New(client.Options{ProjectID: "p"})
 	assert.ErrorContains(t, err, "Options.Signer")
 }

@@ -1,4 +1,4 @@
-package replicate_test
+package client_test
 
 import (
 	"encoding/json"
@@ -11,8 +11,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cbr-replicate/cbr-replicate/client"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
-	"github.com/cbr-replicate/cbr-replicate/replicate"
 )
 
 // testToken is the secret that must never show up in any printed value.
@@ -114,29 +114,29 @@ func answerPage(t testing.TB) http.HandlerFunc {
 
 // newClient builds a Client for url with the page's project ID and
 // testToken; mods adjust the options.
-func newClient(t testing.TB, url string, mods ...func(*replicate.Options)) *replicate.Client {
+func newClient(t testing.TB, url string, mods ...func(*client.Options)) *client.Client {
 	t.Helper()
-	opts := replicate.Options{
+	opts := client.Options{
 		Endpoint:  url,
 		ProjectID: pageProjectID,
-		Token:     replicate.StaticToken(testToken),
+		Token:     client.StaticToken(testToken),
 	}
 	for _, m := range mods {
 		m(&opts)
 	}
-	c, err := replicate.New(opts)
+	c, err := client.New(opts)
 	require.NoError(t, err)
 	return c
 }
 
-func withResponseValidation(o *replicate.Options) { o.ValidateResponses = true }
+func withResponseValidation(o *client.Options) { o.ValidateResponses = true }
 
-func withoutRequestValidation(o *replicate.Options) { o.SkipRequestValidation = true }
+func withoutRequestValidation(o *client.Options) { o.SkipRequestValidation = true }
 
-func withHTTPClient(hc *http.Client) func(*replicate.Options) {
-	return func(o *replicate.Options) { o.HTTPClient = hc }
+func withHTTPClient(hc *http.Client) func(*client.Options) {
+	return func(o *client.Options) { o.HTTPClient = hc }
 }
 
-func withToken(ts replicate.TokenSource) func(*replicate.Options) {
-	return func(o *replicate.Options) { o.Token = ts }
+func withToken(ts client.TokenSource) func(*client.Options) {
+	return func(o *client.Options) { o.Token = ts }
 }

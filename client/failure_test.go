@@ -1,4 +1,4 @@
-package replicate_test
+package client_test
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/client"
 )
 
 // blockingServer's handler signals arrived and then waits until the test
@@ -117,13 +117,13 @@ func TestReplicateIsNeverRetried(t *testing.T) {
 				return answerJSON(503, []byte(`{"error_code":"BackupService.9910","error_msg":"busy"}`))
 			},
 			calls: 1, want: 1,
-			check: func(t *testing.T, err error) { assert.Equal(t, 503, replicate.StatusCode(err)) },
+			check: func(t *testing.T, err error) { assert.Equal(t, 503, client.StatusCode(err)) },
 		},
 		{
 			name:   "500 with an unknown error gets exactly one request",
 			answer: func(int64) http.HandlerFunc { return answerJSON(500, []byte(`{"error_code":"BackupService.9910"}`)) },
 			calls:  1, want: 1,
-			check: func(t *testing.T, err error) { assert.True(t, replicate.IsCode(err, "9910")) },
+			check: func(t *testing.T, err error) { assert.True(t, client.IsCode(err, "9910")) },
 		},
 		{
 			name:   "connection closed before an answer gets exactly one request",
@@ -138,7 +138,7 @@ func TestReplicateIsNeverRetried(t *testing.T) {
 			check: func(t *testing.T, err error) {
 				// A broken connection, like a timeout, is a transport
 				// failure, not an answer that failed to decode.
-				var de *replicate.DecodeError
+				var de *client.DecodeError
 				assert.False(t, errors.As(err, &de))
 				assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 				assert.Contains(t, err.Error(), "may have started")
@@ -179,15 +179,15 @@ func TestReplicateTokenSourceFailuresSendNothing(t *testing.T) {
 	errIAM := errors.New("IAM unreachable")
 	for _, tc := range []struct {
 		name    string
-		ts      replicate.TokenSource
+		ts      client.TokenSource
 		wantIs  error
 		wantMsg string
 	}{
-		{name: "token source error is wrapped", ts: replicate.TokenFunc(func(context.Context) (string, error) { return "", errIAM }),
+		{name: "token source error is wrapped", ts: client.TokenFunc(func(context.Context) (string, error) { return "", errIAM }),
 			wantIs: errIAM, wantMsg: "getting the token"},
-		{name: "empty token", ts: replicate.TokenFunc(func(context.Context) (string, error) { return "", nil }),
-			wantIs: replicate.ErrEmptyToken, wantMsg: "empty token"},
-		{name: "token with a trailing newline", ts: replicate.TokenFunc(func(context.Context) (string, error) { return testToken + "\n", nil }),
+		{name: "empty token", ts: client.TokenFunc(func(context.Context) (string, error) { return "", nil }),
+			wantIs: client.ErrEmptyToken, wantMsg: "empty token"},
+		{name: "token with a trailing newline", ts: client.TokenFunc(func(context.Context) (string, error) { return testToken + "\n", nil }),
 			wantMsg: "control character"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -208,7 +208,7 @@ func TestReplicateTokenSourceFailuresSendNothing(t *testing.T) {
 func TestReplicateTokenIsFetchedPerCall(t *testing.T) {
 	var n atomic.Int64
 	srv := newServer(t, answerPage(t))
-	c := newClient(t, srv.URL, withToken(replicate.TokenFunc(func(ctx context.Context) (string, error) {
+	c := newClient(t, srv.URL, withToken(client.TokenFunc(func(ctx context.Context) (string, error) {
 		require.NotNil(t, ctx)
 		return "tok-" + strings.Repeat("x", int(n.Add(1))), nil
 	})))
@@ -233,10 +233,10 @@ func TestReplicateNilContextIsAnError(t *testing.T) {
 }
 
 func TestReplicateOnAClientNotBuiltWithNewIsAnError(t *testing.T) {
-	var nilClient *replicate.Client
+	var nilClient *client.Client
 	_, err := nilClient.Replicate(context.Background(), pageParam(t))
 	require.Error(t, err)
-	_, err = new(replicate.Client).Replicate(context.Background(), pageParam(t))
+	_, err = new(client.Client).Replicate(context.Background(), pageParam(t))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "not built with New")
 }

@@ -1,4 +1,4 @@
-package replicate_test
+package client_test
 
 import (
 	"context"
@@ -15,11 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/client"
 )
 
 func TestNewResolvesRegionFromTheSpec(t *testing.T) {
-	assert.Equal(t, []string{"eu-de", "eu-nl"}, replicate.Regions(), "the spec's server enum")
 	for _, tc := range []struct {
 		name, region, endpoint, want string
 	}{
@@ -32,8 +31,8 @@ func TestNewResolvesRegionFromTheSpec(t *testing.T) {
 		{name: "Endpoint's scheme is case-insensitive", endpoint: "HTTPS://cbr.example.org", want: "https://cbr.example.org"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := replicate.New(replicate.Options{
-				Region: tc.region, Endpoint: tc.endpoint, ProjectID: "p", Token: replicate.StaticToken(testToken),
+			c, err := client.New(client.Options{
+				Region: tc.region, Endpoint: tc.endpoint, ProjectID: "p", Token: client.StaticToken(testToken),
 			})
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, c.Endpoint())
@@ -42,64 +41,64 @@ func TestNewResolvesRegionFromTheSpec(t *testing.T) {
 }
 
 func TestNewRejectsBadOptions(t *testing.T) {
-	valid := func() replicate.Options {
-		return replicate.Options{ProjectID: "p", Token: replicate.StaticToken(testToken)}
+	valid := func() client.Options {
+		return client.Options{ProjectID: "p", Token: client.StaticToken(testToken)}
 	}
 	for _, tc := range []struct {
 		name       string
-		mod        func(*replicate.Options)
+		mod        func(*client.Options)
 		wantIn     []string
 		mustNotSay string
 	}{
-		{name: "unknown region lists the known ones", mod: func(o *replicate.Options) { o.Region = "eu-ch2" },
+		{name: "unknown region lists the known ones", mod: func(o *client.Options) { o.Region = "eu-ch2" },
 			wantIn: []string{`"eu-ch2"`, "eu-de, eu-nl", "Endpoint"}},
-		{name: "region is case-sensitive like the spec's enum", mod: func(o *replicate.Options) { o.Region = "EU-DE" },
+		{name: "region is case-sensitive like the spec's enum", mod: func(o *client.Options) { o.Region = "EU-DE" },
 			wantIn: []string{"unknown region"}},
-		{name: "endpoint without scheme", mod: func(o *replicate.Options) { o.Endpoint = "cbr.eu-de.otc.t-systems.com" },
+		{name: "endpoint without scheme", mod: func(o *client.Options) { o.Endpoint = "cbr.eu-de.otc.t-systems.com" },
 			wantIn: []string{"absolute http or https URL"}},
-		{name: "endpoint with another scheme", mod: func(o *replicate.Options) { o.Endpoint = "ftp://cbr.example.org" },
+		{name: "endpoint with another scheme", mod: func(o *client.Options) { o.Endpoint = "ftp://cbr.example.org" },
 			wantIn: []string{"absolute http or https URL"}},
-		{name: "endpoint without host", mod: func(o *replicate.Options) { o.Endpoint = "https://" },
+		{name: "endpoint without host", mod: func(o *client.Options) { o.Endpoint = "https://" },
 			wantIn: []string{"no host"}},
-		{name: "endpoint that does not parse", mod: func(o *replicate.Options) { o.Endpoint = "http://[::1" },
+		{name: "endpoint that does not parse", mod: func(o *client.Options) { o.Endpoint = "http://[::1" },
 			wantIn: []string{"not a URL"}},
-		{name: "endpoint with user info does not echo it", mod: func(o *replicate.Options) { o.Endpoint = "https://admin:hunter2@cbr.example.org" },
+		{name: "endpoint with user info does not echo it", mod: func(o *client.Options) { o.Endpoint = "https://admin:hunter2@cbr.example.org" },
 			wantIn: []string{"user info"}, mustNotSay: "hunter2"},
-		{name: "endpoint with a query", mod: func(o *replicate.Options) { o.Endpoint = "https://cbr.example.org/?x=1" },
+		{name: "endpoint with a query", mod: func(o *client.Options) { o.Endpoint = "https://cbr.example.org/?x=1" },
 			wantIn: []string{"query"}},
-		{name: "endpoint with a fragment", mod: func(o *replicate.Options) { o.Endpoint = "https://cbr.example.org/#x" },
+		{name: "endpoint with a fragment", mod: func(o *client.Options) { o.Endpoint = "https://cbr.example.org/#x" },
 			wantIn: []string{"fragment"}},
-		{name: "empty project ID", mod: func(o *replicate.Options) { o.ProjectID = "" },
+		{name: "empty project ID", mod: func(o *client.Options) { o.ProjectID = "" },
 			wantIn: []string{"ProjectID is required"}},
-		{name: "blank project ID", mod: func(o *replicate.Options) { o.ProjectID = "  " },
+		{name: "blank project ID", mod: func(o *client.Options) { o.ProjectID = "  " },
 			wantIn: []string{"ProjectID is required"}},
-		{name: "project ID with a slash", mod: func(o *replicate.Options) { o.ProjectID = "a/b" },
+		{name: "project ID with a slash", mod: func(o *client.Options) { o.ProjectID = "a/b" },
 			wantIn: []string{"not a project ID"}},
-		{name: "project ID with a trailing newline", mod: func(o *replicate.Options) { o.ProjectID = "abc\n" },
+		{name: "project ID with a trailing newline", mod: func(o *client.Options) { o.ProjectID = "abc\n" },
 			wantIn: []string{"not a project ID"}},
-		{name: "project ID that is a dot-dot segment", mod: func(o *replicate.Options) { o.ProjectID = ".." },
+		{name: "project ID that is a dot-dot segment", mod: func(o *client.Options) { o.ProjectID = ".." },
 			wantIn: []string{"not a project ID"}},
-		{name: "project ID that is not UTF-8", mod: func(o *replicate.Options) { o.ProjectID = "a\xff" },
+		{name: "project ID that is not UTF-8", mod: func(o *client.Options) { o.ProjectID = "a\xff" },
 			wantIn: []string{"not a project ID"}},
-		{name: "project ID that is a dot segment", mod: func(o *replicate.Options) { o.ProjectID = "." },
+		{name: "project ID that is a dot segment", mod: func(o *client.Options) { o.ProjectID = "." },
 			wantIn: []string{"not a project ID"}},
-		{name: "plain http endpoint to a host that is not loopback", mod: func(o *replicate.Options) { o.Endpoint = "http://cbr.example.org" },
+		{name: "plain http endpoint to a host that is not loopback", mod: func(o *client.Options) { o.Endpoint = "http://cbr.example.org" },
 			wantIn: []string{"plain http", "unencrypted", "AllowInsecureHTTP"}},
-		{name: "plain http endpoint's query is not echoed", mod: func(o *replicate.Options) { o.Endpoint = "http://cbr.example.org/?sig=hunter2" },
+		{name: "plain http endpoint's query is not echoed", mod: func(o *client.Options) { o.Endpoint = "http://cbr.example.org/?sig=hunter2" },
 			wantIn: []string{"query"}, mustNotSay: "hunter2"},
-		{name: "no token source", mod: func(o *replicate.Options) { o.Token = nil },
+		{name: "no token source", mod: func(o *client.Options) { o.Token = nil },
 			wantIn: []string{"Token is required"}},
-		{name: "nil TokenFunc", mod: func(o *replicate.Options) { o.Token = replicate.TokenFunc(nil) },
+		{name: "nil TokenFunc", mod: func(o *client.Options) { o.Token = client.TokenFunc(nil) },
 			wantIn: []string{"Token is required"}},
-		{name: "empty static token", mod: func(o *replicate.Options) { o.Token = replicate.StaticToken("") },
+		{name: "empty static token", mod: func(o *client.Options) { o.Token = client.StaticToken("") },
 			wantIn: []string{"token is empty"}},
-		{name: "User-Agent with a line break", mod: func(o *replicate.Options) { o.UserAgent = "x\r\nX-Evil: 1" },
+		{name: "User-Agent with a line break", mod: func(o *client.Options) { o.UserAgent = "x\r\nX-Evil: 1" },
 			wantIn: []string{"UserAgent contains a control character"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := valid()
 			tc.mod(&o)
-			c, err := replicate.New(o)
+			c, err := client.New(o)
 			require.Error(t, err)
 			assert.Nil(t, c)
 			for _, s := range tc.wantIn {
@@ -127,8 +126,8 @@ func TestNewAcceptsPlainHTTPOnlyToLoopbackOrWhenAllowed(t *testing.T) {
 		{"https to any host", "https://cbr.example.org", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := replicate.New(replicate.Options{Endpoint: tc.endpoint, AllowInsecureHTTP: tc.allow,
-				ProjectID: "p", Token: replicate.StaticToken(testToken)})
+			c, err := client.New(client.Options{Endpoint: tc.endpoint, AllowInsecureHTTP: tc.allow,
+				ProjectID: "p", Token: client.StaticToken(testToken)})
 			require.NoError(t, err)
 			assert.Equal(t, tc.endpoint, c.Endpoint())
 		})
@@ -138,8 +137,8 @@ func TestNewAcceptsPlainHTTPOnlyToLoopbackOrWhenAllowed(t *testing.T) {
 func TestNewRefusesPlainHTTPBeforeAnythingIsSent(t *testing.T) {
 	var n atomic.Int64
 	hc := &http.Client{Transport: roundTripCounter(&n)}
-	_, err := replicate.New(replicate.Options{Endpoint: "http://cbr.example.org", ProjectID: "p",
-		Token: replicate.StaticToken(testToken), HTTPClient: hc})
+	_, err := client.New(client.Options{Endpoint: "http://cbr.example.org", ProjectID: "p",
+		Token: client.StaticToken(testToken), HTTPClient: hc})
 	require.Error(t, err)
 	assert.Zero(t, n.Load(), "no client, no request: a dry run built on NewRequest cannot get past New either")
 }
@@ -198,7 +197,7 @@ func TestDefaultHTTPClientVerifiesTLSCertificates(t *testing.T) {
 	// The same server with its own trusting client works: TLS is the only difference.
 	c = newClient(t, srv.URL, withHTTPClient(srv.Client()))
 	_, err = c.Replicate(context.Background(), pageParam(t))
-	var de *replicate.DecodeError
+	var de *client.DecodeError
 	require.ErrorAs(t, err, &de, "the handler answers 200 with an empty body")
 	assert.Equal(t, int64(1), hits.Load())
 }
@@ -209,10 +208,5 @@ func TestDefaultHTTPClientDoesNotTouchHTTPDefaultClient(t *testing.T) {
 	assert.Equal(t, before.Timeout, http.DefaultClient.Timeout)
 	assert.Nil(t, http.DefaultClient.Transport)
 	assert.Nil(t, http.DefaultClient.CheckRedirect)
-	assert.Equal(t, time.Minute, replicate.DefaultTimeout)
-}
-
-func TestDefaultRegionIsTheSpecsDefault(t *testing.T) {
-	assert.Equal(t, "eu-de", replicate.DefaultRegion())
-	assert.Contains(t, replicate.Regions(), replicate.DefaultRegion())
+	assert.Equal(t, time.Minute, client.DefaultTimeout)
 }

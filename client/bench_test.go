@@ -1,10 +1,10 @@
-package replicate_test
+package client_test
 
 import (
 	"context"
 	"testing"
 
-	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/client"
 )
 
 // BenchmarkReplicate measures one call against a loopback server; the
@@ -12,11 +12,11 @@ import (
 func BenchmarkReplicate(b *testing.B) {
 	for _, bc := range []struct {
 		name string
-		mods []func(*replicate.Options)
+		mods []func(*client.Options)
 	}{
-		{name: "no validation (baseline)", mods: []func(*replicate.Options){withoutRequestValidation}},
+		{name: "no validation (baseline)", mods: []func(*client.Options){withoutRequestValidation}},
 		{name: "request validation (default)"},
-		{name: "request and response validation", mods: []func(*replicate.Options){withResponseValidation}},
+		{name: "request and response validation", mods: []func(*client.Options){withResponseValidation}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			srv := newServer(b, answerPage(b))

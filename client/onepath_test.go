@@ -1,8 +1,9 @@
-package replicate_test
+package client_test
 
 import (
 	"context"
 	"errors"
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"io"
 	"net/http"
 	"runtime"
@@ -12,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/client"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -20,7 +21,7 @@ func TestNewRequestCarriesTheValidatedBytesAndDoSendsThem(t *testing.T) {
 	srv := newServer(t, answerPage(t))
 	c := newClient(t, srv.URL)
 
-	req, err := c.NewRequest(context.Background(), pageParam(t))
+	req, err := c.NewReplicateRequest(context.Background(), pageParam(t))
 	require.NoError(t, err)
 	assert.Equal(t, http.MethodPost, req.Method)
 	assert.Equal(t, srv.URL+pageReplicatePath, req.URL.String())
@@ -30,7 +31,7 @@ func TestNewRequestCarriesTheValidatedBytesAndDoSendsThem(t *testing.T) {
 	assert.Zero(t, srv.count.Load(), "NewRequest sends nothing")
 	req.Header.Set("X-Trace", "t-1") // a caller may add headers
 
-	out, err := c.Do(req)
+	out, err := c.Do(context.Background(), req, nil)
 	require.NoError(t, err)
 	require.NotNil(t, out)
 	got := srv.requests()
@@ -44,7 +45,7 @@ func TestNewRequestRefusesAnInvalidRequest(t *testing.T) {
 	c := newClient(t, "http://127.0.0.1:1")
 	p := pageParam(t)
 	p.VaultId = "vault-1"
-	req, err := c.NewRequest(context.Background(), p)
+	req, err := c.NewReplicateRequest(context.Background(), p)
 	assert.Nil(t, req)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "/replicate/vault_id")
@@ -53,12 +54,12 @@ func TestNewRequestRefusesAnInvalidRequest(t *testing.T) {
 
 func TestDoRefusesARequestItCannotSend(t *testing.T) {
 	c := newClient(t, "http://127.0.0.1:1")
-	_, err := c.Do(nil)
+	_, err := c.Do(context.Background(), nil, nil)
 	require.Error(t, err)
-	_, err = c.Do(&http.Request{})
+	_, err = c.Do(context.Background(), &http.Request{}, nil)
 	require.Error(t, err)
-	var zero replicate.Client
-	_, err = zero.Do(&http.Request{})
+	var zero client.Client
+	_, err = zero.Do(context.Background(), &http.Request{}, nil)
 	assert.ErrorContains(t, err, "not built with New")
 }
 
@@ -78,11 +79,11 @@ func TestAnAnswerOver16MiBIsReadBounded(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		status int
-		opts   []func(*replicate.Options)
+		opts   []func(*client.Options)
 	}{
 		{"200 over 16 MiB", http.StatusOK, nil},
-		{"200 over 16 MiB with response validation", http.StatusOK, []func(*replicate.Options){withResponseValidation}},
-		{"400 over 16 MiB with response validation", http.StatusBadRequest, []func(*replicate.Options){withResponseValidation}},
+		{"200 over 16 MiB with response validation", http.StatusOK, []func(*client.Options){withResponseValidation}},
+		{"400 over 16 MiB with response validation", http.StatusBadRequest, []func(*client.Options){withResponseValidation}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newServer(t, func(w http.ResponseWriter, _ *http.Request) {
@@ -97,12 +98,12 @@ func TestAnAnswerOver16MiBIsReadBounded(t *testing.T) {
 			runtime.ReadMemStats(&after)
 			require.Error(t, err)
 			if tc.status == http.StatusOK {
-				var de *replicate.DecodeError
+				var de *client.DecodeError
 				require.ErrorAs(t, err, &de)
 				assert.Contains(t, err.Error(), "larger than 16777216 bytes")
-				assert.LessOrEqual(t, len(de.Body), replicate.MaxErrorBody)
+				assert.LessOrEqual(t, len(de.Body), int(limit.ErrorBody))
 			} else {
-				var apiErr *replicate.APIError
+				var apiErr *client.APIError
 				require.ErrorAs(t, err, &apiErr)
 			}
 			// Reading the whole body would allocate at least its 64 MiB;
@@ -130,7 +131,7 @@ func TestATimeoutWhileTheBodyIsReadIsATimeout(t *testing.T) {
 	_, err := c.Replicate(ctx, pageParam(t))
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.DeadlineExceeded, "the same as a timeout before the headers")
-	var de *replicate.DecodeError
+	var de *client.DecodeError
 	assert.False(t, errors.As(err, &de), "not an answer that failed to decode")
 	assert.Contains(t, err.Error(), "may have started")
 }

@@ -1,9 +1,11 @@
-package replicate_test
+package client_test
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/openapi"
 	"io"
 	"net/http"
 	"strconv"
@@ -13,19 +15,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cbr-replicate/cbr-replicate/client"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
-	"github.com/cbr-replicate/cbr-replicate/replicate"
-	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
 func TestReplicatePageExampleRoundTrip(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		mods []func(*replicate.Options)
+		mods []func(*client.Options)
 	}{
 		{name: "request validation on (default)"},
-		{name: "request and response validation on", mods: []func(*replicate.Options){withResponseValidation}},
-		{name: "no validation", mods: []func(*replicate.Options){withoutRequestValidation}},
+		{name: "request and response validation on", mods: []func(*client.Options){withResponseValidation}},
+		{name: "no validation", mods: []func(*client.Options){withoutRequestValidation}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newServer(t, answerPage(t))
@@ -69,7 +70,7 @@ func TestReplicateOptionalFieldsLeftOutAreNotSent(t *testing.T) {
 }
 
 func TestReplicateSendsUserAgent(t *testing.T) {
-	const base = "cbr-replicate/" + replicate.Version + " (+https://github.com/cbr-replicate/cbr-replicate)"
+	const base = "cbr-replicate/" + client.Version + " (+https://github.com/cbr-replicate/cbr-replicate)"
 	for _, tc := range []struct {
 		name, extra, want string
 	}{
@@ -78,7 +79,7 @@ func TestReplicateSendsUserAgent(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newServer(t, answerPage(t))
-			c := newClient(t, srv.URL, func(o *replicate.Options) { o.UserAgent = tc.extra })
+			c := newClient(t, srv.URL, func(o *client.Options) { o.UserAgent = tc.extra })
 			_, err := c.Replicate(context.Background(), pageParam(t))
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, srv.requests()[0].Header.Get("User-Agent"))
@@ -95,7 +96,7 @@ func TestReplicateEndpointWithPathPrefix(t *testing.T) {
 	assert.Equal(t, "/cbr"+pageReplicatePath, srv.requests()[0].Path)
 }
 
-// documentedCode is one error code of the spec's table (validate.ErrorCodes,
+// documentedCode is one error code of the spec's table (openapi.ErrorCodes,
 // which internal/contract checks against cbr-facts.md) at a status that
 // documents it.
 type documentedCode struct {
@@ -109,7 +110,7 @@ type documentedCode struct {
 func documentedCodes(t *testing.T) []documentedCode {
 	t.Helper()
 	var out []documentedCode
-	for _, e := range validate.ErrorCodes() {
+	for _, e := range openapi.ErrorCodes() {
 		status, err := strconv.Atoi(strings.ReplaceAll(e.Statuses[0], "X", "0"))
 		require.NoError(t, err)
 		out = append(out, documentedCode{status: status, code: e.Code, meaning: e.Meaning})
@@ -129,12 +130,12 @@ func TestReplicateDocumentedErrorCodesAreAPIErrors(t *testing.T) {
 				body, err := json.Marshal(cbr.CBRError{ErrorCode: dc.code, ErrorMsg: "Message from the service."})
 				require.NoError(t, err)
 				srv := newServer(t, answerJSON(dc.status, body, "X-Request-Id", "req-"+dc.code))
-				c := newClient(t, srv.URL, func(o *replicate.Options) { o.ValidateResponses = validateResponses })
+				c := newClient(t, srv.URL, func(o *client.Options) { o.ValidateResponses = validateResponses })
 
 				got, err := c.Replicate(context.Background(), pageParam(t))
 				require.Error(t, err)
 				assert.Nil(t, got)
-				var apiErr *replicate.APIError
+				var apiErr *client.APIError
 				require.ErrorAs(t, err, &apiErr)
 				assert.Equal(t, dc.status, apiErr.StatusCode)
 				assert.Equal(t, dc.code, apiErr.Code)
@@ -143,10 +144,10 @@ func TestReplicateDocumentedErrorCodesAreAPIErrors(t *testing.T) {
 				assert.JSONEq(t, string(body), string(apiErr.Body))
 				require.NotNil(t, apiErr.Response)
 				assert.Equal(t, dc.status, apiErr.Response.StatusCode)
-				assert.True(t, replicate.IsCode(err, dc.code))
-				assert.True(t, replicate.IsCode(err, strings.TrimPrefix(dc.code, "BackupService.")), "the number alone matches")
-				assert.False(t, replicate.IsCode(err, "BackupService.0000"))
-				assert.Equal(t, dc.status, replicate.StatusCode(err))
+				assert.True(t, client.IsCode(err, dc.code))
+				assert.True(t, client.IsCode(err, strings.TrimPrefix(dc.code, "BackupService.")), "the number alone matches")
+				assert.False(t, client.IsCode(err, "BackupService.0000"))
+				assert.Equal(t, dc.status, client.StatusCode(err))
 
 				msg := err.Error()
 				assert.Contains(t, msg, http.StatusText(dc.status))
@@ -162,12 +163,12 @@ func TestReplicateDocumentedErrorCodesAreAPIErrors(t *testing.T) {
 func TestCodeMeaningCoversEveryDocumentedCode(t *testing.T) {
 	for _, dc := range documentedCodes(t) {
 		t.Run(dc.code, func(t *testing.T) {
-			assert.Equal(t, dc.meaning, replicate.CodeMeaning(dc.code))
-			assert.Equal(t, replicate.CodeMeaning(dc.code), replicate.CodeMeaning(strings.TrimPrefix(dc.code, "BackupService.")))
+			assert.Equal(t, dc.meaning, client.CodeMeaning(dc.code))
+			assert.Equal(t, client.CodeMeaning(dc.code), client.CodeMeaning(strings.TrimPrefix(dc.code, "BackupService.")))
 		})
 	}
-	assert.Empty(t, replicate.CodeMeaning("BackupService.0000"), "an unknown code has no meaning")
-	assert.Empty(t, replicate.CodeMeaning(""))
+	assert.Empty(t, client.CodeMeaning("BackupService.0000"), "an unknown code has no meaning")
+	assert.Empty(t, client.CodeMeaning(""))
 }
 
 func TestReplicateErrorBodies(t *testing.T) {
@@ -251,7 +252,7 @@ func TestReplicateErrorBodies(t *testing.T) {
 		},
 		{
 			name: "a huge non-JSON body is capped at 64 KiB and the message stays short", status: 502,
-			contentType: "text/plain", body: huge, wantBody: huge[:replicate.MaxErrorBody],
+			contentType: "text/plain", body: huge, wantBody: huge[:limit.ErrorBody],
 			wantInError: []string{"502 Bad Gateway", "not a CBR error"},
 		},
 	} {
@@ -271,7 +272,7 @@ func TestReplicateErrorBodies(t *testing.T) {
 			c := newClient(t, srv.URL)
 
 			_, err := c.Replicate(context.Background(), pageParam(t))
-			var apiErr *replicate.APIError
+			var apiErr *client.APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tc.status, apiErr.StatusCode)
 			assert.Equal(t, tc.wantCode, apiErr.Code)
@@ -293,11 +294,11 @@ func TestReplicateErrorBodies(t *testing.T) {
 
 func TestCheckResponseDecides(t *testing.T) {
 	for _, status := range []int{200, 201, 202, 204} {
-		assert.NoError(t, replicate.CheckResponse(&http.Response{StatusCode: status, Header: http.Header{}}), status)
+		assert.NoError(t, client.CheckResponse(&http.Response{StatusCode: status, Header: http.Header{}}), status)
 	}
 	for _, status := range []int{301, 400, 401, 403, 404, 405, 406, 407, 408, 409, 500, 501, 502, 503, 504} {
-		err := replicate.CheckResponse(&http.Response{StatusCode: status, Header: http.Header{}})
-		var apiErr *replicate.APIError
+		err := client.CheckResponse(&http.Response{StatusCode: status, Header: http.Header{}})
+		var apiErr *client.APIError
 		require.ErrorAs(t, err, &apiErr, status)
 		assert.Equal(t, status, apiErr.StatusCode)
 	}
@@ -310,13 +311,13 @@ func TestCheckResponseLeavesTheCallersResponseAlone(t *testing.T) {
 	resp := &http.Response{StatusCode: 403, Header: http.Header{}, Request: req,
 		Body: io.NopCloser(strings.NewReader(`{"error_code":"BackupService.8600","error_msg":"Not authenticated."}`))}
 
-	err = replicate.CheckResponse(resp)
-	var apiErr *replicate.APIError
+	err = client.CheckResponse(resp)
+	var apiErr *client.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "[REDACTED]", apiErr.Response.Request.Header.Get("X-Auth-Token"))
 	assert.Same(t, req, resp.Request, "the caller's response still points at its request")
 	assert.Equal(t, testToken, req.Header.Get("X-Auth-Token"), "the caller's request is not modified")
-	assert.True(t, replicate.IsCode(err, "8600"))
+	assert.True(t, client.IsCode(err, "8600"))
 }
 
 func TestReplicateDoesNotFollowRedirects(t *testing.T) {
@@ -327,7 +328,7 @@ func TestReplicateDoesNotFollowRedirects(t *testing.T) {
 	c := newClient(t, srv.URL)
 
 	_, err := c.Replicate(context.Background(), pageParam(t))
-	var apiErr *replicate.APIError
+	var apiErr *client.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusTemporaryRedirect, apiErr.StatusCode)
 	assert.Contains(t, err.Error(), "not followed")
@@ -354,14 +355,14 @@ func TestReplicateTwoXXBodyThatDoesNotParseIsDecodeError(t *testing.T) {
 			c := newClient(t, srv.URL)
 			got, err := c.Replicate(context.Background(), pageParam(t))
 			assert.Nil(t, got)
-			var de *replicate.DecodeError
+			var de *client.DecodeError
 			require.ErrorAs(t, err, &de)
 			assert.Equal(t, http.StatusOK, de.StatusCode)
 			assert.Equal(t, "ok-1", de.RequestID)
 			assert.Equal(t, tc.body, string(de.Body))
 			assert.Contains(t, err.Error(), tc.wantInError)
 			assert.Contains(t, err.Error(), "may have started")
-			var apiErr *replicate.APIError
+			var apiErr *client.APIError
 			assert.False(t, errors.As(err, &apiErr), "a 2xx is not an APIError")
 		})
 	}

@@ -1,4 +1,4 @@
-package replicate_test
+package client_test
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 
 	jsonv2 "github.com/go-json-experiment/json"
 
+	"github.com/cbr-replicate/cbr-replicate/client"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
-	"github.com/cbr-replicate/cbr-replicate/replicate"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -57,7 +57,7 @@ func TestReplicateInvalidRequestIsNotSent(t *testing.T) {
 			assert.Contains(t, err.Error(), "nothing was sent")
 			assert.Contains(t, err.Error(), tc.wantPointer)
 			assert.NotContains(t, err.Error(), testToken)
-			var apiErr *replicate.APIError
+			var apiErr *client.APIError
 			assert.False(t, errors.As(err, &apiErr), "an invalid request is not an API error")
 			assert.Zero(t, srv.count.Load(), "the server receives nothing")
 		})
@@ -111,7 +111,7 @@ func TestReplicateSkipRequestValidationLeavesTheVerdictToTheServer(t *testing.T)
 	p.DestinationRegion = strings.Repeat("r", 256)
 
 	_, err := c.Replicate(context.Background(), p)
-	assert.True(t, replicate.IsCode(err, "BackupService.9900"))
+	assert.True(t, client.IsCode(err, "BackupService.9900"))
 	assert.Equal(t, int64(1), srv.count.Load(), "sent, since validation is off")
 }
 
@@ -130,7 +130,7 @@ func TestReplicateResponseDrift(t *testing.T) {
 			wantPointer: "/replication/backups",
 			offErr: func(t *testing.T, got *cbr.CheckpointReplicateRespBody, err error) {
 				assert.Nil(t, got)
-				var de *replicate.DecodeError
+				var de *client.DecodeError
 				require.ErrorAs(t, err, &de, "off: the answer does not decode")
 				var se *jsonv2.SemanticError
 				require.ErrorAs(t, err, &se)
@@ -152,7 +152,7 @@ func TestReplicateResponseDrift(t *testing.T) {
 			body:        `{"replication":{"vault_id":42}}`,
 			wantPointer: "/replication/vault_id",
 			offErr: func(t *testing.T, got *cbr.CheckpointReplicateRespBody, err error) {
-				var de *replicate.DecodeError
+				var de *client.DecodeError
 				require.ErrorAs(t, err, &de)
 			},
 		},
@@ -206,7 +206,7 @@ func TestReplicateErrorAnswerThatBreaksTheSpecIsStillAnAPIError(t *testing.T) {
 	c := newClient(t, srv.URL, withResponseValidation)
 
 	_, err := c.Replicate(context.Background(), pageParam(t))
-	var apiErr *replicate.APIError
+	var apiErr *client.APIError
 	require.ErrorAs(t, err, &apiErr, "the status matters most")
 	assert.Equal(t, http.StatusBadGateway, apiErr.StatusCode)
 	assert.Equal(t, "gw-1", apiErr.RequestID)

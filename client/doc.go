@@ -1,0 +1,68 @@
+// Package client calls Open Telekom Cloud CBR's API, every operation the
+// project's spec describes, through one core that holds every guarantee,
+// in the shape of go-github: [Client.NewRequest] builds the request of an
+// operation with a generated builder of package cbr, [Client.Do] sends it
+// and decodes the answer. The typed operations ([Client.Replicate], ...)
+// are NewRequest, Do and nothing else.
+//
+// New resolves the endpoint from the spec's server template (Options.Region:
+// "eu-de", the default, or "eu-nl") or takes Options.Endpoint in any form a
+// user or a service catalog gives it ([ServiceRoot]: a bare host, a gateway
+// prefix, .../v3, or .../v3/{project_id} as Open Telekom Cloud's catalog
+// lists CBR); https, and http only to a loopback host or with
+// Options.AllowInsecureHTTP, since the token would travel in clear.
+//
+// One path from the caller to the wire: NewRequest encodes the request body
+// once, checks the request against its operation in the spec once (package
+// validate: path and query parameters and exactly those body bytes, unless
+// Options.SkipRequestValidation) and returns an *http.Request carrying
+// exactly them, authenticated (X-Auth-Token from the TokenSource, or signed
+// over those bytes by the RequestSigner: AK/SK, package aksk). Do sends it
+// once and reads the answer once, at most 16 MiB, validating the same bytes
+// against the operation's responses when Options.ValidateResponses is set.
+// A dry run is NewRequest alone. No layer of transports rewrites or
+// re-reads the request on its way.
+//
+// Errors:
+//
+//   - An invalid request is never sent; the error wraps *validate.Error.
+//   - An option New refuses is an *OptionError naming the field.
+//   - A non-2xx answer is an *APIError with the status, the CBR error code and
+//     message, the X-Request-Id and, in Error(), what the code means in plain
+//     words (CodeMeaning, IsCode; the meanings are the spec's,
+//     openapi.ErrorCodes).
+//   - A 2xx answer that is not the operation's documented response (or over
+//     16 MiB) is a *DecodeError; with Options.ValidateResponses, an answer
+//     that breaks the spec is a *validate.ResponseError (a non-2xx one is an
+//     *APIError as well). Answers are decoded case-sensitively: a key that
+//     differs from a field only in case never binds to it.
+//   - Transport failures, before or after the headers (a timeout while the
+//     body is read included), wrap what net/http returns
+//     (context.DeadlineExceeded, context.Canceled, io.ErrUnexpectedEOF, ...).
+//
+// The token never appears in an error or in the printed form of Options,
+// Client or StaticToken: the *http.Response kept in an APIError has its
+// secret headers redacted, and a token that a gateway echoes back is
+// replaced by "[REDACTED]" (package internal/redact is the one place that
+// does it).
+//
+// No retries. An operation that is not idempotent (CopyCheckpoint, a POST:
+// a second request starts a second replication) is sent at most once: Do has
+// no retry loop, and net/http does not replay it either: its Transport
+// re-sends a request on a broken keep-alive connection only if it is
+// idempotent or has an Idempotency-Key or X-Idempotency-Key header (this
+// package sets neither), and it rewinds a body only through
+// Request.GetBody, which NewRequest and Do leave nil. What remains is
+// HTTP/2 re-sending a request whose connection proved unusable before
+// anything was written. Redirects are not followed (a 307 or 308 would
+// re-send the request, and X-Auth-Token to whatever host it names): a 3xx
+// answer is an *APIError. An Options.HTTPClient whose own Transport retries
+// defeats this guarantee. When a call of such an operation fails after the
+// request was written (a timeout, a dropped connection, an unreadable
+// answer), the error says that it may have started: check the vault's
+// replication records before trying again. The one exception, for every
+// operation: a 401 answer means CBR refused the request before anything
+// started, so when the TokenSource can renew (TokenInvalidator, a
+// signed-in session of package auth) Do renews the token and sends the
+// request once more, exactly once.
+package client

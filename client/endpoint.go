@@ -1,0 +1,132 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/openapi"
+)
+
+// projectTemplates are the placeholders of a project ID that catalogs and
+// documents write in a CBR URL: Keystone's catalog templates and the
+// spec's path parameter.
+var projectTemplates = []string{"$(tenant_id)s", "%(tenant_id)s", "$(project_id)s", "%(project_id)s", "{project_id}"}
+
+// ServiceRoot turns a CBR base URL, in any form users and catalogs give it,
+// into the service root the operations' paths (/v3/{project_id}/...) are
+// appended to:
+//
+//   - a bare host, https://cbr.eu-de.otc.t-systems.com (Huawei Cloud's form),
+//     or a host with a path prefix (a gateway's), is the root as it is;
+//   - a URL ending in /v3 has it taken off;
+//   - a URL ending in /v3/<project_id>, the form Open Telekom Cloud's
+//     catalog lists (and users copy), has both taken off; a project ID
+//     there that is not projectID is an error naming both, before anything
+//     is sent;
+//   - a placeholder left in the URL ($(tenant_id)s, %(tenant_id)s,
+//     {project_id}, ...) gets projectID put in first.
+//
+// The URL must be absolute https (http only to a loopback host or with
+// allowHTTP: a token would travel unencrypted), with a host and without
+// user info, query or fragment. Errors are *OptionErrors of field
+// Endpoint; they show the URL through redact.URL. The root has no trailing
+// slash.
+func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
+	fail := func(format string, a ...any) error {
+		return &OptionError{Field: "Endpoint", Value: redact.URL(base), Reason: fmt.Sprintf(format, a...)}
+	}
+	filled := base
+	for _, t := range projectTemplates {
+		if strings.Contains(filled, t) {
+			if projectID == "" {
+				return "", fail("holds the placeholder %s and no project ID is known to put in", t)
+			}
+			filled = strings.ReplaceAll(filled, t, url.PathEscape(projectID))
+		}
+	}
+	u, err := url.Parse(filled)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error repeats the whole URL
+		}
+		return "", fail("is not a URL: %v", err)
+	}
+	switch {
+	case u.User != nil:
+		return "", &OptionError{Field: "Endpoint", Reason: "must not contain user info (credentials travel as X-Auth-Token)"}
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fail("must be an absolute http or https URL")
+	case u.Host == "":
+		return "", fail("has no host")
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", fail("must not have a query")
+	case u.Fragment != "":
+		return "", fail("must not have a fragment")
+	case u.Scheme == "http" && !allowHTTP && !loopback.Host(u.Hostname()):
+		return "", &OptionError{Field: "Endpoint", Value: redact.URL(base), Insecure: true,
+			Reason: "is plain http to a host that is not loopback: the token would travel unencrypted (use https, or set Options.AllowInsecureHTTP)"}
+	case strings.Contains(u.Path, "{") || strings.Contains(u.Path, "$(") || strings.Contains(u.Path, "%("):
+		return "", fail("holds a placeholder this client does not know; give the URL with the project ID in")
+	}
+	segs := strings.Split(strings.Trim(u.EscapedPath(), "/"), "/")
+	if n := len(segs); n >= 2 && segs[n-2] == "v3" {
+		id, err := url.PathUnescape(segs[n-1])
+		if err != nil {
+			return "", fail("has a project ID that is not escaped right")
+		}
+		if id != projectID {
+			return "", &OptionError{Field: "Endpoint", Value: redact.URL(base), ProjectID: id,
+				Reason: fmt.Sprintf("names project %s, but the request's project is %s: they must be the same", id, projectID)}
+		}
+		segs = segs[:n-2]
+	} else if n > 0 && segs[n-1] == "v3" {
+		segs = segs[:n-1]
+	}
+	root := &url.URL{Scheme: u.Scheme, Host: u.Host}
+	if p := strings.Join(segs, "/"); p != "" {
+		root.RawPath = "/" + p
+		root.Path, _ = url.PathUnescape(root.RawPath)
+	}
+	return root.String(), nil
+}
+
+// regionEndpoint fills the spec's server URL template for region ("" means
+// the spec's default region).
+func regionEndpoint(region string) (string, error) {
+	u, err := openapi.ServerURL(region)
+	if err != nil {
+		return "", &OptionError{Field: "Region", Value: region, Reason: fmt.Sprintf(
+			"is an unknown region: the spec's regions are %s (set Options.Endpoint for another cloud)", strings.Join(openapi.Regions(), ", "))}
+	}
+	return u, nil
+}
+
+// checkProjectID accepts a project ID that is one path segment and can be
+// sent: not blank, valid UTF-8, no "/", "?", "#", blank or control
+// character, and not "." or "..", which a URL would resolve away.
+func checkProjectID(id string) error {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return &OptionError{Field: "ProjectID", Reason: "is required"}
+	case id == "." || id == ".." || strings.ContainsAny(id, "/?# \t") || !validHeaderValue(id) || !utf8.ValidString(id):
+		return &OptionError{Field: "ProjectID", Value: id, Reason: "is not a project ID (one path segment, no blanks)"}
+	}
+	return nil
+}
+
+// validHeaderValue reports whether s can be sent as an HTTP header value
+// (no control characters such as a trailing newline).
+func validHeaderValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,74 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cbr-replicate/cbr-replicate/client"
+)
+
+const projectID = "4229d7a45436489f8c3dc2b1d35d4987"
+
+func TestServiceRootAcceptsEveryFormOfBaseURL(t *testing.T) {
+	for _, tc := range []struct{ name, base, want string }{
+		{"a bare host, Huawei Cloud's form", "https://cbr.eu-de.otc.t-systems.com", "https://cbr.eu-de.otc.t-systems.com"},
+		{"a bare host with a trailing slash", "https://cbr.eu-de.otc.t-systems.com/", "https://cbr.eu-de.otc.t-systems.com"},
+		{"a host with a gateway's path prefix", "https://gw.example.org/cbr/", "https://gw.example.org/cbr"},
+		{"a URL ending in /v3", "https://cbr.eu-de.otc.t-systems.com/v3", "https://cbr.eu-de.otc.t-systems.com"},
+		{"a URL ending in /v3/", "https://cbr.eu-de.otc.t-systems.com/v3/", "https://cbr.eu-de.otc.t-systems.com"},
+		{"the catalog's form, /v3/<project_id>", "https://cbr.eu-de.otc.t-systems.com/v3/" + projectID, "https://cbr.eu-de.otc.t-systems.com"},
+		{"the catalog's form behind a gateway prefix", "https://gw.example.org/cbr/v3/" + projectID + "/", "https://gw.example.org/cbr"},
+		{"Keystone's template $(tenant_id)s", "https://cbr.eu-de.otc.t-systems.com/v3/$(tenant_id)s", "https://cbr.eu-de.otc.t-systems.com"},
+		{"Keystone's template %(tenant_id)s", "https://cbr.eu-de.otc.t-systems.com/v3/%(tenant_id)s", "https://cbr.eu-de.otc.t-systems.com"},
+		{"the spec's template {project_id}", "https://cbr.eu-de.otc.t-systems.com/v3/{project_id}", "https://cbr.eu-de.otc.t-systems.com"},
+		{"plain http to loopback, a local fake", "http://127.0.0.1:8080/v3/" + projectID, "http://127.0.0.1:8080"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := client.ServiceRoot(tc.base, projectID, false)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestServiceRootRefuses(t *testing.T) {
+	for _, tc := range []struct{ name, base, project, want string }{
+		{"a URL naming another project than the request's", "https://cbr.eu-de.otc.t-systems.com/v3/68589cac08274b82b4e254268a3862d8", projectID,
+			"names project 68589cac08274b82b4e254268a3862d8, but the request's project is " + projectID},
+		{"a template and no project to put in", "https://cbr.eu-de.otc.t-systems.com/v3/$(tenant_id)s", "", "holds the placeholder $(tenant_id)s"},
+		{"a template this client does not know", "https://cbr.eu-de.otc.t-systems.com/v3/${TENANT}", projectID, "placeholder"},
+		{"plain http to a host that is not loopback", "http://cbr.example.org", projectID, "plain http"},
+		{"no scheme", "cbr.eu-de.otc.t-systems.com", projectID, "absolute http or https URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := client.ServiceRoot(tc.base, tc.project, false)
+			var oe *client.OptionError
+			require.True(t, errors.As(err, &oe), "%v", err)
+			assert.Equal(t, "Endpoint", oe.Field)
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
+func TestCatalogFormIsSentOnce(t *testing.T) {
+	srv := newServer(t, answerPage(t))
+	c, err := client.New(client.Options{Endpoint: srv.URL + "/v3/" + projectID, ProjectID: projectID, Token: client.StaticToken(testToken)})
+	require.NoError(t, err)
+	_, err = c.Replicate(context.Background(), pageParam(t))
+	require.NoError(t, err)
+	require.Len(t, srv.requests(), 1)
+	assert.Equal(t, "/v3/"+projectID+"/checkpoints/replicate", srv.requests()[0].Path, "never /v3/<id>/v3/<id>/...")
+}
+
+func TestEndpointOfAnotherProjectIsRefusedBeforeAnythingIsSent(t *testing.T) {
+	srv := newServer(t, answerPage(t))
+	_, err := client.New(client.Options{Endpoint: srv.URL + "/v3/68589cac08274b82b4e254268a3862d8", ProjectID: projectID, Token: client.StaticToken(testToken)})
+	var oe *client.OptionError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "68589cac08274b82b4e254268a3862d8", oe.ProjectID)
+	assert.Zero(t, srv.count.Load())
+}

@@ -1,0 +1,344 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/openapi"
+	"github.com/cbr-replicate/cbr-replicate/validate"
+)
+
+// ErrEmptyToken is returned, before anything is sent, when the token source
+// gives an empty token.
+var ErrEmptyToken = errors.New("client: the token source returned an empty token (nothing was sent)")
+
+// OptionError is an option New refuses. Its fields let a program say what
+// was wrong in its own words (a command names its flag, or says that an
+// endpoint came from the service catalog).
+type OptionError struct {
+	// Field names the field of Options: "Endpoint", "Region", "ProjectID",
+	// "Token", "Timeout" or "UserAgent".
+	Field string
+	// Value is the value refused, as it may be shown (a URL through
+	// redact.URL); "" when it is not shown.
+	Value string
+	// Reason says what is wrong with it, e.g. "has no host".
+	Reason string
+	// Insecure tells an endpoint that is plain http to a host that is not
+	// loopback: allowed with Options.AllowInsecureHTTP.
+	Insecure bool
+	// ProjectID is the project an Endpoint names when it is not the
+	// request's project; "" otherwise.
+	ProjectID string
+}
+
+// Error reads like `client: Options.Endpoint "http://x" has no host`.
+func (e *OptionError) Error() string {
+	if e.Value == "" {
+		return "client: Options." + e.Field + " " + e.Reason
+	}
+	return fmt.Sprintf("client: Options.%s %q %s", e.Field, e.Value, e.Reason)
+}
+
+// APIError is a non-2xx answer of the CBR API, like go-github's ErrorResponse.
+// Code and Message come from the CBR error body (error_code and error_msg,
+// or code and message as Huawei Cloud's SDK falls back to); the raw body,
+// JSON or not (a gateway's HTML page, an empty body), is kept in Body.
+type APIError struct {
+	// StatusCode is the HTTP status of the answer.
+	StatusCode int
+	// Code is the CBR error code, e.g. "BackupService.6120"; "" if none.
+	Code string
+	// Message is the service's error message; "" if none.
+	Message string
+	// RequestID is the X-Request-Id response header (or the body's request_id).
+	RequestID string
+	// Body is the raw body, at most limit.ErrorBody bytes.
+	Body []byte
+	// Response is the answer (its body consumed) with the secret headers
+	// (X-Auth-Token, ...) of its Request redacted.
+	Response *http.Response
+}
+
+// Error names the status, the code, what the code means in plain words, and
+// the request id to quote to support.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("client: CBR answered ")
+	b.WriteString(statusText(e.StatusCode))
+	msg := limit.Text(e.Message, limit.Message)
+	switch {
+	case e.Code != "" && CodeMeaning(e.Code) != "":
+		fmt.Fprintf(&b, ": %s: %s", e.Code, CodeMeaning(e.Code))
+		if msg != "" {
+			fmt.Fprintf(&b, "; service says %q", msg)
+		}
+	case e.Code != "":
+		fmt.Fprintf(&b, ": %s", e.Code)
+		if msg != "" {
+			fmt.Fprintf(&b, ": %s", msg)
+		}
+	case msg != "":
+		fmt.Fprintf(&b, ": %s", msg)
+	case len(bytes.TrimSpace(e.Body)) == 0:
+		b.WriteString(" with an empty body")
+	default:
+		fmt.Fprintf(&b, " with a body that is not a CBR error: %q", bodySummary(e.Body))
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [X-Request-Id %s]", e.RequestID)
+	}
+	return b.String()
+}
+
+// CodeMeaning returns, in plain words, what a CBR error code means, or ""
+// for a code the spec does not document. It accepts the full code
+// ("BackupService.6120") or its number alone ("6120"). The meanings are the
+// spec's (openapi.ErrorCodes).
+func CodeMeaning(code string) string {
+	e, _ := openapi.LookupErrorCode(code)
+	return e.Meaning
+}
+
+// IsCode reports whether err is, or wraps, an *APIError with the given CBR
+// error code ("BackupService.6120" or "6120").
+func IsCode(err error, code string) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.Code != "" && openapi.NormalizeCode(e.Code) == openapi.NormalizeCode(code)
+}
+
+// StatusCode returns the HTTP status of the *APIError in err's chain, or 0.
+func StatusCode(err error) int {
+	var e *APIError
+	if errors.As(err, &e) {
+		return e.StatusCode
+	}
+	return 0
+}
+
+// CheckResponse returns nil for a 2xx answer and an *APIError for any other,
+// reading at most limit.ErrorBody bytes of its body; the caller still
+// closes the body. It is the one place that decides what counts as an API
+// error, for callers of the generated client; Client.Do decides the same
+// way. The APIError keeps a copy of resp whose Request has its secret
+// headers redacted.
+func CheckResponse(resp *http.Response) error {
+	if succeeded(resp) {
+		return nil
+	}
+	body, err := limit.ReadAll(resp.Body, limit.ErrorBody)
+	e := newAPIError(resp, body)
+	if _, tooLarge := limit.TooLarge(err); err != nil && !tooLarge && e.Message == "" {
+		e.Message = "reading the error body failed: " + err.Error()
+	}
+	return e
+}
+
+// succeeded reports whether resp is a 2xx answer: the one rule of what
+// counts as success, for CheckResponse and Client.Do alike.
+func succeeded(resp *http.Response) bool {
+	return resp.StatusCode >= 200 && resp.StatusCode <= 299
+}
+
+// newAPIError builds the *APIError of a non-2xx answer whose body was read.
+func newAPIError(resp *http.Response, body []byte) *APIError {
+	kept := *resp // a copy: the caller's response is left as it is
+	kept.Request = redact.Request(resp.Request)
+	e := &APIError{
+		StatusCode: resp.StatusCode,
+		RequestID:  resp.Header.Get("X-Request-Id"),
+		Body:       clip(body),
+		Response:   &kept,
+	}
+	parseErrorBody(e)
+	if e.Code == "" && e.Message == "" && resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		if loc := resp.Header.Get("Location"); loc != "" {
+			e.Message = "redirect to " + loc + " not followed (a request is never re-sent)"
+		}
+	}
+	return e
+}
+
+// clip returns a copy of at most limit.ErrorBody bytes of body, for an
+// error that keeps it.
+func clip(body []byte) []byte {
+	return bytes.Clone(body[:min(len(body), int(limit.ErrorBody))])
+}
+
+// parseErrorBody fills Code, Message and RequestID from a JSON error body,
+// tolerant of what gateways and services send in the wild: error_code or
+// code (string or number), error_msg or message, possibly nested in "error".
+func parseErrorBody(e *APIError) {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(e.Body, &top) != nil {
+		return
+	}
+	objs := []map[string]json.RawMessage{top}
+	var nested map[string]json.RawMessage
+	if raw, ok := top["error"]; ok && json.Unmarshal(raw, &nested) == nil {
+		objs = append(objs, nested)
+	}
+	for _, o := range objs {
+		if e.Code == "" {
+			e.Code = firstScalar(o, "error_code", "code")
+		}
+		if e.Message == "" {
+			e.Message = firstScalar(o, "error_msg", "message", "error_message", "msg", "error")
+		}
+		if e.RequestID == "" {
+			e.RequestID = firstScalar(o, "request_id")
+		}
+	}
+}
+
+// firstScalar returns the first of keys whose value is a non-empty string or
+// a number, as text.
+func firstScalar(o map[string]json.RawMessage, keys ...string) string {
+	for _, k := range keys {
+		var s string
+		if json.Unmarshal(o[k], &s) == nil && strings.TrimSpace(s) != "" {
+			return strings.TrimSpace(s)
+		}
+		var n json.Number
+		if json.Unmarshal(o[k], &n) == nil && n != "" {
+			return n.String()
+		}
+	}
+	return ""
+}
+
+// DecodeError is a 2xx answer whose body is not the operation's documented
+// response: the request was accepted, so an operation that is not
+// idempotent may have started.
+type DecodeError struct {
+	// OperationID names the operation, e.g. "CopyCheckpoint".
+	OperationID string
+	// StatusCode is the HTTP status of the answer.
+	StatusCode int
+	// ContentType is the answer's Content-Type header.
+	ContentType string
+	// RequestID is the X-Request-Id response header.
+	RequestID string
+	// Body is the raw body, at most limit.ErrorBody bytes.
+	Body []byte
+	// Err is the decoding failure.
+	Err error
+
+	started string // what Error adds for an operation that is not idempotent
+}
+
+// newDecodeError builds the *DecodeError of a 2xx answer that is not the
+// operation's response.
+func newDecodeError(op openapi.Operation, resp *http.Response, body []byte, err error) *DecodeError {
+	return &DecodeError{
+		OperationID: op.ID,
+		StatusCode:  resp.StatusCode,
+		ContentType: resp.Header.Get("Content-Type"),
+		RequestID:   resp.Header.Get("X-Request-Id"),
+		Body:        clip(body),
+		Err:         err,
+		started:     mayHaveStarted(op),
+	}
+}
+
+// Error says that the answer could not be read and, for an operation that
+// is not idempotent, that it may nevertheless have started.
+func (e *DecodeError) Error() string {
+	s := fmt.Sprintf("client: CBR answered %s to %s but its body is not the documented response (%v)%s",
+		statusText(e.StatusCode), e.OperationID, e.Err, e.started)
+	if e.RequestID != "" {
+		s += fmt.Sprintf(" [X-Request-Id %s]", e.RequestID)
+	}
+	return s
+}
+
+// Unwrap returns the decoding failure.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+func statusText(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return fmt.Sprintf("%d %s", code, t)
+	}
+	return fmt.Sprint(code)
+}
+
+var (
+	htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	htmlTag   = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// bodySummary shortens a non-JSON body for a one-line message: an HTML
+// page's title, or its text with tags and runs of blanks removed.
+func bodySummary(body []byte) string {
+	s := string(body)
+	if ct := http.DetectContentType(body); strings.HasPrefix(ct, "text/html") {
+		if m := htmlTitle.FindStringSubmatch(s); m != nil && strings.TrimSpace(m[1]) != "" {
+			s = m[1]
+		} else {
+			s = htmlTag.ReplaceAllString(s, " ")
+		}
+	}
+	return limit.Text(strings.Join(strings.Fields(s), " "), 120)
+}
+
+// scrubToken replaces tok in the parts of err that quote the server's
+// answer (bodies, messages, headers), in case a gateway echoes the request.
+// It edits the error values in place: they were made for this call.
+func scrubToken(err error, tok string) error {
+	if err == nil || tok == "" {
+		return err
+	}
+	str := func(s string) string { return redact.String(s, tok) }
+	hdr := func(h http.Header) {
+		for _, vs := range h {
+			for i := range vs {
+				vs[i] = str(vs[i])
+			}
+		}
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		apiErr.Code, apiErr.Message, apiErr.RequestID = str(apiErr.Code), str(apiErr.Message), str(apiErr.RequestID)
+		apiErr.Body = redact.Bytes(apiErr.Body, tok)
+		if apiErr.Response != nil {
+			hdr(apiErr.Response.Header)
+		}
+	}
+	var de *DecodeError
+	if errors.As(err, &de) {
+		de.Body, de.RequestID = redact.Bytes(de.Body, tok), str(de.RequestID)
+	}
+	var re *validate.ResponseError
+	if errors.As(err, &re) {
+		re.Body = redact.Bytes(re.Body, tok)
+		hdr(re.Header)
+	}
+	var ve *validate.Error
+	if errors.As(err, &ve) {
+		for i := range ve.Violations {
+			ve.Violations[i].Message = str(ve.Violations[i].Message)
+			ve.Violations[i].Pointer = str(ve.Violations[i].Pointer)
+		}
+	}
+	if msg := err.Error(); str(msg) != msg {
+		return scrubbed{err: err, tok: tok} // a transport error that quotes it
+	}
+	return err
+}
+
+// scrubbed hides a token in the message of an error that is not one of
+// this package's types, and still unwraps to it (errors.Is keeps working).
+type scrubbed struct {
+	err error
+	tok string
+}
+
+func (s scrubbed) Error() string { return redact.String(s.err.Error(), s.tok) }
+func (s scrubbed) Unwrap() error { return s.err }

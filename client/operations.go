@@ -1,0 +1,59 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/openapi"
+)
+
+// The typed operations: each builds its request with the generated builder,
+// sends it with Do and returns the decoded answer. What they guarantee
+// (validation, one send, no redirect, the bounded read, the renewal after a
+// 401, errors without the token) is Do's.
+
+// Replicate replicates every backup of the vault p.VaultId into the vault
+// p.DestinationVaultId of another region (CopyCheckpoint, POST
+// /v3/{project_id}/checkpoints/replicate, "Replicating a Restore Point")
+// and returns CBR's answer: the backups to be replicated and their
+// replication record IDs. The request is sent at most once (once more only
+// after a 401, see Do); an error after it was written says that the
+// replication may have started.
+func (c *Client) Replicate(ctx context.Context, p cbr.CheckpointReplicateParam) (*cbr.CheckpointReplicateRespBody, error) {
+	req, err := c.NewReplicateRequest(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	var out cbr.CheckpointReplicateResp
+	resp, err := c.Do(ctx, req, &out)
+	switch {
+	case err != nil:
+		return nil, err
+	case out.Replication == nil:
+		return nil, missing(resp, `the body has no "replication" object`)
+	}
+	return out.Replication, nil
+}
+
+// NewReplicateRequest is the request Replicate sends, built by NewRequest
+// and sent by nothing: for a dry run, or to send with Do.
+func (c *Client) NewReplicateRequest(ctx context.Context, p cbr.CheckpointReplicateParam) (*http.Request, error) {
+	return c.NewRequest(ctx, cbr.CheckpointReplicateReq{Replicate: p}, func(server, project string, body io.Reader) (*http.Request, error) {
+		return cbr.NewCopyCheckpointRequestWithBody(server, project, "application/json", body)
+	})
+}
+
+// missing is the *DecodeError of a 2xx answer Do decoded that lacks what the
+// operation's caller needs.
+func missing(resp *http.Response, what string) error {
+	body, _ := io.ReadAll(resp.Body)
+	cl, _ := resp.Request.Context().Value(callKey{}).(*call)
+	op := openapi.Operation{}
+	if cl != nil {
+		op = cl.op
+	}
+	return newDecodeError(op, resp, body, errors.New(what))
+}
