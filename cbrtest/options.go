@@ -54,25 +54,43 @@ func defaultConfig() config {
 	return config{sourceRegion: DefaultSourceRegion, backups: DefaultBackups, maxRequests: -1, handlers: map[string]http.Handler{}}
 }
 
+// OptionError is an option New refuses: which, and why.
+type OptionError struct {
+	// Option names the option as it was called, e.g. "WithResponse(202)".
+	Option string
+	// Err says why it cannot work.
+	Err error
+}
+
+// Error reads like "WithResponse(202): the spec documents no answer ...".
+func (e *OptionError) Error() string { return e.Option + ": " + e.Err.Error() }
+
+// Unwrap returns why.
+func (e *OptionError) Unwrap() error { return e.Err }
+
+func optionError(option, format string, a ...any) error {
+	return &OptionError{Option: option, Err: fmt.Errorf(format, a...)}
+}
+
 // check reports every option that cannot work together with the spec.
 func (c *config) check() error {
 	errs := c.errs
 	if fc := c.forced; fc != nil && fc.body == nil {
 		for _, op := range openapi.Operations() {
 			if !op.Documents(fc.status) {
-				errs = append(errs, fmt.Errorf("WithResponse(%d): the spec documents no answer with status %d for %s; documented: %s",
-					fc.status, fc.status, op.ID, strings.Join(op.Responses(), ", ")))
+				errs = append(errs, optionError(fmt.Sprintf("WithResponse(%d)", fc.status), "the spec documents no answer with status %d for %s; documented: %s",
+					fc.status, op.ID, strings.Join(op.Responses(), ", ")))
 				break
 			}
 		}
 	}
 	for id := range c.handlers {
 		if _, ok := openapi.Lookup(id); !ok {
-			errs = append(errs, fmt.Errorf("WithHandler(%q): the spec has no such operation; its operations are %s", id, strings.Join(openapi.IDs(), ", ")))
+			errs = append(errs, optionError(fmt.Sprintf("WithHandler(%q)", id), "the spec has no such operation; its operations are %s", strings.Join(openapi.IDs(), ", ")))
 		}
 	}
 	if len(c.iamUsers) > 0 && c.tokenHash != nil {
-		errs = append(errs, errors.New("WithIAM and WithToken exclude each other: with WithIAM the fake accepts the tokens its IAM issues"))
+		errs = append(errs, optionError("WithIAM", "excludes WithToken: with WithIAM the fake accepts the tokens its IAM issues"))
 	}
 	return errors.Join(errs...)
 }
@@ -86,7 +104,7 @@ func (c *config) check() error {
 func WithHandler(opID string, h http.Handler) Option {
 	return func(c *config) {
 		if h == nil {
-			c.errs = append(c.errs, fmt.Errorf("WithHandler(%q): nil handler", opID))
+			c.errs = append(c.errs, optionError(fmt.Sprintf("WithHandler(%q)", opID), "nil handler"))
 			return
 		}
 		c.handlers[opID] = h
@@ -112,7 +130,7 @@ type forced struct {
 func WithResponse(status int) Option {
 	return func(c *config) {
 		if err := checkStatus(status); err != nil {
-			c.errs = append(c.errs, fmt.Errorf("WithResponse(%d): %w", status, err))
+			c.errs = append(c.errs, optionError(fmt.Sprintf("WithResponse(%d)", status), "%w", err))
 			return
 		}
 		c.forced = &forced{status: status}
@@ -151,7 +169,7 @@ func WithResponseBody(status int, body any) Option {
 	}
 	return func(c *config) {
 		if err != nil {
-			c.errs = append(c.errs, fmt.Errorf("WithResponseBody(%d): %w", status, err))
+			c.errs = append(c.errs, optionError(fmt.Sprintf("WithResponseBody(%d)", status), "%w", err))
 			return
 		}
 		c.forced = f
@@ -164,7 +182,7 @@ func WithResponseBody(status int, body any) Option {
 func WithSourceRegion(region string) Option {
 	return func(c *config) {
 		if region == "" {
-			c.errs = append(c.errs, fmt.Errorf("WithSourceRegion: region is empty"))
+			c.errs = append(c.errs, optionError("WithSourceRegion", "region is empty"))
 			return
 		}
 		c.sourceRegion = region
@@ -177,7 +195,7 @@ func WithSourceRegion(region string) Option {
 func WithBackups(n int) Option {
 	return func(c *config) {
 		if n < 0 {
-			c.errs = append(c.errs, fmt.Errorf("WithBackups(%d): count is negative", n))
+			c.errs = append(c.errs, optionError(fmt.Sprintf("WithBackups(%d)", n), "count is negative"))
 			return
 		}
 		c.backups = n
@@ -190,7 +208,7 @@ func WithBackups(n int) Option {
 func WithToken(token string) Option {
 	return func(c *config) {
 		if token == "" {
-			c.errs = append(c.errs, fmt.Errorf("WithToken: token is empty"))
+			c.errs = append(c.errs, optionError("WithToken", "token is empty"))
 			return
 		}
 		sum := sha256.Sum256([]byte(token))
@@ -209,7 +227,7 @@ func WithToken(token string) Option {
 func WithIAM(users ...IAMUser) Option {
 	return func(c *config) {
 		if len(users) == 0 {
-			c.errs = append(c.errs, fmt.Errorf("WithIAM: no users"))
+			c.errs = append(c.errs, optionError("WithIAM", "no users"))
 			return
 		}
 		c.iamUsers = append([]IAMUser(nil), users...)
@@ -229,7 +247,7 @@ func WithIAM(users ...IAMUser) Option {
 func WithAKSK(creds ...aksk.Credentials) Option {
 	return func(c *config) {
 		if len(creds) == 0 {
-			c.errs = append(c.errs, fmt.Errorf("WithAKSK: no keys"))
+			c.errs = append(c.errs, optionError("WithAKSK", "no keys"))
 			return
 		}
 		if c.aksk == nil {
@@ -237,7 +255,7 @@ func WithAKSK(creds ...aksk.Credentials) Option {
 		}
 		for i, cr := range creds {
 			if err := cr.Check(); err != nil {
-				c.errs = append(c.errs, fmt.Errorf("WithAKSK: key pair %d: %w", i+1, err))
+				c.errs = append(c.errs, optionError("WithAKSK", "key pair %d: %w", i+1, err))
 				continue
 			}
 			c.aksk[cr.AccessKey] = cr.SecretKey
@@ -251,7 +269,7 @@ func WithAKSK(creds ...aksk.Credentials) Option {
 func WithMaxRequests(n int) Option {
 	return func(c *config) {
 		if n < 0 {
-			c.errs = append(c.errs, fmt.Errorf("WithMaxRequests(%d): count is negative", n))
+			c.errs = append(c.errs, optionError(fmt.Sprintf("WithMaxRequests(%d)", n), "count is negative"))
 			return
 		}
 		c.maxRequests = n

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -31,6 +32,10 @@ var projectTemplates = []string{"$(tenant_id)s", "%(tenant_id)s", "$(project_id)
 //   - a placeholder left in the URL ($(tenant_id)s, %(tenant_id)s,
 //     {project_id}, ...) gets projectID put in first.
 //
+// With projectID "" (not known yet: a sign-in will tell), a URL ending in
+// /v3/<anything> (a project ID or a placeholder) has it taken off unchecked;
+// New always passes the request's project.
+//
 // The URL must be absolute https (http only to a loopback host or with
 // allowHTTP: a token would travel unencrypted), with a host and without
 // user info, query or fragment. Errors are *OptionErrors of field
@@ -43,10 +48,7 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 	filled := base
 	for _, t := range projectTemplates {
 		if strings.Contains(filled, t) {
-			if projectID == "" {
-				return "", fail("holds the placeholder %s and no project ID is known to put in", t)
-			}
-			filled = strings.ReplaceAll(filled, t, url.PathEscape(projectID))
+			filled = strings.ReplaceAll(filled, t, cmp.Or(url.PathEscape(projectID), "PROJECT_ID"))
 		}
 	}
 	u, err := url.Parse(filled)
@@ -55,7 +57,7 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err // url.Error repeats the whole URL
 		}
-		return "", fail("is not a URL: %v", err)
+		return "", &OptionError{Field: "Endpoint", Reason: fmt.Sprintf("is not a URL: %v", err)}
 	}
 	switch {
 	case u.User != nil:
@@ -80,7 +82,7 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 		if err != nil {
 			return "", fail("has a project ID that is not escaped right")
 		}
-		if id != projectID {
+		if id != projectID && projectID != "" {
 			return "", &OptionError{Field: "Endpoint", Value: redact.URL(base), ProjectID: id,
 				Reason: fmt.Sprintf("names project %s, but the request's project is %s: they must be the same", id, projectID)}
 		}

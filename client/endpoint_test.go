@@ -39,7 +39,6 @@ func TestServiceRootRefuses(t *testing.T) {
 	for _, tc := range []struct{ name, base, project, want string }{
 		{"a URL naming another project than the request's", "https://cbr.eu-de.otc.t-systems.com/v3/68589cac08274b82b4e254268a3862d8", projectID,
 			"names project 68589cac08274b82b4e254268a3862d8, but the request's project is " + projectID},
-		{"a template and no project to put in", "https://cbr.eu-de.otc.t-systems.com/v3/$(tenant_id)s", "", "holds the placeholder $(tenant_id)s"},
 		{"a template this client does not know", "https://cbr.eu-de.otc.t-systems.com/v3/${TENANT}", projectID, "placeholder"},
 		{"plain http to a host that is not loopback", "http://cbr.example.org", projectID, "plain http"},
 		{"no scheme", "cbr.eu-de.otc.t-systems.com", projectID, "absolute http or https URL"},
@@ -51,6 +50,14 @@ func TestServiceRootRefuses(t *testing.T) {
 			assert.Equal(t, "Endpoint", oe.Field)
 			assert.ErrorContains(t, err, tc.want)
 		})
+	}
+}
+
+func TestServiceRootWithoutAProjectTakesOffAnyProject(t *testing.T) {
+	for _, base := range []string{"https://cbr.example.org/v3/" + projectID, "https://cbr.example.org/v3/$(tenant_id)s", "https://cbr.example.org"} {
+		got, err := client.ServiceRoot(base, "", false)
+		require.NoError(t, err, base)
+		assert.Equal(t, "https://cbr.example.org", got, base)
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/client"
 )
 
 // Exit codes, the same for every subcommand; exitCode maps errors to them.
@@ -154,7 +154,7 @@ func version(s streams, cmd string, args []string) error {
 	case len(args) > 0:
 		return usagef("%s takes no arguments, got %q", cmd, args[0])
 	}
-	_, err := fmt.Fprintf(s.out, "%s %s (%s)\n", progName, replicate.Version, runtime.Version())
+	_, err := fmt.Fprintf(s.out, "%s %s (%s)\n", progName, client.Version, runtime.Version())
 	return err
 }
 

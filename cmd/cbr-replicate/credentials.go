@@ -179,10 +179,6 @@ func mockSignIn(cfg auth.Config, authURL string) (auth.Config, cbrtest.IAMUser, 
 	return cfg, u, nil
 }
 
-// placeholderProject stands for the project ID in a --dry-run that would
-// sign in: the token's project is known only once signed in.
-const placeholderProject = "PROJECT_ID_OF_THE_TOKEN"
-
 // dryRunToken stands for the token in a --dry-run that would sign in; it
 // prints as [REDACTED] like any token.
 const dryRunToken = "not-signed-in"
@@ -208,7 +204,7 @@ func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc
 		o.signInNote = o.creds.signIn.Describe()
 		o.token = dryRunToken
 		if o.projectID == "" {
-			o.projectID = placeholderProject
+			o.projectID = unknownProject
 		}
 		return endpoint, nil
 	}
@@ -237,11 +233,12 @@ func (o *replicateOptions) signInNow(ctx context.Context, endpoint string, hc *h
 	if err := auth.CheckProjectID(o.projectID, scoped); err != nil {
 		return "", &invalidError{fmt.Errorf("%s: %s", o.projectFrom, authText(err))}
 	}
-	o.projectID, o.tokens = scoped, session
+	o.projectID, o.projectFrom, o.tokens = scoped, "the token's project", session
 	if endpoint == "" {
 		if endpoint, err = session.Endpoint(ctx, "cbr", o.region); err != nil {
 			return "", err
 		}
+		o.endpointFrom = "the catalog's CBR URL"
 	}
 	return endpoint, nil
 }

@@ -103,7 +103,7 @@ func TestReplicateSignsInWithCloudsYAML(t *testing.T) {
 		require.Equal(t, exitOK, res.code, res.stderr)
 		assert.Equal(t, 1, srv.Fake.IAM().SignIns())
 		require.Len(t, srv.Requests(), 1)
-		assert.Equal(t, signInUser.ProjectID(), srv.Requests()[0].ProjectID)
+		assert.Equal(t, signInUser.ProjectID(), srv.Requests()[0].ProjectID())
 	})
 
 	t.Run("a wrong password in secure.yaml is IAM's refusal, exit 1, and nothing reaches CBR", func(t *testing.T) {
@@ -202,7 +202,7 @@ func TestReplicateSignsInWithOpenrc(t *testing.T) {
 			assert.Equal(t, tc.received, srv.Fake.Received())
 			if tc.stderr == "" {
 				require.Len(t, srv.Requests(), 1)
-				assert.Equal(t, signInUser.ProjectID(), srv.Requests()[0].ProjectID)
+				assert.Equal(t, signInUser.ProjectID(), srv.Requests()[0].ProjectID())
 				return
 			}
 			assert.Contains(t, res.stderr, strings.ReplaceAll(tc.stderr, "URL", srv.URL+"/v3"))
@@ -242,7 +242,7 @@ func TestReplicateDryRunWithSignIn(t *testing.T) {
 		require.Equal(t, exitOK, res.code, res.stderr)
 		assert.Equal(t, "# would sign in at IAM "+srv.URL+"/v3, user backup-admin (domain OTC00000000001000000123), "+
 			"project eu-de (domain OTC00000000001000000123); from OS_* environment variables", lines(res.stdout)[0])
-		assert.Equal(t, "POST https://cbr.eu-de.otc.t-systems.com/v3/"+placeholderProject+"/checkpoints/replicate", lines(res.stdout)[1])
+		assert.Equal(t, "POST https://cbr.eu-de.otc.t-systems.com/v3/"+unknownProject+"/checkpoints/replicate", lines(res.stdout)[1])
 		assert.Contains(t, res.stdout, "\nX-Auth-Token: [REDACTED]\n")
 		assert.Equal(t, 0, srv.Fake.Received(), "no sign-in, nothing sent")
 	})
@@ -289,7 +289,7 @@ func TestReplicateAKSK(t *testing.T) {
 			}
 			if tc.code == exitOK {
 				require.Len(t, srv.Requests(), 1)
-				assert.Equal(t, pageProjectID, srv.Requests()[0].ProjectID)
+				assert.Equal(t, pageProjectID, srv.Requests()[0].ProjectID())
 			} else {
 				assert.Empty(t, srv.Requests())
 			}
@@ -346,7 +346,7 @@ func TestReplicateMockSignsInAgainstTheFakesIAM(t *testing.T) {
 		t.Parallel()
 		got := dryRun(t, openrcEnv("https://iam.example.test/v3", secretPassword), pageFlags("--mock")...)
 		assert.Regexp(t, `^IAM http://127\.0\.0\.1:\d+/v3, user backup-admin`, got.SignIn)
-		assert.Contains(t, got.URL, "/v3/"+placeholderProject+"/")
+		assert.Contains(t, got.URL, "/v3/"+unknownProject+"/")
 	})
 
 	t.Run("a configuration naming the user by ID only cannot be mocked", func(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -119,10 +118,11 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 	if o.status != 0 {
 		// A status the fake cannot answer with (42, 204, or 202 that the
 		// spec does not document) is a usage error, not a panic.
-		if _, err := cbrtest.New(cbrtest.WithResponse(o.status)); err != nil {
-			// "cbrtest: WithResponse(202): why": the why, in flag words.
-			_, why, _ := strings.Cut(err.Error(), "): ")
-			return nil, usagef("--status %d: %s", o.status, why)
+		var oe *cbrtest.OptionError
+		if _, err := cbrtest.New(cbrtest.WithResponse(o.status)); errors.As(err, &oe) {
+			return nil, usagef("--status %d: %v", o.status, oe.Err)
+		} else if err != nil {
+			return nil, err
 		}
 	}
 	return o, o.readFiles(tokenFile, usersFile, keysFile)

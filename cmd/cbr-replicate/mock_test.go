@@ -323,7 +323,7 @@ func TestMockErrors(t *testing.T) {
 		res := runArgs(t, "mock", "--status", "202")
 		assert.Equal(t, exitUsage, res.code)
 		assert.Contains(t, res.stderr, "--status 202")
-		assert.Contains(t, res.stderr, "--status 202: the spec documents no answer for status 202")
+		assert.Contains(t, res.stderr, "--status 202: the spec documents no answer with status 202 for CopyCheckpoint")
 		assert.NotContains(t, res.stderr, "panic")
 		assert.NotContains(t, res.stderr, "WithResponse", "no Go API names in CLI messages")
 	})

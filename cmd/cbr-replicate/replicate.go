@@ -17,11 +17,12 @@ import (
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+	"github.com/cbr-replicate/cbr-replicate/client"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
-	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/openapi"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -88,7 +89,8 @@ type replicateOptions struct {
 	streams
 	param            cbr.CheckpointReplicateParam
 	projectID        string
-	projectFrom      string // "--project-id" or "OS_PROJECT_ID", for messages
+	projectFrom      string // "--project-id", "OS_PROJECT_ID" or "the token's project", for messages
+	endpointFrom     string // "--endpoint" or "the catalog's CBR URL", for messages
 	region           string
 	endpoint         string
 	tokenFile        string
@@ -104,8 +106,8 @@ type replicateOptions struct {
 	// Set by replicateRun: the token read, or the session or signer; and
 	// for a --dry-run that would sign in, where.
 	token      string
-	tokens     replicate.TokenSource
-	signer     replicate.RequestSigner
+	tokens     client.TokenSource
+	signer     client.RequestSigner
 	signInNote string
 }
 
@@ -113,7 +115,7 @@ type replicateOptions struct {
 // chooses the way to authenticate, fills project and region from the
 // environment, and reports every usage problem at once.
 func parseReplicate(s streams, args []string) (*replicateOptions, error) {
-	o := &replicateOptions{streams: s, output: outputText}
+	o := &replicateOptions{streams: s, output: outputText, endpointFrom: "--endpoint"}
 	var autoTrigger, acceleration bool
 	fs := newFlagSet("replicate")
 	fs.StringVar(&o.param.VaultId, "vault-id", "", "ID (UUID) of the source vault (required)")
@@ -128,7 +130,7 @@ func parseReplicate(s streams, args []string) (*replicateOptions, error) {
 	fs.BoolVar(&o.allowHTTP, "allow-http", false, "allow a plain http --endpoint to a host that is not loopback (the token travels unencrypted)")
 	fs.StringVar(&o.tokenFile, "token-file", "", "read the token from this file (- for stdin) instead of $OS_AUTH_TOKEN")
 	fs.StringVar(&o.cloud, "os-cloud", "", "sign in with this cloud of clouds.yaml (default $OS_CLOUD, after the ways above it)")
-	fs.DurationVar(&o.timeout, "timeout", replicate.DefaultTimeout, "give up on the call, sign-in included, after this long")
+	fs.DurationVar(&o.timeout, "timeout", client.DefaultTimeout, "give up on the call, sign-in included, after this long")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the validated request (credentials redacted), sign in nowhere and send nothing")
 	fs.BoolVar(&o.mock, "mock", false, "send to an in-process fake on loopback (no cloud account or token needed)")
 	fs.BoolVar(&o.validateResponse, "validate-response", false, "also check the response against the API page (contract drift is exit 1)")
@@ -169,7 +171,7 @@ func (o *replicateOptions) fromEnvironment(fs *pflag.FlagSet) []string {
 		o.region = o.creds.signIn.Region
 	}
 	if o.region == "" {
-		o.region = replicate.DefaultRegion() // the spec's default server region
+		o.region = openapi.DefaultRegion() // the spec's default server region
 	}
 	if o.creds.signsIn() {
 		problems = append(problems, o.signInProblems()...)
@@ -192,7 +194,7 @@ func (o *replicateOptions) problems(fs interface{ Changed(string) bool }) []stri
 		if !o.creds.signsIn() {
 			missing = append(missing, "--project-id (or OS_PROJECT_ID)")
 		}
-		check.projectID = "project"
+		check.projectID = unknownProject
 	}
 	// The fake of --mock accepts any token: it needs none.
 	if !o.mock && o.creds.kind == authNone {
@@ -214,28 +216,32 @@ func (o *replicateOptions) problems(fs interface{ Changed(string) bool }) []stri
 		}
 		endpoint = "http://127.0.0.1" // the fake's, known once it runs
 	}
-	if _, err := check.newClient(endpoint, nil); err != nil {
+	if _, err := check.newClient(endpoint, "--endpoint", nil); err != nil {
 		problems = append(problems, err.Error())
 	}
 	return problems
 }
 
-// flagWords says what replicate.New refused in the words of the command
-// line: "Options.ProjectID" is --project-id.
-var flagWords = strings.NewReplacer(
-	"replicate: ", "",
-	"Options.ProjectID", "--project-id",
-	"Options.Endpoint", "--endpoint",
-	"Options.Region", "--region",
-	"Options.AllowInsecureHTTP", "--allow-http",
-)
+// unknownProject stands for the project ID while parsing a sign-in's
+// command line: the token's project is known only once signed in.
+const unknownProject = "PROJECT_ID_OF_THE_TOKEN"
 
-// newClient builds the client for endpoint ("" for --region) with the
-// authentication replicateRun prepared: the signer, the session, or the
-// token read (o.token, taken when a request is built). Its error is a
-// *usageError in flag words.
-func (o *replicateOptions) newClient(endpoint string, hc *http.Client) (*replicate.Client, error) {
-	opts := replicate.Options{
+// newClient builds the client for endpoint ("" for --region; endpointFrom
+// says where it came from, for messages) with the authentication
+// replicateRun prepared: the signer, the session, or the token read
+// (o.token, taken when a request is built). Its error is a *usageError in
+// the command's words.
+func (o *replicateOptions) newClient(endpoint, endpointFrom string, hc *http.Client) (*client.Client, error) {
+	if o.projectID == unknownProject && endpoint != "" {
+		// The project is the token's, unknown yet: whatever project the
+		// endpoint names is checked against it once signed in.
+		root, err := client.ServiceRoot(endpoint, "", o.allowHTTP)
+		if err != nil {
+			return nil, o.optionError(err, endpointFrom)
+		}
+		endpoint = root
+	}
+	opts := client.Options{
 		Region:            o.region,
 		Endpoint:          endpoint,
 		AllowInsecureHTTP: o.allowHTTP,
@@ -249,13 +255,38 @@ func (o *replicateOptions) newClient(endpoint string, hc *http.Client) (*replica
 	case o.signer != nil:
 		opts.Signer = o.signer
 	case o.tokens == nil:
-		opts.Token = replicate.TokenFunc(func(context.Context) (string, error) { return o.token, nil })
+		opts.Token = client.TokenFunc(func(context.Context) (string, error) { return o.token, nil })
 	}
-	c, err := replicate.New(opts)
+	c, err := client.New(opts)
 	if err != nil {
-		return nil, &usageError{err: errors.New(flagWords.Replace(err.Error()))}
+		return nil, o.optionError(err, endpointFrom)
 	}
 	return c, nil
+}
+
+// optionError says what client.New refused in the command's words: the
+// flag, or where the value came from (the catalog's CBR URL, the token's
+// project).
+func (o *replicateOptions) optionError(err error, endpointFrom string) error {
+	var oe *client.OptionError
+	if !errors.As(err, &oe) {
+		return &usageError{err: err}
+	}
+	what := map[string]string{"Endpoint": endpointFrom, "Region": "--region", "ProjectID": o.projectFrom,
+		"Timeout": "--timeout", "Token": "the token"}[oe.Field]
+	reason := oe.Reason
+	switch {
+	case oe.Insecure:
+		reason = "is plain http to a host that is not loopback: the token would travel unencrypted (use https, or --allow-http)"
+	case oe.ProjectID != "":
+		reason = fmt.Sprintf("names project %s, but the project is %s (%s)", oe.ProjectID, o.projectID, o.projectFrom)
+	case oe.Field == "Region":
+		reason = "is an unknown region: known regions are " + strings.Join(openapi.Regions(), ", ") + " (set --endpoint for another cloud)"
+	}
+	if oe.Value != "" {
+		return usagef("%s %q %s", what, oe.Value, reason)
+	}
+	return usagef("%s %s", what, reason)
 }
 
 // replicateRun authenticates (signing in, unless --dry-run), builds the
@@ -277,11 +308,11 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 	if err != nil {
 		return o.callError(ctx, err)
 	}
-	client, err := o.newClient(endpoint, hc)
+	c, err := o.newClient(endpoint, o.endpointFrom, hc)
 	if err != nil {
 		return err
 	}
-	if u, _ := url.Parse(client.Endpoint()); o.allowHTTP && u != nil && u.Scheme == "http" && !loopback.Host(u.Hostname()) {
+	if u, _ := url.Parse(c.Endpoint()); o.allowHTTP && u != nil && u.Scheme == "http" && !loopback.Host(u.Hostname()) {
 		what := "the token travels"
 		if o.signer != nil {
 			what = "the signed request travels"
@@ -289,13 +320,13 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 		fmt.Fprintf(o.errOut, "warning: --allow-http: %s unencrypted to %s\n", what, printable(u.Host))
 	}
 	if o.dryRun {
-		req, err := client.NewRequest(ctx, o.param)
+		req, err := c.NewReplicateRequest(ctx, o.param)
 		if err != nil {
 			return o.callError(ctx, err)
 		}
 		return printDryRun(o.out, req, o.output, o.signInNote)
 	}
-	res, err := client.Replicate(ctx, o.param)
+	res, err := c.Replicate(ctx, o.param)
 	if err != nil {
 		return o.callError(ctx, err)
 	}
@@ -347,14 +378,13 @@ func (o *replicateOptions) readToken() (string, error) {
 // errors carry no token.
 func (o *replicateOptions) callError(ctx context.Context, err error) error {
 	var (
-		apiErr    *replicate.APIError
-		decodeErr *replicate.DecodeError
+		apiErr    *client.APIError
+		decodeErr *client.DecodeError
 		respErr   *validate.ResponseError
 		verr      *validate.Error
 		signIn    *auth.SignInError
 	)
-	// The packages' own prefixes would double the command's.
-	msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "replicate: "), "auth: ")
+	msg := err.Error()
 	switch {
 	case errors.As(err, new(*usageError)) || errors.As(err, new(*invalidError)):
 		return err // explained already
@@ -384,12 +414,12 @@ func (o *replicateOptions) callError(ctx context.Context, err error) error {
 
 // apiErrorText shows an error answer of the service readably; every
 // server-supplied field goes through printable.
-func apiErrorText(e *replicate.APIError) string {
+func apiErrorText(e *client.APIError) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "the service refused the replication: HTTP %d %s\n", e.StatusCode, http.StatusText(e.StatusCode))
 	if e.Code != "" {
 		fmt.Fprintf(&b, "  code:       %s\n", oneLine(e.Code))
-		if m := replicate.CodeMeaning(e.Code); m != "" {
+		if m := client.CodeMeaning(e.Code); m != "" {
 			fmt.Fprintf(&b, "  meaning:    %s\n", m)
 		}
 	}

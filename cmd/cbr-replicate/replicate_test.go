@@ -208,9 +208,9 @@ func TestReplicateUsageErrors(t *testing.T) {
 		{"--token-file of several lines", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", twoLines), []string{"more than one line"}},
 		{"unknown --output", tokenEnv(), pageFlags("--output", "xml"), []string{"must be text or json"}},
 		{"positional argument", tokenEnv(), pageFlags("extra"), []string{`unexpected argument "extra"`}},
-		{"unknown region", tokenEnv(), pageFlags("--region", "mars-1"), []string{`unknown region "mars-1": known regions are eu-de, eu-nl (set --endpoint for another cloud)`}},
+		{"unknown region", tokenEnv(), pageFlags("--region", "mars-1"), []string{`--region "mars-1" is an unknown region: known regions are eu-de, eu-nl (set --endpoint for another cloud)`}},
 		{"unknown region from OS_REGION_NAME and missing flags at once", []string{"OS_REGION_NAME=mars-1"}, []string{"--vault-id", pageVaultID},
-			[]string{"missing --destination-project-id", `unknown region "mars-1"`}},
+			[]string{"missing --destination-project-id", `--region "mars-1" is an unknown region`}},
 		{"endpoint not a URL", tokenEnv(), pageFlags("--endpoint", "cbr.example.test"), []string{`--endpoint "cbr.example.test" must be an absolute http or https URL`}},
 		{"endpoint of another scheme", tokenEnv(), pageFlags("--endpoint", "ftp://x.test"), []string{`--endpoint "ftp://x.test" must be an absolute http or https URL`}},
 		{"endpoint without a host", tokenEnv(), pageFlags("--endpoint", "https://"), []string{`--endpoint "https:" has no host`}},
@@ -276,7 +276,7 @@ func TestReplicateSendsTheRequest(t *testing.T) {
 
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
-	assert.Equal(t, pageProjectID, reqs[0].ProjectID)
+	assert.Equal(t, pageProjectID, reqs[0].ProjectID())
 	assert.Equal(t, "/v3/"+pageProjectID+"/checkpoints/replicate", reqs[0].Path)
 	var body map[string]map[string]any
 	require.NoError(t, json.Unmarshal(reqs[0].Raw, &body))
@@ -503,7 +503,7 @@ func TestReplicateProjectIDAndEndpointInFlagWords(t *testing.T) {
 		{"--project-id with a slash is not a project ID", tokenEnv(), pageFlags("--project-id", "a/b"), `--project-id "a/b" is not a project ID`},
 		{"--project-id with a blank is not a project ID", tokenEnv(), pageFlags("--project-id", "a b"), `--project-id "a b" is not a project ID`},
 		{"--project-id with a control character is not a project ID", tokenEnv(), pageFlags("--project-id", "a\x1b[2Jb"), `--project-id "a\x1b[2Jb" is not a project ID`},
-		{"OS_PROJECT_ID .. is refused in the same words", []string{"OS_AUTH_TOKEN=" + secretToken, "OS_PROJECT_ID=.."}, pageFlags(), `--project-id ".." is not a project ID`},
+		{"OS_PROJECT_ID .. is refused, named as what gave it", []string{"OS_AUTH_TOKEN=" + secretToken, "OS_PROJECT_ID=.."}, pageFlags(), `OS_PROJECT_ID ".." is not a project ID`},
 		{"--project-id .. with --mock is refused before the fake runs", nil, pageFlags("--mock", "--project-id", ".."), `--project-id ".." is not a project ID`},
 		{"--endpoint with a query hides the query", tokenEnv(), pageFlags("--endpoint", "https://x.test/?sig=s3cr3t"), `--endpoint "https://x.test/?[REDACTED]" must not have a query`},
 		{"plain http to a host that is not loopback without --allow-http", tokenEnv(), pageFlags("--endpoint", "http://cbr.example.test"), `--endpoint "http://cbr.example.test" is plain http to a host that is not loopback`},

@@ -4,58 +4,72 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/openapi"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
-const validateUsage = `Check a JSON request or response body of "Replicating a Restore Point"
-(POST /v3/{project_id}/checkpoints/replicate) against the API page, and
-print every violation at once.
+const validateUsage = `Check JSON request or response bodies of an operation of the CBR API
+against its page, and print every violation at once.
 
 Usage:
-  cbr-replicate validate request  [flags] [FILE|-]
-  cbr-replicate validate response [--status N] [flags] [FILE|-]
+  cbr-replicate validate request  [--operation ID] [flags] [FILE|DIR|-]...
+  cbr-replicate validate response [--operation ID] [--status N] [flags] [FILE|DIR|-]...
 
-FILE is read, or standard input when FILE is - or missing (at most 10 MiB).
-A request body is the JSON {"replicate": {...}}; a response body is checked
-against what the page documents for --status (an undocumented status is a
-violation).
+The operation is CopyCheckpoint ("Replicating a Restore Point") unless
+--operation names another of the spec's: %s.
+Each FILE is read, a DIR's *.json files (recursively, in name order), or
+standard input for - or no argument; each at most 10 MiB. A response body is
+checked against what the page documents for --status (default 200; an
+undocumented status is a violation).
 
-Output (stdout):
+Output (stdout), for one FILE (or standard input):
   text  "valid", or one violation a line: pointer  rule  message
   json  {"valid": bool, "violations": [{"in", "pointer", "rule", "message"}]}
-        (violations is [] when valid)
+and for more than one, or a DIR, one result per file:
+  text  "FILE  valid", or "FILE  invalid  N violations: pointer rule message; ..."
+  json  {"valid": bool, "files": [{"file", "valid", "violations", "error"}]}
 
 Flags:
 %s
-Exit status: 0 valid; 1 invalid; 2 usage or I/O error (unreadable file,
-input over 10 MiB).
+Exit status: 0 every body is valid; 1 a body is invalid; 2 usage or I/O
+error (an unreadable file, input over 10 MiB: the other files are still
+checked).
 
 Examples:
   cbr-replicate validate request body.json
+  cbr-replicate validate request fixtures/requests/
   echo '{"replicate":{}}' | cbr-replicate validate request --output json
   cbr-replicate validate response --status 400 error.json
+  cbr-replicate validate response --operation ShowReplicationCapabilities answer.json
 `
 
 // validateOptions is "cbr-replicate validate" after flag parsing.
 type validateOptions struct {
 	streams
-	kind   string // "request" or "response"
-	file   string // "-" for standard input
-	status int
-	output outputFormat
-	quiet  bool
+	kind      string   // "request" or "response"
+	operation string   // the operation's ID
+	inputs    []string // files and directories, "-" for standard input
+	status    int
+	output    outputFormat
+	quiet     bool
 }
 
 // parseValidate parses the command line of "cbr-replicate validate".
 func parseValidate(s streams, args []string) (*validateOptions, error) {
-	o := &validateOptions{streams: s, output: outputText, file: "-"}
+	o := &validateOptions{streams: s, output: outputText}
 	fs := newFlagSet("validate")
+	fs.StringVar(&o.operation, "operation", "CopyCheckpoint", "the operation whose bodies are checked (its operationId)")
 	fs.IntVar(&o.status, "status", 200, "HTTP status of the response body (response only)")
 	fs.VarP(&o.output, "output", "o", "output format: text or json")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing; report through the exit status only")
-	if err := parseFlags(s, fs, validateUsage, args); err != nil {
+	if err := parseFlags(s, fs, fmt.Sprintf(validateUsage, strings.Join(openapi.IDs(), ", "), "%s"), args); err != nil {
 		return nil, err
 	}
 	rest := fs.Args()
@@ -68,59 +82,150 @@ func parseValidate(s streams, args []string) (*validateOptions, error) {
 		return nil, usagef("--status applies to response bodies only")
 	case o.status < 100 || o.status > 599:
 		return nil, usagef("--status %d is not an HTTP status (100-599)", o.status)
-	case len(rest) > 2:
-		return nil, usagef("one FILE at most, got %d", len(rest)-1)
+	case !slices.Contains(openapi.IDs(), o.operation):
+		return nil, usagef("--operation %q is not an operation of the spec: %s", o.operation, strings.Join(openapi.IDs(), ", "))
 	}
-	o.kind = rest[0]
-	if len(rest) == 2 {
-		o.file = rest[1]
+	o.kind, o.inputs = rest[0], rest[1:]
+	if len(o.inputs) == 0 {
+		o.inputs = []string{"-"}
 	}
 	return o, nil
 }
 
-// validateResult is the --output json document of validate.
-type validateResult struct {
+// fileResult is the result of one body.
+type fileResult struct {
+	File       string               `json:"file"`
 	Valid      bool                 `json:"valid"`
 	Violations []validate.Violation `json:"violations"`
+	Error      string               `json:"error,omitempty"`
 }
 
-// validateRun checks the body and prints the result on stdout; an invalid
-// body is an *invalidError with nothing more to print.
+// validateRun checks every body and prints the results on stdout; an
+// invalid body is an *invalidError with nothing more to print, an
+// unreadable one an error naming it.
 func validateRun(o *validateOptions) error {
-	body, err := readInput(o.in, o.file)
+	v, err := validate.New()
 	if err != nil {
 		return err
 	}
-	v, err := validate.New()
+	files, err := expand(o.inputs)
 	if err != nil {
-		return fmt.Errorf("load the API description: %w", err)
+		return err
+	}
+	var results []fileResult
+	for _, name := range files {
+		results = append(results, o.check(v, name))
+	}
+	if err := o.print(results, len(files) > 1 || len(files) != len(o.inputs) || isDir(o.inputs[0])); err != nil {
+		return err
+	}
+	var ioErrs []string
+	invalid := false
+	for _, r := range results {
+		if r.Error != "" {
+			ioErrs = append(ioErrs, r.Error)
+		}
+		invalid = invalid || !r.Valid
+	}
+	switch {
+	case len(ioErrs) > 0:
+		return errors.New(strings.Join(ioErrs, "\n"))
+	case invalid:
+		return &invalidError{}
+	}
+	return nil
+}
+
+// check validates one body, read bounded.
+func (o *validateOptions) check(v *validate.Validator, name string) fileResult {
+	r := fileResult{File: name, Violations: []validate.Violation{}}
+	body, err := readInput(o.in, name)
+	if err != nil {
+		r.Error = err.Error()
+		return r
 	}
 	if o.kind == "request" {
-		err = v.RequestBody(body)
+		err = v.RequestBody(o.operation, body)
 	} else {
-		err = v.ResponseBody(o.status, body)
+		err = v.ResponseBody(o.operation, o.status, body)
 	}
-	res := validateResult{Violations: []validate.Violation{}}
-	if verr := (*validate.Error)(nil); errors.As(err, &verr) {
-		res.Violations = append(res.Violations, verr.Violations...)
+	var verr *validate.Error
+	if errors.As(err, &verr) {
+		r.Violations = verr.Violations
 	} else if err != nil {
-		return fmt.Errorf("validate %s: %w", o.kind, err)
+		r.Error = err.Error()
 	}
-	err = nil
-	res.Valid = len(res.Violations) == 0
+	r.Valid = err == nil
+	return r
+}
+
+// print writes the results: one body as before, or one line per file.
+func (o *validateOptions) print(results []fileResult, perFile bool) error {
 	switch {
 	case o.quiet:
+		return nil
+	case o.output == outputJSON && perFile:
+		valid := !slices.ContainsFunc(results, func(r fileResult) bool { return !r.Valid })
+		return writeJSON(o.out, struct {
+			Valid bool         `json:"valid"`
+			Files []fileResult `json:"files"`
+		}{valid, results})
 	case o.output == outputJSON:
-		err = writeJSON(o.out, res)
-	case res.Valid:
-		_, err = fmt.Fprintln(o.out, "valid")
-	default:
-		err = printViolations(o.out, res.Violations)
+		return writeJSON(o.out, struct {
+			Valid      bool                 `json:"valid"`
+			Violations []validate.Violation `json:"violations"`
+		}{results[0].Valid, results[0].Violations})
+	case !perFile && results[0].Valid:
+		_, err := fmt.Fprintln(o.out, "valid")
+		return err
+	case !perFile:
+		return printViolations(o.out, results[0].Violations)
 	}
-	if err == nil && !res.Valid {
-		err = &invalidError{}
+	var b strings.Builder
+	for _, r := range results {
+		switch {
+		case r.Error != "":
+			fmt.Fprintf(&b, "%s  error  %s\n", printable(r.File), oneLine(r.Error))
+		case r.Valid:
+			fmt.Fprintf(&b, "%s  valid\n", printable(r.File))
+		default:
+			var parts []string
+			for _, v := range r.Violations {
+				parts = append(parts, violationPlace(v)+" "+v.Rule+" "+v.Message)
+			}
+			fmt.Fprintf(&b, "%s  invalid  %d violations: %s\n", printable(r.File), len(r.Violations), oneLine(strings.Join(parts, "; ")))
+		}
 	}
+	_, err := io.WriteString(o.out, b.String())
 	return err
+}
+
+// expand lists the files the inputs name: a directory's *.json files,
+// recursively and in name order; everything else as given.
+func expand(inputs []string) ([]string, error) {
+	var files []string
+	for _, in := range inputs {
+		if !isDir(in) {
+			files = append(files, in)
+			continue
+		}
+		err := filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(d.Name(), ".json") {
+				files = append(files, p)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read directory %s: %w", in, err)
+		}
+	}
+	return files, nil
+}
+
+// isDir reports whether name is a directory.
+func isDir(name string) bool {
+	st, err := os.Stat(name)
+	return name != "-" && err == nil && st.IsDir()
 }
 
 // readInput reads the named file, or standard input for "-", at most

@@ -183,12 +183,12 @@ func TestValidateInput(t *testing.T) {
 		assert.Contains(t, res.stderr, "nope.json")
 		assert.Empty(t, res.stdout)
 	})
-	t.Run("directory is an I/O error named once", func(t *testing.T) {
+	t.Run("a directory's files are each checked, an unreadable one named", func(t *testing.T) {
 		t.Parallel()
 		res := runArgs(t, "validate", "request", dir)
-		assert.Equal(t, exitUsage, res.code)
-		assert.Equal(t, "cbr-replicate validate: read input: "+dir+" is a directory, not a file\n", res.stderr)
-		assert.Empty(t, res.stdout)
+		assert.Equal(t, exitUsage, res.code, "an I/O error wins over the valid file")
+		assert.Equal(t, big+"  error  "+big+" is larger than 10 MiB, the input limit of validate\n"+valid+"  valid\n", res.stdout)
+		assert.Equal(t, "cbr-replicate validate: "+big+" is larger than 10 MiB, the input limit of validate\n", res.stderr)
 	})
 	t.Run("input of exactly 10 MiB is read whole", func(t *testing.T) {
 		t.Parallel()
@@ -225,7 +225,7 @@ func TestValidateUsage(t *testing.T) {
 		{"--status with a request", []string{"validate", "request", "--status", "200"}, "--status applies to response"},
 		{"--status not an HTTP status", []string{"validate", "response", "--status", "99"}, "not an HTTP status"},
 		{"--status not a number", []string{"validate", "response", "--status", "ok"}, "--status"},
-		{"two files", []string{"validate", "request", "a.json", "b.json"}, "one FILE at most"},
+		{"an operation the spec lacks", []string{"validate", "request", "--operation", "Nope"}, `--operation "Nope" is not an operation of the spec: `},
 		{"unknown --output", []string{"validate", "request", "--output", "yaml"}, "must be text or json"},
 	}
 	for _, tt := range tests {
@@ -334,4 +334,47 @@ func TestValidateEscapesWhatTheInputHolds(t *testing.T) {
 		assert.Contains(t, pointers, "/replicate/x\u001b[2J")
 		assert.NotContains(t, res.stdout, "\u001b", "the encoder escapes ESC")
 	})
+}
+
+func TestValidateManyFilesInOneProcess(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	bad := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(good, readTestdata(t, "page-request.json"), 0o600))
+	require.NoError(t, os.WriteFile(bad, []byte(`{"replicate":{}}`), 0o600))
+
+	res := runArgs(t, "validate", "request", good, bad)
+	assert.Equal(t, exitInvalid, res.code, "one invalid body makes the run invalid")
+	assert.Equal(t, good+"  valid\n"+bad+"  invalid  4 violations: /replicate/destination_project_id required property is required; "+
+		"/replicate/destination_region required property is required; /replicate/destination_vault_id required property is required; "+
+		"/replicate/vault_id required property is required\n", res.stdout)
+	assert.Empty(t, res.stderr)
+
+	res = runArgs(t, "validate", "request", "--output", "json", good, bad)
+	var out struct {
+		Valid bool `json:"valid"`
+		Files []struct {
+			File       string            `json:"file"`
+			Valid      bool              `json:"valid"`
+			Violations []json.RawMessage `json:"violations"`
+		} `json:"files"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &out), res.stdout)
+	assert.False(t, out.Valid)
+	require.Len(t, out.Files, 2)
+	assert.True(t, out.Files[0].Valid)
+	assert.Empty(t, out.Files[0].Violations)
+	assert.Len(t, out.Files[1].Violations, 4)
+}
+
+func TestValidateAnotherOperation(t *testing.T) {
+	t.Parallel()
+	res := execute(t, invocation{args: []string{"validate", "response", "--operation", "ShowReplicationCapabilities"},
+		stdin: strings.NewReader(`{"regions":[{"name":"eu-de","replication_destinations":["eu-nl"]}]}`)})
+	assert.Equal(t, exitOK, res.code, res.stderr)
+	assert.Equal(t, "valid\n", res.stdout)
+	res = execute(t, invocation{args: []string{"validate", "request", "--operation", "ShowReplicationCapabilities"}, stdin: strings.NewReader(`{}`)})
+	assert.Equal(t, exitInvalid, res.code)
+	assert.Contains(t, res.stdout, "ShowReplicationCapabilities takes no request body")
 }
