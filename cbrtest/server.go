@@ -47,14 +47,7 @@ func NewServer(opts ...Option) (*Server, error) {
 	if err != nil {
 		panic(fmt.Sprintf("cbrtest: failed to listen on 127.0.0.1: %v", err))
 	}
-	srv := &httptest.Server{Listener: l, Config: &http.Server{
-		Handler:           f,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-	}}
+	srv := &httptest.Server{Listener: l, Config: NewHTTPServer(f)}
 	srv.Start()
 	tr := &http.Transport{
 		Proxy:               nil, // loopback: never through a proxy
@@ -69,6 +62,20 @@ func NewServer(opts ...Option) (*Server, error) {
 		transport: tr,
 		client:    &http.Client{Transport: tr},
 	}, nil
+}
+
+// NewHTTPServer returns an http.Server for h with the timeouts and the
+// header bound NewServer uses (the one table of them), for a program that
+// serves the fake on a listener of its own, as `cbr-replicate mock` does.
+func NewHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
 }
 
 // Close shuts the server down, waiting for requests in flight, and closes the

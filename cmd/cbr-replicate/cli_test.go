@@ -181,8 +181,8 @@ func TestBodySnippet(t *testing.T) {
 		{"blank body", " \n\t", "(empty)"},
 		{"HTML page on one line", "<html>\n<body>502</body>\r\n</html>", "<html> <body>502</body> </html>"},
 		{"control characters are escaped", "a\x00b\x1bc", `a\x00b\x1bc`},
-		{"long body is cut at 200 bytes", strings.Repeat("x", 300), strings.Repeat("x", 200) + "..."},
-		{"a cut does not split a rune", strings.Repeat("x", 199) + "é", strings.Repeat("x", 199) + "..."},
+		{"long body is cut at 200 characters, by limit.Text", strings.Repeat("x", 300), strings.Repeat("x", 199) + "…"},
+		{"a body of 200 characters is whole, multibyte or not", strings.Repeat("x", 199) + "é", strings.Repeat("x", 199) + "é"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

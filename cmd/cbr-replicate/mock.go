@@ -225,15 +225,9 @@ func (o *mockOptions) server(logger *slog.Logger) (*http.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &http.Server{
-		Handler:           logRequests(logger, handler),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}, nil
+	srv := cbrtest.NewHTTPServer(logRequests(logger, handler))
+	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+	return srv, nil
 }
 
 // mockHandler serves the spec's two documents on GET and HEAD and hands

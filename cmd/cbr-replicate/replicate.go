@@ -436,15 +436,10 @@ func apiErrorText(e *client.APIError) string {
 // bodySnippet shows the start of a body that is not a CBR error (an HTML
 // page of a gateway, nothing at all) on one printable line.
 func bodySnippet(body []byte) string {
-	const max = 200
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if s == "" {
-		return "(empty)"
+	if s := limit.Text(strings.Join(strings.Fields(string(body)), " "), 200); s != "" {
+		return printable(s)
 	}
-	if len(s) > max {
-		s = strings.ToValidUTF8(s[:max], "") + "..."
-	}
-	return printable(s)
+	return "(empty)"
 }
 
 // printReplication prints the result of a replication on stdout.
