@@ -133,10 +133,9 @@ func New(opts ...Option) (*Fake, error) {
 		if cfg.tokenHash != nil {
 			return nil, errors.New("cbrtest: WithIAM and WithToken exclude each other: with WithIAM the fake accepts the tokens its IAM issues")
 		}
-		if f.iam, err = NewIAM(IAMOptions{Users: cfg.iamUsers}); err != nil {
+		if f.iam, err = NewIAM(IAMOptions{Users: cfg.iamUsers, CatalogForm: cfg.iamCatalog}); err != nil {
 			return nil, fmt.Errorf("cbrtest: WithIAM: %w", err)
 		}
-		f.iam.selfURL = true
 	}
 
 	mux := http.NewServeMux()
