@@ -223,7 +223,9 @@ type IAMOptions struct {
 // as the MFA page's table says), or "token" (one it issued, rescoped,
 // expiring with it); the scope a project by ID, or by name with its domain;
 // ?nocatalog. A good request gets 201, a fresh token in X-Subject-Token and
-// the body of the page's example (mfa_authn_at too after a passcode).
+// the body of the page's example (mfa_authn_at too after a passcode). GET
+// with X-Auth-Token and X-Subject-Token shows a token, as gophercloud asks
+// for a token given without a scope.
 //
 // What the pages leave open, the fake chooses: a refused sign-in (a wrong
 // password or passcode, the password alone for a user with a passcode, an
@@ -369,18 +371,20 @@ func (i *IAM) lookup(token string) (iamToken, bool) {
 	return t, ok && i.now().UnixNano() < t.expires
 }
 
-// ServeHTTP answers POST /v3/auth/tokens.
+// ServeHTTP answers POST and GET /v3/auth/tokens.
 func (i *IAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case i == nil || i.now == nil:
 		iamError(w, http.StatusInternalServerError, "This IAM was not built with cbrtest.NewIAM.")
 	case strings.TrimSuffix(r.URL.Path, "/") != "/v3/auth/tokens":
 		iamError(w, http.StatusNotFound, "The resource could not be found.")
-	case r.Method != http.MethodPost:
-		w.Header().Set("Allow", http.MethodPost)
-		iamError(w, http.StatusMethodNotAllowed, "The method is not allowed for the requested URL.")
-	default:
+	case r.Method == http.MethodPost:
 		i.create(w, r)
+	case r.Method == http.MethodGet:
+		i.show(w, r)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		iamError(w, http.StatusMethodNotAllowed, "The method is not allowed for the requested URL.")
 	}
 }
 
@@ -444,7 +448,7 @@ func (i *IAM) create(w http.ResponseWriter, r *http.Request) {
 	}
 	token, t := i.issue(account, method, expires)
 	w.Header().Set("X-Subject-Token", token)
-	i.writeToken(w, r, t)
+	i.writeToken(w, r, http.StatusCreated, t)
 }
 
 // checkPassword returns the account ref names if its password is right
@@ -514,6 +518,23 @@ func (i *IAM) issue(account int, method uint8, expires int64) (string, iamToken)
 	return token, t
 }
 
+// show answers GET /v3/auth/tokens: the token in X-Subject-Token, for a
+// caller with a valid X-Auth-Token.
+func (i *IAM) show(w http.ResponseWriter, r *http.Request) {
+	if _, ok := i.lookup(r.Header.Get("X-Auth-Token")); !ok {
+		iamError(w, http.StatusUnauthorized, "The request you have made requires authentication.")
+		return
+	}
+	subject := r.Header.Get("X-Subject-Token")
+	t, ok := i.lookup(subject)
+	if !ok {
+		iamError(w, http.StatusNotFound, "Could not find token.")
+		return
+	}
+	w.Header().Set("X-Subject-Token", subject)
+	i.writeToken(w, r, http.StatusOK, t)
+}
+
 // iamTime is how IAM writes a time: UTC, microseconds.
 const iamTime = "2006-01-02T15:04:05.000000Z"
 
@@ -523,7 +544,7 @@ type iamObject = map[string]any
 // writeToken writes t's answer in the shape of the token page's example;
 // the catalog's URLs are made absolute with r's Host here, so that no
 // token keeps it.
-func (i *IAM) writeToken(w http.ResponseWriter, r *http.Request, t iamToken) {
+func (i *IAM) writeToken(w http.ResponseWriter, r *http.Request, status int, t iamToken) {
 	u := i.accounts[t.account].user
 	domain := iamObject{"id": u.DomainID(), "name": u.Domain}
 	issued := time.Unix(0, t.issued).UTC().Format(iamTime)
@@ -541,7 +562,7 @@ func (i *IAM) writeToken(w http.ResponseWriter, r *http.Request, t iamToken) {
 	if r.URL.Query().Get("nocatalog") == "" {
 		token["catalog"] = i.catalogFor(r, u)
 	}
-	iamWriteJSON(w, http.StatusCreated, iamObject{"token": token})
+	iamWriteJSON(w, status, iamObject{"token": token})
 }
 
 // catalogFor lists the endpoints of u's region and the global ones,

@@ -488,7 +488,6 @@ func TestIAM_Routes(t *testing.T) {
 		{"no version document at the root", http.MethodGet, "/", 404},
 		{"no version document at /v3", http.MethodGet, "/v3", 404},
 		{"DELETE of tokens", http.MethodDelete, "/v3/auth/tokens", 405},
-		{"GET of tokens (validating a token), which the token pages do not document", http.MethodGet, "/v3/auth/tokens", 405},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := iamDo(t, tc.method, url+tc.path, nil, "")
@@ -554,6 +553,23 @@ func TestIAM_TokenMethodRescopes(t *testing.T) {
 	other := fmt.Sprintf(`{"auth": {"identity": {"methods": ["token"], "token": {"id": %q}}, "scope": {"project": {"id": %q}}}}`,
 		first.header.Get("X-Subject-Token"), iamBob.ProjectID())
 	assert.Equal(t, http.StatusUnauthorized, signIn(t, url, other).status, "only to the user's own projects")
+}
+
+func TestIAM_ShowToken(t *testing.T) {
+	_, url := newIAM(t, &iamClock{now: time.Now()})
+	tokens := url + "/v3/auth/tokens"
+	a := signIn(t, url, passwordBody(byName(iamAlice, iamPassword), projectScope(iamAlice)))
+	token := a.header.Get("X-Subject-Token")
+
+	shown := iamDo(t, http.MethodGet, tokens, map[string]string{"X-Auth-Token": token, "X-Subject-Token": token}, "")
+	require.Equal(t, http.StatusOK, shown.status, shown.raw)
+	assert.Equal(t, token, shown.header.Get("X-Subject-Token"))
+	assert.Equal(t, a.body, shown.body, "the answer the token was issued with")
+
+	unknown := iamDo(t, http.MethodGet, tokens, map[string]string{"X-Auth-Token": token, "X-Subject-Token": "MIIunknown"}, "")
+	assert.Equal(t, http.StatusNotFound, unknown.status)
+	anonymous := iamDo(t, http.MethodGet, tokens, map[string]string{"X-Subject-Token": token}, "")
+	assert.Equal(t, http.StatusUnauthorized, anonymous.status)
 }
 
 func TestIAM_ConcurrentSignIns(t *testing.T) {
