@@ -15,12 +15,13 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/client"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
 // e2ePassword is distinctive so that a leak would show in any output.
 const e2ePassword = "e2e-Pa55w0rd-never-printed"
 
-var e2eUser = cbrtest.IAMUser{Domain: "OTC00000000001000000123", Name: "backup-admin", Password: e2ePassword, Project: "eu-de"}
+var e2eUser = cbrtest.IAMUser{Domain: "OTC00000000001000000123", Name: "backup-admin", Password: redact.NewSecret(e2ePassword), Project: "eu-de"}
 
 // signedInClient signs in from a clouds.yaml whose auth_url is the fake's
 // own IAM, and builds a replicate client from what the sign-in gives: the
@@ -55,7 +56,8 @@ func signedInClient(t *testing.T, srv *cbrtest.Server, password string) (*client
 	}
 	endpoint, err := s.Endpoint(ctx, "cbr", cfg.Region)
 	require.NoError(t, err)
-	require.Equal(t, srv.URL, endpoint, "the catalog's cbr entry points at the fake itself")
+	require.Contains(t, []string{srv.URL + "/v3/" + project, srv.URL}, endpoint,
+		"the catalog's cbr entry points at the fake itself, in the cloud's form or the bare one")
 	return client.New(client.Options{Endpoint: endpoint, ProjectID: project, Token: s, HTTPClient: srv.Client()})
 }
 
@@ -84,6 +86,26 @@ func TestEndToEnd_CloudsYAMLSignInThenReplicateAgainstTheFake(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 1, srv.Fake.IAM().SignIns(), "one IAM request for many calls within a token's life")
 	assert.Len(t, srv.Requests(), 8)
+}
+
+func TestEndToEnd_BothCatalogFormsReplicateWithOnePOST(t *testing.T) {
+	for name, form := range map[string]cbrtest.IAMCatalogForm{
+		"the cloud's form, <URL>/v3/<project_id>": cbrtest.IAMCatalogWithProject,
+		"the bare form, <URL>":                    cbrtest.IAMCatalogBare,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, err := cbrtest.NewServer(cbrtest.WithIAM(e2eUser), cbrtest.WithIAMCatalog(form))
+			require.NoError(t, err)
+			defer srv.Close()
+			c, err := signedInClient(t, srv, e2ePassword)
+			require.NoError(t, err)
+			_, err = c.Replicate(context.Background(), pageParam())
+			require.NoError(t, err)
+			reqs := srv.Requests()
+			require.Len(t, reqs, 1)
+			assert.Equal(t, "/v3/"+e2eUser.ProjectID()+"/checkpoints/replicate", reqs[0].Path)
+		})
+	}
 }
 
 func TestEndToEnd_ARevokedTokenIsRenewedOnceAfterA401(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
 // password is distinctive, so that a test can tell it never shows.
@@ -20,8 +21,8 @@ const password = "Pw-7#q!distinctive-never-shown"
 const domain = "OTC00000000001000000001"
 
 var (
-	alice  = cbrtest.IAMUser{Domain: domain, Name: "alice", Password: password, Project: "eu-de"}
-	aliceS = cbrtest.IAMUser{Domain: domain, Name: "alice", Password: password, Project: "eu-nl_backup"}
+	alice  = cbrtest.IAMUser{Domain: domain, Name: "alice", Password: redact.NewSecret(password), Project: "eu-de"}
+	aliceS = cbrtest.IAMUser{Domain: domain, Name: "alice", Password: redact.NewSecret(password), Project: "eu-nl_backup"}
 )
 
 // clock is a settable clock, shared by the fake IAM and the Session.
@@ -59,8 +60,11 @@ func iamClock(now func() time.Time) iamOption {
 func startIAM(t *testing.T, opts ...iamOption) *fakeIAM {
 	t.Helper()
 	o := cbrtest.IAMOptions{
-		Users:      []cbrtest.IAMUser{alice, aliceS},
-		CatalogURL: func(region, projectID string) string { return "https://cbr." + region + ".example.org/v3/" + projectID },
+		Users: []cbrtest.IAMUser{alice, aliceS},
+		Catalog: []cbrtest.IAMEndpoint{
+			{Type: "cbr", Region: "eu-de", URL: "https://cbr.eu-de.example.org/v3/$(tenant_id)s"},
+			{Type: "cbr", Region: "eu-nl", URL: "https://cbr.eu-nl.example.org/v3/$(tenant_id)s"},
+		},
 	}
 	for _, apply := range opts {
 		apply(&o)

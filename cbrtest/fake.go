@@ -109,10 +109,9 @@ func New(opts ...Option) (*Fake, error) {
 		f.cfg.handlers[copyCheckpoint] = http.HandlerFunc(f.replicate)
 	}
 	if len(cfg.iamUsers) > 0 {
-		if f.iam, err = NewIAM(IAMOptions{Users: cfg.iamUsers}); err != nil {
+		if f.iam, err = NewIAM(IAMOptions{Users: cfg.iamUsers, CatalogForm: cfg.iamCatalog}); err != nil {
 			return nil, fmt.Errorf("cbrtest: WithIAM: %w", err)
 		}
-		f.iam.selfURL = true
 	}
 	f.chain = v.Middleware(http.HandlerFunc(f.answer))
 	return f, nil

@@ -1,12 +1,8 @@
 package cbrtest
 
-// A fake of IAM's token endpoint (Keystone v3, POST /v3/auth/tokens), so that
-// sign-in code can be tested end to end and the fake CBR can accept only the
-// tokens it issued. Self-contained: nothing here depends on the fake CBR.
-
 import (
-	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -15,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,20 +22,31 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
-// IAMTokenLifetime is how long a token of [IAM] lives unless
-// IAMOptions.Lifetime says otherwise: 24 hours, as on Open Telekom Cloud.
-const IAMTokenLifetime = 24 * time.Hour
-
-// iamMaxTokens bounds the tokens an [IAM] remembers: past it, the oldest
-// is forgotten, so a long-running mock cannot be grown without bound.
-const iamMaxTokens = 1 << 16
+const (
+	// iamTokenLifetime is a token's life unless IAMOptions.Lifetime says
+	// otherwise: 24 hours, as the token page says.
+	iamTokenLifetime = 24 * time.Hour
+	// iamStoreBytes bounds the memory of the tokens an [IAM] remembers
+	// (8 MiB, about 37,000 tokens): past it, the oldest is forgotten.
+	iamStoreBytes = 8 << 20
+	// iamTokenBytes is what a remembered token may cost, whatever was sent:
+	// its sum and iamToken four times over, for the map and the ring.
+	iamTokenBytes = 4 * (sha256.Size + 24)
+)
 
 // IAMUser is one account of [IAM]: a user of a domain (an account, on Open
 // Telekom Cloud "OTC00000000001000000xxx") with a password and a project it
 // may scope tokens to (a region such as "eu-de", or "eu-de_sub"). A user
-// with several projects is several IAMUsers with the same password.
+// with several projects is several IAMUsers with the same secrets.
 type IAMUser struct {
-	Domain, Name, Password, Project string
+	Domain   string
+	Name     string
+	Password redact.Secret
+	Project  string
+	// Passcode, when set, turns on login protection: the user signs in only
+	// with methods "password" and "totp" and this passcode, as from a
+	// virtual MFA device whose code never changes.
+	Passcode redact.Secret
 }
 
 // DomainID is the ID [IAM] gives the user's domain: 32 hex digits derived
@@ -52,37 +60,24 @@ func (u IAMUser) UserID() string { return iamID("user", u.Domain, u.Name) }
 // and project name: what a token scoped to it carries as token.project.id.
 func (u IAMUser) ProjectID() string { return iamID("project", u.Domain, u.Project) }
 
-// Region is the region of the user's project: its name up to the first
-// "_" ("eu-de" for "eu-de" and "eu-de_sub").
-func (u IAMUser) Region() string {
+// region is the region of the user's project: its name up to the first "_".
+func (u IAMUser) region() string {
 	region, _, _ := strings.Cut(u.Project, "_")
 	return region
 }
 
-// String shows the user without the password.
-func (u IAMUser) String() string {
-	return fmt.Sprintf("%s/%s (project %s)", u.Domain, u.Name, u.Project)
-}
-
-// GoString shows the user without the password, also for %#v.
-func (u IAMUser) GoString() string {
-	return fmt.Sprintf("cbrtest.IAMUser{Domain: %q, Name: %q, Password: %q, Project: %q}", u.Domain, u.Name, iamRedacted, u.Project)
-}
-
-// iamRedacted is what a printed IAMUser shows for its password.
-const iamRedacted = redact.Redacted
-
+// iamID derives a stable ID of 32 hex digits.
 func iamID(kind string, parts ...string) string {
 	sum := sha256.Sum256([]byte(kind + "\x00" + strings.Join(parts, "\x00")))
 	return hex.EncodeToString(sum[:16])
 }
 
 // ParseIAMUsers reads the users file of `cbr-replicate mock --iam-users-file`:
-// one user a line, "domain user password project" separated by blanks;
-// blank lines and lines starting with "#" are skipped. Every bad line is
-// reported at once, by number, never with its content (it holds a
-// password); so are a user listed twice for one project and a user with two
-// different passwords. The input is read up to limit.Input.
+// one user a line, "domain user password project [passcode]" separated by
+// blanks; blank lines and lines starting with "#" are skipped. The bad
+// lines are reported at once (the first 20, and how many more) by number,
+// and no column of them is ever echoed (any may hold a secret). The input
+// is read up to limit.Input, and at most 10,000 users.
 func ParseIAMUsers(r io.Reader) ([]IAMUser, error) {
 	data, err := limit.ReadAll(r, limit.Input)
 	if err != nil {
@@ -90,235 +85,306 @@ func ParseIAMUsers(r io.Reader) ([]IAMUser, error) {
 	}
 	var (
 		users []IAMUser
-		errs  []error
-		seen  = map[[3]string]int{}     // line of each user and project
-		first = map[[2]string]iamLine{} // each user's first line
+		lines []int // of each user
+		errs  iamErrors
+		n     int
 	)
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, len(data)+1)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+	for line := range bytes.Lines(data) {
+		n++
+		f := strings.Fields(string(line))
+		switch {
+		case len(f) == 0 || strings.HasPrefix(f[0], "#"):
+		case len(f) < 4 || len(f) > 5:
+			errs.add("line %d: %d fields, want 4 or 5 (domain user password project [passcode])", n, len(f))
+		case len(users) == iamMaxUsers:
+			errs.add("line %d: more than %d users", n, iamMaxUsers)
+		default:
+			u := IAMUser{Domain: f[0], Name: f[1], Password: redact.NewSecret(f[2]), Project: f[3]}
+			if len(f) == 5 {
+				u.Passcode = redact.NewSecret(f[4])
+			}
+			users, lines = append(users, u), append(lines, n)
 		}
-		f := strings.Fields(line)
-		if len(f) != 4 {
-			errs = append(errs, fmt.Errorf("line %d: %d fields, want 4 (domain user password project)", n, len(f)))
-			continue
-		}
-		u := IAMUser{Domain: f[0], Name: f[1], Password: f[2], Project: f[3]}
-		key := [3]string{u.Domain, u.Name, u.Project}
-		if prev, ok := seen[key]; ok {
-			errs = append(errs, fmt.Errorf("line %d: user %s of domain %s is already listed for project %s on line %d", n, u.Name, u.Domain, u.Project, prev))
-			continue
-		}
-		seen[key] = n
-		if prev, ok := first[[2]string{u.Domain, u.Name}]; !ok {
-			first[[2]string{u.Domain, u.Name}] = iamLine{n, u.Password}
-		} else if prev.password != u.Password {
-			errs = append(errs, fmt.Errorf("line %d: user %s of domain %s has another password than on line %d", n, u.Name, u.Domain, prev.n))
-			continue
-		}
-		users = append(users, u)
 	}
-	if err := sc.Err(); err != nil {
-		errs = append(errs, err)
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("cbrtest: IAM users: %w", errors.Join(errs...))
-	}
-	if len(users) == 0 {
-		return nil, errors.New("cbrtest: IAM users: no user")
+	checkIAMUsers(users, func(k int) string { return fmt.Sprintf("line %d", lines[k]) }, &errs)
+	if err := errs.err("cbrtest: IAM users"); err != nil {
+		return nil, err
 	}
 	return users, nil
 }
 
-type iamLine struct {
-	n        int
-	password string
+// iamMaxUsers is the most users an [IAM] takes.
+const iamMaxUsers = 10_000
+
+// iamErrors collects the first 20 errors and counts the others.
+type iamErrors struct {
+	errs []error
+	more int
 }
+
+func (e *iamErrors) add(format string, a ...any) {
+	if len(e.errs) < 20 {
+		e.errs = append(e.errs, fmt.Errorf(format, a...))
+	} else {
+		e.more++
+	}
+}
+
+// err joins the errors under prefix; nil without any.
+func (e *iamErrors) err(prefix string) error {
+	if e.more > 0 {
+		e.errs = append(e.errs, fmt.Errorf("and %d more", e.more))
+	}
+	if len(e.errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", prefix, errors.Join(e.errs...))
+}
+
+// checkIAMUsers adds to errs what is wrong with users, each named by
+// where(k) ("user 3", "line 7"), never by its columns: none or too many, a
+// missing field, a user listed twice for a project, or with other secrets
+// than before.
+func checkIAMUsers(users []IAMUser, where func(k int) string, errs *iamErrors) {
+	switch {
+	case len(users) == 0 && len(errs.errs) == 0:
+		errs.add("no user")
+	case len(users) > iamMaxUsers:
+		errs.add("%d users, more than %d", len(users), iamMaxUsers)
+	}
+	first := map[[2]string]int{}   // each user's first entry
+	entries := map[[3]string]int{} // each user and project's
+	for k, u := range users {
+		j, seen := first[[2]string{u.Domain, u.Name}]
+		p, listed := entries[[3]string{u.Domain, u.Name, u.Project}]
+		switch {
+		case u.Domain == "" || u.Name == "" || u.Password.IsZero() || u.Project == "":
+			errs.add("%s: domain, name, password and project are all required", where(k))
+		case listed:
+			errs.add("%s: the same user and project as %s", where(k), where(p))
+		case seen && (u.Password.Reveal() != users[j].Password.Reveal() || u.Passcode.Reveal() != users[j].Passcode.Reveal()):
+			errs.add("%s: the same user as %s with another password or passcode", where(k), where(j))
+		case !seen:
+			first[[2]string{u.Domain, u.Name}] = k
+			fallthrough
+		default:
+			entries[[3]string{u.Domain, u.Name, u.Project}] = k
+		}
+	}
+}
+
+// IAMEndpoint is one endpoint of the catalog [IAM] puts in its tokens.
+type IAMEndpoint struct {
+	// Type is the service type clients look it up by: "cbr", "identity".
+	Type string
+	// Region is the endpoint's region ("eu-de"), "*" for a global service.
+	Region string
+	// URL is where the service is; "$(tenant_id)s" in it stands for the
+	// token's project ID, as in the cloud's catalog. A URL without "://"
+	// ("/v3", or "" for the root) is on the server that answered.
+	URL string
+}
+
+// IAMCatalogForm is how the default catalog of [IAM] lists CBR.
+type IAMCatalogForm int
+
+const (
+	// IAMCatalogWithProject lists CBR as Open Telekom Cloud does, with the
+	// project in the URL: <URL>/v3/<project ID>. The default.
+	IAMCatalogWithProject IAMCatalogForm = iota
+	// IAMCatalogBare lists CBR as its bare <URL>, the form Huawei Cloud's
+	// SDK builds for itself.
+	IAMCatalogBare
+)
 
 // IAMOptions configures an [IAM].
 type IAMOptions struct {
 	// Users are the accounts that may sign in (at least one).
 	Users []IAMUser
-	// Lifetime of the tokens issued; 0 means IAMTokenLifetime (24 h).
+	// Lifetime of the tokens issued; 0 means 24 hours.
 	Lifetime time.Duration
-	// CatalogURL gives the URL of the "cbr" service for a token's region
-	// and project, as its catalog lists it (the fake CBR's own URL, say).
-	// Nil: the catalog of every token is empty.
-	CatalogURL func(region, projectID string) string
+	// Catalog lists the endpoints of the tokens' catalogs: a token lists
+	// those of its project's region and the global ones ("*"). Nil means
+	// the default, on the server that answered: identity at /v3 and, for
+	// each region of Users, cbr in CatalogForm.
+	Catalog []IAMEndpoint
+	// CatalogForm is the form of the default catalog's cbr URL
+	// (/v3/$(tenant_id)s, or the root); ignored with Catalog.
+	CatalogForm IAMCatalogForm
 	// Now is the fake's clock; nil means time.Now.
-	Now func() time.Time
+	Now func() time.Time `json:"-"`
 }
 
 // IAM is a fake of IAM's token endpoint, an http.Handler for
-// POST /v3/auth/tokens (Keystone v3): the password method with the user by
-// name and domain (by name or ID) or by ID, and the token method (a token
-// it issued, rescoped); a project scope by name (with its domain) or ID, or
-// none (an unscoped token, without project or catalog). A good request gets
-// 201 with a fresh random token in X-Subject-Token and the token's
-// expires_at, issued_at, methods, user, project and catalog in the body; a
-// wrong password, an unknown user or a project the user has no access to
-// gets 401 with Keystone's error body, a malformed request 400.
-// GET /v3/auth/tokens (X-Auth-Token and X-Subject-Token, both issued here)
-// shows a token, GET / and GET /v3 the version document.
+// POST /v3/auth/tokens as Open Telekom Cloud's pages "Obtaining a User Token
+// Through Password Authentication (and Virtual MFA)" document it: methods
+// "password" (the user by ID, or by name with its domain's name or ID),
+// "password" and "totp" for a user with a passcode (totp.user.id required,
+// as the MFA page's table says), or "token" (one it issued, rescoped,
+// expiring with it); the scope a project by ID, or by name with its domain;
+// ?nocatalog. A good request gets 201, a fresh token in X-Subject-Token and
+// the body of the page's example (mfa_authn_at too after a passcode). GET
+// with X-Auth-Token and X-Subject-Token shows a token, as gophercloud asks
+// for a token given without a scope.
 //
-// Passwords are kept only as salted SHA-256 sums and tokens only as SHA-256
-// sums; nothing is logged.
+// What the pages leave open, the fake chooses: a refused sign-in (a wrong
+// password or passcode, the password alone for a user with a passcode, an
+// unknown user or project) gets 401 with Keystone's error body, which Open
+// Telekom Cloud's IAM has been seen to send, not saying what was wrong; no
+// project scope (an unscoped or domain token) gets 400; a catalog lists its
+// project's region and global endpoints; password_expires_at is "" (never).
+//
+// Secrets are kept as salted SHA-256 sums, tokens as SHA-256 sums, at most
+// 8 MiB of them; nothing is logged. The zero IAM and a nil *IAM answer 500
+// and accept no token.
 type IAM struct {
-	lifetime   time.Duration
-	catalogURL func(region, projectID string) string
-	selfURL    bool // the catalog points at the server that answered (a Fake's own IAM)
-	now        func() time.Time
-	salt       [16]byte
-	users      []iamAccount
+	lifetime time.Duration
+	catalog  []IAMEndpoint
+	now      func() time.Time
+	salt     [16]byte
+	accounts []iamAccount
 
-	mu      sync.Mutex
-	tokens  map[[sha256.Size]byte]*iamToken
-	order   [][sha256.Size]byte // issue order, for the bound
-	signIns int
+	mu        sync.Mutex
+	tokens    map[[sha256.Size]byte]iamToken
+	ring      [][sha256.Size]byte // the sums in issue order, for the bound
+	next      int                 // where the next sum goes in ring
+	maxTokens int                 // iamStoreBytes / iamTokenBytes
+	signIns   int
 }
 
+// iamAccount is an IAMUser with its secrets cleared and their sums kept.
 type iamAccount struct {
-	user     IAMUser // Password cleared
-	password [sha256.Size]byte
+	user               IAMUser
+	password, passcode [sha256.Size]byte
 }
 
+// iamToken is what a token keeps: nothing of its request, a fixed size.
 type iamToken struct {
-	user      IAMUser
-	scoped    bool
-	methods   []string
-	issued    time.Time
-	expires   time.Time
-	projectID string
-	catalog   string // the cbr endpoint its catalog lists; "" none
+	account         int32 // index in IAM.accounts: the user and project
+	method          uint8 // byPassword, byPasscode, byToken
+	issued, expires int64 // Unix nanoseconds
 }
+
+// How a token was obtained, and the methods its answer lists.
+const (
+	byPassword = iota
+	byPasscode
+	byToken
+)
+
+var iamMethods = [...][]string{byPassword: {"password"}, byPasscode: {"password", "totp"}, byToken: {"token"}}
 
 // NewIAM returns an IAM for o.Users; every user needs a domain, a name, a
-// password and a project.
+// password and a project, and a user with several projects the same
+// password and passcode for each.
 func NewIAM(o IAMOptions) (*IAM, error) {
 	i := &IAM{
-		lifetime:   o.Lifetime,
-		catalogURL: o.CatalogURL,
-		now:        o.Now,
-		tokens:     map[[sha256.Size]byte]*iamToken{},
-	}
-	if i.lifetime <= 0 {
-		i.lifetime = IAMTokenLifetime
+		lifetime:  cmp.Or(max(o.Lifetime, 0), iamTokenLifetime),
+		catalog:   slices.Clone(o.Catalog),
+		now:       o.Now,
+		tokens:    map[[sha256.Size]byte]iamToken{},
+		maxTokens: iamStoreBytes / iamTokenBytes,
 	}
 	if i.now == nil {
 		i.now = time.Now
 	}
-	if _, err := rand.Read(i.salt[:]); err != nil {
-		return nil, fmt.Errorf("cbrtest: IAM salt: %w", err)
+	var errs iamErrors
+	checkIAMUsers(o.Users, func(k int) string { return fmt.Sprintf("user %d", k+1) }, &errs)
+	if o.CatalogForm != IAMCatalogWithProject && o.CatalogForm != IAMCatalogBare {
+		errs.add("unknown catalog form %d", o.CatalogForm)
 	}
-	var errs []error
-	for n, u := range o.Users {
-		if u.Domain == "" || u.Name == "" || u.Password == "" || u.Project == "" {
-			errs = append(errs, fmt.Errorf("user %d (%s): domain, name, password and project are all required", n+1, u))
-			continue
+	for k, e := range o.Catalog {
+		if e.Type == "" || e.Region == "" {
+			errs.add("catalog endpoint %d: type and region are required", k+1)
 		}
-		a := iamAccount{user: u, password: i.hash(u.Password)}
-		a.user.Password = ""
-		if other := i.account(u.Domain, u.Name); other != nil && other.password != a.password {
-			errs = append(errs, fmt.Errorf("user %d (%s): another password than an earlier entry of the same user", n+1, u))
-			continue
+	}
+	if err := errs.err("cbrtest: NewIAM"); err != nil {
+		return nil, err
+	}
+	_, _ = rand.Read(i.salt[:]) // never fails: it crashes the program
+	cbrURL := "/v3/$(tenant_id)s"
+	if o.CatalogForm == IAMCatalogBare {
+		cbrURL = ""
+	}
+	if i.catalog == nil {
+		i.catalog = []IAMEndpoint{{Type: "identity", Region: "*", URL: "/v3"}}
+	}
+	for _, u := range o.Users {
+		a := iamAccount{user: u, password: i.hash(u.Password.Reveal()), passcode: i.hash(u.Passcode.Reveal())}
+		a.user.Password, a.user.Passcode = redact.Secret{}, redact.Secret{}
+		i.accounts = append(i.accounts, a)
+		if o.Catalog == nil && !slices.ContainsFunc(i.catalog, func(e IAMEndpoint) bool { return e.Region == u.region() }) {
+			i.catalog = append(i.catalog, IAMEndpoint{Type: "cbr", Region: u.region(), URL: cbrURL})
 		}
-		i.users = append(i.users, a)
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("cbrtest: NewIAM: %w", errors.Join(errs...))
-	}
-	if len(i.users) == 0 {
-		return nil, errors.New("cbrtest: NewIAM: no user")
 	}
 	return i, nil
 }
 
-// account returns the first entry of the user, or nil.
-func (i *IAM) account(domain, name string) *iamAccount {
-	for k := range i.users {
-		if u := i.users[k].user; u.Domain == domain && u.Name == name {
-			return &i.users[k]
-		}
+// hash is the salted sum of a secret; the empty one sums to zero.
+func (i *IAM) hash(s string) [sha256.Size]byte {
+	if s == "" {
+		return [sha256.Size]byte{}
 	}
-	return nil
+	return sha256.Sum256(append(i.salt[:], s...))
 }
 
-func (i *IAM) hash(password string) [sha256.Size]byte {
-	return sha256.Sum256(append(i.salt[:], password...))
-}
-
-// SignIns counts the tokens issued so far (both methods).
+// SignIns counts the tokens issued so far (every method); 0 for the zero
+// or a nil IAM.
 func (i *IAM) SignIns() int {
+	if i == nil {
+		return 0
+	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return i.signIns
 }
 
 // Valid tells whether token was issued by i and has not expired, and the
-// ID of the project it is scoped to ("" for an unscoped token).
+// ID of the project it is scoped to.
 func (i *IAM) Valid(token string) (projectID string, ok bool) {
 	t, ok := i.lookup(token)
 	if !ok {
 		return "", false
 	}
-	return t.projectID, true
+	return i.accounts[t.account].user.ProjectID(), true
 }
 
 // RevokeAll forgets every token issued so far, as if they had expired (for
 // a test of a 401 from CBR with the token a client holds).
 func (i *IAM) RevokeAll() {
+	if i == nil {
+		return
+	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	clear(i.tokens)
-	i.order = i.order[:0]
+	i.ring, i.next = i.ring[:0], 0
 }
 
-// Revoke forgets token, as if it had expired (for a test of a 401 from
-// CBR with a token the client still holds).
-func (i *IAM) Revoke(token string) {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	delete(i.tokens, sha256.Sum256([]byte(token)))
-}
-
-func (i *IAM) lookup(token string) (*iamToken, bool) {
-	if token == "" {
-		return nil, false
+func (i *IAM) lookup(token string) (iamToken, bool) {
+	if i == nil || i.now == nil || token == "" {
+		return iamToken{}, false
 	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	t, ok := i.tokens[sha256.Sum256([]byte(token))]
-	if !ok || !i.now().Before(t.expires) {
-		return nil, false
-	}
-	return t, true
+	return t, ok && i.now().UnixNano() < t.expires
 }
 
-// ServeHTTP answers the token and version requests.
+// ServeHTTP answers POST and GET /v3/auth/tokens.
 func (i *IAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch path := strings.TrimSuffix(r.URL.Path, "/"); path {
-	case "/v3/auth/tokens":
-		switch r.Method {
-		case http.MethodPost:
-			i.create(w, r)
-		case http.MethodGet, http.MethodHead:
-			i.show(w, r)
-		default:
-			w.Header().Set("Allow", "GET, HEAD, POST")
-			iamError(w, http.StatusMethodNotAllowed, "Method Not Allowed", "The method is not allowed for the requested URL.")
-		}
-	case "", "/v3":
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			iamError(w, http.StatusMethodNotAllowed, "Method Not Allowed", "The method is not allowed for the requested URL.")
-			return
-		}
-		i.versions(w, r, path == "")
+	switch {
+	case i == nil || i.now == nil:
+		iamError(w, http.StatusInternalServerError, "This IAM was not built with cbrtest.NewIAM.")
+	case strings.TrimSuffix(r.URL.Path, "/") != "/v3/auth/tokens":
+		iamError(w, http.StatusNotFound, "The resource could not be found.")
+	case r.Method == http.MethodPost:
+		i.create(w, r)
+	case r.Method == http.MethodGet:
+		i.show(w, r)
 	default:
-		iamError(w, http.StatusNotFound, "Not Found", "The resource could not be found.")
+		w.Header().Set("Allow", "GET, POST")
+		iamError(w, http.StatusMethodNotAllowed, "The method is not allowed for the requested URL.")
 	}
 }
 
@@ -328,284 +394,216 @@ type iamAuthRequest struct {
 	Auth *struct {
 		Identity *struct {
 			Methods  []string `json:"methods"`
-			Password *struct {
-				User *iamRef `json:"user"`
-			} `json:"password"`
-			Token *struct {
-				ID string `json:"id"`
-			} `json:"token"`
+			Password iamRef   `json:"password"` // .User
+			TOTP     iamRef   `json:"totp"`     // .User
+			Token    iamRef   `json:"token"`    // .ID
 		} `json:"identity"`
-		Scope *struct {
-			Project *iamRef        `json:"project"`
-			Domain  *iamRef        `json:"domain"`
-			System  map[string]any `json:"system"`
-		} `json:"scope"`
+		Scope *iamRef `json:"scope"` // .Project
 	} `json:"auth"`
 }
 
-// iamRef names a user, project or domain by ID or by name (and domain).
+// iamRef names a user, project or domain by ID or by name (and domain);
+// its fields match JSON names in lower case.
 type iamRef struct {
-	ID       string  `json:"id"`
-	Name     string  `json:"name"`
-	Password *string `json:"password"`
-	Domain   *iamRef `json:"domain"`
+	ID, Name, Password, Passcode string
+	Domain, User, Project        *iamRef
 }
-
-const iamUnauthorized = "The request you have made requires authentication."
 
 func (i *IAM) create(w http.ResponseWriter, r *http.Request) {
-	body, err := limit.ReadAll(r.Body, limit.Request)
-	if err != nil {
-		if _, ok := limit.TooLarge(err); ok {
-			iamError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large", "Request is too large.")
+	body, err := limit.ReadAll(r.Body, limit.Request) // over it: 400, the pages document no 413
+	var req iamAuthRequest
+	if err != nil || json.Unmarshal(body, &req, json.MatchCaseInsensitiveNames(true)) != nil || req.Auth == nil || req.Auth.Identity == nil {
+		iamError(w, http.StatusBadRequest, `Invalid input for field 'identity': a JSON object {"auth": {"identity": ...}} is required.`)
+		return
+	}
+	id, scope := req.Auth.Identity, req.Auth.Scope
+	if scope == nil || scope.Project == nil {
+		iamError(w, http.StatusBadRequest, "Invalid input for field 'scope': this fake IAM issues project-scoped tokens only (auth.scope.project).")
+		return
+	}
+	account, method, expires := -1, uint8(byPassword), int64(0)
+	switch methods := strings.Join(id.Methods, ","); {
+	case methods == "password" && id.Password.User != nil:
+		method, account = byPassword, i.checkPassword(id.Password.User, nil)
+	case (methods == "password,totp" || methods == "totp,password") && id.Password.User != nil && id.TOTP.User != nil:
+		if id.TOTP.User.ID == "" {
+			iamError(w, http.StatusBadRequest, "Invalid input for field 'totp.user.id': the user's ID is required.")
 			return
 		}
-		iamError(w, http.StatusBadRequest, "Bad Request", "The request body could not be read.")
-		return
-	}
-	var req iamAuthRequest
-	if err := json.Unmarshal(body, &req); err != nil || req.Auth == nil || req.Auth.Identity == nil {
-		iamError(w, http.StatusBadRequest, "Bad Request", "Invalid input for field 'identity': a JSON object {\"auth\": {\"identity\": ...}} is required.")
-		return
-	}
-	id := req.Auth.Identity
-	var (
-		user    IAMUser
-		ok      bool
-		expires time.Time
-	)
-	switch {
-	case len(id.Methods) == 1 && id.Methods[0] == "password" && id.Password != nil && id.Password.User != nil:
-		user, ok = i.checkPassword(id.Password.User)
-	case len(id.Methods) == 1 && id.Methods[0] == "token" && id.Token != nil:
-		var t *iamToken
-		if t, ok = i.lookup(id.Token.ID); ok {
-			user, expires = t.user, t.expires // a rescoped token expires with the original
+		method, account = byPasscode, i.checkPassword(id.Password.User, id.TOTP.User)
+	case methods == "token":
+		if t, ok := i.lookup(id.Token.ID); ok {
+			method, account, expires = byToken, int(t.account), t.expires // a rescoped token expires with the original
 		}
 	default:
-		iamError(w, http.StatusBadRequest, "Bad Request", "Invalid input for field 'identity': methods must be [\"password\"] with password.user or [\"token\"] with token.id.")
+		iamError(w, http.StatusBadRequest, `Invalid input for field 'identity': methods must be ["password"] with password.user, ["password", "totp"] with password.user and totp.user, or ["token"] with token.id.`)
 		return
 	}
-	if !ok {
-		iamError(w, http.StatusUnauthorized, "Unauthorized", iamUnauthorized)
+	if account >= 0 {
+		account = i.checkProject(i.accounts[account].user, scope.Project)
+	}
+	if account < 0 {
+		iamError(w, http.StatusUnauthorized, "The request you have made requires authentication.")
 		return
 	}
-	scoped := false
-	if s := req.Auth.Scope; s != nil {
-		if s.Project == nil || s.Domain != nil || s.System != nil {
-			iamError(w, http.StatusUnauthorized, "Unauthorized", "This IAM scopes tokens to projects only.")
-			return
-		}
-		if user, ok = i.checkProject(user, s.Project); !ok {
-			iamError(w, http.StatusUnauthorized, "Unauthorized", iamUnauthorized)
-			return
-		}
-		scoped = true
-	}
-	token, t, err := i.issue(user, scoped, id.Methods, expires)
-	if err == nil && scoped {
-		t.catalog = i.catalogFor(r, user.Region(), t.projectID)
-	}
-	if err != nil {
-		iamError(w, http.StatusInternalServerError, "Internal Server Error", "No token could be made.")
-		return
-	}
+	token, t := i.issue(account, method, expires)
 	w.Header().Set("X-Subject-Token", token)
-	i.writeToken(w, http.StatusCreated, t)
+	i.writeToken(w, r, http.StatusCreated, t)
 }
 
-// checkPassword finds the user ref names and checks its password, in
-// constant time for every user of the same name.
-func (i *IAM) checkPassword(ref *iamRef) (IAMUser, bool) {
-	if ref.Password == nil {
-		return IAMUser{}, false
+// checkPassword returns the account ref names if its password is right
+// and, for a user with a passcode (only then), totp names the user by ID
+// with the passcode; else -1. The sums are compared in constant time.
+func (i *IAM) checkPassword(ref, totp *iamRef) int {
+	k := slices.IndexFunc(i.accounts, func(a iamAccount) bool { return iamNames(ref, a.user.UserID(), a.user.Name, a.user) })
+	if k < 0 {
+		return -1
 	}
-	sum := i.hash(*ref.Password)
-	for _, a := range i.users {
-		u := a.user
-		byID := ref.ID != "" && ref.ID == u.UserID()
-		byName := ref.ID == "" && ref.Name == u.Name && ref.Domain != nil &&
-			((ref.Domain.ID != "" && ref.Domain.ID == u.DomainID()) || (ref.Domain.ID == "" && ref.Domain.Name == u.Domain))
-		if byID || byName {
-			// Every entry of a user has the same password: the first decides.
-			return u, subtle.ConstantTimeCompare(sum[:], a.password[:]) == 1
-		}
+	a := i.accounts[k] // every entry of a user has the same secrets: the first decides
+	password, passcode := i.hash(ref.Password), [sha256.Size]byte{}
+	if totp != nil {
+		passcode = i.hash(totp.Passcode)
 	}
-	return IAMUser{}, false
+	mfa := a.passcode != [sha256.Size]byte{}
+	if subtle.ConstantTimeCompare(password[:], a.password[:])&subtle.ConstantTimeCompare(passcode[:], a.passcode[:]) != 1 ||
+		(totp != nil) != mfa || (mfa && totp.ID != a.user.UserID()) {
+		return -1
+	}
+	return k
 }
 
-// checkProject returns the entry of user's account for the project ref
-// names, if the user has it.
-func (i *IAM) checkProject(user IAMUser, ref *iamRef) (IAMUser, bool) {
-	for _, a := range i.users {
-		u := a.user
-		if u.Domain != user.Domain || u.Name != user.Name {
-			continue
-		}
-		byID := ref.ID != "" && ref.ID == u.ProjectID()
-		byName := ref.ID == "" && ref.Name == u.Project && ref.Domain != nil &&
-			((ref.Domain.ID != "" && ref.Domain.ID == u.DomainID()) || (ref.Domain.ID == "" && ref.Domain.Name == u.Domain))
-		if byID || byName {
-			return u, true
+// checkProject returns the account of user's for the project ref names, or
+// -1 if the user has no such project.
+func (i *IAM) checkProject(user IAMUser, ref *iamRef) int {
+	for k, a := range i.accounts {
+		if a.user.Domain == user.Domain && a.user.Name == user.Name && iamNames(ref, a.user.ProjectID(), a.user.Project, a.user) {
+			return k
 		}
 	}
-	return IAMUser{}, false
+	return -1
 }
 
-// issue makes a fresh random token for user and remembers its sum; expires
-// zero means now plus the lifetime.
-func (i *IAM) issue(user IAMUser, scoped bool, methods []string, expires time.Time) (string, *iamToken, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", nil, err
+// iamNames tells whether ref names the user or project of u with this ID
+// and name: by ID, or by name with u's domain by ID or name.
+func iamNames(ref *iamRef, id, name string, u IAMUser) bool {
+	if ref.ID != "" {
+		return ref.ID == id
 	}
-	token := "MII" + hex.EncodeToString(b[:]) // Keystone's PKI-looking prefix, as IAM's tokens start
+	d := ref.Domain
+	return ref.Name == name && d != nil && ((d.ID != "" && d.ID == u.DomainID()) || (d.ID == "" && d.Name == u.Domain))
+}
+
+// issue makes a fresh random token for the account and remembers its sum,
+// forgetting the oldest past maxTokens; expires zero means now plus the
+// lifetime.
+func (i *IAM) issue(account int, method uint8, expires int64) (string, iamToken) {
+	token := "MII" + rand.Text() // as IAM's tokens start; 128 random bits
 	now := i.now()
-	if expires.IsZero() {
-		expires = now.Add(i.lifetime)
+	if expires == 0 {
+		expires = now.Add(i.lifetime).UnixNano()
 	}
-	t := &iamToken{user: user, scoped: scoped, methods: methods, issued: now, expires: expires}
-	if scoped {
-		t.projectID = user.ProjectID()
-	}
+	t := iamToken{account: int32(account), method: method, issued: now.UnixNano(), expires: expires}
 	sum := sha256.Sum256([]byte(token))
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	i.signIns++
+	if len(i.ring) < i.maxTokens {
+		i.ring = append(i.ring, sum)
+	} else {
+		delete(i.tokens, i.ring[i.next])
+		i.ring[i.next] = sum
+	}
+	i.next = (i.next + 1) % i.maxTokens
 	i.tokens[sum] = t
-	i.order = append(i.order, sum)
-	for len(i.order) > iamMaxTokens {
-		delete(i.tokens, i.order[0])
-		i.order = i.order[1:]
-	}
-	return token, t, nil
-}
-
-// catalogFor is the cbr endpoint a token's catalog lists: CatalogURL's, or
-// the URL of the server that answered r when the IAM is a Fake's own.
-func (i *IAM) catalogFor(r *http.Request, region, projectID string) string {
-	switch {
-	case i.catalogURL != nil:
-		return i.catalogURL(region, projectID)
-	case i.selfURL && r.Host != "":
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		return scheme + "://" + r.Host
-	}
-	return ""
+	i.signIns++
+	return token, t
 }
 
 // show answers GET /v3/auth/tokens: the token in X-Subject-Token, for a
-// caller with a valid X-Auth-Token (the same one, for a token's owner).
+// caller with a valid X-Auth-Token.
 func (i *IAM) show(w http.ResponseWriter, r *http.Request) {
 	if _, ok := i.lookup(r.Header.Get("X-Auth-Token")); !ok {
-		iamError(w, http.StatusUnauthorized, "Unauthorized", iamUnauthorized)
+		iamError(w, http.StatusUnauthorized, "The request you have made requires authentication.")
 		return
 	}
 	subject := r.Header.Get("X-Subject-Token")
 	t, ok := i.lookup(subject)
 	if !ok {
-		iamError(w, http.StatusNotFound, "Not Found", "Could not find token.")
+		iamError(w, http.StatusNotFound, "Could not find token.")
 		return
 	}
 	w.Header().Set("X-Subject-Token", subject)
-	i.writeToken(w, http.StatusOK, t)
+	i.writeToken(w, r, http.StatusOK, t)
 }
 
-// Keystone's JSON shapes of a token.
-type (
-	iamDomainJSON struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	}
-	iamProjectJSON struct {
-		Domain iamDomainJSON `json:"domain"`
-		ID     string        `json:"id"`
-		Name   string        `json:"name"`
-	}
-	iamEndpointJSON struct {
-		ID        string `json:"id"`
-		Interface string `json:"interface"`
-		Region    string `json:"region"`
-		RegionID  string `json:"region_id"`
-		URL       string `json:"url"`
-	}
-	iamServiceJSON struct {
-		Endpoints []iamEndpointJSON `json:"endpoints"`
-		ID        string            `json:"id"`
-		Name      string            `json:"name"`
-		Type      string            `json:"type"`
-	}
-	iamTokenJSON struct {
-		Methods   []string          `json:"methods"`
-		ExpiresAt string            `json:"expires_at"`
-		IssuedAt  string            `json:"issued_at"`
-		User      iamProjectJSON    `json:"user"`
-		Project   *iamProjectJSON   `json:"project,omitempty"`
-		Roles     []iamDomainJSON   `json:"roles,omitempty"`
-		Catalog   *[]iamServiceJSON `json:"catalog,omitempty"`
-	}
-)
-
-// iamTime is how Keystone writes a time: UTC, microseconds.
+// iamTime is how IAM writes a time: UTC, microseconds.
 const iamTime = "2006-01-02T15:04:05.000000Z"
 
-func (i *IAM) writeToken(w http.ResponseWriter, status int, t *iamToken) {
-	u := t.user
-	domain := iamDomainJSON{ID: u.DomainID(), Name: u.Domain}
-	body := iamTokenJSON{
-		Methods:   t.methods,
-		ExpiresAt: t.expires.UTC().Format(iamTime),
-		IssuedAt:  t.issued.UTC().Format(iamTime),
-		User:      iamProjectJSON{Domain: domain, ID: u.UserID(), Name: u.Name},
+// iamObject is a JSON object of an answer.
+type iamObject = map[string]any
+
+// writeToken writes t's answer in the shape of the token page's example;
+// the catalog's URLs are made absolute with r's Host here, so that no
+// token keeps it.
+func (i *IAM) writeToken(w http.ResponseWriter, r *http.Request, status int, t iamToken) {
+	u := i.accounts[t.account].user
+	domain := iamObject{"id": u.DomainID(), "name": u.Domain}
+	issued := time.Unix(0, t.issued).UTC().Format(iamTime)
+	token := iamObject{
+		"methods":    iamMethods[t.method],
+		"expires_at": time.Unix(0, t.expires).UTC().Format(iamTime),
+		"issued_at":  issued,
+		"user":       iamObject{"domain": domain, "id": u.UserID(), "name": u.Name, "password_expires_at": ""},
+		"project":    iamObject{"domain": domain, "id": u.ProjectID(), "name": u.Project},
+		"roles":      []iamObject{{"id": iamID("role", "te_admin"), "name": "te_admin"}},
 	}
-	if t.scoped {
-		body.Project = &iamProjectJSON{Domain: domain, ID: t.projectID, Name: u.Project}
-		body.Roles = []iamDomainJSON{{ID: iamID("role", "te_admin"), Name: "te_admin"}}
-		catalog := []iamServiceJSON{}
-		if t.catalog != "" {
-			catalog = append(catalog, iamServiceJSON{
-				ID: iamID("service", "cbr"), Name: "cbr", Type: "cbr",
-				Endpoints: []iamEndpointJSON{{
-					ID: iamID("endpoint", "cbr", u.Region()), Interface: "public",
-					Region: u.Region(), RegionID: u.Region(), URL: t.catalog,
-				}},
-			})
-		}
-		body.Catalog = &catalog
+	if t.method == byPasscode {
+		token["mfa_authn_at"] = issued
 	}
-	iamWriteJSON(w, status, map[string]any{"token": body})
+	if r.URL.Query().Get("nocatalog") == "" {
+		token["catalog"] = i.catalogFor(r, u)
+	}
+	iamWriteJSON(w, status, iamObject{"token": token})
 }
 
-// versions answers the version document Keystone serves at / (all
-// versions, 300) and at /v3 (this one, 200).
-func (i *IAM) versions(w http.ResponseWriter, r *http.Request, root bool) {
-	scheme := "http"
+// catalogFor lists the endpoints of u's region and the global ones,
+// grouped by service, with the project ID and r's origin filled in.
+func (i *IAM) catalogFor(r *http.Request, u IAMUser) []iamObject {
+	origin := "http://" + r.Host
 	if r.TLS != nil {
-		scheme = "https"
+		origin = "https://" + r.Host
 	}
-	v3 := map[string]any{
-		"id": "v3.0", "status": "stable", "updated": "2016-04-04T00:00:00Z",
-		"links": []map[string]string{{"rel": "self", "href": scheme + "://" + r.Host + "/v3/"}},
+	services, index := []iamObject{}, map[string]int{}
+	for _, e := range i.catalog {
+		if e.Region != "*" && e.Region != u.region() {
+			continue
+		}
+		url := strings.ReplaceAll(e.URL, "$(tenant_id)s", u.ProjectID())
+		if !strings.Contains(url, "://") {
+			url = origin + url
+		}
+		k, ok := index[e.Type]
+		if !ok {
+			name := cmp.Or(map[string]string{"identity": "iam"}[e.Type], e.Type)
+			k, index[e.Type] = len(services), len(services)
+			services = append(services, iamObject{"id": iamID("service", e.Type), "name": name, "type": e.Type, "endpoints": []iamObject{}})
+		}
+		services[k]["endpoints"] = append(services[k]["endpoints"].([]iamObject), iamObject{
+			"id": iamID("endpoint", e.Type, e.Region), "interface": "public", "region": e.Region, "region_id": e.Region, "url": url,
+		})
 	}
-	if root {
-		iamWriteJSON(w, http.StatusMultipleChoices, map[string]any{"versions": map[string]any{"values": []any{v3}}})
-		return
-	}
-	iamWriteJSON(w, http.StatusOK, map[string]any{"version": v3})
+	return services
 }
 
-// iamError writes Keystone's error body.
-func iamError(w http.ResponseWriter, status int, title, message string) {
-	iamWriteJSON(w, status, map[string]any{"error": map[string]any{"code": status, "message": message, "title": title}})
+// iamError writes Keystone's error body, which IAM sends (the token pages
+// document none).
+func iamError(w http.ResponseWriter, status int, message string) {
+	iamWriteJSON(w, status, iamObject{"error": iamObject{"code": status, "message": message, "title": http.StatusText(status)}})
 }
 
 func iamWriteJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":500,"message":"encoding failed","title":"Internal Server Error"}}`)
+	b, err := json.Marshal(v, json.Deterministic(true))
+	if err != nil { // invalid UTF-8 in a Host header or a user's name
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":500,"message":"The answer could not be encoded.","title":"Internal Server Error"}}`)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

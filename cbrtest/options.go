@@ -46,6 +46,7 @@ type config struct {
 	tokenHash    *[sha256.Size]byte // SHA-256 of WithToken's token: a printed Fake never shows it
 	maxRequests  int                // <0: keep every accepted request
 	iamUsers     []IAMUser          // WithIAM: the fake also serves IAM's token endpoint
+	iamCatalog   IAMCatalogForm     // WithIAMCatalog: how its catalog lists the fake
 	aksk         map[string]string  // WithAKSK: access key -> secret key
 	errs         []error
 }
@@ -232,6 +233,14 @@ func WithIAM(users ...IAMUser) Option {
 		}
 		c.iamUsers = append([]IAMUser(nil), users...)
 	}
+}
+
+// WithIAMCatalog sets how the catalog of WithIAM's tokens lists the fake's
+// CBR endpoint: IAMCatalogWithProject (the default, Open Telekom Cloud's
+// <URL>/v3/<project ID>) or IAMCatalogBare (<URL>), so that a test can run
+// a sign-in against both.
+func WithIAMCatalog(form IAMCatalogForm) Option {
+	return func(c *config) { c.iamCatalog = form }
 }
 
 // WithAKSK makes the fake accept requests signed with these access key /

@@ -10,6 +10,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
 // authKind is how replicate authenticates; the constants are in the order
@@ -168,8 +169,8 @@ func (o *replicateOptions) signInProblems() []string {
 // users and projects by name (and makes up their IDs), so the IDs of cfg
 // are dropped; and returns the fake's user, whom cfg names.
 func mockSignIn(cfg auth.Config, authURL string) (auth.Config, cbrtest.IAMUser, error) {
-	u := cbrtest.IAMUser{Domain: cfg.DomainName, Name: cfg.Username, Password: cfg.Password, Project: cfg.ProjectName}
-	if cfg.Token != "" || u.Domain == "" || u.Name == "" || u.Password == "" || u.Project == "" {
+	u := cbrtest.IAMUser{Domain: cfg.DomainName, Name: cfg.Username, Password: redact.NewSecret(cfg.Password), Project: cfg.ProjectName}
+	if cfg.Token != "" || u.Domain == "" || u.Name == "" || u.Password.IsZero() || u.Project == "" {
 		return cfg, u, errors.New("--mock: the fake IAM signs in with names: the sign-in configuration must give " +
 			"the user's name, domain name (user_domain_name) and password, and the project's name, and no token")
 	}
