@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -261,7 +262,8 @@ func (c Config) source() string {
 }
 
 // checkAuthURL accepts an absolute http or https URL with a host, http
-// only to a loopback host; errors show the URL redacted.
+// only to a loopback host, without user info, query or fragment, whose path
+// names no Keystone version but v3; errors show the URL redacted.
 func checkAuthURL(raw string) error {
 	if raw == "" {
 		return errors.New("no auth URL: set OS_AUTH_URL (auth_url), e.g. https://iam.eu-de.otc.t-systems.com:443/v3")
@@ -275,12 +277,31 @@ func checkAuthURL(raw string) error {
 		return fmt.Errorf("auth URL %s is not an absolute http or https URL", shown)
 	case u.Host == "":
 		return fmt.Errorf("auth URL %s has no host", shown)
-	case u.User != nil:
-		return fmt.Errorf("auth URL %s must not carry user info", shown)
+	case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return fmt.Errorf("auth URL %s must not carry user info, a query or a fragment", shown)
 	case u.Scheme == "http" && !loopback.Host(u.Hostname()):
 		return fmt.Errorf("auth URL %s is plain http to a host that is not loopback: the password would travel unencrypted (use https)", shown)
+	case keystoneVersion.MatchString(path.Base(u.Path)) && !v3.MatchString(path.Base(u.Path)):
+		return fmt.Errorf("auth URL %s names another Keystone version than v3: give IAM's v3 URL, e.g. https://iam.eu-de.otc.t-systems.com:443/v3", shown)
 	}
 	return nil
+}
+
+// keystoneVersion and v3 match the last segment of a Keystone URL's path
+// that names a version, and names v3.
+var keystoneVersion, v3 = regexp.MustCompile(`^v[0-9][0-9.]*$`), regexp.MustCompile(`^v3(\.[0-9]+)?$`)
+
+// v3URL is the Keystone v3 URL the sign-in uses, of an auth URL that
+// checkAuthURL accepts: the URL itself when its path ends in /v3, else the
+// URL with /v3 appended, as the cloud's documents write it
+// (https://iam.eu-de.otc.t-systems.com:443/v3). Nothing asks IAM for its
+// versions: a version document may name another host or plain http.
+func v3URL(raw string) string {
+	raw = strings.TrimSuffix(raw, "/")
+	if u, err := url.Parse(raw); err == nil && v3.MatchString(path.Base(u.Path)) {
+		return raw
+	}
+	return raw + "/v3"
 }
 
 type domain struct{ id, name string }

@@ -55,7 +55,7 @@ const maxMessage = 512
 // could not be sent gives the network error without the URL, which the
 // SignInError shows redacted.
 func (s *Session) signInError(err error) error {
-	e := &SignInError{AuthURL: redact.URL(s.cfg.AuthURL)}
+	e := &SignInError{AuthURL: redact.URL(s.url)}
 	var answer gophercloud.ErrUnexpectedResponseCode
 	var ue *url.Error
 	switch {
@@ -77,7 +77,7 @@ func (s *Session) signInError(err error) error {
 // answerError is a SignInError for an answer of IAM that is not a usable
 // token.
 func (s *Session) answerError(err error) error {
-	return &SignInError{AuthURL: redact.URL(s.cfg.AuthURL), Err: fmt.Errorf("IAM's answer: %w", err)}
+	return &SignInError{AuthURL: redact.URL(s.url), Err: fmt.Errorf("IAM's answer: %w", err)}
 }
 
 // hide redacts the password and the configured token from msg.

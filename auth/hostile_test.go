@@ -1,9 +1,14 @@
 package auth_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -56,4 +61,60 @@ func TestAnEchoedPasswordIsRedactedAlsoWhenJSONEscaped(t *testing.T) {
 func quoteJSON(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+func TestSignInSendsThePasswordOnlyToTheConfiguredOrigin(t *testing.T) {
+	// What a Keystone's version document may name: another host, or the
+	// same IAM behind a TLS-terminating proxy that advertises plain http.
+	var reached atomic.Int32 // requests that reached a host the document names
+	elsewhere := func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusNotFound)
+	}
+	otherHost := httptest.NewTLSServer(http.HandlerFunc(elsewhere))
+	t.Cleanup(otherHost.Close)
+	plainHTTP := httptest.NewServer(http.HandlerFunc(elsewhere))
+	t.Cleanup(plainHTTP.Close)
+
+	for _, tc := range []struct{ name, advertised string }{
+		{"a version document naming another host", "https://example.com:" + strings.TrimPrefix(otherHost.URL, "https://127.0.0.1:") + "/v3/"},
+		{"a version document naming plain http", plainHTTP.URL + "/v3/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reached.Store(0)
+			iam := startIAM(t)
+			var configured atomic.Int32
+			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				configured.Add(1)
+				if r.URL.Path == "/" {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusMultipleChoices)
+					fmt.Fprintf(w, `{"versions": {"values": [{"id": "v3.14", "status": "stable", "links": [{"rel": "self", "href": %q}]}]}}`, tc.advertised)
+					return
+				}
+				iam.ServeHTTP(w, r)
+			}))
+			t.Cleanup(srv.Close)
+			// example.com (which the test server's certificate names) is
+			// the other host, on this machine.
+			tr := srv.Client().Transport.(*http.Transport).Clone()
+			tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				if strings.HasPrefix(addr, "example.com:") {
+					addr = "127.0.0.1:" + strings.TrimPrefix(addr, "example.com:")
+				}
+				return (&net.Dialer{}).DialContext(ctx, network, addr)
+			}
+
+			c := auth.Config{AuthURL: srv.URL, Username: "alice", Password: password, DomainName: domain, ProjectName: "eu-de", Source: "test"}
+			s, err := auth.SignIn(t.Context(), c, auth.WithHTTPClient(&http.Client{Transport: tr}))
+			require.NoError(t, err, "signed in at the configured IAM, its URL with /v3 appended")
+			token, err := s.Token(t.Context())
+			require.NoError(t, err)
+			_, ok := iam.Valid(token)
+			assert.True(t, ok)
+			assert.Zero(t, reached.Load(), "nothing reached the host the version document names")
+			assert.Equal(t, int32(1), configured.Load(), "one request, the token request, and no version discovery")
+		})
+	}
 }

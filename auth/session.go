@@ -5,14 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
-	"github.com/gophercloud/gophercloud/v2/openstack/config"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
@@ -64,6 +65,7 @@ func withClock(now func() time.Time) Option {
 // not once per goroutine). Its methods are safe for concurrent use.
 type Session struct {
 	cfg         Config
+	url         string // the Keystone v3 URL of cfg.AuthURL (v3URL)
 	client      *http.Client
 	renewBefore time.Duration
 	now         func() time.Time
@@ -97,7 +99,7 @@ func NewSession(c Config, opts ...Option) (*Session, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Session{cfg: c, client: &http.Client{}, renewBefore: DefaultRenewBefore, now: time.Now}
+	s := &Session{cfg: c, url: v3URL(c.AuthURL), client: &http.Client{}, renewBefore: DefaultRenewBefore, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
@@ -110,7 +112,7 @@ func NewSession(c Config, opts ...Option) (*Session, error) {
 			hc.Transport = t
 		}
 	}
-	hc.Transport = boundedTransport{next: hc.Transport, n: limit.Answer}
+	hc.Transport = iamTransport{next: hc.Transport, origin: origin(s.url), n: limit.Answer}
 	// A redirect would re-send the password (or the token) to wherever it
 	// points, plain http and any host included: IAM's answer is taken as
 	// it is, and a 3xx is a failed sign-in.
@@ -191,7 +193,7 @@ func (s *Session) Endpoint(ctx context.Context, serviceType, region string) (str
 // others waiting for it.
 func (s *Session) current(ctx context.Context) (*issued, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("auth: before signing in at IAM %s: %w", redact.URL(s.cfg.AuthURL), context.Cause(ctx))
+		return nil, fmt.Errorf("auth: before signing in at IAM %s: %w", redact.URL(s.url), context.Cause(ctx))
 	}
 	s.mu.Lock()
 	if s.cur != nil && s.now().Before(s.cur.renewAt) {
@@ -216,7 +218,7 @@ func (s *Session) current(ctx context.Context) (*issued, error) {
 	case <-f.done:
 		return f.got, f.err
 	case <-ctx.Done():
-		return nil, fmt.Errorf("auth: waiting for the sign-in at IAM %s: %w", redact.URL(s.cfg.AuthURL), context.Cause(ctx))
+		return nil, fmt.Errorf("auth: waiting for the sign-in at IAM %s: %w", redact.URL(s.url), context.Cause(ctx))
 	}
 }
 
@@ -248,8 +250,13 @@ type tokenResult interface {
 // reads the token, its project and catalog from the auth result.
 func (s *Session) signIn(ctx context.Context) (*issued, error) {
 	start := s.now()
-	provider, err := config.NewProviderClient(ctx, s.cfg.authOptions(), config.WithHTTPClient(*s.client))
+	provider, err := openstack.NewClient(s.url)
 	if err != nil {
+		return nil, s.signInError(err)
+	}
+	provider.HTTPClient = *s.client
+	ao := s.cfg.authOptions()
+	if err := openstack.AuthenticateV3(ctx, provider, &ao, gophercloud.EndpointOpts{}); err != nil {
 		return nil, s.signInError(err)
 	}
 	res, ok := provider.GetAuthResult().(tokenResult)
@@ -339,17 +346,41 @@ func (s *Session) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
 // LogValue logs the Session as String shows it.
 func (s *Session) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
-// boundedTransport reads at most n bytes (limit.Answer) of IAM's answer:
-// gophercloud reads bodies to their end.
-type boundedTransport struct {
-	next http.RoundTripper
-	n    int64
+// iamTransport is the Session's way to IAM. It sends a request only to
+// the scheme, host and port of the Session's URL and refuses any other
+// before a byte of it is written, so that the password goes nowhere else
+// whatever an answer names; and it reads at most n bytes (limit.Answer) of
+// an answer: gophercloud reads bodies to their end.
+type iamTransport struct {
+	next   http.RoundTripper
+	origin string
+	n      int64
 }
 
-func (t boundedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (t iamTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if o := origin(r.URL.String()); o != t.origin {
+		if r.Body != nil {
+			_ = r.Body.Close()
+		}
+		return nil, fmt.Errorf("refused to send the sign-in to %s: only to the configured IAM %s", o, t.origin)
+	}
 	resp, err := t.next.RoundTrip(r)
 	if err == nil && resp.Body != nil {
 		resp.Body = http.MaxBytesReader(nil, resp.Body, t.n)
 	}
 	return resp, err
+}
+
+// origin is the scheme, host (lower case) and port of rawURL, the port
+// written out when the URL leaves it to the scheme.
+func origin(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return redact.Redacted
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }

@@ -58,7 +58,8 @@ func TestSignIn_Variants(t *testing.T) {
 		{"a token used as it is", func(c *auth.Config) {
 			c.Username, c.Password, c.DomainName, c.ProjectName, c.Token = "", "", "", "", firstToken
 		}, alice.ProjectID()},
-		{"a versionless auth URL, found through IAM's version document", func(c *auth.Config) { c.AuthURL = strings.TrimSuffix(c.AuthURL, "/v3") }, ""},
+		{"a versionless auth URL gets /v3 appended", func(c *auth.Config) { c.AuthURL = strings.TrimSuffix(c.AuthURL, "/v3") }, ""},
+		{"an auth URL ending in /v3/", func(c *auth.Config) { c.AuthURL += "/" }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := iam.config()
