@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"path"
@@ -29,7 +28,7 @@ type Config struct {
 	// Username (with DomainName or DomainID) or UserID names the user.
 	Username, UserID string
 	// Password of the user, for the password method.
-	Password string
+	Password redact.Secret
 	// DomainName or DomainID is the user's domain (on Open Telekom Cloud
 	// the account, "OTC00000000001000000xxx"); also the project's, unless
 	// ProjectDomainName or ProjectDomainID says otherwise.
@@ -46,7 +45,7 @@ type Config struct {
 	// Token is an IAM token to sign in with instead of a password (the
 	// token method; OS_AUTH_TOKEN): rescoped to the project when one is
 	// set, else used as it is.
-	Token string
+	Token redact.Secret
 	// TLS is the TLS configuration clouds.yaml asks for (cacert, cert,
 	// key, verify); nil means the system's defaults.
 	TLS *tls.Config
@@ -159,10 +158,10 @@ func fromAuthOptions(ao gophercloud.AuthOptions, source string) (Config, error) 
 		AuthURL:    ao.IdentityEndpoint,
 		Username:   ao.Username,
 		UserID:     ao.UserID,
-		Password:   ao.Password,
+		Password:   redact.NewSecret(ao.Password),
 		DomainName: ao.DomainName,
 		DomainID:   ao.DomainID,
-		Token:      ao.TokenID,
+		Token:      redact.NewSecret(ao.TokenID),
 		Source:     source,
 	}
 	if s := ao.Scope; s != nil {
@@ -204,7 +203,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		AuthURL:           get("OS_AUTH_URL"),
 		Username:          get("OS_USERNAME"),
 		UserID:            get("OS_USER_ID", "OS_USERID"),
-		Password:          getenv("OS_PASSWORD"), // as it is: blanks may belong to it
+		Password:          redact.NewSecret(getenv("OS_PASSWORD")), // as it is: blanks may belong to it
 		DomainName:        get("OS_USER_DOMAIN_NAME", "OS_DOMAIN_NAME"),
 		DomainID:          get("OS_USER_DOMAIN_ID", "OS_DOMAIN_ID"),
 		ProjectName:       get("OS_PROJECT_NAME", "OS_TENANT_NAME"),
@@ -212,7 +211,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		ProjectDomainName: get("OS_PROJECT_DOMAIN_NAME"),
 		ProjectDomainID:   get("OS_PROJECT_DOMAIN_ID"),
 		Region:            get("OS_REGION_NAME"),
-		Token:             get("OS_AUTH_TOKEN"),
+		Token:             redact.NewSecret(get("OS_AUTH_TOKEN")),
 		Source:            "OS_* environment variables",
 	}, nil
 }
@@ -229,12 +228,12 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	switch {
-	case c.Token != "" && c.Password != "":
+	case !c.Token.IsZero() && !c.Password.IsZero():
 		add("both a password and a token are set: sign in with one (unset OS_AUTH_TOKEN or the password)")
-	case c.Token == "" && c.Password == "":
+	case c.Token.IsZero() && c.Password.IsZero():
 		add("no password (OS_PASSWORD, or password in clouds.yaml or secure.yaml) and no token (OS_AUTH_TOKEN)")
 	}
-	if c.Token == "" {
+	if c.Token.IsZero() {
 		switch {
 		case c.Username == "" && c.UserID == "":
 			add("no user: set a user name (OS_USERNAME, username) or ID (OS_USER_ID, user_id)")
@@ -332,10 +331,10 @@ func (c Config) projectDomain() domain {
 // then used as it is).
 func (c Config) authOptions() gophercloud.AuthOptions {
 	ao := gophercloud.AuthOptions{IdentityEndpoint: c.AuthURL}
-	if c.Token != "" {
-		ao.TokenID = c.Token
+	if !c.Token.IsZero() {
+		ao.TokenID = c.Token.Reveal()
 	} else {
-		ao.Password = c.Password
+		ao.Password = c.Password.Reveal()
 		if c.UserID != "" {
 			ao.UserID = c.UserID
 		} else {
@@ -361,7 +360,7 @@ func (c Config) Describe() string {
 	var b strings.Builder
 	b.WriteString("IAM " + orNone(redact.URL(c.AuthURL), c.AuthURL))
 	switch {
-	case c.Token != "":
+	case !c.Token.IsZero():
 		b.WriteString(", a token")
 	case c.UserID != "":
 		b.WriteString(", user ID " + c.UserID)
@@ -401,63 +400,4 @@ func describeDomain(d domain) string {
 		return "domain " + d.name
 	}
 	return "no domain"
-}
-
-// secret shows whether a secret is set, never its value.
-func secret(s string) string {
-	if s == "" {
-		return ""
-	}
-	return redact.Redacted
-}
-
-// shown is c as it prints: secrets redacted, the auth URL through
-// redact.URL, the TLS configuration as whether there is one.
-type shown struct {
-	AuthURL, Username, UserID, Password, DomainName, DomainID  string
-	ProjectName, ProjectID, ProjectDomainName, ProjectDomainID string
-	Region, Token                                              string
-	TLS                                                        bool
-	Source                                                     string
-}
-
-func (c Config) shown() shown {
-	s := shown{
-		Username: c.Username, UserID: c.UserID, Password: secret(c.Password),
-		DomainName: c.DomainName, DomainID: c.DomainID,
-		ProjectName: c.ProjectName, ProjectID: c.ProjectID,
-		ProjectDomainName: c.ProjectDomainName, ProjectDomainID: c.ProjectDomainID,
-		Region: c.Region, Token: secret(c.Token), TLS: c.TLS != nil, Source: c.Source,
-	}
-	if c.AuthURL != "" {
-		s.AuthURL = redact.URL(c.AuthURL)
-	}
-	return s
-}
-
-// String shows c with the password and token as "[REDACTED]".
-func (c Config) String() string { return fmt.Sprintf("%+v", c.shown()) }
-
-// GoString shows c as String does, for %#v.
-func (c Config) GoString() string { return "auth.Config" + c.String() }
-
-// Format prints String for every verb (GoString for %#v), so that no
-// verb shows the password or token.
-func (c Config) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
-		fmt.Fprint(f, c.GoString())
-		return
-	}
-	fmt.Fprint(f, c.String())
-}
-
-// LogValue logs c with the password and token as "[REDACTED]".
-func (c Config) LogValue() slog.Value {
-	s := c.shown()
-	return slog.GroupValue(
-		slog.String("auth_url", s.AuthURL), slog.String("username", s.Username), slog.String("user_id", s.UserID),
-		slog.String("password", s.Password), slog.String("domain_name", s.DomainName), slog.String("domain_id", s.DomainID),
-		slog.String("project_name", s.ProjectName), slog.String("project_id", s.ProjectID),
-		slog.String("region", s.Region), slog.String("token", s.Token), slog.String("source", s.Source),
-	)
 }

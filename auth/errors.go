@@ -82,7 +82,7 @@ func (s *Session) answerError(err error) error {
 
 // hide redacts the password and the configured token from msg.
 func (s *Session) hide(msg string) string {
-	for _, secret := range []string{s.cfg.Password, s.cfg.Token} {
+	for _, secret := range []string{s.cfg.Password.Reveal(), s.cfg.Token.Reveal()} {
 		msg = redact.String(msg, secret)
 		// An echoed request body holds the secret JSON-escaped: as
 		// encoding/json writes it (gophercloud's: "<" as \u003c) and as

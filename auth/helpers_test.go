@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
 // password is distinctive, so that a test can tell it never shows.
@@ -83,7 +85,7 @@ func startIAM(t *testing.T, opts ...iamOption) *fakeIAM {
 
 // config signs in as alice to project eu-de of the fake.
 func (f *fakeIAM) config() auth.Config {
-	return auth.Config{AuthURL: f.URL, Username: "alice", Password: password, DomainName: domain, ProjectName: "eu-de", Source: "test"}
+	return auth.Config{AuthURL: f.URL, Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de", Source: "test"}
 }
 
 // serve runs handler on 127.0.0.1 and returns its v3 URL.
@@ -92,4 +94,19 @@ func serve(t *testing.T, handler http.HandlerFunc) string {
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	return srv.URL + "/v3"
+}
+
+// assertConfig compares two Configs, their secrets by what they hold: a
+// redact.Secret is not comparable.
+func assertConfig(t *testing.T, want, got auth.Config, msgAndArgs ...any) {
+	t.Helper()
+	reveal := func(c auth.Config) (auth.Config, [2]string) {
+		secrets := [2]string{c.Password.Reveal(), c.Token.Reveal()}
+		c.Password, c.Token = redact.Secret{}, redact.Secret{}
+		return c, secrets
+	}
+	wantC, wantS := reveal(want)
+	gotC, gotS := reveal(got)
+	assert.Equal(t, wantC, gotC, msgAndArgs...)
+	assert.Equal(t, wantS, gotS, msgAndArgs...)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
 func TestSignInFollowsNoRedirect(t *testing.T) {
@@ -32,7 +33,7 @@ func TestSignInFollowsNoRedirect(t *testing.T) {
 		}
 		http.NotFound(w, r)
 	})
-	c := auth.Config{AuthURL: iamURL, Username: "alice", Password: password, DomainName: domain, ProjectName: "eu-de", Source: "test"}
+	c := auth.Config{AuthURL: iamURL, Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de", Source: "test"}
 	_, err := auth.SignIn(t.Context(), c)
 	require.Error(t, err, "a 3xx from IAM is a failed sign-in")
 	assert.Zero(t, got.Load(), "the password was not re-sent to where the redirect points")
@@ -48,7 +49,7 @@ func TestAnEchoedPasswordIsRedactedAlsoWhenJSONEscaped(t *testing.T) {
 		// A gateway that echoes the request inside its error message.
 		_, _ = w.Write([]byte(`{"error":{"code":401,"title":"Unauthorized","message":` + quoteJSON(string(body)) + `}}`))
 	})
-	c := auth.Config{AuthURL: iamURL, Username: "alice", Password: tricky, DomainName: domain, ProjectName: "eu-de", Source: "test"}
+	c := auth.Config{AuthURL: iamURL, Username: "alice", Password: redact.NewSecret(tricky), DomainName: domain, ProjectName: "eu-de", Source: "test"}
 	_, err := auth.SignIn(t.Context(), c)
 	require.Error(t, err)
 	msg := err.Error()
@@ -106,7 +107,7 @@ func TestSignInSendsThePasswordOnlyToTheConfiguredOrigin(t *testing.T) {
 				return (&net.Dialer{}).DialContext(ctx, network, addr)
 			}
 
-			c := auth.Config{AuthURL: srv.URL, Username: "alice", Password: password, DomainName: domain, ProjectName: "eu-de", Source: "test"}
+			c := auth.Config{AuthURL: srv.URL, Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de", Source: "test"}
 			s, err := auth.SignIn(t.Context(), c, auth.WithHTTPClient(&http.Client{Transport: tr}))
 			require.NoError(t, err, "signed in at the configured IAM, its URL with /v3 appended")
 			token, err := s.Token(t.Context())

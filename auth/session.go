@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -78,7 +77,7 @@ type Session struct {
 
 // issued is a token and what came with it.
 type issued struct {
-	token   string
+	token   redact.Secret
 	expires time.Time // as IAM wrote it
 	renewAt time.Time // by the Session's clock
 	project tokens.Project
@@ -140,7 +139,7 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return got.token, nil
+	return got.token.Reveal(), nil
 }
 
 // Invalidate forgets token if it is still the cached one, so that the next
@@ -149,7 +148,7 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 func (s *Session) Invalidate(token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cur != nil && s.cur.token == token {
+	if s.cur != nil && s.cur.token.Reveal() == token {
 		s.cur = nil
 	}
 }
@@ -305,7 +304,7 @@ func (s *Session) signIn(ctx context.Context) (*issued, error) {
 		return nil, s.answerError(fmt.Errorf("the token expired at %s, before it was issued", tok.ExpiresAt.UTC().Format(time.RFC3339)))
 	}
 	return &issued{
-		token:   tok.ID,
+		token:   redact.NewSecret(tok.ID),
 		expires: tok.ExpiresAt,
 		renewAt: expires.Add(-min(s.renewBefore, life/2)),
 		project: *project,
@@ -332,19 +331,10 @@ func (s *Session) String() string {
 	defer s.mu.Unlock()
 	state := "no token"
 	if s.cur != nil {
-		state = fmt.Sprintf("token %s of project %s until %s", redact.Redacted, s.cur.project.ID, s.cur.expires.UTC().Format(time.RFC3339))
+		state = fmt.Sprintf("token %s of project %s until %s", s.cur.token, s.cur.project.ID, s.cur.expires.UTC().Format(time.RFC3339))
 	}
 	return fmt.Sprintf("auth.Session{%s; %s}", s.cfg.Describe(), state)
 }
-
-// GoString is String, for %#v.
-func (s *Session) GoString() string { return s.String() }
-
-// Format prints String for every verb.
-func (s *Session) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
-
-// LogValue logs the Session as String shows it.
-func (s *Session) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // iamTransport is the Session's way to IAM. It sends a request only to
 // the scheme, host and port of the Session's URL and refuses any other

@@ -168,8 +168,8 @@ func (o *replicateOptions) signInProblems() []string {
 // users and projects by name (and makes up their IDs), so the IDs of cfg
 // are dropped; and returns the fake's user, whom cfg names.
 func mockSignIn(cfg auth.Config, authURL string) (auth.Config, cbrtest.IAMUser, error) {
-	u := cbrtest.IAMUser{Domain: cfg.DomainName, Name: cfg.Username, Password: cfg.Password, Project: cfg.ProjectName}
-	if cfg.Token != "" || u.Domain == "" || u.Name == "" || u.Password == "" || u.Project == "" {
+	u := cbrtest.IAMUser{Domain: cfg.DomainName, Name: cfg.Username, Password: cfg.Password.Reveal(), Project: cfg.ProjectName}
+	if !cfg.Token.IsZero() || u.Domain == "" || u.Name == "" || u.Password == "" || u.Project == "" {
 		return cfg, u, errors.New("--mock: the fake IAM signs in with names: the sign-in configuration must give " +
 			"the user's name, domain name (user_domain_name) and password, and the project's name, and no token")
 	}
