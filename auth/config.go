@@ -13,6 +13,7 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
@@ -39,6 +40,15 @@ type Config struct {
 	// ProjectDomainName or ProjectDomainID is the project's domain when it
 	// is not the user's.
 	ProjectDomainName, ProjectDomainID string
+	// Passcode is the current code of the user's virtual MFA device
+	// (OS_PASSCODE, passcode in clouds.yaml or secure.yaml), for an account
+	// with login protection. The sign-in then sends the methods "password"
+	// and "totp", the latter with UserID (required) and the passcode, as IAM's
+	// page "Obtaining a User Token Through Password Authentication and
+	// Virtual MFA" has it, and the password's user by name and domain when
+	// they are set. A code is good for one sign-in: a Session renewing its
+	// token after a day needs a new one.
+	Passcode redact.Secret
 	// Region is the region the configuration names (clouds.yaml region_name
 	// or OS_REGION_NAME); "" when it names none.
 	Region string
@@ -181,7 +191,7 @@ func fromAuthOptions(ao gophercloud.AuthOptions, source string) (Config, error) 
 // (OS_USERID), OS_PASSWORD, OS_USER_DOMAIN_NAME or OS_USER_DOMAIN_ID
 // (OS_DOMAIN_NAME, OS_DOMAIN_ID), OS_PROJECT_NAME or OS_PROJECT_ID
 // (OS_TENANT_NAME, OS_TENANT_ID), OS_PROJECT_DOMAIN_NAME or
-// OS_PROJECT_DOMAIN_ID, OS_REGION_NAME and OS_AUTH_TOKEN. It reads the
+// OS_PROJECT_DOMAIN_ID, OS_REGION_NAME, OS_AUTH_TOKEN and OS_PASSCODE. It reads the
 // variables itself rather than with gophercloud's AuthOptionsFromEnv, which
 // reads the process environment only and ignores OS_USER_DOMAIN_NAME (the
 // domain variable of Open Telekom Cloud's openrc), the project domain, the
@@ -212,6 +222,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		ProjectDomainID:   get("OS_PROJECT_DOMAIN_ID"),
 		Region:            get("OS_REGION_NAME"),
 		Token:             redact.NewSecret(get("OS_AUTH_TOKEN")),
+		Passcode:          redact.NewSecret(get("OS_PASSCODE")),
 		Source:            "OS_* environment variables",
 	}, nil
 }
@@ -219,7 +230,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 // Validate reports every problem of c at once: no or a bad auth URL (not
 // an absolute http or https URL; plain http to a host that is not loopback,
 // which would send the password unencrypted), neither a password nor a
-// token or both, no user, a user name without a domain, no project with a
+// token or both, no user, a user name without a domain, a passcode without
+// a password or the user's ID, no project with a
 // password, a project name without a domain.
 func (c Config) Validate() error {
 	var errs []error
@@ -240,9 +252,15 @@ func (c Config) Validate() error {
 		case c.UserID == "" && c.DomainName == "" && c.DomainID == "":
 			add("user %q has no domain: set OS_USER_DOMAIN_NAME (user_domain_name), the account name OTC00000000001000000xxx", c.Username)
 		}
+		if !c.Passcode.IsZero() && c.UserID == "" {
+			add("a passcode (OS_PASSCODE, passcode) needs the user's ID: set OS_USER_ID (user_id), which IAM's virtual MFA sign-in names the user by")
+		}
 		if c.ProjectID == "" && c.ProjectName == "" {
 			add("no project: set OS_PROJECT_NAME (project_name, a region such as eu-de) or OS_PROJECT_ID (project_id); CBR needs a token scoped to a project")
 		}
+	}
+	if !c.Passcode.IsZero() && !c.Token.IsZero() {
+		add("a passcode goes with a password, not with a token (unset OS_PASSCODE or OS_AUTH_TOKEN)")
 	}
 	if c.ProjectID == "" && c.ProjectName != "" && c.projectDomain() == (domain{}) {
 		add("project %q has no domain: set OS_PROJECT_DOMAIN_NAME or the user's domain (OS_USER_DOMAIN_NAME)", c.ProjectName)
@@ -326,21 +344,19 @@ func (c Config) projectDomain() domain {
 }
 
 // authOptions maps c to gophercloud's AuthOptions: the password method with
-// the user by ID or by name and domain, or the token method; the scope of
-// the project by ID or by name and domain (none with a bare token, which is
-// then used as it is).
-func (c Config) authOptions() gophercloud.AuthOptions {
-	ao := gophercloud.AuthOptions{IdentityEndpoint: c.AuthURL}
-	if !c.Token.IsZero() {
+// the user by ID or by name and domain (by name when a passcode is set, as
+// IAM's MFA page has it), with the totp method when a passcode is set; or
+// the token method; the scope of the project by ID or by name and domain
+// (none with a bare token, which is then used as it is).
+func (c Config) authOptions() tokens.AuthOptionsBuilder {
+	ao := &gophercloud.AuthOptions{IdentityEndpoint: c.AuthURL}
+	switch d := c.userDomain(); {
+	case !c.Token.IsZero():
 		ao.TokenID = c.Token.Reveal()
-	} else {
-		ao.Password = c.Password.Reveal()
-		if c.UserID != "" {
-			ao.UserID = c.UserID
-		} else {
-			d := c.userDomain()
-			ao.Username, ao.DomainID, ao.DomainName = c.Username, d.id, d.name
-		}
+	case c.UserID != "" && (c.Passcode.IsZero() || c.Username == "" || d == domain{}):
+		ao.Password, ao.UserID = c.Password.Reveal(), c.UserID
+	default:
+		ao.Password, ao.Username, ao.DomainID, ao.DomainName = c.Password.Reveal(), c.Username, d.id, d.name
 	}
 	switch {
 	case c.ProjectID != "":
@@ -349,7 +365,37 @@ func (c Config) authOptions() gophercloud.AuthOptions {
 		d := c.projectDomain()
 		ao.Scope = &gophercloud.AuthScope{ProjectName: c.ProjectName, DomainID: d.id, DomainName: d.name}
 	}
-	return ao
+	if c.Passcode.IsZero() {
+		return ao
+	}
+	return totp{AuthOptions: ao, userID: c.UserID, passcode: c.Passcode.Reveal()}
+}
+
+// totp adds the totp method of IAM's login protection (virtual MFA) to
+// gophercloud's password sign-in as IAM's page has it: "methods":
+// ["password", "totp"] and totp.user with the user's id and the passcode.
+// gophercloud's own Passcode names the totp user as it names the password
+// user, by name and domain when it has them, where the page requires the ID.
+type totp struct {
+	*gophercloud.AuthOptions
+	userID, passcode string
+}
+
+// ToTokenV3CreateMap is gophercloud's body of the password sign-in with the
+// totp method added.
+func (o totp) ToTokenV3CreateMap(scope map[string]any) (map[string]any, error) {
+	body, err := o.AuthOptions.ToTokenV3CreateMap(scope)
+	if err != nil {
+		return nil, err
+	}
+	auth, _ := body["auth"].(map[string]any)
+	identity, ok := auth["identity"].(map[string]any)
+	if !ok {
+		return nil, errors.New("gophercloud's sign-in body has no auth.identity")
+	}
+	identity["methods"] = []string{"password", "totp"}
+	identity["totp"] = map[string]any{"user": map[string]any{"id": o.userID, "passcode": o.passcode}}
+	return body, nil
 }
 
 // Describe says where c signs in, for a dry run, without signing in:
@@ -366,6 +412,9 @@ func (c Config) Describe() string {
 		b.WriteString(", user ID " + c.UserID)
 	default:
 		b.WriteString(", user " + orNone(c.Username, c.Username) + " (" + describeDomain(c.userDomain()) + ")")
+	}
+	if !c.Passcode.IsZero() {
+		b.WriteString(" with a virtual MFA passcode")
 	}
 	switch {
 	case c.ProjectID != "":

@@ -100,9 +100,9 @@ func serve(t *testing.T, handler http.HandlerFunc) string {
 // redact.Secret is not comparable.
 func assertConfig(t *testing.T, want, got auth.Config, msgAndArgs ...any) {
 	t.Helper()
-	reveal := func(c auth.Config) (auth.Config, [2]string) {
-		secrets := [2]string{c.Password.Reveal(), c.Token.Reveal()}
-		c.Password, c.Token = redact.Secret{}, redact.Secret{}
+	reveal := func(c auth.Config) (auth.Config, [3]string) {
+		secrets := [3]string{c.Password.Reveal(), c.Token.Reveal(), c.Passcode.Reveal()}
+		c.Password, c.Token, c.Passcode = redact.Secret{}, redact.Secret{}, redact.Secret{}
 		return c, secrets
 	}
 	wantC, wantS := reveal(want)

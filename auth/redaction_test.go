@@ -51,6 +51,9 @@ func TestNoEncodingShowsASecret(t *testing.T) {
 	require.NoError(t, err)
 	token, err := s.Token(t.Context())
 	require.NoError(t, err)
+	const passcode = "802145"
+	withPasscode := c
+	withPasscode.UserID, withPasscode.Passcode = "u1", redact.NewSecret(passcode)
 	withToken := c
 	withToken.Username, withToken.Password, withToken.DomainName, withToken.Token = "", redact.Secret{}, "", redact.NewSecret(token)
 
@@ -63,13 +66,18 @@ func TestNoEncodingShowsASecret(t *testing.T) {
 	_, refusal := auth.SignIn(t.Context(), echo)
 	require.Error(t, refusal)
 
-	for name, v := range map[string]any{
-		"a Config with a password": c, "a *Config": &c, "a Config with a token": withToken,
-		"a *Session holding a token": s, "a *SignInError": refusal, "a Config in a struct": struct{ C auth.Config }{c},
+	for name, tc := range map[string]struct {
+		v       any
+		secrets []string
+	}{
+		"a Config with a password": {c, []string{password}}, "a *Config": {&c, []string{password}},
+		"a Config with a token": {withToken, []string{token}}, "a Config with a passcode": {withPasscode, []string{password, passcode}},
+		"a *Session holding a token": {s, []string{password, token}}, "a *SignInError": {refusal, []string{password}},
+		"a Config in a struct": {struct{ C auth.Config }{withPasscode}, []string{password, passcode}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			for encoding, out := range encodings(t, v) {
-				for _, secret := range []string{password, token} {
+			for encoding, out := range encodings(t, tc.v) {
+				for _, secret := range tc.secrets {
 					assert.NotContains(t, out, secret, encoding)
 					assert.NotContains(t, out, fmt.Sprintf("%x", secret), encoding)
 					assert.NotContains(t, out, fmt.Sprintf("%X", secret), encoding)

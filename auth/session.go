@@ -254,8 +254,7 @@ func (s *Session) signIn(ctx context.Context) (*issued, error) {
 		return nil, s.signInError(err)
 	}
 	provider.HTTPClient = *s.client
-	ao := s.cfg.authOptions()
-	if err := openstack.AuthenticateV3(ctx, provider, &ao, gophercloud.EndpointOpts{}); err != nil {
+	if err := openstack.AuthenticateV3(ctx, provider, s.cfg.authOptions(), gophercloud.EndpointOpts{}); err != nil {
 		return nil, s.signInError(err)
 	}
 	res, ok := provider.GetAuthResult().(tokenResult)
