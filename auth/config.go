@@ -1,9 +1,13 @@
 package auth
 
 import (
+	"bytes"
+	"cmp"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path"
@@ -14,7 +18,9 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
+	"gopkg.in/yaml.v2"
 
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
@@ -62,6 +68,27 @@ type Config struct {
 	// Source says where the configuration came from, e.g.
 	// `clouds.yaml cloud "otc" (/home/me/.config/openstack/clouds.yaml)`.
 	Source string
+
+	warnings []string // of the files FromCloud read
+}
+
+// Warnings says what in c puts its secrets at risk, a sentence each, for a
+// command to print whenever it signs in: TLS certificates not verified
+// (verify: false), a clouds.yaml or secure.yaml holding secrets that group
+// or others can read.
+func (c Config) Warnings() []string {
+	w := c.warnings
+	if c.TLS != nil && c.TLS.InsecureSkipVerify {
+		what, host := "the password", c.AuthURL
+		if !c.Token.IsZero() {
+			what = "the token"
+		}
+		if u, err := url.Parse(c.AuthURL); err == nil {
+			host = u.Hostname()
+		}
+		w = append(w[:len(w):len(w)], fmt.Sprintf("TLS certificates are not verified (verify: false): %s goes to whoever answers for %s", what, host))
+	}
+	return w
 }
 
 // FromCloud reads the cloud name from clouds.yaml with gophercloud's
@@ -69,8 +96,11 @@ type Config struct {
 // OS_CLIENT_CONFIG_FILE, else the first of ./clouds.yaml,
 // $XDG_CONFIG_HOME/openstack/clouds.yaml (~/.config by default) and
 // /etc/openstack/clouds.yaml, with secure.yaml beside it merged in (the
-// place for the password). OS_REGION_NAME overrides region_name, as with
-// gophercloud. Only reading fails here; [Config.Validate] checks the result.
+// place for the password), and auth.passcode of either. Each file is read
+// only up to 1 MiB; a YAML error names the file and its lines, never its
+// words. OS_REGION_NAME overrides region_name, as with gophercloud. Only
+// reading fails here; [Config.Validate] checks the result and
+// [Config.Warnings] says what puts its secrets at risk.
 func FromCloud(name string) (Config, error) {
 	if name == "" {
 		name = os.Getenv("OS_CLOUD")
@@ -78,45 +108,150 @@ func FromCloud(name string) (Config, error) {
 	if name == "" {
 		return Config{}, errors.New("auth: no cloud named: name one or set OS_CLOUD")
 	}
-	locations, err := cloudsLocations()
+	dirs, err := configDirs()
 	if err != nil {
 		return Config{}, fmt.Errorf("auth: clouds.yaml: %w", err)
 	}
-	file := ""
-	for _, l := range locations {
-		if st, err := os.Stat(l); err == nil && !st.IsDir() {
-			file = l
-			break
-		}
+	locations := []string{os.Getenv("OS_CLIENT_CONFIG_FILE")}
+	if locations[0] == "" {
+		locations = inDirs(dirs, "clouds.yaml")
 	}
+	file := firstFile(locations)
 	if file == "" {
 		return Config{}, fmt.Errorf("auth: no clouds.yaml for cloud %q: looked for %s", name, strings.Join(locations, ", "))
 	}
-	ao, eo, tlsConfig, err := clouds.Parse(clouds.WithCloudName(name), clouds.WithLocations(file))
-	if err != nil {
-		return Config{}, fmt.Errorf("auth: clouds.yaml %s, cloud %q: %w", file, name, hideYAMLValues(err))
+	var c Config
+	opts := []clouds.ParseOption{clouds.WithCloudName(name)}
+	source, profile, passcode := fmt.Sprintf("clouds.yaml cloud %q (%s", name, file), false, ""
+	for _, f := range []struct {
+		kind, path string
+		with       func(io.Reader) clouds.ParseOption
+	}{{"clouds.yaml", file, clouds.WithCloudsYAML}, {"secure.yaml", filepath.Join(filepath.Dir(file), "secure.yaml"), clouds.WithSecureYAML}} {
+		var v cloudsFile
+		b, mode, err := readYAML(f.path, &clouds.Clouds{}, &v)
+		switch {
+		case f.kind == "secure.yaml" && (errors.Is(err, fs.ErrNotExist) || (err == nil && b == nil)):
+			continue // none, or empty
+		case err != nil:
+			return Config{}, fmt.Errorf("auth: %s %w", f.kind, err)
+		case b == nil:
+			return Config{}, fmt.Errorf("auth: %s %s holds no YAML document", f.kind, f.path)
+		}
+		opts = append(opts, f.with(bytes.NewReader(b)))
+		cloud := v.Clouds[name]
+		if f.kind == "secure.yaml" {
+			source += " and secure.yaml"
+		}
+		if a := cloud.Auth; mode&0o077 != 0 && (f.kind == "secure.yaml" || a.Password != "" || a.Token != "" || a.Passcode != "" || a.Secret != "") {
+			c.warnings = append(c.warnings, fmt.Sprintf("%s %s can be read by group or others (mode %04o); it holds secrets: chmod 600 %s", f.kind, f.path, mode, f.path))
+		}
+		profile = profile || cloud.Profile != "" || cloud.Cloud != ""
+		passcode = cmp.Or(cloud.Auth.Passcode, passcode)
 	}
-	source := fmt.Sprintf("clouds.yaml cloud %q (%s", name, file)
-	if _, err := os.Stat(filepath.Join(filepath.Dir(file), "secure.yaml")); err == nil {
-		source += " and secure.yaml"
+	if public := firstFile(inDirs(dirs, "clouds-public.yaml")); profile && public != "" {
+		b, _, err := readYAML(public, &clouds.PublicClouds{})
+		if err != nil {
+			return Config{}, fmt.Errorf("auth: clouds-public.yaml %w", err)
+		}
+		opts = append(opts, clouds.WithCloudsPublicYAML(bytes.NewReader(b)))
 	}
-	c, err := fromAuthOptions(ao, source+")")
+	ao, eo, tlsConfig, err := clouds.Parse(opts...)
+	if err == nil {
+		err = c.fromAuthOptions(ao, source+")")
+	}
 	if err != nil {
 		return Config{}, fmt.Errorf("auth: clouds.yaml %s, cloud %q: %w", file, name, err)
 	}
-	c.Region = eo.Region
+	c.Region, c.Passcode = eo.Region, redact.NewSecret(passcode)
 	if tlsConfig != nil && (tlsConfig.RootCAs != nil || tlsConfig.InsecureSkipVerify || len(tlsConfig.Certificates) > 0) {
 		c.TLS = tlsConfig // clouds.Parse makes one always; keep it only when it asks for something
 	}
 	return c, nil
 }
 
-// cloudsLocations are where clouds.Parse looks for clouds.yaml, in its
-// order, so that the Config can name the file it came from.
-func cloudsLocations() ([]string, error) {
-	if p := os.Getenv("OS_CLIENT_CONFIG_FILE"); p != "" {
-		return []string{p}, nil
+// maxConfigFile bounds clouds.yaml, secure.yaml and clouds-public.yaml:
+// 1 MiB, far above what a real one holds.
+const maxConfigFile = 1 << 20
+
+// cloudsFile is what FromCloud reads of clouds.yaml and secure.yaml itself:
+// auth.passcode, which gophercloud's clouds.Cloud lacks; whether a cloud
+// holds a secret; whether it names a profile of clouds-public.yaml.
+type cloudsFile struct {
+	Clouds map[string]struct {
+		Profile string `yaml:"profile"`
+		Cloud   string `yaml:"cloud"`
+		Auth    struct {
+			Password string `yaml:"password"`
+			Token    string `yaml:"token"`
+			Passcode string `yaml:"passcode"`
+			Secret   string `yaml:"application_credential_secret"`
+		} `yaml:"auth"`
+	} `yaml:"clouds"`
+}
+
+// readYAML reads the regular file at path, at most maxConfigFile bytes, and
+// decodes it into each of vs with the decoder gophercloud's clouds.Parse
+// uses, so that clouds.Parse meets no YAML error (whose words quote values:
+// a password, or its start). It returns the file's bytes (nil for a file
+// without a YAML document) and permissions; its errors begin with path and
+// name a YAML error's lines, never its words.
+func readYAML(path string, vs ...any) ([]byte, fs.FileMode, error) {
+	st, err := os.Stat(path)
+	if err == nil && !st.Mode().IsRegular() {
+		err = errors.New("not a regular file")
 	}
+	var b []byte
+	if err == nil {
+		var f *os.File
+		if f, err = os.Open(path); err == nil {
+			b, err = limit.ReadAll(f, maxConfigFile)
+			_ = f.Close()
+		}
+	}
+	if _, tooLarge := limit.TooLarge(err); tooLarge {
+		return nil, 0, fmt.Errorf("%s is larger than %d MiB", path, maxConfigFile>>20)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, v := range vs {
+		if err := yaml.NewDecoder(bytes.NewReader(b)).Decode(v); errors.Is(err, io.EOF) {
+			return nil, st.Mode().Perm(), nil
+		} else if err != nil {
+			return nil, 0, fmt.Errorf("%s: %s", path, yamlError(err))
+		}
+	}
+	return b, st.Mode().Perm(), nil
+}
+
+// yamlLine is the line number that begins a YAML error (or one of a type
+// error's).
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?(line \d+)`)
+
+// yamlError says what is wrong with a YAML file and where, from a YAML
+// decoding error: its line numbers, not its words, which quote the file's
+// values (a password of secure.yaml, or its start).
+func yamlError(err error) string {
+	what, msgs := "not valid YAML", []string{err.Error()}
+	if te := (*yaml.TypeError)(nil); errors.As(err, &te) {
+		what, msgs = "a value of the wrong type", te.Errors
+	}
+	var lines []string
+	for _, m := range msgs[:min(len(msgs), 3)] {
+		if l := yamlLine.FindStringSubmatch(m); l != nil {
+			lines = append(lines, l[1])
+		}
+	}
+	if len(lines) > 0 {
+		what += " (" + strings.Join(lines, ", ") + ")"
+	}
+	return what
+}
+
+// configDirs are the directories where clouds.Parse looks for clouds.yaml
+// and clouds-public.yaml, in its order: the working directory,
+// $XDG_CONFIG_HOME/openstack and /etc/openstack.
+func configDirs() ([]string, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, err
@@ -129,61 +264,46 @@ func cloudsLocations() ([]string, error) {
 		}
 		userConfig = filepath.Join(home, ".config")
 	}
-	return []string{
-		filepath.Join(cwd, "clouds.yaml"),
-		filepath.Join(userConfig, "openstack", "clouds.yaml"),
-		filepath.Join("/etc", "openstack", "clouds.yaml"),
-	}, nil
+	return []string{cwd, filepath.Join(userConfig, "openstack"), filepath.Join("/etc", "openstack")}, nil
 }
 
-// yamlLine finds the line numbers a YAML error names.
-var yamlLine = regexp.MustCompile(`line \d+`)
-
-// hideYAMLValues keeps a YAML decoding error's line numbers and drops the
-// rest: its words quote the file's values (`abcdefg...`, an anchor's name,
-// a tag), which may be (the start of) a password of secure.yaml.
-func hideYAMLValues(err error) error {
-	msg := err.Error()
-	i := strings.Index(msg, "yaml:")
-	if i < 0 {
-		return err
+// inDirs is name in each of dirs.
+func inDirs(dirs []string, name string) []string {
+	paths := make([]string, len(dirs))
+	for i, d := range dirs {
+		paths[i] = filepath.Join(d, name)
 	}
-	what := "not valid YAML"
-	if strings.Contains(msg[i:], "cannot unmarshal") {
-		what = "a value of the wrong type"
-	}
-	if lines := yamlLine.FindAllString(msg[i:], 3); len(lines) > 0 {
-		what += " (" + strings.Join(lines, ", ") + ")"
-	}
-	return errors.New(msg[:i] + what) // what comes before "yaml:" is the library's own words
+	return paths
 }
 
-// fromAuthOptions maps what clouds.Parse found into a Config, refusing
-// what this package cannot sign in with.
-func fromAuthOptions(ao gophercloud.AuthOptions, source string) (Config, error) {
+// firstFile is the first of paths that exists and is not a directory, or "".
+func firstFile(paths []string) string {
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+// fromAuthOptions fills c with what clouds.Parse found, refusing what this
+// package cannot sign in with.
+func (c *Config) fromAuthOptions(ao gophercloud.AuthOptions, source string) error {
 	if ao.ApplicationCredentialID != "" || ao.ApplicationCredentialName != "" || ao.ApplicationCredentialSecret != "" {
-		return Config{}, errors.New("application credentials are not supported: give a user and password, or a token")
+		return errors.New("application credentials are not supported: give a user and password, or a token")
 	}
-	c := Config{
-		AuthURL:    ao.IdentityEndpoint,
-		Username:   ao.Username,
-		UserID:     ao.UserID,
-		Password:   redact.NewSecret(ao.Password),
-		DomainName: ao.DomainName,
-		DomainID:   ao.DomainID,
-		Token:      redact.NewSecret(ao.TokenID),
-		Source:     source,
-	}
+	c.AuthURL, c.Username, c.UserID, c.Password = ao.IdentityEndpoint, ao.Username, ao.UserID, redact.NewSecret(ao.Password)
+	c.DomainName, c.DomainID, c.Token, c.Source = ao.DomainName, ao.DomainID, redact.NewSecret(ao.TokenID), source
 	if s := ao.Scope; s != nil {
 		if s.System || s.TrustID != "" {
-			return Config{}, errors.New("a system or trust scope is not supported: CBR needs a token scoped to a project")
+			return errors.New("a system or trust scope is not supported: CBR needs a token scoped to a project")
 		}
 		c.ProjectID, c.ProjectName = s.ProjectID, s.ProjectName
 		if s.ProjectName != "" {
 			c.ProjectDomainID, c.ProjectDomainName = s.DomainID, s.DomainName
 		}
 	}
-	return c, nil
+	return nil
 }
 
 // FromEnv reads the OS_* variables of an openrc through getenv (os.Getenv,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -98,38 +99,99 @@ func TestFromCloud_NamedCloudAndOverrides(t *testing.T) {
 }
 
 func TestFromCloud_Refuses(t *testing.T) {
+	// DIR in want stands for the directory of clouds.yaml and secure.yaml.
+	big := "clouds:\n  otc:\n    auth:\n      password: " + strings.Repeat("a", 1<<20) + "\n"
 	for _, tc := range []struct {
 		name, clouds, secure, cloud string
 		want                        []string
 	}{
 		{"no cloud named and no OS_CLOUD", otcClouds("https://iam.example.org/v3"), "", "", []string{"no cloud named", "OS_CLOUD"}},
 		{"a cloud clouds.yaml lacks", otcClouds("https://iam.example.org/v3"), "", "nowhere", []string{`cloud "nowhere" not found`}},
-		{"clouds.yaml that is not YAML", "clouds: [", "", "otc", []string{"clouds.yaml", `cloud "otc"`}},
+		{"clouds.yaml that is not YAML", "clouds: [", "", "otc", []string{"auth: clouds.yaml DIR/clouds.yaml: not valid YAML (line 1)"}},
+		{"an empty clouds.yaml", "", "", "otc", []string{"auth: clouds.yaml DIR/clouds.yaml holds no YAML document"}},
 		{"a value of the wrong type, which YAML's error would quote", "clouds:\n  otc:\n    auth: \"" + password + "\"\n", "", "otc",
-			[]string{"a value of the wrong type (line 3)"}},
+			[]string{"auth: clouds.yaml DIR/clouds.yaml: a value of the wrong type (line 3)"}},
 		{"a secure.yaml value of the wrong type", otcClouds("https://iam.example.org/v3"), "clouds:\n  otc:\n    auth: \"" + password + "\"\n", "otc",
-			[]string{"secure.yaml", "a value of the wrong type"}},
+			[]string{"auth: secure.yaml DIR/secure.yaml: a value of the wrong type (line 3)"}},
 		{"a secure.yaml value with a backtick", otcClouds("https://iam.example.org/v3"), "clouds:\n  otc:\n    auth: \"" + password[:3] + "`" + password[3:] + "\"\n", "otc",
-			[]string{"secure.yaml", "a value of the wrong type"}},
+			[]string{"auth: secure.yaml DIR/secure.yaml: a value of the wrong type (line 3)"}},
+		{"secure.yaml that is not YAML", otcClouds("https://iam.example.org/v3"), "clouds:\n  otc:\n    auth:\n  password: [", "otc",
+			[]string{"auth: secure.yaml DIR/secure.yaml: not valid YAML (line 4)"}},
 		{"a secure.yaml alias named like the password", otcClouds("https://iam.example.org/v3"), "clouds:\n  otc:\n    auth: *" + password + "\n", "otc",
-			[]string{"secure.yaml", "not valid YAML"}},
+			[]string{"auth: secure.yaml DIR/secure.yaml: not valid YAML"}},
+		{"clouds.yaml over 1 MiB", big, "", "otc", []string{"auth: clouds.yaml DIR/clouds.yaml is larger than 1 MiB"}},
+		{"secure.yaml over 1 MiB", otcClouds("https://iam.example.org/v3"), big, "otc", []string{"auth: secure.yaml DIR/secure.yaml is larger than 1 MiB"}},
 		{"application credentials", "clouds:\n  otc:\n    auth:\n      auth_url: https://iam.example.org/v3\n      application_credential_id: abc\n      application_credential_secret: " + password + "\n",
 			"", "otc", []string{"application credentials are not supported"}},
 		{"a system scope", "clouds:\n  otc:\n    auth:\n      auth_url: https://iam.example.org/v3\n      system_scope: all\n", "", "otc",
 			[]string{"system or trust scope is not supported"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cloudsEnv(t, tc.clouds, tc.secure)
+			dir := filepath.Dir(cloudsEnv(t, tc.clouds, tc.secure))
 			_, err := auth.FromCloud(tc.cloud)
 			require.Error(t, err)
 			for _, w := range tc.want {
-				assert.Contains(t, err.Error(), w)
+				assert.Contains(t, err.Error(), strings.ReplaceAll(w, "DIR", dir))
 			}
 			assert.NotContains(t, err.Error(), password)
 			assert.NotContains(t, err.Error(), password[:7], "not even the start YAML would quote")
 			assert.NotContains(t, err.Error(), password[3:10], "nor a part after a backtick")
 		})
 	}
+}
+
+func TestFromCloud_AHugeFileCostsLittleMemory(t *testing.T) {
+	dir := filepath.Dir(cloudsEnv(t, otcClouds("https://iam.example.org/v3"), ""))
+	huge := "clouds:\n  otc:\n    auth:\n      password: " + strings.Repeat("a", 16<<20) + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "secure.yaml"), []byte(huge), 0o600))
+	huge = ""
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := auth.FromCloud("otc")
+	runtime.ReadMemStats(&after)
+	require.Error(t, err)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(4<<20), "a 16 MiB secure.yaml is read no further than its bound")
+}
+
+func TestFromCloud_Warnings(t *testing.T) {
+	for _, tc := range []struct {
+		name, clouds, secure string
+		cloudsMode, secureMode os.FileMode
+		want                   []string // DIR stands for the files' directory
+	}{
+		{"private files, verified TLS", otcClouds("https://iam.example.org/v3"), securePassword, 0o644, 0o600, nil},
+		{"verify: false", otcClouds("https://iam.example.org/v3") + "    verify: false\n", securePassword, 0o600, 0o600,
+			[]string{"TLS certificates are not verified (verify: false): the password goes to whoever answers for iam.example.org"}},
+		{"a secure.yaml group or others can read", otcClouds("https://iam.example.org/v3"), securePassword, 0o600, 0o644,
+			[]string{"secure.yaml DIR/secure.yaml can be read by group or others (mode 0644); it holds secrets: chmod 600 DIR/secure.yaml"}},
+		{"a clouds.yaml holding the password that others can read", strings.Replace(otcClouds("https://iam.example.org/v3"), "      username:", "      password: "+password+"\n      username:", 1),
+			"", 0o604, 0, []string{"clouds.yaml DIR/clouds.yaml can be read by group or others (mode 0604); it holds secrets: chmod 600 DIR/clouds.yaml"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := cloudsEnv(t, tc.clouds, tc.secure)
+			dir := filepath.Dir(file)
+			require.NoError(t, os.Chmod(file, tc.cloudsMode))
+			if tc.secure != "" {
+				require.NoError(t, os.Chmod(filepath.Join(dir, "secure.yaml"), tc.secureMode))
+			}
+			c, err := auth.FromCloud("otc")
+			require.NoError(t, err)
+			var want []string
+			for _, w := range tc.want {
+				want = append(want, strings.ReplaceAll(w, "DIR", dir))
+			}
+			assert.Equal(t, want, c.Warnings())
+		})
+	}
+}
+
+func TestFromCloud_APasscodeInSecureYAML(t *testing.T) {
+	cloudsEnv(t, strings.Replace(otcClouds("https://iam.example.org/v3"), "      username:", "      passcode: \"111111\"\n      username:", 1),
+		"clouds:\n  otc:\n    auth:\n      password: \""+password+"\"\n      passcode: \"123456\"\n")
+	c, err := auth.FromCloud("otc")
+	require.NoError(t, err)
+	assert.Equal(t, "123456", c.Passcode.Reveal(), "secure.yaml's wins")
+	assert.Equal(t, password, c.Password.Reveal())
 }
 
 func TestFromCloud_NoCloudsYAML(t *testing.T) {
