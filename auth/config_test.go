@@ -155,7 +155,7 @@ func TestFromCloud_AHugeFileCostsLittleMemory(t *testing.T) {
 
 func TestFromCloud_Warnings(t *testing.T) {
 	for _, tc := range []struct {
-		name, clouds, secure string
+		name, clouds, secure   string
 		cloudsMode, secureMode os.FileMode
 		want                   []string // DIR stands for the files' directory
 	}{
