@@ -204,7 +204,11 @@ func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc
 		var err error
 		o.token, err = o.readToken()
 		return endpoint, err
-	case o.dryRun:
+	}
+	for _, w := range o.creds.signIn.Warnings() {
+		fmt.Fprintf(o.errOut, "warning: %s\n", printable(w))
+	}
+	if o.dryRun {
 		o.signInNote = o.creds.signIn.Describe()
 		o.token = dryRunToken
 		if o.projectID == "" {
