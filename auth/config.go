@@ -76,7 +76,10 @@ type Config struct {
 // command to print whenever it signs in: TLS certificates not verified
 // (verify: false), a clouds.yaml or secure.yaml holding secrets that group
 // or others can read.
-func (c Config) Warnings() []string {
+func (c *Config) Warnings() []string {
+	if c == nil {
+		return nil
+	}
 	w := c.warnings
 	if c.TLS != nil && c.TLS.InsecureSkipVerify {
 		what, host := "the password", c.AuthURL
@@ -307,7 +310,7 @@ func (c *Config) fromAuthOptions(ao gophercloud.AuthOptions, source string) erro
 }
 
 // FromEnv reads the OS_* variables of an openrc through getenv (os.Getenv,
-// or a map's lookup in a test): OS_AUTH_URL, OS_USERNAME or OS_USER_ID
+// which nil stands for, or a map's lookup in a test): OS_AUTH_URL, OS_USERNAME or OS_USER_ID
 // (OS_USERID), OS_PASSWORD, OS_USER_DOMAIN_NAME or OS_USER_DOMAIN_ID
 // (OS_DOMAIN_NAME, OS_DOMAIN_ID), OS_PROJECT_NAME or OS_PROJECT_ID
 // (OS_TENANT_NAME, OS_TENANT_ID), OS_PROJECT_DOMAIN_NAME or
@@ -318,6 +321,9 @@ func (c *Config) fromAuthOptions(ao gophercloud.AuthOptions, source string) erro
 // region and the token. Only an OS_IDENTITY_API_VERSION other than 3 fails
 // here; [Config.Validate] checks the result.
 func FromEnv(getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	get := func(names ...string) string {
 		for _, n := range names {
 			if v := strings.TrimSpace(getenv(n)); v != "" {
@@ -353,7 +359,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 // token or both, no user, a user name without a domain, a passcode without
 // a password or the user's ID, no project with a
 // password, a project name without a domain.
-func (c Config) Validate() error {
+func (c *Config) Validate() error {
+	if c == nil {
+		return errors.New("auth: no sign-in configuration (a nil *Config)")
+	}
 	var errs []error
 	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if err := checkAuthURL(c.AuthURL); err != nil {
@@ -391,7 +400,7 @@ func (c Config) Validate() error {
 	return nil
 }
 
-func (c Config) source() string {
+func (c *Config) source() string {
 	if c.Source == "" {
 		return "sign-in configuration"
 	}
@@ -444,7 +453,7 @@ func v3URL(raw string) string {
 type domain struct{ id, name string }
 
 // userDomain is the domain sent with a user name: the ID if set.
-func (c Config) userDomain() domain {
+func (c *Config) userDomain() domain {
 	if c.DomainID != "" {
 		return domain{id: c.DomainID}
 	}
@@ -453,7 +462,7 @@ func (c Config) userDomain() domain {
 
 // projectDomain is the domain sent with a project name: the project's own
 // if set, else the user's.
-func (c Config) projectDomain() domain {
+func (c *Config) projectDomain() domain {
 	switch {
 	case c.ProjectDomainID != "":
 		return domain{id: c.ProjectDomainID}
@@ -468,7 +477,7 @@ func (c Config) projectDomain() domain {
 // IAM's MFA page has it), with the totp method when a passcode is set; or
 // the token method; the scope of the project by ID or by name and domain
 // (none with a bare token, which is then used as it is).
-func (c Config) authOptions() tokens.AuthOptionsBuilder {
+func (c *Config) authOptions() tokens.AuthOptionsBuilder {
 	ao := &gophercloud.AuthOptions{IdentityEndpoint: c.AuthURL}
 	switch d := c.userDomain(); {
 	case !c.Token.IsZero():
@@ -522,7 +531,10 @@ func (o totp) ToTokenV3CreateMap(scope map[string]any) (map[string]any, error) {
 // `IAM https://iam.eu-de.otc.t-systems.com:443/v3, user alice (domain
 // OTC00000000001000000001), project eu-de (domain OTC00000000001000000001),
 // region eu-de; from clouds.yaml cloud "otc" (...)`.
-func (c Config) Describe() string {
+func (c *Config) Describe() string {
+	if c == nil {
+		return "no sign-in configuration"
+	}
 	var b strings.Builder
 	b.WriteString("IAM " + orNone(redact.URL(c.AuthURL), c.AuthURL))
 	switch {

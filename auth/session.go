@@ -100,7 +100,9 @@ func NewSession(c Config, opts ...Option) (*Session, error) {
 	}
 	s := &Session{cfg: c, url: v3URL(c.AuthURL), client: &http.Client{}, renewBefore: DefaultRenewBefore, now: time.Now}
 	for _, o := range opts {
-		o(s)
+		if o != nil {
+			o(s)
+		}
 	}
 	hc := *s.client
 	if hc.Transport == nil {
@@ -146,6 +148,9 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 // Token signs in again: for a 401 from CBR, which no longer accepts it. An
 // older token, already replaced, changes nothing.
 func (s *Session) Invalidate(token string) {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cur != nil && s.cur.token.Reveal() == token {
@@ -191,6 +196,9 @@ func (s *Session) Endpoint(ctx context.Context, serviceType, region string) (str
 // bounded by SignInTimeout, so a caller that gives up does not fail the
 // others waiting for it.
 func (s *Session) current(ctx context.Context) (*issued, error) {
+	if s == nil || s.client == nil {
+		return nil, errors.New("auth: the Session was not made by NewSession or SignIn")
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("auth: before signing in at IAM %s: %w", redact.URL(s.url), context.Cause(ctx))
 	}
