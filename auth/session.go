@@ -26,6 +26,10 @@ const DefaultRenewBefore = 5 * time.Minute
 // SignInTimeout bounds one exchange with IAM.
 const SignInTimeout = time.Minute
 
+// RefusalHold is how long a Session answers with IAM's refusal instead of
+// sending the password again.
+const RefusalHold = time.Minute
+
 // Option configures a Session.
 type Option func(*Session)
 
@@ -61,7 +65,10 @@ func withClock(now func() time.Time) Option {
 // cached token while it has more than the renewal margin left and signs in
 // again otherwise, one IAM request for all the goroutines that ask at once
 // (they share its result, a failure too, so a wrong password is tried once,
-// not once per goroutine). Its methods are safe for concurrent use.
+// not once per goroutine). A refusal (a SignInError with Refused) is kept
+// for RefusalHold and returned without asking IAM again, which locks an
+// account after repeated failures; Invalidate forgets it. Its methods are
+// safe for concurrent use.
 type Session struct {
 	cfg         Config
 	url         string // the Keystone v3 URL of cfg.AuthURL (v3URL)
@@ -69,10 +76,12 @@ type Session struct {
 	renewBefore time.Duration
 	now         func() time.Time
 
-	mu      sync.Mutex
-	cur     *issued // nil before the first sign-in and after Invalidate
-	flight  *flight // the sign-in under way, if any
-	waiting int     // callers waiting for flight (for tests)
+	mu           sync.Mutex
+	cur          *issued // nil before the first sign-in and after Invalidate
+	flight       *flight // the sign-in under way, if any
+	waiting      int     // callers waiting for flight (for tests)
+	refusal      error   // IAM's last refusal, returned until refusedUntil
+	refusedUntil time.Time
 }
 
 // issued is a token and what came with it.
@@ -146,7 +155,8 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 
 // Invalidate forgets token if it is still the cached one, so that the next
 // Token signs in again: for a 401 from CBR, which no longer accepts it. An
-// older token, already replaced, changes nothing.
+// older token, already replaced, changes nothing. It forgets a refusal of
+// IAM too, whatever token.
 func (s *Session) Invalidate(token string) {
 	if s == nil {
 		return
@@ -156,6 +166,7 @@ func (s *Session) Invalidate(token string) {
 	if s.cur != nil && s.cur.token.Reveal() == token {
 		s.cur = nil
 	}
+	s.refusal = nil
 }
 
 // ProjectID returns the ID of the project the token is scoped to (signing
@@ -208,6 +219,11 @@ func (s *Session) current(ctx context.Context) (*issued, error) {
 		s.mu.Unlock()
 		return got, nil
 	}
+	if s.refusal != nil && s.now().Before(s.refusedUntil) {
+		err := s.refusal
+		s.mu.Unlock()
+		return nil, err
+	}
 	f := s.flight
 	if f == nil {
 		f = &flight{done: make(chan struct{})}
@@ -234,8 +250,12 @@ func (s *Session) fly(ctx context.Context, f *flight) {
 	defer cancel()
 	got, err := s.signIn(ctx)
 	s.mu.Lock()
-	if err == nil {
-		s.cur = got
+	var sie *SignInError
+	switch {
+	case err == nil:
+		s.cur, s.refusal = got, nil
+	case errors.As(err, &sie) && sie.Refused:
+		s.refusal, s.refusedUntil = err, s.now().Add(RefusalHold)
 	}
 	s.flight = nil
 	f.got, f.err = got, err

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -432,4 +433,59 @@ func assertNoSecret(t *testing.T, err error, secrets ...string) {
 			}
 		}
 	}
+}
+
+func TestSession_ARefusalIsNotSentAgainWithinAMinute(t *testing.T) {
+	now := newClock()
+	iam := startIAM(t)
+	c := iam.config()
+	c.Password = redact.NewSecret("wrong-" + password)
+	s, err := auth.NewSession(c, auth.WithClock(now.Now))
+	require.NoError(t, err)
+
+	_, refusal := s.Token(t.Context())
+	var sie *auth.SignInError
+	require.ErrorAs(t, refusal, &sie)
+	require.True(t, sie.Refused)
+	_, err = s.Token(t.Context())
+	assert.Same(t, refusal, err, "the same refusal")
+	_, err = s.ProjectID(t.Context())
+	assert.Same(t, refusal, err)
+	now.Add(time.Minute - time.Nanosecond)
+	_, err = s.Endpoint(t.Context(), "cbr", "")
+	assert.Same(t, refusal, err)
+	assert.Equal(t, int64(1), iam.requests.Load(), "the password was sent once: IAM locks accounts after repeated failures")
+
+	now.Add(time.Nanosecond)
+	_, err = s.Token(t.Context())
+	require.ErrorAs(t, err, &sie)
+	assert.Equal(t, int64(2), iam.requests.Load(), "a minute later it is tried again")
+
+	s.Invalidate("")
+	_, err = s.Token(t.Context())
+	require.ErrorAs(t, err, &sie)
+	assert.Equal(t, int64(3), iam.requests.Load(), "Invalidate forgets the refusal")
+
+	s, err = auth.NewSession(c, auth.WithClock(now.Now))
+	require.NoError(t, err)
+	_, err = s.Token(t.Context())
+	require.ErrorAs(t, err, &sie)
+	assert.Equal(t, int64(4), iam.requests.Load(), "a new Session has no refusal")
+}
+
+func TestSession_AFailureThatIsNoRefusalIsTriedAgain(t *testing.T) {
+	var requests atomic.Int32
+	url := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, `{"error": {"code": 503, "message": "IAM is busy", "title": "Service Unavailable"}}`)
+	})
+	c := auth.Config{AuthURL: url, Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de"}
+	s, err := auth.NewSession(c, auth.WithClock(newClock().Now))
+	require.NoError(t, err)
+	for range 2 {
+		_, err = s.Token(t.Context())
+		require.Error(t, err)
+	}
+	assert.Equal(t, int32(2), requests.Load(), "a 503 may pass: the next call asks again")
 }
