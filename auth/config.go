@@ -52,8 +52,9 @@ type Config struct {
 	// and "totp", the latter with UserID (required) and the passcode, as IAM's
 	// page "Obtaining a User Token Through Password Authentication and
 	// Virtual MFA" has it, and the password's user by name and domain when
-	// they are set. A code is good for one sign-in: a Session renewing its
-	// token after a day needs a new one.
+	// they are set. A code is good for one sign-in: a Session sends it
+	// once, and renewing its token (after a day, or after Invalidate)
+	// needs a new Session with a new code.
 	Passcode redact.Secret
 	// Region is the region the configuration names (clouds.yaml region_name
 	// or OS_REGION_NAME); "" when it names none.
@@ -82,7 +83,7 @@ func (c *Config) Warnings() []string {
 	}
 	w := c.warnings
 	if c.TLS != nil && c.TLS.InsecureSkipVerify {
-		what, host := "the password", c.AuthURL
+		what, host := "the password", redact.URL(c.AuthURL)
 		if !c.Token.IsZero() {
 			what = "the token"
 		}

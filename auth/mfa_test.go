@@ -102,6 +102,14 @@ func TestLoginProtection_APasscodeSendsPasswordAndTOTPAsThePageShows(t *testing.
 			assert.JSONEq(t, tc.want, iam.Bodies()[0])
 			assert.NotContains(t, fmt.Sprintf("%v %+v %#v %s", c, c, s, c.Describe()), passcode)
 			assert.Contains(t, c.Describe(), "with a virtual MFA passcode")
+
+			token, err := s.Token(t.Context())
+			require.NoError(t, err)
+			s.Invalidate(token)
+			_, err = s.Token(t.Context())
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "the virtual MFA passcode was used: sign in again with a new passcode")
+			assert.Len(t, iam.Bodies(), 1, "a used passcode is not sent again")
 		})
 	}
 }

@@ -82,6 +82,7 @@ type Session struct {
 	waiting      int     // callers waiting for flight (for tests)
 	refusal      error   // IAM's last refusal, returned until refusedUntil
 	refusedUntil time.Time
+	passcodeUsed bool // by a sign-in IAM accepted: it is not sent again
 }
 
 // issued is a token and what came with it.
@@ -224,6 +225,10 @@ func (s *Session) current(ctx context.Context) (*issued, error) {
 		s.mu.Unlock()
 		return nil, err
 	}
+	if s.passcodeUsed && s.flight == nil {
+		s.mu.Unlock()
+		return nil, errors.New("auth: the token must be renewed and the virtual MFA passcode was used: sign in again with a new passcode")
+	}
 	f := s.flight
 	if f == nil {
 		f = &flight{done: make(chan struct{})}
@@ -253,7 +258,7 @@ func (s *Session) fly(ctx context.Context, f *flight) {
 	var sie *SignInError
 	switch {
 	case err == nil:
-		s.cur, s.refusal = got, nil
+		s.cur, s.refusal, s.passcodeUsed = got, nil, !s.cfg.Passcode.IsZero()
 	case errors.As(err, &sie) && sie.Refused:
 		s.refusal, s.refusedUntil = err, s.now().Add(RefusalHold)
 	}
