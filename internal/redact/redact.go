@@ -115,11 +115,10 @@ func replaceEscaped(s, secret string) string {
 	// si and ui are a cursor in s and the same place in u, prev where the
 	// last step of to started in s; s[:copied] is written.
 	si, ui, prev, copied := 0, 0, 0, 0
-	var scratch [utf8.UTFMax]byte
 	to := func(target int) {
 		for ui < target {
-			_, n, w := unescapeAt(scratch[:0], s, si)
-			prev, si, ui = si, si+n, ui+w
+			d, n := unit(s, si)
+			prev, si, ui = si, si+n, ui+len(d)
 		}
 	}
 	for from := 0; ; {
@@ -134,69 +133,52 @@ func replaceEscaped(s, secret string) string {
 		}
 		from += i + len(secret)
 		to(from)
-		b.WriteString(s[copied:start])
-		b.WriteString(Redacted)
+		b.WriteString(s[copied:start] + Redacted)
 		copied = si
 	}
-	b.WriteString(s[copied:])
+	return b.String() + s[copied:]
+}
+
+// unescape returns s with JSON's escapes decoded.
+func unescape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		d, n := unit(s, i)
+		b.WriteString(d)
+		i += n
+	}
 	return b.String()
 }
 
-// unescape returns s with JSON's escapes decoded; a backslash that starts
-// none stays as it is.
-func unescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		var n int
-		b, n, _ = unescapeAt(b, s, i)
-		i += n
-	}
-	return string(b)
-}
-
-// unescapeAt appends what s holds at i to dst (one byte, or the character
-// of the escape that starts there) and returns how many bytes of s it took
-// and how many it appended.
-func unescapeAt(dst []byte, s string, i int) ([]byte, int, int) {
-	before := len(dst)
+// unit decodes what s holds at i, one byte or the character of the JSON
+// escape that starts there (a backslash that starts none is itself), and
+// how many bytes of s it took.
+func unit(s string, i int) (string, int) {
 	if s[i] != '\\' || i+1 == len(s) {
-		return append(dst, s[i]), 1, 1
+		return s[i : i+1], 1
 	}
-	if c, ok := shortEscapes[s[i+1]]; ok {
-		return append(dst, c), 2, 1
+	if c := strings.IndexByte(`"\/bfnrt`, s[i+1]); c >= 0 {
+		return "\"\\/\b\f\n\r\t"[c : c+1], 2
 	}
 	r, n := hex4(s, i)
 	if n == 0 {
-		return append(dst, '\\'), 1, 1
+		return s[i : i+1], 1
 	}
-	if utf16.IsSurrogate(r) {
-		if r2, m := hex4(s, i+n); m > 0 {
-			if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
-				r, n = pair, n+m
-			}
-		}
+	if r2, m := hex4(s, i+6); m > 0 && utf16.IsSurrogate(r) && utf16.DecodeRune(r, r2) != utf8.RuneError {
+		r, n = utf16.DecodeRune(r, r2), 12
 	}
-	dst = utf8.AppendRune(dst, r)
-	return dst, n, len(dst) - before
+	return string(r), n
 }
-
-// shortEscapes are JSON's two-character escapes and what they stand for.
-var shortEscapes = map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // hex4 reads the \uXXXX escape at s[i:] (hex in either case); n is 6, or 0
 // when there is none.
 func hex4(s string, i int) (rune, int) {
-	if i+6 > len(s) || s[i] != '\\' || s[i+1] != 'u' {
-		return 0, 0
+	if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
+		if v, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
+			return rune(v), 6
+		}
 	}
-	v, err := strconv.ParseUint(s[i+2:i+6], 16, 16)
-	if err != nil {
-		return 0, 0
-	}
-	return rune(v), 6
+	return 0, 0
 }
 
 // URL returns rawURL as errors and printed options show it: user info,
