@@ -112,17 +112,12 @@ func FromCloud(name string) (Config, error) {
 	if name == "" {
 		return Config{}, errors.New("auth: no cloud named: name one or set OS_CLOUD")
 	}
-	dirs, err := configDirs()
+	file, looked, err := findConfig("clouds.yaml")
 	if err != nil {
 		return Config{}, fmt.Errorf("auth: clouds.yaml: %w", err)
 	}
-	locations := []string{os.Getenv("OS_CLIENT_CONFIG_FILE")}
-	if locations[0] == "" {
-		locations = inDirs(dirs, "clouds.yaml")
-	}
-	file := firstFile(locations)
 	if file == "" {
-		return Config{}, fmt.Errorf("auth: no clouds.yaml for cloud %q: looked for %s", name, strings.Join(locations, ", "))
+		return Config{}, fmt.Errorf("auth: no clouds.yaml for cloud %q: looked for %s", name, strings.Join(looked, ", "))
 	}
 	var c Config
 	opts := []clouds.ParseOption{clouds.WithCloudName(name)}
@@ -152,7 +147,7 @@ func FromCloud(name string) (Config, error) {
 		profile = profile || cloud.Profile != "" || cloud.Cloud != ""
 		passcode = cmp.Or(cloud.Auth.Passcode, passcode)
 	}
-	if public := firstFile(inDirs(dirs, "clouds-public.yaml")); profile && public != "" {
+	if public, _, _ := findConfig("clouds-public.yaml"); profile && public != "" {
 		b, _, err := readYAML(public, &clouds.PublicClouds{})
 		if err != nil {
 			return Config{}, fmt.Errorf("auth: clouds-public.yaml %w", err)
@@ -252,42 +247,34 @@ func yamlError(err error) string {
 	return what
 }
 
-// configDirs are the directories where clouds.Parse looks for clouds.yaml
-// and clouds-public.yaml, in its order: the working directory,
-// $XDG_CONFIG_HOME/openstack and /etc/openstack.
-func configDirs() ([]string, error) {
-	cwd, err := os.Getwd()
-	if err != nil {
-		return nil, err
-	}
-	userConfig := os.Getenv("XDG_CONFIG_HOME")
-	if userConfig == "" {
-		home, err := os.UserHomeDir()
+// findConfig returns the first file of ./name,
+// $XDG_CONFIG_HOME/openstack/name (~/.config by default) and
+// /etc/openstack/name, where clouds.Parse looks for clouds.yaml (unless
+// OS_CLIENT_CONFIG_FILE names it) and clouds-public.yaml, "" for none, and
+// where it looked.
+func findConfig(name string) (string, []string, error) {
+	looked := []string{os.Getenv("OS_CLIENT_CONFIG_FILE")}
+	if name != "clouds.yaml" || looked[0] == "" {
+		cwd, err := os.Getwd()
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
-		userConfig = filepath.Join(home, ".config")
+		userConfig := os.Getenv("XDG_CONFIG_HOME")
+		if userConfig == "" {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return "", nil, err
+			}
+			userConfig = filepath.Join(home, ".config")
+		}
+		looked = []string{filepath.Join(cwd, name), filepath.Join(userConfig, "openstack", name), filepath.Join("/etc/openstack", name)}
 	}
-	return []string{cwd, filepath.Join(userConfig, "openstack"), filepath.Join("/etc", "openstack")}, nil
-}
-
-// inDirs is name in each of dirs.
-func inDirs(dirs []string, name string) []string {
-	paths := make([]string, len(dirs))
-	for i, d := range dirs {
-		paths[i] = filepath.Join(d, name)
-	}
-	return paths
-}
-
-// firstFile is the first of paths that exists and is not a directory, or "".
-func firstFile(paths []string) string {
-	for _, p := range paths {
+	for _, p := range looked {
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p
+			return p, looked, nil
 		}
 	}
-	return ""
+	return "", looked, nil
 }
 
 // fromAuthOptions fills c with what clouds.Parse found, refusing what this

@@ -348,3 +348,21 @@ func TestConfig_Describe(t *testing.T) {
 		})
 	}
 }
+
+func TestFromCloud_AProfileOfCloudsPublicYAML(t *testing.T) {
+	cloudsEnv(t, "clouds:\n  otc:\n    profile: otc-public\n    auth:\n      username: alice\n      user_domain_name: "+domain+"\n      project_name: eu-de\n", securePassword)
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	public := filepath.Join(config, "openstack", "clouds-public.yaml")
+	require.NoError(t, os.MkdirAll(filepath.Dir(public), 0o700))
+
+	require.NoError(t, os.WriteFile(public, []byte("public-clouds:\n  otc-public:\n    auth:\n      auth_url: https://iam.eu-de.otc.t-systems.com:443/v3\n"), 0o600))
+	c, err := auth.FromCloud("otc")
+	require.NoError(t, err)
+	assert.Equal(t, "https://iam.eu-de.otc.t-systems.com:443/v3", c.AuthURL, "from the profile")
+
+	require.NoError(t, os.WriteFile(public, []byte("public-clouds:\n  x: "+strings.Repeat("a", 1<<20)+"\n"), 0o600))
+	_, err = auth.FromCloud("otc")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "auth: clouds-public.yaml "+public+" is larger than 1 MiB")
+}
