@@ -19,14 +19,16 @@ import (
 // IAM could not be reached, failed (5xx) or answered what is not a usable
 // token, which may pass (exit 2).
 type SignInError struct {
-	// AuthURL is IAM's URL, redacted with redact.URL.
+	// AuthURL is the URL the sign-in was sent to (the configured one, /v3
+	// appended when it named no version), redacted with redact.URL.
 	AuthURL string
 	// Status is IAM's HTTP status; 0 when IAM did not answer.
 	Status int
 	// Refused tells that IAM refused the sign-in (a 4xx answer).
 	Refused bool
-	// Err is the cause: IAM's message, the network error or what is wrong
-	// with the answer. It never holds the password or a token.
+	// Err is the cause: IAM's message (at most limit.Message characters),
+	// the network error or what is wrong with the answer. It never holds
+	// the password, a token or the passcode.
 	Err error
 }
 
