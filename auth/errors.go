@@ -1,16 +1,15 @@
 package auth
 
 import (
-	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/gophercloud/gophercloud/v2"
 
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
@@ -20,14 +19,16 @@ import (
 // IAM could not be reached, failed (5xx) or answered what is not a usable
 // token, which may pass (exit 2).
 type SignInError struct {
-	// AuthURL is IAM's URL, redacted with redact.URL.
+	// AuthURL is the URL the sign-in was sent to (the configured one, /v3
+	// appended when it named no version), redacted with redact.URL.
 	AuthURL string
 	// Status is IAM's HTTP status; 0 when IAM did not answer.
 	Status int
 	// Refused tells that IAM refused the sign-in (a 4xx answer).
 	Refused bool
-	// Err is the cause: IAM's message, the network error or what is wrong
-	// with the answer. It never holds the password or a token.
+	// Err is the cause: IAM's message (at most limit.Message characters),
+	// the network error or what is wrong with the answer. It never holds
+	// the password, a token or the passcode.
 	Err error
 }
 
@@ -35,6 +36,8 @@ type SignInError struct {
 // not be reached, and why.
 func (e *SignInError) Error() string {
 	switch {
+	case e == nil:
+		return "auth: sign-in failed (no details)"
 	case e.Refused:
 		return fmt.Sprintf("auth: IAM %s refused the sign-in (%d %s): %v", e.AuthURL, e.Status, http.StatusText(e.Status), e.Err)
 	case e.Status != 0:
@@ -44,78 +47,80 @@ func (e *SignInError) Error() string {
 }
 
 // Unwrap returns the cause.
-func (e *SignInError) Unwrap() error { return e.Err }
-
-// maxMessage bounds IAM's message quoted in an error.
-const maxMessage = 512
+func (e *SignInError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // signInError turns gophercloud's error of a sign-in into a SignInError:
-// an answer other than 201 gives its status and IAM's message (Keystone's
-// {"error": {"message": ...}}, else the start of the body); a request that
-// could not be sent gives the network error without the URL, which the
-// SignInError shows redacted.
+// an answer other than 201 gives its status and what iamMessage quotes of
+// it; a request that could not be sent gives the cause without the URL,
+// which the SignInError shows redacted.
 func (s *Session) signInError(err error) error {
-	e := &SignInError{AuthURL: redact.URL(s.cfg.AuthURL)}
 	var answer gophercloud.ErrUnexpectedResponseCode
+	if errors.As(err, &answer) {
+		return &SignInError{AuthURL: redact.URL(s.url), Status: answer.Actual, Refused: answer.Actual >= 400 && answer.Actual < 500,
+			Err: errors.New(s.iamMessage(answer))}
+	}
 	var ue *url.Error
-	switch {
-	case errors.As(err, &answer):
-		e.Status = answer.Actual
-		e.Refused = answer.Actual >= 400 && answer.Actual < 500
-		e.Err = errors.New(s.hide(iamMessage(answer.Body)))
-	case errors.As(err, &ue):
-		e.Err = ue.Err // url.Error repeats the URL, unredacted
-	default:
-		e.Err = err
+	if errors.As(err, &ue) {
+		err = ue.Err // url.Error repeats the URL, unredacted
 	}
-	if msg := e.Err.Error(); s.hide(msg) != msg {
-		e.Err = errors.New(s.hide(msg))
-	}
-	return e
+	return &SignInError{AuthURL: redact.URL(s.url), Err: s.scrub(err)}
 }
 
 // answerError is a SignInError for an answer of IAM that is not a usable
 // token.
 func (s *Session) answerError(err error) error {
-	return &SignInError{AuthURL: redact.URL(s.cfg.AuthURL), Err: fmt.Errorf("IAM's answer: %w", err)}
+	return &SignInError{AuthURL: redact.URL(s.url), Err: s.scrub(fmt.Errorf("IAM's answer: %w", err))}
 }
 
-// hide redacts the password and the configured token from msg.
-func (s *Session) hide(msg string) string {
-	for _, secret := range []string{s.cfg.Password, s.cfg.Token} {
-		msg = redact.String(msg, secret)
-		// An echoed request body holds the secret JSON-escaped: as
-		// encoding/json writes it (gophercloud's: "<" as \u003c) and as
-		// encoders that do not escape HTML do (`"` as \").
-		for _, marshal := range []func(any) ([]byte, error){stdjson.Marshal, func(v any) ([]byte, error) { return json.Marshal(v) }} {
-			if quoted, err := marshal(secret); err == nil && len(quoted) > 2 {
-				msg = redact.String(msg, string(quoted[1:len(quoted)-1]))
-			}
-		}
+// scrub returns err as it is, or when its text holds a secret of the
+// Session, that text redacted, then shortened.
+func (s *Session) scrub(err error) error {
+	msg := err.Error()
+	if hidden := s.hide(msg); hidden != msg {
+		return errors.New(limit.Text(hidden, limit.Message))
 	}
-	return msg
+	return err
 }
 
-// iamMessage is the message of Keystone's error body (its title repeats
-// the status the SignInError shows), or the start of a body of another
-// shape.
-func iamMessage(body []byte) string {
+// hide redacts the password, token and passcode from text, as they are and
+// JSON-escaped.
+func (s *Session) hide(text string) string {
+	return redact.String(text, s.cfg.Password.Reveal(), s.cfg.Token.Reveal(), s.cfg.Passcode.Reveal())
+}
+
+// iamMessage is what a SignInError quotes of an answer other than 201: the
+// message of Keystone's error body ({"error": {"message": ...}}; its title
+// repeats the status), redacted first, then shortened to limit.Message;
+// nothing of a body of another shape, which may echo the request; where a
+// redirect points (it is not followed); and, for a password refused with
+// 401, what an account with login protection needs.
+func (s *Session) iamMessage(answer gophercloud.ErrUnexpectedResponseCode) string {
 	var ke struct {
 		Error struct {
 			Message string `json:"message"`
 		} `json:"error"`
 	}
-	msg := ""
-	if json.Unmarshal(body, &ke, json.RejectUnknownMembers(false)) == nil && ke.Error.Message != "" {
-		msg = ke.Error.Message
-	} else {
-		msg = strings.TrimSpace(string(body))
+	msg := "the answer is not Keystone's error body"
+	if json.Unmarshal(answer.Body, &ke, json.RejectUnknownMembers(false)) == nil && ke.Error.Message != "" {
+		msg = limit.Text(s.hide(ke.Error.Message), limit.Message)
 	}
-	if msg == "" {
-		return "no message"
+	if loc, err := url.Parse(s.url); answer.Actual/100 == 3 && err == nil && answer.ResponseHeader.Get("Location") != "" {
+		if to, err := loc.Parse(answer.ResponseHeader.Get("Location")); err == nil {
+			msg += "; it points to " + origin(to.String()) + ", where the sign-in is not sent"
+		}
 	}
-	if len(msg) > maxMessage {
-		msg = strings.ToValidUTF8(msg[:maxMessage], "") + "..."
+	switch {
+	case answer.Actual != http.StatusUnauthorized || !s.cfg.Token.IsZero():
+	case s.cfg.Passcode.IsZero():
+		msg += " (an account with login protection needs the virtual MFA passcode, OS_PASSCODE, and the user's ID, OS_USER_ID, " +
+			"besides the password; or sign with an access key: OS_ACCESS_KEY and OS_SECRET_KEY)"
+	default:
+		msg += " (check the password, and that the passcode is the current code of the virtual MFA device)"
 	}
 	return msg
 }

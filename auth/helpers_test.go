@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
@@ -87,7 +88,7 @@ func startIAM(t *testing.T, opts ...iamOption) *fakeIAM {
 
 // config signs in as alice to project eu-de of the fake.
 func (f *fakeIAM) config() auth.Config {
-	return auth.Config{AuthURL: f.URL, Username: "alice", Password: password, DomainName: domain, ProjectName: "eu-de", Source: "test"}
+	return auth.Config{AuthURL: f.URL, Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de", Source: "test"}
 }
 
 // serve runs handler on 127.0.0.1 and returns its v3 URL.
@@ -96,4 +97,19 @@ func serve(t *testing.T, handler http.HandlerFunc) string {
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	return srv.URL + "/v3"
+}
+
+// assertConfig compares two Configs, their secrets by what they hold: a
+// redact.Secret is not comparable.
+func assertConfig(t *testing.T, want, got auth.Config, msgAndArgs ...any) {
+	t.Helper()
+	reveal := func(c auth.Config) (auth.Config, [3]string) {
+		secrets := [3]string{c.Password.Reveal(), c.Token.Reveal(), c.Passcode.Reveal()}
+		c.Password, c.Token, c.Passcode = redact.Secret{}, redact.Secret{}, redact.Secret{}
+		return c, secrets
+	}
+	wantC, wantS := reveal(want)
+	gotC, gotS := reveal(got)
+	assert.Equal(t, wantC, gotC, msgAndArgs...)
+	assert.Equal(t, wantS, gotS, msgAndArgs...)
 }

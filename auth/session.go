@@ -4,15 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
-	"github.com/gophercloud/gophercloud/v2/openstack/config"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
@@ -25,6 +25,10 @@ const DefaultRenewBefore = 5 * time.Minute
 
 // SignInTimeout bounds one exchange with IAM.
 const SignInTimeout = time.Minute
+
+// RefusalHold is how long a Session answers with IAM's refusal instead of
+// sending the password again.
+const RefusalHold = time.Minute
 
 // Option configures a Session.
 type Option func(*Session)
@@ -61,22 +65,29 @@ func withClock(now func() time.Time) Option {
 // cached token while it has more than the renewal margin left and signs in
 // again otherwise, one IAM request for all the goroutines that ask at once
 // (they share its result, a failure too, so a wrong password is tried once,
-// not once per goroutine). Its methods are safe for concurrent use.
+// not once per goroutine). A refusal (a SignInError with Refused) is kept
+// for RefusalHold and returned without asking IAM again, which locks an
+// account after repeated failures; Invalidate forgets it. Its methods are
+// safe for concurrent use.
 type Session struct {
 	cfg         Config
+	url         string // the Keystone v3 URL of cfg.AuthURL (v3URL)
 	client      *http.Client
 	renewBefore time.Duration
 	now         func() time.Time
 
-	mu      sync.Mutex
-	cur     *issued // nil before the first sign-in and after Invalidate
-	flight  *flight // the sign-in under way, if any
-	waiting int     // callers waiting for flight (for tests)
+	mu           sync.Mutex
+	cur          *issued // nil before the first sign-in and after Invalidate
+	flight       *flight // the sign-in under way, if any
+	waiting      int     // callers waiting for flight (for tests)
+	refusal      error   // IAM's last refusal, returned until refusedUntil
+	refusedUntil time.Time
+	passcodeUsed bool // by a sign-in IAM accepted: it is not sent again
 }
 
 // issued is a token and what came with it.
 type issued struct {
-	token   string
+	token   redact.Secret
 	expires time.Time // as IAM wrote it
 	renewAt time.Time // by the Session's clock
 	project tokens.Project
@@ -97,9 +108,11 @@ func NewSession(c Config, opts ...Option) (*Session, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Session{cfg: c, client: &http.Client{}, renewBefore: DefaultRenewBefore, now: time.Now}
+	s := &Session{cfg: c, url: v3URL(c.AuthURL), client: &http.Client{}, renewBefore: DefaultRenewBefore, now: time.Now}
 	for _, o := range opts {
-		o(s)
+		if o != nil {
+			o(s)
+		}
 	}
 	hc := *s.client
 	if hc.Transport == nil {
@@ -110,7 +123,7 @@ func NewSession(c Config, opts ...Option) (*Session, error) {
 			hc.Transport = t
 		}
 	}
-	hc.Transport = boundedTransport{next: hc.Transport, n: limit.Answer}
+	hc.Transport = iamTransport{next: hc.Transport, origin: origin(s.url), n: limit.Answer}
 	// A redirect would re-send the password (or the token) to wherever it
 	// points, plain http and any host included: IAM's answer is taken as
 	// it is, and a 3xx is a failed sign-in.
@@ -138,18 +151,23 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return got.token, nil
+	return got.token.Reveal(), nil
 }
 
 // Invalidate forgets token if it is still the cached one, so that the next
 // Token signs in again: for a 401 from CBR, which no longer accepts it. An
-// older token, already replaced, changes nothing.
+// older token, already replaced, changes nothing. It forgets a refusal of
+// IAM too, whatever token.
 func (s *Session) Invalidate(token string) {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cur != nil && s.cur.token == token {
+	if s.cur != nil && s.cur.token.Reveal() == token {
 		s.cur = nil
 	}
+	s.refusal = nil
 }
 
 // ProjectID returns the ID of the project the token is scoped to (signing
@@ -190,14 +208,26 @@ func (s *Session) Endpoint(ctx context.Context, serviceType, region string) (str
 // bounded by SignInTimeout, so a caller that gives up does not fail the
 // others waiting for it.
 func (s *Session) current(ctx context.Context) (*issued, error) {
+	if s == nil || s.client == nil {
+		return nil, errors.New("auth: the Session was not made by NewSession or SignIn")
+	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("auth: before signing in at IAM %s: %w", redact.URL(s.cfg.AuthURL), context.Cause(ctx))
+		return nil, fmt.Errorf("auth: before signing in at IAM %s: %w", redact.URL(s.url), context.Cause(ctx))
 	}
 	s.mu.Lock()
 	if s.cur != nil && s.now().Before(s.cur.renewAt) {
 		got := s.cur
 		s.mu.Unlock()
 		return got, nil
+	}
+	if s.refusal != nil && s.now().Before(s.refusedUntil) {
+		err := s.refusal
+		s.mu.Unlock()
+		return nil, err
+	}
+	if s.passcodeUsed && s.flight == nil {
+		s.mu.Unlock()
+		return nil, errors.New("auth: the token must be renewed and the virtual MFA passcode was used: sign in again with a new passcode")
 	}
 	f := s.flight
 	if f == nil {
@@ -216,7 +246,7 @@ func (s *Session) current(ctx context.Context) (*issued, error) {
 	case <-f.done:
 		return f.got, f.err
 	case <-ctx.Done():
-		return nil, fmt.Errorf("auth: waiting for the sign-in at IAM %s: %w", redact.URL(s.cfg.AuthURL), context.Cause(ctx))
+		return nil, fmt.Errorf("auth: waiting for the sign-in at IAM %s: %w", redact.URL(s.url), context.Cause(ctx))
 	}
 }
 
@@ -225,8 +255,12 @@ func (s *Session) fly(ctx context.Context, f *flight) {
 	defer cancel()
 	got, err := s.signIn(ctx)
 	s.mu.Lock()
-	if err == nil {
-		s.cur = got
+	var sie *SignInError
+	switch {
+	case err == nil:
+		s.cur, s.refusal, s.passcodeUsed = got, nil, !s.cfg.Passcode.IsZero()
+	case errors.As(err, &sie) && sie.Refused:
+		s.refusal, s.refusedUntil = err, s.now().Add(RefusalHold)
 	}
 	s.flight = nil
 	f.got, f.err = got, err
@@ -248,8 +282,12 @@ type tokenResult interface {
 // reads the token, its project and catalog from the auth result.
 func (s *Session) signIn(ctx context.Context) (*issued, error) {
 	start := s.now()
-	provider, err := config.NewProviderClient(ctx, s.cfg.authOptions(), config.WithHTTPClient(*s.client))
+	provider, err := openstack.NewClient(s.url)
 	if err != nil {
+		return nil, s.signInError(err)
+	}
+	provider.HTTPClient = *s.client
+	if err := openstack.AuthenticateV3(ctx, provider, s.cfg.authOptions(), gophercloud.EndpointOpts{}); err != nil {
 		return nil, s.signInError(err)
 	}
 	res, ok := provider.GetAuthResult().(tokenResult)
@@ -298,7 +336,7 @@ func (s *Session) signIn(ctx context.Context) (*issued, error) {
 		return nil, s.answerError(fmt.Errorf("the token expired at %s, before it was issued", tok.ExpiresAt.UTC().Format(time.RFC3339)))
 	}
 	return &issued{
-		token:   tok.ID,
+		token:   redact.NewSecret(tok.ID),
 		expires: tok.ExpiresAt,
 		renewAt: expires.Add(-min(s.renewBefore, life/2)),
 		project: *project,
@@ -325,31 +363,46 @@ func (s *Session) String() string {
 	defer s.mu.Unlock()
 	state := "no token"
 	if s.cur != nil {
-		state = fmt.Sprintf("token %s of project %s until %s", redact.Redacted, s.cur.project.ID, s.cur.expires.UTC().Format(time.RFC3339))
+		state = fmt.Sprintf("token %s of project %s until %s", s.cur.token, s.cur.project.ID, s.cur.expires.UTC().Format(time.RFC3339))
 	}
 	return fmt.Sprintf("auth.Session{%s; %s}", s.cfg.Describe(), state)
 }
 
-// GoString is String, for %#v.
-func (s *Session) GoString() string { return s.String() }
-
-// Format prints String for every verb.
-func (s *Session) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
-
-// LogValue logs the Session as String shows it.
-func (s *Session) LogValue() slog.Value { return slog.StringValue(s.String()) }
-
-// boundedTransport reads at most n bytes (limit.Answer) of IAM's answer:
-// gophercloud reads bodies to their end.
-type boundedTransport struct {
-	next http.RoundTripper
-	n    int64
+// iamTransport is the Session's way to IAM. It sends a request only to
+// the scheme, host and port of the Session's URL and refuses any other
+// before a byte of it is written, so that the password goes nowhere else
+// whatever an answer names; and it reads at most n bytes (limit.Answer) of
+// an answer: gophercloud reads bodies to their end.
+type iamTransport struct {
+	next   http.RoundTripper
+	origin string
+	n      int64
 }
 
-func (t boundedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (t iamTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if o := origin(r.URL.String()); o != t.origin {
+		if r.Body != nil {
+			_ = r.Body.Close()
+		}
+		return nil, fmt.Errorf("refused to send the sign-in to %s: only to the configured IAM %s", o, t.origin)
+	}
 	resp, err := t.next.RoundTrip(r)
 	if err == nil && resp.Body != nil {
 		resp.Body = http.MaxBytesReader(nil, resp.Body, t.n)
 	}
 	return resp, err
+}
+
+// origin is the scheme, host (lower case) and port of rawURL, the port
+// written out when the URL leaves it to the scheme.
+func origin(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return redact.Redacted
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }

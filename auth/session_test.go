@@ -1,16 +1,15 @@
 package auth_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
 func TestSignIn_PasswordByName(t *testing.T) {
@@ -52,13 +52,14 @@ func TestSignIn_Variants(t *testing.T) {
 		{"project by ID and its matching name", func(c *auth.Config) { c.ProjectName, c.ProjectID = "eu-nl_backup", aliceS.ProjectID() }, aliceS.ProjectID()},
 		{"project domain of its own", func(c *auth.Config) { c.ProjectName, c.ProjectDomainName = "eu-nl_backup", domain }, aliceS.ProjectID()},
 		{"a token rescoped to a project", func(c *auth.Config) {
-			c.Username, c.Password, c.DomainName, c.Token = "", "", "", firstToken
+			c.Username, c.Password, c.DomainName, c.Token = "", redact.Secret{}, "", redact.NewSecret(firstToken)
 			c.ProjectName, c.ProjectID = "", aliceS.ProjectID()
 		}, aliceS.ProjectID()},
 		{"a token used as it is", func(c *auth.Config) {
-			c.Username, c.Password, c.DomainName, c.ProjectName, c.Token = "", "", "", "", firstToken
+			c.Username, c.Password, c.DomainName, c.ProjectName, c.Token = "", redact.Secret{}, "", "", redact.NewSecret(firstToken)
 		}, alice.ProjectID()},
-		{"a versionless auth URL, found through IAM's version document", func(c *auth.Config) { c.AuthURL = strings.TrimSuffix(c.AuthURL, "/v3") }, ""},
+		{"a versionless auth URL gets /v3 appended", func(c *auth.Config) { c.AuthURL = strings.TrimSuffix(c.AuthURL, "/v3") }, ""},
+		{"an auth URL ending in /v3/", func(c *auth.Config) { c.AuthURL += "/" }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := iam.config()
@@ -129,7 +130,7 @@ func TestSession_ConcurrentCallersShareAFailure(t *testing.T) {
 	iam := startIAM(t)
 	iam.gate = make(chan struct{})
 	c := iam.config()
-	c.Password = "wrong-password"
+	c.Password = redact.NewSecret("wrong-password")
 	s, err := auth.NewSession(c)
 	require.NoError(t, err)
 
@@ -275,11 +276,11 @@ func TestSignIn_Refused(t *testing.T) {
 		name string
 		edit func(*auth.Config)
 	}{
-		{"wrong password", func(c *auth.Config) { c.Password = "wrong-" + password }},
+		{"wrong password", func(c *auth.Config) { c.Password = redact.NewSecret("wrong-" + password) }},
 		{"unknown user", func(c *auth.Config) { c.Username = "mallory" }},
 		{"unknown project", func(c *auth.Config) { c.ProjectName = "eu-ch2" }},
 		{"unknown token", func(c *auth.Config) {
-			c.Username, c.Password, c.DomainName, c.ProjectName, c.Token = "", "", "", "", "MIIunknown-token-value"
+			c.Username, c.Password, c.DomainName, c.ProjectName, c.Token = "", redact.Secret{}, "", "", redact.NewSecret("MIIunknown-token-value")
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -305,7 +306,7 @@ func TestSignIn_IAMUnreachable(t *testing.T) {
 	url := "http://" + l.Addr().String() + "/v3"
 	require.NoError(t, l.Close())
 
-	c := auth.Config{AuthURL: url, Username: "alice", Password: password, DomainName: domain, ProjectName: "eu-de"}
+	c := auth.Config{AuthURL: url, Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de"}
 	_, err = auth.SignIn(t.Context(), c)
 	var sie *auth.SignInError
 	require.ErrorAs(t, err, &sie)
@@ -352,7 +353,7 @@ func TestSignIn_IAMAnswersBadly(t *testing.T) {
 		}, 401, "bad password [REDACTED]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := auth.Config{AuthURL: serve(t, tc.handler), Username: "alice", Password: password, DomainName: domain, ProjectName: "eu-de"}
+			c := auth.Config{AuthURL: serve(t, tc.handler), Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de"}
 			_, err := auth.SignIn(t.Context(), c)
 			var sie *auth.SignInError
 			require.ErrorAs(t, err, &sie)
@@ -421,35 +422,6 @@ func TestSession_CallerGivingUpDoesNotFailOthers(t *testing.T) {
 	assert.Equal(t, int64(1), iam.requests.Load())
 }
 
-func TestSession_PrintsNoSecret(t *testing.T) {
-	iam := startIAM(t)
-	c := iam.config()
-	s, err := auth.SignIn(t.Context(), c)
-	require.NoError(t, err)
-	token, err := s.Token(t.Context())
-	require.NoError(t, err)
-	tc := c
-	tc.Username, tc.Password, tc.DomainName, tc.Token = "", "", "", token
-
-	for _, v := range []any{c, &c, tc, s, []any{c, s}, struct{ C auth.Config }{c}} {
-		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
-			out := fmt.Sprintf(verb, v)
-			assert.NotContains(t, out, password, verb)
-			assert.NotContains(t, out, token, verb)
-		}
-	}
-	assert.Contains(t, c.String(), "Password:[REDACTED]")
-	assert.Contains(t, tc.String(), "Token:[REDACTED]")
-	assert.Contains(t, s.String(), "token [REDACTED] of project "+alice.ProjectID())
-
-	var logs bytes.Buffer
-	logger := slog.New(slog.NewJSONHandler(&logs, nil))
-	logger.Info("signed in", "config", c, "token_config", tc, "session", s)
-	assert.NotContains(t, logs.String(), password)
-	assert.NotContains(t, logs.String(), token)
-	assert.Contains(t, logs.String(), `"password":"[REDACTED]"`)
-}
-
 // assertNoSecret checks that no form of err shows a secret.
 func assertNoSecret(t *testing.T, err error, secrets ...string) {
 	t.Helper()
@@ -461,4 +433,59 @@ func assertNoSecret(t *testing.T, err error, secrets ...string) {
 			}
 		}
 	}
+}
+
+func TestSession_ARefusalIsNotSentAgainWithinAMinute(t *testing.T) {
+	now := newClock()
+	iam := startIAM(t)
+	c := iam.config()
+	c.Password = redact.NewSecret("wrong-" + password)
+	s, err := auth.NewSession(c, auth.WithClock(now.Now))
+	require.NoError(t, err)
+
+	_, refusal := s.Token(t.Context())
+	var sie *auth.SignInError
+	require.ErrorAs(t, refusal, &sie)
+	require.True(t, sie.Refused)
+	_, err = s.Token(t.Context())
+	assert.Same(t, refusal, err, "the same refusal")
+	_, err = s.ProjectID(t.Context())
+	assert.Same(t, refusal, err)
+	now.Add(time.Minute - time.Nanosecond)
+	_, err = s.Endpoint(t.Context(), "cbr", "")
+	assert.Same(t, refusal, err)
+	assert.Equal(t, int64(1), iam.requests.Load(), "the password was sent once: IAM locks accounts after repeated failures")
+
+	now.Add(time.Nanosecond)
+	_, err = s.Token(t.Context())
+	require.ErrorAs(t, err, &sie)
+	assert.Equal(t, int64(2), iam.requests.Load(), "a minute later it is tried again")
+
+	s.Invalidate("")
+	_, err = s.Token(t.Context())
+	require.ErrorAs(t, err, &sie)
+	assert.Equal(t, int64(3), iam.requests.Load(), "Invalidate forgets the refusal")
+
+	s, err = auth.NewSession(c, auth.WithClock(now.Now))
+	require.NoError(t, err)
+	_, err = s.Token(t.Context())
+	require.ErrorAs(t, err, &sie)
+	assert.Equal(t, int64(4), iam.requests.Load(), "a new Session has no refusal")
+}
+
+func TestSession_AFailureThatIsNoRefusalIsTriedAgain(t *testing.T) {
+	var requests atomic.Int32
+	url := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, `{"error": {"code": 503, "message": "IAM is busy", "title": "Service Unavailable"}}`)
+	})
+	c := auth.Config{AuthURL: url, Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de"}
+	s, err := auth.NewSession(c, auth.WithClock(newClock().Now))
+	require.NoError(t, err)
+	for range 2 {
+		_, err = s.Token(t.Context())
+		require.Error(t, err)
+	}
+	assert.Equal(t, int32(2), requests.Load(), "a 503 may pass: the next call asks again")
 }

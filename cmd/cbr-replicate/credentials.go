@@ -10,7 +10,6 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
 // authKind is how replicate authenticates; the constants are in the order
@@ -169,14 +168,17 @@ func (o *replicateOptions) signInProblems() []string {
 // users and projects by name (and makes up their IDs), so the IDs of cfg
 // are dropped; and returns the fake's user, whom cfg names.
 func mockSignIn(cfg auth.Config, authURL string) (auth.Config, cbrtest.IAMUser, error) {
-	u := cbrtest.IAMUser{Domain: cfg.DomainName, Name: cfg.Username, Password: redact.NewSecret(cfg.Password), Project: cfg.ProjectName}
-	if cfg.Token != "" || u.Domain == "" || u.Name == "" || u.Password.IsZero() || u.Project == "" {
+	u := cbrtest.IAMUser{Domain: cfg.DomainName, Name: cfg.Username, Password: cfg.Password, Passcode: cfg.Passcode, Project: cfg.ProjectName}
+	if !cfg.Token.IsZero() || u.Domain == "" || u.Name == "" || u.Password.IsZero() || u.Project == "" {
 		return cfg, u, errors.New("--mock: the fake IAM signs in with names: the sign-in configuration must give " +
 			"the user's name, domain name (user_domain_name) and password, and the project's name, and no token")
 	}
 	cfg.AuthURL, cfg.TLS = authURL, nil
 	cfg.UserID, cfg.DomainID, cfg.ProjectID = "", "", ""
 	cfg.ProjectDomainID, cfg.ProjectDomainName = "", ""
+	if !cfg.Passcode.IsZero() {
+		cfg.UserID = u.UserID() // login protection signs in by the user's ID, the fake's
+	}
 	return cfg, u, nil
 }
 
@@ -201,7 +203,11 @@ func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc
 		var err error
 		o.token, err = o.readToken()
 		return endpoint, err
-	case o.dryRun:
+	}
+	for _, w := range o.creds.signIn.Warnings() {
+		fmt.Fprintf(o.errOut, "warning: %s\n", printable(w))
+	}
+	if o.dryRun {
 		o.signInNote = o.creds.signIn.Describe()
 		o.token = dryRunToken
 		if o.projectID == "" {

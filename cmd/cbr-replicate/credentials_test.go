@@ -113,7 +113,8 @@ func TestReplicateSignsInWithCloudsYAML(t *testing.T) {
 		res := execute(t, invocation{args: replicateArgs("--os-cloud", "test")})
 		assert.Equal(t, exitInvalid, res.code, res.stderr)
 		assert.Equal(t, "cbr-replicate replicate: sign-in failed: IAM "+srv.URL+"/v3 refused the sign-in (401 Unauthorized): "+
-			"The request you have made requires authentication.\n", res.stderr)
+			"The request you have made requires authentication. (an account with login protection needs the virtual MFA passcode, "+
+			"OS_PASSCODE, and the user's ID, OS_USER_ID, besides the password; or sign with an access key: OS_ACCESS_KEY and OS_SECRET_KEY)\n", res.stderr)
 		assert.Empty(t, res.stdout)
 		assert.Empty(t, srv.Requests(), "the fake's CBR endpoint received nothing")
 		assert.Equal(t, 1, srv.Fake.Received(), "only the sign-in")
@@ -151,6 +152,16 @@ func TestReplicateCloudsYAMLRegionAndPrecedence(t *testing.T) {
 		assert.Equal(t, "[REDACTED]", got.Header["Authorization"])
 		got = dryRun(t, openrcEnv("https://other.example.test/v3", secretPassword, "OS_CLOUD=test"), pageFlags()...)
 		assert.Contains(t, got.SignIn, `IAM https://iam.example.test/v3`)
+	})
+
+	t.Run("verify: false and a secure.yaml others can read are warned of on stderr", func(t *testing.T) {
+		writeClouds(t, "https://iam.example.test/v3", secretPassword, "    verify: false\n")
+		secure := filepath.Join(filepath.Dir(os.Getenv("OS_CLIENT_CONFIG_FILE")), "secure.yaml")
+		require.NoError(t, os.Chmod(secure, 0o644))
+		res := execute(t, invocation{args: replicateArgs("--os-cloud", "test", "--dry-run")})
+		require.Equal(t, exitOK, res.code, res.stderr)
+		assert.Equal(t, "warning: secure.yaml "+secure+" can be read by group or others (mode 0644); it holds secrets: chmod 600 "+secure+"\n"+
+			"warning: TLS certificates are not verified (verify: false): the password goes to whoever answers for iam.example.test\n", res.stderr)
 	})
 
 	t.Run("a cloud missing from clouds.yaml is a usage error", func(t *testing.T) {

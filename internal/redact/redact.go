@@ -1,10 +1,12 @@
 package redact
 
 import (
-	"bytes"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Redacted is what every hidden credential shows.
@@ -61,26 +63,122 @@ func Request(r *http.Request) *http.Request {
 	return &c
 }
 
-// MinSecretLen is the shortest secret that String and Bytes replace:
-// replacing every occurrence of a one- or two-letter "token" would garble
-// the text around it, and such a secret is no secret.
+// MinSecretLen is the shortest secret that String and Bytes replace where
+// it occurs: replacing every occurrence of a one- or two-letter secret
+// would garble the text around it, so text holding a shorter one is hidden
+// as a whole.
 const MinSecretLen = 8
 
-// String returns s with every occurrence of secret replaced by Redacted.
-func String(s, secret string) string {
-	if len(secret) < MinSecretLen || !strings.Contains(s, secret) {
-		return s
+// String returns s with every occurrence of each secret replaced by
+// Redacted: as it is, and as JSON writes it, any of its characters escaped
+// (\u00e9 in either case of hex, a surrogate pair, or a short escape such
+// as \", \\, \/ or \n). A secret shorter than MinSecretLen that occurs
+// hides s as a whole (Redacted); empty secrets are skipped. Redact before
+// shortening (limit.Text), so that no secret is cut in two and missed.
+func String(s string, secrets ...string) string {
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		if len(secret) < MinSecretLen {
+			if strings.Contains(s, secret) || strings.Contains(unescape(s), secret) {
+				return Redacted
+			}
+			continue
+		}
+		s = strings.ReplaceAll(s, secret, Redacted)
+		if strings.Contains(s, `\`) {
+			s = replaceEscaped(s, secret)
+		}
 	}
-	return strings.ReplaceAll(s, secret, Redacted)
+	return s
 }
 
-// Bytes returns b with every occurrence of secret replaced by Redacted; b
-// itself when it holds none.
-func Bytes(b []byte, secret string) []byte {
-	if len(secret) < MinSecretLen || !bytes.Contains(b, []byte(secret)) {
-		return b
+// Bytes is String for a byte slice; it returns b itself when it holds no
+// secret.
+func Bytes(b []byte, secrets ...string) []byte {
+	if s := String(string(b), secrets...); s != string(b) {
+		return []byte(s)
 	}
-	return bytes.ReplaceAll(b, []byte(secret), []byte(Redacted))
+	return b
+}
+
+// replaceEscaped replaces the occurrences of secret in s that escape some
+// of its characters: it finds them in s unescaped and maps them back, one
+// pass over s, holding one unescaped copy of it.
+func replaceEscaped(s, secret string) string {
+	u := unescape(s)
+	if !strings.Contains(u, secret) {
+		return s
+	}
+	var b strings.Builder
+	// si and ui are a cursor in s and the same place in u, prev where the
+	// last step of to started in s; s[:copied] is written.
+	si, ui, prev, copied := 0, 0, 0, 0
+	to := func(target int) {
+		for ui < target {
+			d, n := unit(s, si)
+			prev, si, ui = si, si+n, ui+len(d)
+		}
+	}
+	for from := 0; ; {
+		i := strings.Index(u[from:], secret)
+		if i < 0 {
+			break
+		}
+		to(from + i)
+		start := si
+		if ui > from+i { // the match starts inside an escape: from its start
+			start = prev
+		}
+		from += i + len(secret)
+		to(from)
+		b.WriteString(s[copied:start] + Redacted)
+		copied = si
+	}
+	return b.String() + s[copied:]
+}
+
+// unescape returns s with JSON's escapes decoded.
+func unescape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		d, n := unit(s, i)
+		b.WriteString(d)
+		i += n
+	}
+	return b.String()
+}
+
+// unit decodes what s holds at i, one byte or the character of the JSON
+// escape that starts there (a backslash that starts none is itself), and
+// how many bytes of s it took.
+func unit(s string, i int) (string, int) {
+	if s[i] != '\\' || i+1 == len(s) {
+		return s[i : i+1], 1
+	}
+	if c := strings.IndexByte(`"\/bfnrt`, s[i+1]); c >= 0 {
+		return "\"\\/\b\f\n\r\t"[c : c+1], 2
+	}
+	r, n := hex4(s, i)
+	if n == 0 {
+		return s[i : i+1], 1
+	}
+	if r2, m := hex4(s, i+6); m > 0 && utf16.IsSurrogate(r) && utf16.DecodeRune(r, r2) != utf8.RuneError {
+		r, n = utf16.DecodeRune(r, r2), 12
+	}
+	return string(r), n
+}
+
+// hex4 reads the \uXXXX escape at s[i:] (hex in either case); n is 6, or 0
+// when there is none.
+func hex4(s string, i int) (rune, int) {
+	if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
+		if v, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
+			return rune(v), 6
+		}
+	}
+	return 0, 0
 }
 
 // URL returns rawURL as errors and printed options show it: user info,

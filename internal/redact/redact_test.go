@@ -1,9 +1,14 @@
 package redact_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"unicode/utf16"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/stretchr/testify/assert"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
@@ -27,10 +32,59 @@ func TestHeader(t *testing.T) {
 	assert.Nil(t, redact.Header(nil))
 }
 
+// escapeAll writes every character of s as \uXXXX (UTF-16, as JSON does),
+// in upper or lower hex.
+func escapeAll(s string, upper bool) string {
+	var b strings.Builder
+	format := `\u%04x`
+	if upper {
+		format = `\u%04X`
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, format, u)
+	}
+	return b.String()
+}
+
 func TestString(t *testing.T) {
-	assert.Equal(t, "echo [REDACTED] and [REDACTED]", redact.String("echo secret-token and secret-token", "secret-token"))
-	assert.Equal(t, "a short one stays", redact.String("a short one stays", "one"), "secrets under MinSecretLen are not replaced")
-	assert.Equal(t, "x [REDACTED] y", string(redact.Bytes([]byte("x secret-token y"), "secret-token")))
+	const secret = `pa"ss/w\ord<é😀>`
+	quoted := func(marshal func(any) ([]byte, error)) string {
+		b, err := marshal(secret)
+		if err != nil {
+			panic(err)
+		}
+		return string(b[1 : len(b)-1])
+	}
+	for _, tc := range []struct {
+		name, in, want string
+		secrets        []string
+	}{
+		{"every occurrence is replaced", "echo secret-token and secret-token", "echo [REDACTED] and [REDACTED]", []string{"secret-token"}},
+		{"every secret is replaced", "a secret-one b secret-two", "a [REDACTED] b [REDACTED]", []string{"secret-one", "secret-two"}},
+		{"text without a secret is kept", "nothing to hide", "nothing to hide", []string{"secret-token", ""}},
+		{"as encoding/json escapes it (HTML characters as \\u003c)", `{"password":"` + quoted(json.Marshal) + `"}`, `{"password":"[REDACTED]"}`, []string{secret}},
+		{"as json v2 escapes it (\\\" and \\\\ only)", `{"password":"` + quoted(func(v any) ([]byte, error) { return jsonv2.Marshal(v) }) + `"}`, `{"password":"[REDACTED]"}`, []string{secret}},
+		{"every character as \\uXXXX in lower hex", "x " + escapeAll(secret, false) + " y", "x [REDACTED] y", []string{secret}},
+		{"every character as \\uXXXX in upper hex", "x " + escapeAll(secret, true) + " y", "x [REDACTED] y", []string{secret}},
+		{"escaped and plain characters mixed, \\/ for the slash", `x pa\"ss\/w\\ord\u003C\u00e9😀> y`, "x [REDACTED] y", []string{secret}},
+		{"a secret with a control character as its short escape", `x tab\there-and-more y`, "x [REDACTED] y", []string{"tab\there-and-more"}},
+		{"a backslash that escapes nothing stays a backslash", `x pa\ss\qword-long y`, "x [REDACTED] y", []string{`pa\ss\qword-long`}},
+		{"a \\u escape cut short stays as it is", `x \u00 secret-token\u00`, `x \u00 [REDACTED]\u00`, []string{"secret-token"}},
+		{"a short secret hides the whole text", "the password abc was wrong", redact.Redacted, []string{"abc"}},
+		{"a short secret hides the whole text also when escaped", `"password":"\u0061bc"`, redact.Redacted, []string{"abc"}},
+		{"a short secret that does not occur hides nothing", "nothing to hide", "nothing to hide", []string{"xyz"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, redact.String(tc.in, tc.secrets...))
+			assert.Equal(t, tc.want, string(redact.Bytes([]byte(tc.in), tc.secrets...)))
+		})
+	}
+}
+
+func TestBytesReturnsItsInputWhenNothingIsHidden(t *testing.T) {
+	b := []byte(`{"a": "\u0041 nothing"}`)
+	got := redact.Bytes(b, "secret-token")
+	assert.Same(t, &b[0], &got[0])
 }
 
 func TestURL(t *testing.T) {
