@@ -193,7 +193,12 @@ func (f *Fake) authenticate(w http.ResponseWriter, r *http.Request, project stri
 // refuse returns the status and message that refuse the request's token,
 // or 0 when the fake accepts it: any non-empty token by default (the
 // middleware refuses an empty one), only WithToken's, or only a valid token
-// its IAM issued for the path's project.
+// its IAM issued for the path's project. The documents do not settle these
+// answers: the error-code appendix lists BackupService.8600 under 403 only,
+// and the gateway documents its own 401 codes (APIGW.0301); the fake
+// answers 401 with 8600 for a token its IAM did not issue or that expired
+// (so that a client's renewal after a 401 can be tested), 403 with 8600 for
+// another token or project.
 func (f *Fake) refuse(r *http.Request, project string) (int, string) {
 	tok := r.Header.Get("X-Auth-Token")
 	switch {

@@ -19,7 +19,7 @@ const (
 // Ellipsis marks text that Text cut.
 const Ellipsis = "…"
 
-// Text returns s as valid UTF-8 (each invalid byte as U+FFFD) cut to at
+// Text returns s as valid UTF-8 (each run of invalid bytes as one U+FFFD) cut to at
 // most n characters (runes), the last of them Ellipsis when it was cut. It
 // is the one function that shortens text for a message; n < 1 gives "".
 func Text(s string, n int) string {
