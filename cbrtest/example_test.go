@@ -62,7 +62,7 @@ func ExampleNew_prefer() {
 	}
 	fmt.Println(w.Code, e.ErrorCode, e.ErrorMsg)
 	// Output:
-	// 400 BackupService.6120 Destination vault does not exist.
+	// 400 BackupService.6120 The destination vault does not exist.
 }
 
 // A test starts the fake on loopback, points the client under test at it

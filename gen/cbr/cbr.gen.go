@@ -11,16 +11,369 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/runtime"
 )
+
+// Defines values for BackupExtendInfoSupportedRestoreMode.
+const (
+	BackupExtendInfoSupportedRestoreModeBackup   BackupExtendInfoSupportedRestoreMode = "backup"
+	BackupExtendInfoSupportedRestoreModeNa       BackupExtendInfoSupportedRestoreMode = "na"
+	BackupExtendInfoSupportedRestoreModeSnapshot BackupExtendInfoSupportedRestoreMode = "snapshot"
+)
+
+// Valid indicates whether the value is a known member of the BackupExtendInfoSupportedRestoreMode enum.
+func (e BackupExtendInfoSupportedRestoreMode) Valid() bool {
+	switch e {
+	case BackupExtendInfoSupportedRestoreModeBackup:
+		return true
+	case BackupExtendInfoSupportedRestoreModeNa:
+		return true
+	case BackupExtendInfoSupportedRestoreModeSnapshot:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BackupRespStatus.
+const (
+	BackupRespStatusAvailable      BackupRespStatus = "available"
+	BackupRespStatusDeleting       BackupRespStatus = "deleting"
+	BackupRespStatusError          BackupRespStatus = "error"
+	BackupRespStatusProtecting     BackupRespStatus = "protecting"
+	BackupRespStatusRestoring      BackupRespStatus = "restoring"
+	BackupRespStatusWaitingDelete  BackupRespStatus = "waiting_delete"
+	BackupRespStatusWaitingProtect BackupRespStatus = "waiting_protect"
+	BackupRespStatusWaitingRestore BackupRespStatus = "waiting_restore"
+)
+
+// Valid indicates whether the value is a known member of the BackupRespStatus enum.
+func (e BackupRespStatus) Valid() bool {
+	switch e {
+	case BackupRespStatusAvailable:
+		return true
+	case BackupRespStatusDeleting:
+		return true
+	case BackupRespStatusError:
+		return true
+	case BackupRespStatusProtecting:
+		return true
+	case BackupRespStatusRestoring:
+		return true
+	case BackupRespStatusWaitingDelete:
+		return true
+	case BackupRespStatusWaitingProtect:
+		return true
+	case BackupRespStatusWaitingRestore:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BillingStatus.
+const (
+	BillingStatusAvailable BillingStatus = "available"
+	BillingStatusDeleting  BillingStatus = "deleting"
+	BillingStatusError     BillingStatus = "error"
+	BillingStatusFrozen    BillingStatus = "frozen"
+	BillingStatusLock      BillingStatus = "lock"
+)
+
+// Valid indicates whether the value is a known member of the BillingStatus enum.
+func (e BillingStatus) Valid() bool {
+	switch e {
+	case BillingStatusAvailable:
+		return true
+	case BillingStatusDeleting:
+		return true
+	case BillingStatusError:
+		return true
+	case BillingStatusFrozen:
+		return true
+	case BillingStatusLock:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ResourceRespProtectStatus.
+const (
+	ResourceRespProtectStatusAvailable  ResourceRespProtectStatus = "available"
+	ResourceRespProtectStatusError      ResourceRespProtectStatus = "error"
+	ResourceRespProtectStatusProtecting ResourceRespProtectStatus = "protecting"
+	ResourceRespProtectStatusRemoving   ResourceRespProtectStatus = "removing"
+	ResourceRespProtectStatusRestoring  ResourceRespProtectStatus = "restoring"
+)
+
+// Valid indicates whether the value is a known member of the ResourceRespProtectStatus enum.
+func (e ResourceRespProtectStatus) Valid() bool {
+	switch e {
+	case ResourceRespProtectStatusAvailable:
+		return true
+	case ResourceRespProtectStatusError:
+		return true
+	case ResourceRespProtectStatusProtecting:
+		return true
+	case ResourceRespProtectStatusRemoving:
+		return true
+	case ResourceRespProtectStatusRestoring:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListBackupsParamsMemberStatus.
+const (
+	ListBackupsParamsMemberStatusAccepted ListBackupsParamsMemberStatus = "accepted"
+	ListBackupsParamsMemberStatusPending  ListBackupsParamsMemberStatus = "pending"
+	ListBackupsParamsMemberStatusRejected ListBackupsParamsMemberStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the ListBackupsParamsMemberStatus enum.
+func (e ListBackupsParamsMemberStatus) Valid() bool {
+	switch e {
+	case ListBackupsParamsMemberStatusAccepted:
+		return true
+	case ListBackupsParamsMemberStatusPending:
+		return true
+	case ListBackupsParamsMemberStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListBackupsParamsOwnType.
+const (
+	ListBackupsParamsOwnTypeAllGranted ListBackupsParamsOwnType = "all_granted"
+	ListBackupsParamsOwnTypePrivate    ListBackupsParamsOwnType = "private"
+	ListBackupsParamsOwnTypeShared     ListBackupsParamsOwnType = "shared"
+)
+
+// Valid indicates whether the value is a known member of the ListBackupsParamsOwnType enum.
+func (e ListBackupsParamsOwnType) Valid() bool {
+	switch e {
+	case ListBackupsParamsOwnTypeAllGranted:
+		return true
+	case ListBackupsParamsOwnTypePrivate:
+		return true
+	case ListBackupsParamsOwnTypeShared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListBackupsParamsStatus.
+const (
+	ListBackupsParamsStatusAvailable      ListBackupsParamsStatus = "available"
+	ListBackupsParamsStatusDeleting       ListBackupsParamsStatus = "deleting"
+	ListBackupsParamsStatusError          ListBackupsParamsStatus = "error"
+	ListBackupsParamsStatusProtecting     ListBackupsParamsStatus = "protecting"
+	ListBackupsParamsStatusRestoring      ListBackupsParamsStatus = "restoring"
+	ListBackupsParamsStatusWaitingDelete  ListBackupsParamsStatus = "waiting_delete"
+	ListBackupsParamsStatusWaitingProtect ListBackupsParamsStatus = "waiting_protect"
+	ListBackupsParamsStatusWaitingRestore ListBackupsParamsStatus = "waiting_restore"
+)
+
+// Valid indicates whether the value is a known member of the ListBackupsParamsStatus enum.
+func (e ListBackupsParamsStatus) Valid() bool {
+	switch e {
+	case ListBackupsParamsStatusAvailable:
+		return true
+	case ListBackupsParamsStatusDeleting:
+		return true
+	case ListBackupsParamsStatusError:
+		return true
+	case ListBackupsParamsStatusProtecting:
+		return true
+	case ListBackupsParamsStatusRestoring:
+		return true
+	case ListBackupsParamsStatusWaitingDelete:
+		return true
+	case ListBackupsParamsStatusWaitingProtect:
+		return true
+	case ListBackupsParamsStatusWaitingRestore:
+		return true
+	default:
+		return false
+	}
+}
+
+// BackupExtendInfo Extended information
+type BackupExtendInfo struct {
+	// AutoTrigger Whether the backup is automatically generated
+	AutoTrigger *bool `json:"auto_trigger,omitempty"`
+
+	// Bootable Whether the backup is a system disk backup
+	Bootable *bool `json:"bootable,omitempty"`
+
+	// ContainSystemDisk Whether the VM backup data contains system disk data
+	ContainSystemDisk *bool `json:"contain_system_disk,omitempty"`
+
+	// Encrypted Whether the backup is encrypted
+	Encrypted *bool `json:"encrypted,omitempty"`
+
+	// Incremental Whether the backup is an incremental backup
+	Incremental *bool `json:"incremental,omitempty"`
+
+	// OsImagesData ID list of images created using backups
+	OsImagesData []ImageData `json:"os_images_data,omitempty"`
+
+	// SnapshotId Snapshot ID of the disk backup
+	SnapshotId string `json:"snapshot_id,omitempty"`
+
+	// SupportLld Whether to allow lazyloading for fast restoration
+	SupportLld *bool `json:"support_lld,omitempty"`
+
+	// SupportedRestoreMode Restoration mode. Possible values are na, snapshot, and backup. snapshot indicates the backup can be used to create a full-server image. backup indicates the data is restored from backups of the EVS disks of the server. na indicates the backup can only be used to create new resources but cannot be used for restoration.
+	SupportedRestoreMode BackupExtendInfoSupportedRestoreMode `json:"supported_restore_mode,omitempty"`
+
+	// SystemDisk Whether the disk is a system disk
+	SystemDisk *bool `json:"system_disk,omitempty"`
+}
+
+// BackupExtendInfoSupportedRestoreMode Restoration mode. Possible values are na, snapshot, and backup. snapshot indicates the backup can be used to create a full-server image. backup indicates the data is restored from backups of the EVS disks of the server. na indicates the backup can only be used to create new resources but cannot be used for restoration.
+type BackupExtendInfoSupportedRestoreMode string
+
+// BackupResp defines model for BackupResp.
+type BackupResp struct {
+	// CheckpointId Restore point ID
+	CheckpointId string `json:"checkpoint_id,omitempty"`
+
+	// Children Backup list
+	Children []BackupResp `json:"children,omitempty"`
+
+	// CreatedAt Creation time, for example, 2020-02-05T10:38:34.209782
+	CreatedAt string `json:"created_at,omitempty"`
+
+	// Description Backup description
+	Description string `json:"description,omitempty"`
+
+	// ExpiredAt Expiration time, for example, 2020-02-05T10:38:34.209782
+	ExpiredAt string `json:"expired_at,omitempty"`
+
+	// ExtendInfo Extended information
+	ExtendInfo *BackupExtendInfo `json:"extend_info,omitempty"`
+
+	// Id Backup ID
+	Id string `json:"id,omitempty"`
+
+	// ImageType Backup type, which is backup.
+	ImageType string `json:"image_type,omitempty"`
+
+	// Name Backup name
+	Name string `json:"name,omitempty"`
+
+	// ParentId Parent backup ID
+	ParentId string `json:"parent_id,omitempty"`
+
+	// ProjectId Project ID
+	ProjectId string `json:"project_id,omitempty"`
+
+	// ProtectedAt Backup time
+	ProtectedAt string `json:"protected_at,omitempty"`
+
+	// ProviderId Backup provider ID, which is used to distinguish backup objects. The value can be as follows: 0daac4c5-6707-4851-97ba-169e36266b66 indicates that backup objects are cloud servers; d1603440-187d-4516-af25-121250c7cc97 indicates that backup objects are cloud disks; 3f3c3220-245c-4805-b811-758870015881 indicates that backup objects are SFS Turbo file systems.
+	ProviderId string `json:"provider_id,omitempty"`
+
+	// ResourceAz Resource availability zone
+	ResourceAz string `json:"resource_az,omitempty"`
+
+	// ResourceId Resource ID
+	ResourceId string `json:"resource_id,omitempty"`
+
+	// ResourceName Resource name
+	ResourceName string `json:"resource_name,omitempty"`
+
+	// ResourceSize Resource size, in GB
+	ResourceSize *int `json:"resource_size,omitempty"`
+
+	// ResourceType Resource type, which can be OS::Nova::Server, OS::Cinder::Volume, or OS::Sfs::Turbo
+	ResourceType string `json:"resource_type,omitempty"`
+
+	// Status Backup status
+	Status BackupRespStatus `json:"status,omitempty"`
+
+	// UpdatedAt Update time, for example, 2020-02-05T10:38:34.209782
+	UpdatedAt string `json:"updated_at,omitempty"`
+
+	// VaultId Vault ID
+	VaultId string `json:"vault_id,omitempty"`
+}
+
+// BackupRespStatus Backup status
+type BackupRespStatus string
+
+// Billing Operation info
+type Billing struct {
+	// Allocated Allocated capacity, in GB.
+	Allocated *int `json:"allocated,omitempty"`
+
+	// ChargingMode Billing mode, which is post_paid
+	ChargingMode string `json:"charging_mode,omitempty"`
+
+	// CloudType Cloud type, which is public
+	CloudType string `json:"cloud_type,omitempty"`
+
+	// ConsistentLevel Vault specification, which is crash_consistent by default (crash consistent backup)
+	ConsistentLevel string `json:"consistent_level,omitempty"`
+
+	// FrozenScene Scenario when an account is frozen
+	FrozenScene string `json:"frozen_scene,omitempty"`
+
+	// ObjectType Object type, which can be server, disk, or turbo
+	ObjectType string `json:"object_type,omitempty"`
+
+	// OrderId Order ID
+	OrderId string `json:"order_id,omitempty"`
+
+	// ProductId Product ID
+	ProductId string `json:"product_id,omitempty"`
+
+	// ProtectType Protection type, which can be backup or replication
+	ProtectType string `json:"protect_type,omitempty"`
+
+	// Size Capacity, in GB
+	Size *int `json:"size,omitempty"`
+
+	// SpecCode Specification code Server backup vault: vault.backup.server.normal; Disk backup vault: vault.backup.volume.normal; File system backup vault: vault.backup.turbo.normal
+	SpecCode string `json:"spec_code,omitempty"`
+
+	// Status Vault status
+	Status BillingStatus `json:"status,omitempty"`
+
+	// StorageUnit Name of the bucket for the vault
+	StorageUnit string `json:"storage_unit,omitempty"`
+
+	// Used Used capacity, in MB.
+	Used *int `json:"used,omitempty"`
+}
+
+// BillingStatus Vault status
+type BillingStatus string
+
+// BindRulesTags defines model for BindRulesTags.
+type BindRulesTags struct {
+	// Key The key cannot contain non-printable ASCII characters (0-31) and the following characters: =*<>\,|/ The key can contain only letters, digits, underscores (_), and hyphens (-).
+	Key string `json:"key,omitempty"`
+
+	// Value The value cannot contain non-printable ASCII characters (0-31) and the following characters: =*<>,|/ The value can contain only letters, digits, underscores (_), and hyphens (-).
+	Value string `json:"value,omitempty"`
+}
 
 // CBRError Error body of the CBR API.
 type CBRError struct {
@@ -45,7 +398,8 @@ type CheckpointReplicateParam struct {
 	// DestinationVaultId ID of the vault in the replication destination region
 	DestinationVaultId string `json:"destination_vault_id"`
 
-	// EnableAcceleration Whether to enable the acceleration function to shorten the time spent on cross-region replication.
+	// EnableAcceleration Whether to enable the acceleration function to shorten the time spent on cross-region replication. Today's page (2025-05-12) withdrew this field on 2024-09-06: the service may ignore or refuse it.
+	// Deprecated: Today's page (2025-05-12) withdrew this field on 2024-09-06: the service may ignore or refuse it.
 	EnableAcceleration *bool `json:"enable_acceleration,omitempty"`
 
 	// VaultId Vault ID (UUID)
@@ -99,6 +453,147 @@ type CheckpointReplicateRespbackups struct {
 	ReplicationRecordId string `json:"replication_record_id,omitempty"`
 }
 
+// ImageData defines model for ImageData.
+type ImageData struct {
+	// ImageId Image ID
+	ImageId string `json:"image_id,omitempty"`
+}
+
+// ListBackupsResp defines model for ListBackupsResp.
+type ListBackupsResp struct {
+	// Backups Backup list
+	Backups []BackupResp `json:"backups,omitempty"`
+
+	// Count Number of backups
+	Count *int `json:"count,omitempty"`
+
+	// Limit Number of records displayed on each page
+	Limit *int `json:"limit,omitempty"`
+
+	// Offset Offset where the query starts
+	Offset *int `json:"offset,omitempty"`
+}
+
+// ProtectableReplicationCapabilitiesRespRegion defines model for ProtectableReplicationCapabilitiesRespRegion.
+type ProtectableReplicationCapabilitiesRespRegion struct {
+	// Name Region where the cloud service resides
+	Name string `json:"name,omitempty"`
+
+	// ReplicationDestinations List of supported destination regions
+	ReplicationDestinations []string `json:"replication_destinations,omitempty"`
+}
+
+// ResourceExtraInfo Additional information of the resource
+type ResourceExtraInfo struct {
+	// ExcludeVolumes IDs of the disks that will not be backed up. This parameter is used when servers are added to a vault, which include all server disks. But some disks do not need to be backed up. Or in case that a server was previously added and some disks on this server do not need to be backed up.
+	ExcludeVolumes []string `json:"exclude_volumes,omitempty"`
+}
+
+// ResourceResp defines model for ResourceResp.
+type ResourceResp struct {
+	// BackupCount Number of backups
+	BackupCount *int `json:"backup_count,omitempty"`
+
+	// BackupSize Backup size
+	BackupSize *int `json:"backup_size,omitempty"`
+
+	// ExtraInfo Additional information of the resource
+	ExtraInfo *ResourceExtraInfo `json:"extra_info,omitempty"`
+
+	// Id ID of the resource to be backed up
+	Id string `json:"id,omitempty"`
+
+	// Name Name of the resource to be backed up
+	Name string `json:"name,omitempty"`
+
+	// ProtectStatus Protection status
+	ProtectStatus ResourceRespProtectStatus `json:"protect_status,omitempty"`
+
+	// Size Allocated capacity for the associated resources, in GB
+	Size *int `json:"size,omitempty"`
+
+	// Type Type of the resource to be backed up, which can be OS::Nova::Server, OS::Cinder::Volume, or OS::Sfs::Turbo
+	Type string `json:"type,omitempty"`
+}
+
+// ResourceRespProtectStatus Protection status
+type ResourceRespProtectStatus string
+
+// ShowReplicationCapabilitiesResp defines model for ShowReplicationCapabilitiesResp.
+type ShowReplicationCapabilitiesResp struct {
+	// Regions List of regions that support replication
+	Regions []ProtectableReplicationCapabilitiesRespRegion `json:"regions,omitempty"`
+}
+
+// ShowVaultResp defines model for ShowVaultResp.
+type ShowVaultResp struct {
+	// Vault Objects returned after the query by a vault
+	Vault *Vault `json:"vault,omitempty"`
+}
+
+// Tag defines model for Tag.
+type Tag struct {
+	// Key Key It can contain a maximum of 36 characters. It cannot be an empty string. Spaces before and after a key will be discarded. It cannot contain the following characters: ASCII (0-31), equal signs (=), asterisks (*), left angle brackets (<), right angle brackets (>), backslashes (), commas (,), vertical bars (|), and slashes (/) It can contain only letters, digits, hyphens (-), and underscores (_).
+	Key string `json:"key,omitempty"`
+
+	// Value Value It is mandatory when a tag is added and optional when a tag is deleted. It can contain a maximum of 43 characters. It can be an empty string. Spaces before and after a value will be discarded. It cannot contain the following characters: ASCII (0-31), equal signs (=), asterisks (*), left angle brackets (<), right angle brackets (>), backslashes (), commas (,), vertical bars (|), and slashes (/) It can contain only letters, digits, hyphens (-), and underscores (_).
+	Value string `json:"value,omitempty"`
+}
+
+// Vault Objects returned after the query by a vault
+type Vault struct {
+	// AutoBind Indicates whether automatic association is enabled. Its default value is false (not enabled).
+	AutoBind *bool `json:"auto_bind,omitempty"`
+
+	// AutoExpand Whether to enable auto capacity expansion for the vault.
+	AutoExpand *bool `json:"auto_expand,omitempty"`
+
+	// Billing Operation info
+	Billing *Billing `json:"billing,omitempty"`
+
+	// BindRules Association rule
+	BindRules *VaultBindRules `json:"bind_rules,omitempty"`
+
+	// CreatedAt Creation time, for example, 2020-02-05T10:38:34.209782
+	CreatedAt string `json:"created_at,omitempty"`
+
+	// Description User-defined vault description
+	Description string `json:"description,omitempty"`
+
+	// Id Vault ID
+	Id string `json:"id,omitempty"`
+
+	// Locked Whether the vault is locked.
+	Locked *bool `json:"locked,omitempty"`
+
+	// Name Vault name
+	Name string `json:"name,omitempty"`
+
+	// ProjectId Project ID
+	ProjectId string `json:"project_id,omitempty"`
+
+	// ProviderId ID of the vault resource type
+	ProviderId string `json:"provider_id,omitempty"`
+
+	// Resources Vault resources
+	Resources []ResourceResp `json:"resources,omitempty"`
+
+	// Tags Vault tags
+	Tags []Tag `json:"tags,omitempty"`
+
+	// UserId User ID
+	UserId string `json:"user_id,omitempty"`
+}
+
+// VaultBindRules Association rule
+type VaultBindRules struct {
+	// Tags Filters automatically associated resources by tag.
+	Tags []BindRulesTags `json:"tags,omitempty"`
+}
+
+// ProjectId defines model for ProjectId.
+type ProjectId = string
+
 // BadRequest Error body of the CBR API.
 type BadRequest = CBRError
 
@@ -111,6 +606,12 @@ type InternalServerError = CBRError
 // NotFound Error body of the CBR API.
 type NotFound = CBRError
 
+// QueryBadRequest Error body of the CBR API.
+type QueryBadRequest = CBRError
+
+// QueryInternalServerError Error body of the CBR API.
+type QueryInternalServerError = CBRError
+
 // Unauthorized Error body of the CBR API.
 type Unauthorized = CBRError
 
@@ -119,6 +620,78 @@ type UnexpectedClientError = CBRError
 
 // UnexpectedServerError Error body of the CBR API.
 type UnexpectedServerError = CBRError
+
+// ListBackupsParams defines parameters for ListBackups.
+type ListBackupsParams struct {
+	// CheckpointId Restore point ID
+	CheckpointId *string `form:"checkpoint_id,omitempty" json:"checkpoint_id,omitempty"`
+
+	// Dec Dedicated cloud
+	Dec *bool `form:"dec,omitempty" json:"dec,omitempty"`
+
+	// EndTime Time when the backup ends, in %YYYY-%mm-%ddT%HH:%MM:%SSZ format. For example, 2018-02-01T12:00:00Z.
+	EndTime *time.Time `form:"end_time,omitempty" json:"end_time,omitempty"`
+
+	// ImageType Backup type, which is backup.
+	ImageType *string `form:"image_type,omitempty" json:"image_type,omitempty"`
+
+	// Limit Number of records displayed per page. The value must be a positive integer.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Marker ID of the last record displayed on the previous page
+	Marker *string `form:"marker,omitempty" json:"marker,omitempty"`
+
+	// MemberStatus Backup sharing status
+	MemberStatus *ListBackupsParamsMemberStatus `form:"member_status,omitempty" json:"member_status,omitempty"`
+
+	// Name Backup name
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// Offset Offset value. The value must be a positive integer.
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// OwnType Owning type of a backup. private backups are queried by default.
+	OwnType *ListBackupsParamsOwnType `form:"own_type,omitempty" json:"own_type,omitempty"`
+
+	// ParentId Parent backup ID
+	ParentId *string `form:"parent_id,omitempty" json:"parent_id,omitempty"`
+
+	// ResourceAz AZ-based filtering is supported.
+	ResourceAz *string `form:"resource_az,omitempty" json:"resource_az,omitempty"`
+
+	// ResourceId Resource ID
+	ResourceId *string `form:"resource_id,omitempty" json:"resource_id,omitempty"`
+
+	// ResourceName Resource name
+	ResourceName *string `form:"resource_name,omitempty" json:"resource_name,omitempty"`
+
+	// ResourceType Resource type, which can be OS::Nova::Server, OS::Cinder::Volume, or OS::Sfs::Turbo
+	ResourceType *string `form:"resource_type,omitempty" json:"resource_type,omitempty"`
+
+	// Sort A group of properties separated by commas (,) and sorting directions. The value is in the format of <key1>[:<direction>],<key2>[:<direction>], where the value of direction is asc (ascending order) or desc (descending order). If a direction is not specified, the default sorting direction is desc. The value of sort can contain a maximum of 255 characters. The key can be as follows: created_at, updated_at, name, status, protected_at, id
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// StartTime Time when the backup starts, in %YYYY-%mm-%ddT%HH:%MM:%SSZ format. For example, 2018-02-01T12:00:00Z.
+	StartTime *time.Time `form:"start_time,omitempty" json:"start_time,omitempty"`
+
+	// Status Status When the API is called, multiple statuses can be transferred for filtering, for example, status=available&status=error.
+	Status *ListBackupsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// UsedPercent Backups are filtered based on the occupied vault capacity. The value ranges from 1 to 100. For example, if used_percent is set to 80, all backups who occupied 80% or more of the vault capacity are displayed.
+	UsedPercent *string `form:"used_percent,omitempty" json:"used_percent,omitempty"`
+
+	// VaultId Vault ID
+	VaultId *string `form:"vault_id,omitempty" json:"vault_id,omitempty"`
+}
+
+// ListBackupsParamsMemberStatus defines parameters for ListBackups.
+type ListBackupsParamsMemberStatus string
+
+// ListBackupsParamsOwnType defines parameters for ListBackups.
+type ListBackupsParamsOwnType string
+
+// ListBackupsParamsStatus defines parameters for ListBackups.
+type ListBackupsParamsStatus string
 
 // CopyCheckpointJSONRequestBody defines body for CopyCheckpoint for application/json ContentType.
 type CopyCheckpointJSONRequestBody = CheckpointReplicateReq
@@ -197,6 +770,13 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// ListBackups Querying All Backups
+	//
+	// This API is used to query all backups. If you want to create a backup, create a Restore Point.
+	//
+	// Corresponds with GET /v3/{project_id}/backups (the `ListBackups` operationId).
+	ListBackups(ctx context.Context, projectId ProjectId, params *ListBackupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CopyCheckpointWithBody Replicating a Restore Point
 	//
 	// This API is used to replicate a restore point. In compare to console, it is vault replication and this API replicates all backups from source vault to destination vault.
@@ -204,7 +784,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v3/{project_id}/checkpoints/replicate (the `CopyCheckpoint` operationId).
-	CopyCheckpointWithBody(ctx context.Context, projectId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CopyCheckpointWithBody(ctx context.Context, projectId ProjectId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CopyCheckpoint Replicating a Restore Point
 	//
@@ -213,14 +793,38 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v3/{project_id}/checkpoints/replicate (the `CopyCheckpoint` operationId).
-	CopyCheckpoint(ctx context.Context, projectId string, body CopyCheckpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CopyCheckpoint(ctx context.Context, projectId ProjectId, body CopyCheckpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ShowReplicationCapabilities Querying the Replication Capability
 	//
 	// This API is used to query the replication capability of the current region.
 	//
 	// Corresponds with GET /v3/{project_id}/replication-capabilities (the `ShowReplicationCapabilities` operationId).
-	ShowReplicationCapabilities(ctx context.Context, projectId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowReplicationCapabilities(ctx context.Context, projectId ProjectId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ShowVault Querying a Specified Vault
+	//
+	// This API is used to query a specified vault based on its ID.
+	//
+	// Corresponds with GET /v3/{project_id}/vaults/{vault_id} (the `ShowVault` operationId).
+	ShowVault(ctx context.Context, projectId ProjectId, vaultId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListBackups Querying All Backups
+//
+// This API is used to query all backups. If you want to create a backup, create a Restore Point.
+//
+// Corresponds with GET /v3/{project_id}/backups (the `ListBackups` operationId).
+func (c *Client) ListBackups(ctx context.Context, projectId ProjectId, params *ListBackupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBackupsRequest(c.Server, projectId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // CopyCheckpointWithBody Replicating a Restore Point
@@ -230,7 +834,7 @@ type ClientInterface interface {
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v3/{project_id}/checkpoints/replicate (the `CopyCheckpoint` operationId).
-func (c *Client) CopyCheckpointWithBody(ctx context.Context, projectId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CopyCheckpointWithBody(ctx context.Context, projectId ProjectId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCopyCheckpointRequestWithBody(c.Server, projectId, contentType, body)
 	if err != nil {
 		return nil, err
@@ -249,7 +853,7 @@ func (c *Client) CopyCheckpointWithBody(ctx context.Context, projectId string, c
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v3/{project_id}/checkpoints/replicate (the `CopyCheckpoint` operationId).
-func (c *Client) CopyCheckpoint(ctx context.Context, projectId string, body CopyCheckpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CopyCheckpoint(ctx context.Context, projectId ProjectId, body CopyCheckpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCopyCheckpointRequest(c.Server, projectId, body)
 	if err != nil {
 		return nil, err
@@ -266,7 +870,7 @@ func (c *Client) CopyCheckpoint(ctx context.Context, projectId string, body Copy
 // This API is used to query the replication capability of the current region.
 //
 // Corresponds with GET /v3/{project_id}/replication-capabilities (the `ShowReplicationCapabilities` operationId).
-func (c *Client) ShowReplicationCapabilities(ctx context.Context, projectId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ShowReplicationCapabilities(ctx context.Context, projectId ProjectId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewShowReplicationCapabilitiesRequest(c.Server, projectId)
 	if err != nil {
 		return nil, err
@@ -278,8 +882,314 @@ func (c *Client) ShowReplicationCapabilities(ctx context.Context, projectId stri
 	return c.Client.Do(req)
 }
 
+// ShowVault Querying a Specified Vault
+//
+// This API is used to query a specified vault based on its ID.
+//
+// Corresponds with GET /v3/{project_id}/vaults/{vault_id} (the `ShowVault` operationId).
+func (c *Client) ShowVault(ctx context.Context, projectId ProjectId, vaultId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowVaultRequest(c.Server, projectId, vaultId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewListBackupsRequest constructs an http.Request for the ListBackups method
+func NewListBackupsRequest(server string, projectId ProjectId, params *ListBackupsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/%s/backups", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CheckpointId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "checkpoint_id", *params.CheckpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Dec != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dec", *params.Dec, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EndTime != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "end_time", *params.EndTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ImageType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "image_type", *params.ImageType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Marker != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "marker", *params.Marker, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MemberStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "member_status", *params.MemberStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OwnType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "own_type", *params.OwnType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ParentId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parent_id", *params.ParentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ResourceAz != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "resource_az", *params.ResourceAz, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ResourceId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "resource_id", *params.ResourceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ResourceName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "resource_name", *params.ResourceName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ResourceType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "resource_type", *params.ResourceType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartTime != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_time", *params.StartTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UsedPercent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "used_percent", *params.UsedPercent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.VaultId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "vault_id", *params.VaultId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCopyCheckpointRequest calls the generic CopyCheckpoint builder with application/json body
-func NewCopyCheckpointRequest(server string, projectId string, body CopyCheckpointJSONRequestBody) (*http.Request, error) {
+func NewCopyCheckpointRequest(server string, projectId ProjectId, body CopyCheckpointJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -290,7 +1200,7 @@ func NewCopyCheckpointRequest(server string, projectId string, body CopyCheckpoi
 }
 
 // NewCopyCheckpointRequestWithBody constructs an http.Request for the CopyCheckpoint method, with any body, and a specified content type
-func NewCopyCheckpointRequestWithBody(server string, projectId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCopyCheckpointRequestWithBody(server string, projectId ProjectId, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -326,7 +1236,7 @@ func NewCopyCheckpointRequestWithBody(server string, projectId string, contentTy
 }
 
 // NewShowReplicationCapabilitiesRequest constructs an http.Request for the ShowReplicationCapabilities method
-func NewShowReplicationCapabilitiesRequest(server string, projectId string) (*http.Request, error) {
+func NewShowReplicationCapabilitiesRequest(server string, projectId ProjectId) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -342,6 +1252,47 @@ func NewShowReplicationCapabilitiesRequest(server string, projectId string) (*ht
 	}
 
 	operationPath := fmt.Sprintf("/v3/%s/replication-capabilities", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewShowVaultRequest constructs an http.Request for the ShowVault method
+func NewShowVaultRequest(server string, projectId ProjectId, vaultId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "vault_id", vaultId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/%s/vaults/%s", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -403,6 +1354,15 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListBackupsWithResponse Querying All Backups
+	//
+	// This API is used to query all backups. If you want to create a backup, create a Restore Point.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/{project_id}/backups (the `ListBackups` operationId).
+	ListBackupsWithResponse(ctx context.Context, projectId ProjectId, params *ListBackupsParams, reqEditors ...RequestEditorFn) (*ListBackupsResponse, error)
+
 	// CopyCheckpointWithBodyWithResponse Replicating a Restore Point
 	//
 	// This API is used to replicate a restore point. In compare to console, it is vault replication and this API replicates all backups from source vault to destination vault.
@@ -410,7 +1370,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v3/{project_id}/checkpoints/replicate (the `CopyCheckpoint` operationId).
-	CopyCheckpointWithBodyWithResponse(ctx context.Context, projectId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CopyCheckpointResponse, error)
+	CopyCheckpointWithBodyWithResponse(ctx context.Context, projectId ProjectId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CopyCheckpointResponse, error)
 
 	// CopyCheckpointWithResponse Replicating a Restore Point
 	//
@@ -419,7 +1379,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v3/{project_id}/checkpoints/replicate (the `CopyCheckpoint` operationId).
-	CopyCheckpointWithResponse(ctx context.Context, projectId string, body CopyCheckpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CopyCheckpointResponse, error)
+	CopyCheckpointWithResponse(ctx context.Context, projectId ProjectId, body CopyCheckpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CopyCheckpointResponse, error)
 
 	// ShowReplicationCapabilitiesWithResponse Querying the Replication Capability
 	//
@@ -428,7 +1388,99 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v3/{project_id}/replication-capabilities (the `ShowReplicationCapabilities` operationId).
-	ShowReplicationCapabilitiesWithResponse(ctx context.Context, projectId string, reqEditors ...RequestEditorFn) (*ShowReplicationCapabilitiesResponse, error)
+	ShowReplicationCapabilitiesWithResponse(ctx context.Context, projectId ProjectId, reqEditors ...RequestEditorFn) (*ShowReplicationCapabilitiesResponse, error)
+
+	// ShowVaultWithResponse Querying a Specified Vault
+	//
+	// This API is used to query a specified vault based on its ID.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/{project_id}/vaults/{vault_id} (the `ShowVault` operationId).
+	ShowVaultWithResponse(ctx context.Context, projectId ProjectId, vaultId string, reqEditors ...RequestEditorFn) (*ShowVaultResponse, error)
+}
+
+type ListBackupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListBackupsResp
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *QueryBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *UnexpectedClientError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *QueryInternalServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *UnexpectedServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBackupsResponse) GetJSON200() *ListBackupsResp {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListBackupsResponse) GetJSON400() *QueryBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListBackupsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListBackupsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListBackupsResponse) GetJSON4XX() *UnexpectedClientError {
+	return r.JSON4XX
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListBackupsResponse) GetJSON500() *QueryInternalServerError {
+	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListBackupsResponse) GetJSON5XX() *UnexpectedServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBackupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBackupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBackupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBackupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type CopyCheckpointResponse struct {
@@ -525,48 +1577,28 @@ type ShowReplicationCapabilitiesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		// Regions List of regions that support replication
-		Regions *[]struct {
-			// Name Region where the cloud service resides
-			Name *string `json:"name,omitempty"`
-
-			// ReplicationDestinations List of supported destination regions
-			ReplicationDestinations *[]string `json:"replication_destinations,omitempty"`
-		} `json:"regions,omitempty"`
-	}
+	JSON200 *ShowReplicationCapabilitiesResp
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *QueryBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *UnexpectedClientError
 	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *InternalServerError
+	JSON500 *QueryInternalServerError
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *UnexpectedServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ShowReplicationCapabilitiesResponse) GetJSON200() *struct {
-	// Regions List of regions that support replication
-	Regions *[]struct {
-		// Name Region where the cloud service resides
-		Name *string `json:"name,omitempty"`
-
-		// ReplicationDestinations List of supported destination regions
-		ReplicationDestinations *[]string `json:"replication_destinations,omitempty"`
-	} `json:"regions,omitempty"`
-} {
+func (r ShowReplicationCapabilitiesResponse) GetJSON200() *ShowReplicationCapabilitiesResp {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ShowReplicationCapabilitiesResponse) GetJSON400() *BadRequest {
+func (r ShowReplicationCapabilitiesResponse) GetJSON400() *QueryBadRequest {
 	return r.JSON400
 }
 
@@ -580,18 +1612,13 @@ func (r ShowReplicationCapabilitiesResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ShowReplicationCapabilitiesResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
 // GetJSON4XX returns the response for an HTTP 4XX `application/json` response
 func (r ShowReplicationCapabilitiesResponse) GetJSON4XX() *UnexpectedClientError {
 	return r.JSON4XX
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r ShowReplicationCapabilitiesResponse) GetJSON500() *InternalServerError {
+func (r ShowReplicationCapabilitiesResponse) GetJSON500() *QueryInternalServerError {
 	return r.JSON500
 }
 
@@ -629,6 +1656,111 @@ func (r ShowReplicationCapabilitiesResponse) ContentType() string {
 	return ""
 }
 
+type ShowVaultResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ShowVaultResp
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *QueryBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *UnexpectedClientError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *QueryInternalServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *UnexpectedServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ShowVaultResponse) GetJSON200() *ShowVaultResp {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ShowVaultResponse) GetJSON400() *QueryBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ShowVaultResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ShowVaultResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ShowVaultResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowVaultResponse) GetJSON4XX() *UnexpectedClientError {
+	return r.JSON4XX
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ShowVaultResponse) GetJSON500() *QueryInternalServerError {
+	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ShowVaultResponse) GetJSON5XX() *UnexpectedServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowVaultResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowVaultResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowVaultResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowVaultResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListBackupsWithResponse Querying All Backups
+//
+// This API is used to query all backups. If you want to create a backup, create a Restore Point.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/{project_id}/backups (the `ListBackups` operationId).
+func (c *ClientWithResponses) ListBackupsWithResponse(ctx context.Context, projectId ProjectId, params *ListBackupsParams, reqEditors ...RequestEditorFn) (*ListBackupsResponse, error) {
+	rsp, err := c.ListBackups(ctx, projectId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBackupsResponse(rsp)
+}
+
 // CopyCheckpointWithBodyWithResponse Replicating a Restore Point
 //
 // This API is used to replicate a restore point. In compare to console, it is vault replication and this API replicates all backups from source vault to destination vault.
@@ -636,7 +1768,7 @@ func (r ShowReplicationCapabilitiesResponse) ContentType() string {
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v3/{project_id}/checkpoints/replicate (the `CopyCheckpoint` operationId).
-func (c *ClientWithResponses) CopyCheckpointWithBodyWithResponse(ctx context.Context, projectId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CopyCheckpointResponse, error) {
+func (c *ClientWithResponses) CopyCheckpointWithBodyWithResponse(ctx context.Context, projectId ProjectId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CopyCheckpointResponse, error) {
 	rsp, err := c.CopyCheckpointWithBody(ctx, projectId, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -651,7 +1783,7 @@ func (c *ClientWithResponses) CopyCheckpointWithBodyWithResponse(ctx context.Con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v3/{project_id}/checkpoints/replicate (the `CopyCheckpoint` operationId).
-func (c *ClientWithResponses) CopyCheckpointWithResponse(ctx context.Context, projectId string, body CopyCheckpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CopyCheckpointResponse, error) {
+func (c *ClientWithResponses) CopyCheckpointWithResponse(ctx context.Context, projectId ProjectId, body CopyCheckpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CopyCheckpointResponse, error) {
 	rsp, err := c.CopyCheckpoint(ctx, projectId, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -666,12 +1798,95 @@ func (c *ClientWithResponses) CopyCheckpointWithResponse(ctx context.Context, pr
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v3/{project_id}/replication-capabilities (the `ShowReplicationCapabilities` operationId).
-func (c *ClientWithResponses) ShowReplicationCapabilitiesWithResponse(ctx context.Context, projectId string, reqEditors ...RequestEditorFn) (*ShowReplicationCapabilitiesResponse, error) {
+func (c *ClientWithResponses) ShowReplicationCapabilitiesWithResponse(ctx context.Context, projectId ProjectId, reqEditors ...RequestEditorFn) (*ShowReplicationCapabilitiesResponse, error) {
 	rsp, err := c.ShowReplicationCapabilities(ctx, projectId, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseShowReplicationCapabilitiesResponse(rsp)
+}
+
+// ShowVaultWithResponse Querying a Specified Vault
+//
+// This API is used to query a specified vault based on its ID.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/{project_id}/vaults/{vault_id} (the `ShowVault` operationId).
+func (c *ClientWithResponses) ShowVaultWithResponse(ctx context.Context, projectId ProjectId, vaultId string, reqEditors ...RequestEditorFn) (*ShowVaultResponse, error) {
+	rsp, err := c.ShowVault(ctx, projectId, vaultId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowVaultResponse(rsp)
+}
+
+// ParseListBackupsResponse parses an HTTP response from a ListBackupsWithResponse call
+func ParseListBackupsResponse(rsp *http.Response) (*ListBackupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBackupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListBackupsResp
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest QueryBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest UnexpectedClientError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest QueryInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest UnexpectedServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseCopyCheckpointResponse parses an HTTP response from a CopyCheckpointWithResponse call
@@ -764,23 +1979,82 @@ func ParseShowReplicationCapabilitiesResponse(rsp *http.Response) (*ShowReplicat
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			// Regions List of regions that support replication
-			Regions *[]struct {
-				// Name Region where the cloud service resides
-				Name *string `json:"name,omitempty"`
-
-				// ReplicationDestinations List of supported destination regions
-				ReplicationDestinations *[]string `json:"replication_destinations,omitempty"`
-			} `json:"regions,omitempty"`
-		}
+		var dest ShowReplicationCapabilitiesResp
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest QueryBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest UnexpectedClientError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest QueryInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest UnexpectedServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseShowVaultResponse parses an HTTP response from a ShowVaultWithResponse call
+func ParseShowVaultResponse(rsp *http.Response) (*ShowVaultResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ShowVaultResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ShowVaultResp
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest QueryBadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -815,7 +2089,7 @@ func ParseShowReplicationCapabilitiesResponse(rsp *http.Response) (*ShowReplicat
 		response.JSON4XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalServerError
+		var dest QueryInternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -835,12 +2109,18 @@ func ParseShowReplicationCapabilitiesResponse(rsp *http.Response) (*ShowReplicat
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListBackups Querying All Backups
+	// (GET /v3/{project_id}/backups)
+	ListBackups(w http.ResponseWriter, r *http.Request, projectId ProjectId, params ListBackupsParams)
 	// CopyCheckpoint Replicating a Restore Point
 	// (POST /v3/{project_id}/checkpoints/replicate)
-	CopyCheckpoint(w http.ResponseWriter, r *http.Request, projectId string)
+	CopyCheckpoint(w http.ResponseWriter, r *http.Request, projectId ProjectId)
 	// ShowReplicationCapabilities Querying the Replication Capability
 	// (GET /v3/{project_id}/replication-capabilities)
-	ShowReplicationCapabilities(w http.ResponseWriter, r *http.Request, projectId string)
+	ShowReplicationCapabilities(w http.ResponseWriter, r *http.Request, projectId ProjectId)
+	// ShowVault Querying a Specified Vault
+	// (GET /v3/{project_id}/vaults/{vault_id})
+	ShowVault(w http.ResponseWriter, r *http.Request, projectId ProjectId, vaultId string)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -852,6 +2132,295 @@ type ServerInterfaceWrapper struct {
 
 type MiddlewareFunc func(http.Handler) http.Handler
 
+// ListBackups operation middleware
+func (siw *ServerInterfaceWrapper) ListBackups(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectId ProjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListBackupsParams
+
+	// ------------- Optional query parameter "checkpoint_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "checkpoint_id", r.URL.Query(), &params.CheckpointId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "checkpoint_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "checkpoint_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "dec" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dec", r.URL.Query(), &params.Dec, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "dec"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "dec", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "end_time" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "end_time", r.URL.Query(), &params.EndTime, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "end_time"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "end_time", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "image_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "image_type", r.URL.Query(), &params.ImageType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "image_type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "image_type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "marker" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "marker", r.URL.Query(), &params.Marker, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "marker"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "marker", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "member_status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "member_status", r.URL.Query(), &params.MemberStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "member_status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "member_status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "name", r.URL.Query(), &params.Name, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "name"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", r.URL.Query(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "offset"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "offset", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "own_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "own_type", r.URL.Query(), &params.OwnType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "own_type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "own_type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "parent_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "parent_id", r.URL.Query(), &params.ParentId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "parent_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "parent_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "resource_az" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "resource_az", r.URL.Query(), &params.ResourceAz, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "resource_az"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "resource_az", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "resource_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "resource_id", r.URL.Query(), &params.ResourceId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "resource_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "resource_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "resource_name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "resource_name", r.URL.Query(), &params.ResourceName, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "resource_name"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "resource_name", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "resource_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "resource_type", r.URL.Query(), &params.ResourceType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "resource_type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "resource_type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", r.URL.Query(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "sort"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sort", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "start_time" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "start_time", r.URL.Query(), &params.StartTime, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "start_time"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "start_time", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "used_percent" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "used_percent", r.URL.Query(), &params.UsedPercent, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "used_percent"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "used_percent", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "vault_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "vault_id", r.URL.Query(), &params.VaultId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "vault_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "vault_id", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListBackups(w, r, projectId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CopyCheckpoint operation middleware
 func (siw *ServerInterfaceWrapper) CopyCheckpoint(w http.ResponseWriter, r *http.Request) {
 
@@ -859,7 +2428,7 @@ func (siw *ServerInterfaceWrapper) CopyCheckpoint(w http.ResponseWriter, r *http
 	_ = err
 
 	// ------------- Path parameter "project_id" -------------
-	var projectId string
+	var projectId ProjectId
 
 	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -885,7 +2454,7 @@ func (siw *ServerInterfaceWrapper) ShowReplicationCapabilities(w http.ResponseWr
 	_ = err
 
 	// ------------- Path parameter "project_id" -------------
-	var projectId string
+	var projectId ProjectId
 
 	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -895,6 +2464,41 @@ func (siw *ServerInterfaceWrapper) ShowReplicationCapabilities(w http.ResponseWr
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ShowReplicationCapabilities(w, r, projectId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ShowVault operation middleware
+func (siw *ServerInterfaceWrapper) ShowVault(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectId ProjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "vault_id" -------------
+	var vaultId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "vault_id", r.PathValue("vault_id"), &vaultId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "vault_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ShowVault(w, r, projectId, vaultId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1024,8 +2628,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 		ErrorHandlerFunc:   options.ErrorHandlerFunc,
 	}
 
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/{project_id}/backups", wrapper.ListBackups)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v3/{project_id}/checkpoints/replicate", wrapper.CopyCheckpoint)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/{project_id}/replication-capabilities", wrapper.ShowReplicationCapabilities)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/{project_id}/vaults/{vault_id}", wrapper.ShowVault)
 
 	return m
 }
@@ -1038,14 +2644,133 @@ type InternalServerErrorJSONResponse CBRError
 
 type NotFoundJSONResponse CBRError
 
+type QueryBadRequestJSONResponse CBRError
+
+type QueryInternalServerErrorJSONResponse CBRError
+
 type UnauthorizedJSONResponse CBRError
 
 type UnexpectedClientErrorJSONResponse CBRError
 
 type UnexpectedServerErrorJSONResponse CBRError
 
+type ListBackupsRequestObject struct {
+	ProjectId ProjectId `json:"project_id"`
+	Params    ListBackupsParams
+}
+
+type ListBackupsResponseObject interface {
+	VisitListBackupsResponse(w http.ResponseWriter) error
+}
+
+type ListBackups200JSONResponse ListBackupsResp
+
+func (response ListBackups200JSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBackups400JSONResponse struct{ QueryBadRequestJSONResponse }
+
+func (response ListBackups400JSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBackups401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListBackups401JSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBackups403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListBackups403JSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBackups4XXJSONResponse struct {
+	Body       CBRError
+	StatusCode int
+}
+
+func (response ListBackups4XXJSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBackups500JSONResponse struct {
+	QueryInternalServerErrorJSONResponse
+}
+
+func (response ListBackups500JSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBackups5XXJSONResponse struct {
+	Body       CBRError
+	StatusCode int
+}
+
+func (response ListBackups5XXJSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CopyCheckpointRequestObject struct {
-	ProjectId string `json:"project_id"`
+	ProjectId ProjectId `json:"project_id"`
 	Body      *CopyCheckpointJSONRequestBody
 }
 
@@ -1174,23 +2899,14 @@ func (response CopyCheckpoint5XXJSONResponse) VisitCopyCheckpointResponse(w http
 }
 
 type ShowReplicationCapabilitiesRequestObject struct {
-	ProjectId string `json:"project_id"`
+	ProjectId ProjectId `json:"project_id"`
 }
 
 type ShowReplicationCapabilitiesResponseObject interface {
 	VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error
 }
 
-type ShowReplicationCapabilities200JSONResponse struct {
-	// Regions List of regions that support replication
-	Regions *[]struct {
-		// Name Region where the cloud service resides
-		Name *string `json:"name,omitempty"`
-
-		// ReplicationDestinations List of supported destination regions
-		ReplicationDestinations *[]string `json:"replication_destinations,omitempty"`
-	} `json:"regions,omitempty"`
-}
+type ShowReplicationCapabilities200JSONResponse ShowReplicationCapabilitiesResp
 
 func (response ShowReplicationCapabilities200JSONResponse) VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error {
 
@@ -1204,7 +2920,7 @@ func (response ShowReplicationCapabilities200JSONResponse) VisitShowReplicationC
 	return err
 }
 
-type ShowReplicationCapabilities400JSONResponse struct{ BadRequestJSONResponse }
+type ShowReplicationCapabilities400JSONResponse struct{ QueryBadRequestJSONResponse }
 
 func (response ShowReplicationCapabilities400JSONResponse) VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error {
 
@@ -1246,20 +2962,6 @@ func (response ShowReplicationCapabilities403JSONResponse) VisitShowReplicationC
 	return err
 }
 
-type ShowReplicationCapabilities404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response ShowReplicationCapabilities404JSONResponse) VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type ShowReplicationCapabilities4XXJSONResponse struct {
 	Body       CBRError
 	StatusCode int
@@ -1278,7 +2980,7 @@ func (response ShowReplicationCapabilities4XXJSONResponse) VisitShowReplicationC
 }
 
 type ShowReplicationCapabilities500JSONResponse struct {
-	InternalServerErrorJSONResponse
+	QueryInternalServerErrorJSONResponse
 }
 
 func (response ShowReplicationCapabilities500JSONResponse) VisitShowReplicationCapabilitiesResponse(w http.ResponseWriter) error {
@@ -1310,14 +3012,149 @@ func (response ShowReplicationCapabilities5XXJSONResponse) VisitShowReplicationC
 	return err
 }
 
+type ShowVaultRequestObject struct {
+	ProjectId ProjectId `json:"project_id"`
+	VaultId   string    `json:"vault_id"`
+}
+
+type ShowVaultResponseObject interface {
+	VisitShowVaultResponse(w http.ResponseWriter) error
+}
+
+type ShowVault200JSONResponse ShowVaultResp
+
+func (response ShowVault200JSONResponse) VisitShowVaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowVault400JSONResponse struct{ QueryBadRequestJSONResponse }
+
+func (response ShowVault400JSONResponse) VisitShowVaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowVault401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ShowVault401JSONResponse) VisitShowVaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowVault403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ShowVault403JSONResponse) VisitShowVaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowVault404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ShowVault404JSONResponse) VisitShowVaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowVault4XXJSONResponse struct {
+	Body       CBRError
+	StatusCode int
+}
+
+func (response ShowVault4XXJSONResponse) VisitShowVaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowVault500JSONResponse struct {
+	QueryInternalServerErrorJSONResponse
+}
+
+func (response ShowVault500JSONResponse) VisitShowVaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowVault5XXJSONResponse struct {
+	Body       CBRError
+	StatusCode int
+}
+
+func (response ShowVault5XXJSONResponse) VisitShowVaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ListBackups Querying All Backups
+	// (GET /v3/{project_id}/backups)
+	ListBackups(ctx context.Context, request ListBackupsRequestObject) (ListBackupsResponseObject, error)
 	// CopyCheckpoint Replicating a Restore Point
 	// (POST /v3/{project_id}/checkpoints/replicate)
 	CopyCheckpoint(ctx context.Context, request CopyCheckpointRequestObject) (CopyCheckpointResponseObject, error)
 	// ShowReplicationCapabilities Querying the Replication Capability
 	// (GET /v3/{project_id}/replication-capabilities)
 	ShowReplicationCapabilities(ctx context.Context, request ShowReplicationCapabilitiesRequestObject) (ShowReplicationCapabilitiesResponseObject, error)
+	// ShowVault Querying a Specified Vault
+	// (GET /v3/{project_id}/vaults/{vault_id})
+	ShowVault(ctx context.Context, request ShowVaultRequestObject) (ShowVaultResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -1359,8 +3196,35 @@ type strictHandler struct {
 	options     StrictHTTPServerOptions
 }
 
+// ListBackups operation middleware
+func (sh *strictHandler) ListBackups(w http.ResponseWriter, r *http.Request, projectId ProjectId, params ListBackupsParams) {
+	var request ListBackupsRequestObject
+
+	request.ProjectId = projectId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListBackups(ctx, request.(ListBackupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListBackups")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListBackupsResponseObject); ok {
+		if err := validResponse.VisitListBackupsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // CopyCheckpoint operation middleware
-func (sh *strictHandler) CopyCheckpoint(w http.ResponseWriter, r *http.Request, projectId string) {
+func (sh *strictHandler) CopyCheckpoint(w http.ResponseWriter, r *http.Request, projectId ProjectId) {
 	var request CopyCheckpointRequestObject
 
 	request.ProjectId = projectId
@@ -1393,7 +3257,7 @@ func (sh *strictHandler) CopyCheckpoint(w http.ResponseWriter, r *http.Request, 
 }
 
 // ShowReplicationCapabilities operation middleware
-func (sh *strictHandler) ShowReplicationCapabilities(w http.ResponseWriter, r *http.Request, projectId string) {
+func (sh *strictHandler) ShowReplicationCapabilities(w http.ResponseWriter, r *http.Request, projectId ProjectId) {
 	var request ShowReplicationCapabilitiesRequestObject
 
 	request.ProjectId = projectId
@@ -1418,60 +3282,158 @@ func (sh *strictHandler) ShowReplicationCapabilities(w http.ResponseWriter, r *h
 	}
 }
 
+// ShowVault operation middleware
+func (sh *strictHandler) ShowVault(w http.ResponseWriter, r *http.Request, projectId ProjectId, vaultId string) {
+	var request ShowVaultRequestObject
+
+	request.ProjectId = projectId
+	request.VaultId = vaultId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowVault(ctx, request.(ShowVaultRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowVault")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ShowVaultResponseObject); ok {
+		if err := validResponse.VisitShowVaultResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fv/b6M4Fv9XLO6knZVCAgQIyW/9siNVszcz187sjbRbjYz9SLwlmLGhba7K/36yDQkQ0tJOV3ta7S9R",
-	"Guz3/X383jN9sAhf5zyDrJDW4sGCe7zOU9DfLyFPGcEFy5anmNyUubyEbyXIQj2U5XqNxcZaNJeh2Kyz",
-	"RtYtTktQC0X1WP+By4J/LQRbLkFYiwSnEkYWBVmwDBeMZ19zwX8HUnxl1FpYYRREc4KJE3kzP4682Acv",
-	"8L0wwtMo9GhktfcKWDKeWQvLfPE6j29xmVaEHYKnEEehHUWOY/shxfacTGf2nIbBDEde4M18a2RBhuMU",
-	"vmJCIAWhqeyEblCbxkHkhnFgJ96c2L478+w5nWN7FpKZO8dhMCdgbbfbUa9FZc4zCW2TfnjXZ0HN/sGq",
-	"bbz4tf5uxJgFQQQuntozxw9tfxbN7HlAqO36sYOpE/oeVhZrUPsqgHBBzXYKrhfRBNuBH7i2P3cCe05c",
-	"144SEvle7CW+C9Z21OYZ0sSLA5/YlIae7TvB3MbOjNhuHCWen3gzL6CP8IzmHp5RF2x3RiLbnwWujeks",
-	"sEkSA505gRsFswOeGDuOM/WpDYnv2L4/pTaOZ9imJPJDOo8iQpPHeMZJQCBK7DjBru3TYGbPIwo2Dd1g",
-	"juM5jUJqba//j8OyJYzveXM6w37gT0M/micRmVLixS6dBtSfRzOz/pZREBUTijHxSWCHM2dm+1Hg2vNZ",
-	"jG03nMM09MIwDkNrZEleCgJd4V3rRZG/Ve4wga6R5RTTBpQQnhWQ6a843zlt8rs08d6EpJNUAKabRh61",
-	"E6dYAdLyISYRNotRDAqadjhEm7kFQnDxlXAK1sIyOXkF4pYRGIfu1FEgoFes5dJaWJ+GkB9bSt/zvYs/",
-	"Gn+958VVmedcKBEOpG6EBKocjCgHiTJeIGn2oSYSDFPCdVy3R4nncjvQ6RdlhbMVkJu3mKVdhRL9Gyo4",
-	"ImoJ6iqobTjYDW7U0eDtEPL9Ir8t0/Rx4xv/rrBEAjBZAUWskGiN79m6XCOCc0xYsRksvDd/wvzD+PVr",
-	"854Xb3mZ0SEa7dwL90wW6I0xXR8SIZxRdIhgPw7XuZs3509Ic1S7gQnTofnydAldd5i/nk6Wi+wWp4xq",
-	"Ta4KXJSyrQMzzyt6Uq9Ab1oApuizDGH9FFCxwgXCacrvZJPdcL+4Xke3ix4ZjPQfscBrKED8AoIlFae+",
-	"VM/rhei2sRJVCKD1kUYAJEDhDFCEUcIgpYgnOnWFOQqG6jGfO934+viYEEahSzAn2qdNDo8HlqhWomKT",
-	"w+sElef1BNVwPkYDHUmV+CcqCrrCN3bU0YPNOpRwgYoVk5WnFcfhwnfh9/JZfMam9JVkBWusmP1TQGIt",
-	"rH9M9p3HxDyVk7PTy58UJ7OHgiSC5abwVUUDqquG7ch6y0XMKIXsmSWEsl5ZrCArqmqgZUOtTPOxCeGC",
-	"34BWds2kZNlyhOr05QLBfc4E0KHxG4UH8fu+y/XVjLa3koakAkSGUyUJCLPnmfXXXsgjeIBbK6oUHJzZ",
-	"826snfSROzguLvUBNfy8MAfa69RXTvDEgTGAWQ1R+oeLtXr8eFnF9BqNnqY1qqkNFzs8WlQdJW7E/Jzd",
-	"ZPwu24XPXr7SPEGaLOIZaqK/ZBQGx4HbzZDPTdKvlh11QiCTEahaOLKahdUz0uOJouyxQqxVfKnFVVk+",
-	"/HTvDcRj1darmE/BllFVh4VKfS7Yf4H+DcmPWK1lKG04uM91YXSWMsiKl+DyX6xcexU7n2QbxIsVCES0",
-	"XStYMlXuCMmSrBCWyHeCEfKdUH3M1EekU9B35nuFExCQEfhBVrttpSnCeQ4ZZffjthdffrr+hZB1b3xp",
-	"oLXf+IHjjlDgeOpjqu0eOP4z7L6TVdtvJ9DioSOO/hnFnG5q4menl+jk48XYzMdyEAUzTmhar5+MejbS",
-	"pW7lPHTYACu6uspeWLIQLFtaI+veXnJb/WjLG5bbXFPFqZ1zps4ha1GIErYt7/QLsAYp8RJezmO728hj",
-	"leQqgPUwRy+r63vQeaoDl1JmCH1s2Go/vm9IuMttqVrXBl7srJ+DSLhYs2yJcKfianuifVmgTJHouVE/",
-	"4/+sQMdbwRVu8zVWuJ2mG1RRaLIyPUrB1jBGplzTlJFOIXWmGA6IZbS+2TCa7ClkAFQqZjGgNc7KJisF",
-	"YjsLx5yngHX9fWyi3PXyxfk+BfYce2Z2BwGw7R89P59BtXNkrfH9z5Ati5W18ILgCX770fBxjtV0IxvG",
-	"/oBd753Mw/FYMOs1s+YelJQZMaHAkVypnsFIpIICyVydFzxDRHAp7aqCbxXsff49rr4uDNHFOXrz+fPF",
-	"uTo6VQrgQkF7yeihonpi/q1URYy1+PVY5PR6+4hLGuJdD0v/S/j2ZPK3M7Z11/fo0XEMbLqK7ykOFlrm",
-	"inu/YFW0PFM0RfOU0401FDh3Gw4E2V3edSPkZ9UL8KS+Qa2QpXVpwQpYyxeKX/PdK4CFwJtnnEp/PHi9",
-	"TJZjGHf5PGh5GfM/GvCGSzXMJfVdz90KRFsYJuuDGej3ibG/a3w4mODpaUK9Bl2cj9DdipGVAlzCEgZS",
-	"SWagez99MKmmr9zqapILRJm8+Q5BO/ebj0VPNab9bhc9fTz80QVdEwmOQNMTAVTZovJMKauZb7uMe6mB",
-	"jlzZP+Ybs+x1TaeiA0gpWLG5UqhqzPPlpCxWn/gN9ETLZ6mLjRvIdDlpvhGcKQjncYFZBhTFG6QK0rqY",
-	"vDj5l2pAjA0LXq1DWP1QETPFqSlKeYK+2FelFtH+ZGYfNaSYm3W0AqyySlW2K2iSUWeHEtMssEZWhtdK",
-	"4S+20slQ29sP5+wdbExTx7KE100sJrqJrfaSWNj7w3lklSJVHIoil4vJZMmKVRmPCV9PWgvbf1kHbeOH",
-	"XJkQUrjha3SW8pJWnxV0qA7xEgi/BbFBb85OL39caGWVYc392I64RKBX1SCSILyDYtUjVH+o3zPTqZoE",
-	"H6m+NC/jlMkV0LrXVp7K8RLQb633nTC6BFlwAeijCqrfLPTmjOebfer9qIyfMgLVOz6V9U5yTFZge2Pn",
-	"wHR3d3djrB+PuVhOqr1y8vPF2U/vr37Se1TMsiJVlFQf+4hEquwDIY11Pceb2q5re56iwHPIcM6shTUd",
-	"O+Opar9wsdKxPrmdTh72J8p2QnYKyUmryMu5eYej7cZPqr1SJmNyF9+7bbrrMyJqimN0kSFVyWAB+k6f",
-	"Z5KnqvvSmG/c1DyqzIS04tDwt4qBunxKBF/XYFXdRfG+dwS0GUxLcEGVOVve0zap+1n9wlWn2a2OUw0/",
-	"OsWUCfcJ1irV92Wtwp3mkKVb+1+bxSCLuoh8xhDp8B2zYyVjvWty/EW/ZwyD+vuHbbug3wF942Ugz3H+",
-	"HBWrN+++U0eZ982/PrxTKeYb1fpo7kwwabwMpbe4T2/pjpB9Z/r0ptZVoO/4T+/Y3WSoDV++DJGrb5S9",
-	"HVnBEEP0XU+qvc/j3NrdOMp1+jYP8V+vVaL1v8d6iKIFXioEsFq/S+tasTiAywZa2QTnOGYpq8usJQwE",
-	"zG+lOr66TcOO3G6SSUohICuq4+sQ0q5W/K5RMp015fkT8e27EODDO/XZeENWqW40qESD0tZT8WZN2cB/",
-	"7Uso7Sy1rrfXnaF3d3ZQET/WslcLTP3Rf5W8a93bpI2sh/WtHjeZHk17WJdA+3sZyaj23cFw7Liyx2SX",
-	"9YV5Tzcqm4If8GqNEXobkKdW/I2afwHU/LdCqbqnaXZmO5zZPIqempfi3Yc/fe3A6SWCjOpT2BT1e9xr",
-	"F9IkFuMH83A75gUZF7bcSBXPqi/R81DBcJw2s7x1zbDDkN70vDgf638RKNcVlOilNaRokKu0PgR70L3E",
-	"DxKpmjdTtWnOSN3PVTdT++uv8R5wO/bbXm//FwAA//8=",
+	"7H1tc9s2l+hfwfDeztp7RZmkSInUM88HJ2nuetomuXaSbZ82owEBUOKaIlmAtKNm/d/v4IUkSJESZTtp",
+	"O7NfMjEBnHMAnHNw3gB9MVC2zbOUpAUzll8M8hlu84SI/18mlEC8uyZ5EiNYxOmaf2XldgvpzlgaxYaA",
+	"O1gmBYgZgLIzCEmcrgFVYwg2JsYdTEoigFOa0RXKMDGWxguIbsv8htC7GJHp3J5ZxkT12LK1sTTe6+C7",
+	"YKfGw8PEuCyLDUkLQV2WvoZxQnCbRtjqASLZZRxNQRD4HZou+8BJWl4RVsSp+P6OZv9FUPEmK27KPM9o",
+	"0aWKrxxu+oNcDgA4IwykWQGYHFdPOM7SkUTblm33LOSp2PbmdE3WcZaOnxIV/Z9nRpZ3ZEYjkO1N6CNn",
+	"rZcbgm77+EbuLCgygHgX0J2eYMzRvG13+ej1GPD9JL8uk+Tw0kuh2UAGKIFoQzCICwa28HO8LbcAwRyi",
+	"uNiNJt4Jela/Cw1kERimIyQkrYjpn9WbrHidlSkeM7N6m8nnmBXgTC6h1m8l+q1iDGCKWw2SUc7Hz906",
+	"wnl9FA3OcKTodGA+XnLmth2cRv+g4FyldzCJsZjJTQGLkrXnEMt2BY+JHuCsdUJw+HEKoGgloNjAAsAk",
+	"ye6Zjm783thOZ25XPTRI6n+MWSGHs2vC8ixlpE3+2x90tKHsaix//WII5sqzOOX8ZCwNO0IEe35oOnBm",
+	"m67v2WaIwtAM5o49j/wZIgFfc7SJE0xJaix//TQxECX80FrBwlgajuVYpuWYjv3eWiwta+m5U2vu/R/L",
+	"Wlqc3TBhiMa52Oelwef4OY9pe7TXGW3Vo8nngqR4FadRxqcCyyJbFTRerwk1lgUtycRAWVrAOF2xHSvI",
+	"doVjdls1qf1fJQnufCJ4RQkrMkpWW7kfcpWMidGCE8GEkYeJIRYrtJELIxyYZAHnpuv7vhlYtmUiJ4Ro",
+	"BuEisDnN8RauyarY5S2wKdwSeYJn4e0qnAs9pM4uuRfW3PIW80XoLXwLe4u5EyEPWbbtWwsHenNX9r+L",
+	"MaFqAIYQucgz5wtrITcvWITQtOcBmc2d+Tycz42JQQnLSorICv7BCaJmDCEzMxynNtSbJUNAz5oFM8ck",
+	"xI9MF2PP9B3XN30chd6CeL6LPH2QmlZBWGFZtmk5eiOL/yDG0rW0T2pZ3t4sl2+yO7hccgkglK+7kkMD",
+	"3sE4gWFCjIlR5niQ1RZLx5vatlszS6UnjaWBEPQ9Aj3TsqBruraPzcBxHDPE/izwvRB5tmc8TPYFIpq7",
+	"aObZkbmYB5HpIss1fd+amxEOLOgFJAiFoJ4iEDN36vvOSQIxMx1HG73wTxGIMMsKsXzqb5IiusuFnhbs",
+	"PDFYCnO2ydSUyQyTKIC+SdzQNV1kO2ZozxwzckPoIxLAmRsZ/cI0KCre3JpDGHqmg5Fjum7gm77tuiZG",
+	"vutjKwhg5I0UlblvPV1UsD23Zq5rmba/wKbr2XMTRo5n2o7teBZaIBQsThUVz40WCIXItBZOZLoEeSZc",
+	"hAszdFwMQxy63izoEZXf2W5lib0cKScv4xQTulx+zJJySx4jKcFytpgu5os+SVkEIQ4whKbvu5HpRr5r",
+	"hn5ETGfmYc9HOHAW2HjgTJ6VaWEsHX4CvckKzXfoWgD8aIR6szw6i+yWpPzo3MaMxel6AqpjNqNACcHY",
+	"89KfW11b5k0Xqzws30EKt6Qg9COhcXTAt8qrjuBO66mcIjkDJrEDSjgrEgwgiGKS4MpcpOT3krDifLRH",
+	"tjeJd4eIkBNSDuzVlkvjYWM/Fn0EaVK4KtNkvK8yHzT1B4G3yOR+dm2riNVpE6t1A5WhohFXu8j7yk7p",
+	"Mt0ebumIue/5AYLI8p2FG/pO6BLHc525D2f+3MG+0R4rbWljacj/OJ1mTWIsBGck9Of8YLBMd46hGaDZ",
+	"wgzw3FtA3/GcBVdAJOWSuYIIkYRQaehWRGvQZqHn2/PQMyMnQKZrLxwzwAE0F3O0sAM49wJEjIehFT1u",
+	"/el2dscYlP9XasDzfGLDmbmw3LnpLvyFGXgIm7YbWhBbc9eBvlBZNbQVJSijWOlXYjs+jqDpuZ5tuoHl",
+	"mQGybdOPkO86oRO5NhHnrY5zjiMn9FxkYjx3TNfyAhNaC2TaoR85buQsHA8fwOkHDlxgm5j2Avmmu/Bs",
+	"E+KFZ6IoJHhhebbvLfZwQmhZ1szFJolcy3TdGTZhuIDiYJrjwPcRjg7hDCMPccsojKBtuthbmIGPiYnn",
+	"thfAMMD+XGrLvyxbtohxHSfAC+h67mzu+kHkoxlGTmjjmYfdwF881uRUh1iHeNt4NOdLgO93OTnseFbn",
+	"J+Dn5/M4nY7T43SOxyO14c0mu79uPr6EOQzjJC5iMlKI+fpJqVVmBClNTDqcqnEG78v7pInx6eFTRYJw",
+	"eMcglAGhSueGcVrbfOID+ZzDtLEnwzhJVDyVu8DKJLC4mQzpOk7XlZOVZ6xY5TDmYo2SrMSVnZOXYRIj",
+	"Q3hzLGYFSYtVQu5Iwm15Ctlm1TQYEyMLBQ+rwaxyIXKaFdr3xqWr7SuWE1RttIxKyU5TCWOaZnQLk0Eb",
+	"i4l5PfAZp3hFSxlafuj1ABam4763gqXtLN1g6gaNB0DSgtCcxoy0VIOlbGcntBbzyJmbs8COTNeKoBlG",
+	"C9uEi8AP+J8IRY2VzPCtKWZie4Hn+Xbg+d/asWTSCyrgWnLoLRFmCGZCE5asAguhEwRBBD1I5q4VOX7g",
+	"zCM/wovA9v1g5kph/5Deptl9+j2XuDaLlrIFCGEEWQp0m4zFQhzG2V121+76oIOWInskkHcoeNcK2PHO",
+	"ajvGR4N6Y8TD0TlBq9KOl0mS3Xd1o6YlquAVlP1AlFFQbGKmwAvZGa0bu5Hg62N4CEAlpSSViLjhLNCK",
+	"yNbDpDHCRUBOZR6uxGTafrNqAlevuBuZCvu92DRioQkAZ9TfS+5d1H4r2pAt5EArDVJQrr8ECVSpR0HB",
+	"C4g1sxVlqVBAXM/l9UQv/otJ2+p4tul/UxIZS+N/XTRpqotq1EXPkFGJmINAjww/nkQYC31v7IFg/0kw",
+	"xaAjMfaTANYDR4S1TwXcWtn+KPNBkD1DjvuwByEeGnvEtDoId3DgsDo6CK9vDBfHRlb7hstWdvHyxbU8",
+	"MIQIt1XFC4hBJcQPE+N1RsMYY5KeKNF9MY+DM9ob8DzTaegXLFYQmsJERlHrM/MURTWQdD6sqvoGjcmw",
+	"jpWnntHDoY8jfLo/psfKOAij1fl5drHaOCB3DqiOIrRWq7UTtvE0ldjRg88yozdZAWq9+v9KQnePPjy/",
+	"mr77GvpETPUvJod/We7+kMKy2GQ0/oPgv6n+bU1BTIl8zkU4+GUSk7R4zOb/tRn+Mt2BrNgQCpCYoXLA",
+	"pIs8AaxEGwAZcC1vAlxrzv9Z8H984f+4VtDExyNCSYrIvzE12uSOBYB5TlIcf5621/PxwvRn83+zYjKu",
+	"MLBinmVPgGc5/J+ZWCzPck9YrJpW5atw5+x7kSC8UvnBNlmyjWAQp1FGt1UcLKdZTmgRy7VrR9m7IP5z",
+	"Q8S8tLB/zAAfw8EhmCQ7sCYpoapargrFZFlCoDBZmvTkSNhAphkBjtktqGM6+4B7CwEO4fj4U4UGwwIC",
+	"NZ618PGWXmxaVnXcPJoBfeDiFFGyJWkBk9ELkwJt1KGVydhKZFrZSkxnD/7VK5DErOCcJ/sBFc8CJWsn",
+	"ZuKCbNkxybjiMF5xTA81NZBSuDMmxmdznZn8m8lu49zMBAkwMUUKvsphP3RS1F16b1QjuHpVV2r1MYdy",
+	"60/Aque4B3chkzENkMA/dkkGMV+iKKMggqwAsqykEq39vRgqQOHYIhl1NVK4Vydw3YAFfMAUvMsYi8OE",
+	"ABGqYQBSAlI4AdXKTYRCUeHN+iuIUyyOQ6ZzE4IpCAkomariE7sPIIjKJDGVChOcMa35rwVGyE/M1OQJ",
+	"BhHNthXbVFv0/ccbsU31BxVzBSkcpipLk10PaSm5r2PwDIRlwTunWVF35fuhbcVUhF3LrbH8Va5uExtW",
+	"C2N8egLbjNU4gku7Oq2HTRq5kZFuzjhSvV8TlnMcbZ3dqWL50ss8BIgeMmT22Kk2hS9f9sxisWlckYxV",
+	"FNqUHq8p9NB7l6aXvI2LTBFvyUQwhTr2J6CqkbC897a1nPnLmTt1rGDhO09Ynhb6gRXSPz4ek141tH/O",
+	"5zH9thPv1CUd33XNTlFFQwPL9SR21QuMBuDzxgm438RoI0rzpcJ8Ak4ZgR7AJhofDzuHlAwI+TvRVOnO",
+	"J62anj06GHh/AoJCmPi97FttTPy0pdJTWgMoqj7g6pXGAtVZg2NWxOm6jNmmWlapjtkUyHxMUpLq7IQM",
+	"RJmo/12CMfmz1pEHiw4CcZqLDKk6Jdk/wJgattFQxUH8DzCLZmjmOJbpuB4yXd/yzNC3bXPh+f7CsmzP",
+	"9+0RMG9e34D3JQ0zEMUJUYcbe4oQtSrxes4zmX1Xydk4iYsd+CNLyXNgHDhBJcYnsX2nFHAQyROVRKeu",
+	"cBANb56AOAX/90WDjYPint/DXjHiIBxdgypp6Nb3TsB+JeMEZFR8vonYcinY5ymme51g6ZV01dxYgXpe",
+	"X6kjiRCThKj/SgNS/l948MbEuIcxb12pMdoXMZBoH5Q1/BTLUq/q7M7sg2j7Zid8U7nTJUREk58iGb3m",
+	"blNT0sb2NlfVdCKKsR++aApQuiMvq6b6no/i/mkv+3eKV/YYSxIovDHt8NBLXB5tZGulMXsmrVDfHaOl",
+	"Lp95NMa9spv+TWY5QXWQUSOgW6MDwh1Q/iw4E41AbxQyef4EeiOa/UHSFUMk7VmjG0RSSOMM3G9ICmAK",
+	"IBLVy5xSOfIJqFu1R3vMKRr7NCJTepAfvELzFU9UeBkdMm7eUmnSPM14wuWwBcjbnsUCHFjGd0ohcwdm",
+	"fykrA4R26vkefXT0HpMv2zrCmBjqlqCxtC3X9xZza2Js41R96tMgWrXZHovqggREYFflStTshLpdguEi",
+	"tX+AV03Mq7f7nThm6+6vG9Ps0CjBl00h3HOfxx+162wDx3GSoVujkvH2iSxP4aeEaoqMcpewTOOeI/UN",
+	"3JIqOhWW6JYUddlSdUX20Sc56zuSPrDuafRT72nUf0Km+LpMCHsvCu+6MSFRhdfFx92WW7KromUq5A3S",
+	"LDVzGqciMA8ub15eXQF+/EFUEMrAmWXO7PO6mk36Ofzsa/oswT///bfSsmZI/Et++23y3xdAQ1fjEhG9",
+	"hBR8FFeH67hgE1Byy5ChjBIGzlbnMni52eUbkjJwZp5Pn2S5qFq2/bWoXbivuxrVWjQe45+1Gn2MVGey",
+	"9gNJIm0VZri+Ef3yxTW4fHc13bO79DrBfjBIGEqaoQr27yc/ZZu1OsR+AraEMbgmz7x4dei1KtwjIiMr",
+	"bFGMYwnonbZWzcWVdvRGFT5yJaBdJqpXPyc0yuiWMxrsHHzHEngqr9CLWM9qtLJ4CoKOStaJcodDBkAq",
+	"C0+yNTeuBIYqYMBJlTNpIKSEYMaRhQRsYVrqqAie9qZMhu5S9KSx6txpg7HnrYg9Bnjov3RxOgI1UtgK",
+	"P5J0XWyMpeN5R/ANu1YNRnXxPB2Hfg9d720kji2nRLlLsjZ2kDskBIFehwKiMlWWWgbYJqMFkTRyNuH+",
+	"QloAbuHQjDFTvWyhX48A7zMMd//GQA7XBJw5luOZlmfazjm4j4sNpuResp26aZdy79Y1rcC05stWBfgW",
+	"7kC8TjNKpGkYlYyAuOjhKS7vzcxNSiCTJ8JXJ2WUHw3OPny4esXdI5mlN5ZGWfY4lLJauSpt/nVITnp5",
+	"e4ABNfI+jVN21+T3o6qurZ9ad/oOVlgMqdbuxBuIo4nuy6J1rsqdSBqH+SLDO2PsMVEP2COkvqTX5ZAf",
+	"VZa+yqxKPdp6nmhU4m2Amgrv45NxX19VP46WIY1+fZoifRzyr63enyex09BSvah0vyG0TUzMKjOE4G+f",
+	"mlHBJ8I4Zd2CGClqKrkuPemMdvLrp3uL7XuMh7hHxcKfvEXfOMx6RBMMqKYjDKTWQu2MVo/xHNGagau5",
+	"h/ZGdnvupWvKnPZWSaadexeJtzw3JZ0HgU44UP60og35mMRe/KXchlxwI63kbD+slsTbKnijPBvbsqzJ",
+	"ICy5/YwrgzyBOyJMNwLRRhh67cCedTSol0URI230e7jfij5KgXKJ+L0kdAdYAWnB51RjsMaFelQ8lBvg",
+	"B24RX9dqqr37Q9lGYYs3NDbpZvnGBYsxYc8kqO2byUNmTV0b13PqtaoP99ybR7Fh30pXSc3vPxcU9lfR",
+	"Xtamrl5H29gzEsB+gOQzSkpMVjIqy/r0J9OrGVW2/T5OEqAq27hQEAzKnLvf/CyuXwupqhZEwkNVDIjM",
+	"PMRYFjNAaWLUOZtUUANgklTHpUA6BS/KArBsWxGBM4Gd++3K3NSoeEu5yYIgqx5Aq2DdQwZySu7irGTJ",
+	"TlEBU6xDruIJFfoDiL7t3h/SoasnaS4Foz/hUGWqeWPfYMJZclSF1T4TD5RY6WZ4lcxvL/2z10HpIfYD",
+	"SA/HT07PMw2lI7RM08GcRJX+b5UK6PUBlGyzO/7fT8+diNpPW9dJCchYhmLRVlfDHqro6M+2vVc3sQ9t",
+	"yZ9c39Enrkfe1Ojz79eHzx/VQeqy/jdDRplIJx3Xz6nBWm987C9A/arHIeLF+H4z5D1cj8wz/UB24Kpo",
+	"ZTpg/cpqFoHZXMuWTFVXdcrBFJBtXnBzifPIFNzkUFR5kyjjJ1qKAYz4oQdFbkkckKE4VBCkmGAdXIV8",
+	"OFEj0zsypzMB5PcSJoDF65SBs3+eTwBkBaHiuDr79/MJSEhUAJiuEwJCymWjYOBMZnrOJ4DG681AMzmf",
+	"CGFiCWQbwsDZ+QSgbLuFDJxNzifgji8oEtc4KANn/61yPnX3i/PuevZnjrQkkYTQSSVN27p1Nn/2tNpH",
+	"kQy4Eq74FqYYFhndqUoMUMC1cNFre6CC3ukga6nqrexnInfWw0QncpBMXfwPDz2Bh9zZc2r1j5WO6ius",
+	"YYCSoqQpqTaw8a3CXWXi9ifE5BtGx7JhV3WpaxViqpNi9WGrAmEyHyI4hQ1kwsCZeKdFdjzvT2613lP6",
+	"cjT9wrs3doAYx0QWRi9T6MekvdJ00L9X3bqvHB0/NOqCBONvdS3jAyPUxCSKOVupN3ZaVzSeyxb9KkE9",
+	"WS5z7Bpi/Wy17NzPIP0Gu6RQlSRrSzF3RRyj+tP+a183GI43d2PwrafdnqEKe7AGqukw0qxs+aePj70V",
+	"qlyojybRNpIcbg0+nor6WbA+cXzuAGlHPe27WJpq5/pu7wjpX7PXcSIqNtqFE31OGT+eCriejg6ytmq7",
+	"ns9F4E4mQSWNi90NRyVn9/NlWWzeZ7dkQDuqp3vf14/4KjsrC7kVQTCfHZ97VfBxdfkTuHx3VV+kkf0A",
+	"5B8UMP0GTRaBn82bUpBovpevBFeJMPkWF9gQiGWYi3/WwFSvf8kOzftfP5t8ThJaw0owj38gO3ljvwqk",
+	"CFsIFU2g1EAhNZuU8sQoacIxFEXOlhcX67jYlOEUZduLVsf2X8bemwBvc76EJCG32RbIKm75r4r7cEPr",
+	"mqDsjlszZy9fXJ/LmgK+sMolraEDInpVqa+oMn1AnDahPvE9lc8QSM+Wm6KyVpxtZBScI+A7lYtb37+1",
+	"nuOFoLo3+o5z1W8GOHuZ5bsmY3Q+Ab/J50+qjdeTLrW7u+MjDzjrbTAQqNJYgoEQ22q0+EOW3WndL5NE",
+	"LSDjHbVMiLC3khgR9dSl2tzLHKINMZ2ptbez9/f3UyiapxldX6ix7OLHq5ffv7n5XozhIhUXCYf08sV1",
+	"fWS0nhUllMktlxUkc9PxROIgJynMY2NpzKbWdMZ1DCw2QgAv7mYXX5pj8OFCS9isSdFXuxgzsXHadTVp",
+	"B8OkegqAu0QR2GUluIdp0brXLTtMmg+tneYLl1W3LK6wCpC8qOOa+iN9v/brsabLRfOI38NkxMVkIc1i",
+	"Ko0wt683H3q/bw/DK4LVG+QivTGAABPUB1a7j723AfGWSJ9Vy0GTFMvw23e//PLLL+Z32635Hcbvv/uP",
+	"/1h+99NPy+9ubv4FZMJgCl63jV7bF0av/d52luKd0H9NB2glKV6pq5ENwXWhEIYFMXtvTvZM4tgN2D70",
+	"2o3akzbiUDouJ1RoIP1Q2JZMRoNAnrG4iO8IUIHMIcpkWlAn6lAib5/CxhBM5EMOImncShrK6giZ1qiS",
+	"h32kbCG9lT9qMX6BqvD/BvIeTTS6Fz7hi7mq+zRoqti1eCNGWE0QIaKeHanerd+PUQ/Towz/PipU0wlz",
+	"VHlRscNP22yVhX38br+9T8WppWLfsH4pI6fxHVeKVY0VpDLEEEs7R3n6g3Tdp/vC0bzsoYDrSYYkWa0p",
+	"TOUONe2cD0buVM/N7z7SmrvjJ+3Z5b/MEIoSDmHt8kWLWZOqHVoI/QLvSfjaV20Pgj51Kt0LtgeBn87d",
+	"X+dC7EEiT9fDl2BNM2k0Ni4OYISf2IUy5euYokrZUmEP4pjKTFnr+ntcF6zLM4gDlsHMW7KzZdzy16X8",
+	"UkOQnz9N6o7OkY5amULtM9SdRESZIXAGGZJqD4jLceeiAozwFv5vq0nYRrANQ7zgXhmfE/UDcDKut7cG",
+	"MkjNUMeP4f2GA9aO57Ui1vr1mM4TAk34bAKaS8ATwbmT+iEx/R2FCYiHzBtOVVtVHq5OH2nuyHKWr27w",
+	"CDTPZfLIR3XBf1ZTUTY0d7L4nm/LpIjzhKgVJqzam4LClEWEUlXLVivDTvhSjvtnnTrmDOzM1Vf1uvjg",
+	"NIcO8z/zrvqgZSBPRrkOXG+IM0LZSBlCZR7X4dQqXq0LC4UpdznFQ1E2d05sy+owSRwJ32aVE4qIvL3L",
+	"rYciA7410R0dcL/JGpy+9R0X/K2ovtcje3XYnBNe23VD+6GjPk3FajHdPsBasf0w0E+dh8gdyzrxDcS3",
+	"Pxx9+bDvhwTHP4DYrTrseQfx7Q/c8XUl7X2w6jledF+MFePs4+O6z3G61uz4oNYbyu7PP49B0/fK58PE",
+	"8EZPru+NWA7gNPSt0Vo4T7jieiDv10+ciZqfAOgLmRj1rzZUQm2I3wrZi0c0HjinSru/kWdsZHiiCV7B",
+	"6p046fdPwRU/L7fcPhVRiixlmZB/IfJ7IRZ181JhqMGylkYQekWZY+qHDbK+36TtRjraEa6nBDs+yTsq",
+	"hBXVJY8ThHf/t57GPnTd84NbJ7xp2n+/56F94aZJcDxFPz3TFE9WW0PXgZ6mvv4czWW5x0foP3fwDVTd",
+	"n6zlDgSwNWXX+j6k8zSVYyItXv2IoGz3Uk8Nrr5XXf0qigzU7+ulA/HzJyupr21mjPnxq/Hye6zs73/M",
+	"kL+HGTKcL9IEtSnPHRBS+etBF18qo/rhMSmTxutXtkLtzMQFA1ev+sXxY1Vs9GzpkK7j0P5JI81vGP+D",
+	"Rt9MwNs/LXeaODclq39b4f0LnsR/KWnfS+tqQi7+FqewAC0urwjIxxPoL64BSbFMH4oofnN+tnO7KKTT",
+	"L7LxYZoVaFqY1SuVKNuKe+80hmGiV4q3Q/fVDy723qKSOqKK11Rdq99fFGJY/zze/is0MjIPiiyPkYif",
+	"DuW3VaRVPcLS/ETAtNESL+o73CdiOpi/H4FYU9VjcR+uNhiBs2PHnTznvmKDEWgVwz58evj/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

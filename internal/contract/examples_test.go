@@ -190,15 +190,17 @@ func representativeStatus(t *testing.T, code string) int {
 	return status
 }
 
-// TestSampleFilesAreTheSpecExamples keeps the two sample files that users
+// TestSampleFilesAreTheSpecExamples keeps the sample files that users
 // validate and load with (cmd/cbr-replicate/testdata, named in the README
-// and scripts/load.lua) equal to the spec's examples, which are the page's:
+// and scripts/load.lua) equal to the spec's examples, which are the pages':
 // the files are copies for the command line, checked, not a second source.
 func TestSampleFilesAreTheSpecExamples(t *testing.T) {
 	doc := embeddedSpec(t)
 	for file, example := range map[string]string{
 		"page-request.json":      "ReplicatingBackupsRequest",
 		"page-response-200.json": "ReplicatingBackupsResponse",
+		// cbr-replicate validate response --operation ShowReplicationCapabilities
+		"page-capabilities-200.json": "ShowReplicationCapabilitiesResponse",
 	} {
 		t.Run(file, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join("..", "..", "cmd", "cbr-replicate", "testdata", file))
