@@ -57,3 +57,45 @@ func missing(resp *http.Response, what string) error {
 	}
 	return newDecodeError(op, resp, body, errors.New(what))
 }
+
+// ShowReplicationCapabilities returns the regions the current region (the
+// client's endpoint) replicates to (GET /v3/{project_id}/replication-capabilities,
+// "Querying the Replication Capability").
+func (c *Client) ShowReplicationCapabilities(ctx context.Context) (*cbr.ShowReplicationCapabilitiesResp, error) {
+	var out cbr.ShowReplicationCapabilitiesResp
+	return &out, c.get(ctx, &out, func(server, project string, _ io.Reader) (*http.Request, error) {
+		return cbr.NewShowReplicationCapabilitiesRequest(server, project)
+	})
+}
+
+// ShowVault returns the vault vaultID of the client's project (GET
+// /v3/{project_id}/vaults/{vault_id}, "Querying a Specified Vault"); a vault
+// that does not exist is an *APIError with status 404.
+func (c *Client) ShowVault(ctx context.Context, vaultID string) (*cbr.Vault, error) {
+	var out cbr.ShowVaultResp
+	if err := c.get(ctx, &out, func(server, project string, _ io.Reader) (*http.Request, error) {
+		return cbr.NewShowVaultRequest(server, project, vaultID)
+	}); err != nil {
+		return nil, err
+	}
+	return out.Vault, nil
+}
+
+// ListBackups returns the backups params selects (GET
+// /v3/{project_id}/backups, "Querying All Backups"); params nil lists all.
+func (c *Client) ListBackups(ctx context.Context, params *cbr.ListBackupsParams) (*cbr.ListBackupsResp, error) {
+	var out cbr.ListBackupsResp
+	return &out, c.get(ctx, &out, func(server, project string, _ io.Reader) (*http.Request, error) {
+		return cbr.NewListBackupsRequest(server, project, params)
+	})
+}
+
+// get sends the request of an operation without a body and decodes its
+// answer into out.
+func (c *Client) get(ctx context.Context, out any, build Builder) error {
+	req, err := c.NewRequest(ctx, nil, build)
+	if err == nil {
+		_, err = c.Do(ctx, req, out)
+	}
+	return err
+}
