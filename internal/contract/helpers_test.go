@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -74,4 +76,19 @@ func pageExample(t testing.TB, page *Page, section string) Example {
 	}
 	require.Len(t, found, 1, "examples in section %q", section)
 	return found[0]
+}
+
+// readPageFile parses a page kept verbatim in testdata, with ParsePage or
+// ParseRST as its extension says.
+func readPageFile(t testing.TB, file string) *Page {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", file))
+	require.NoError(t, err)
+	parse := ParsePage
+	if strings.HasSuffix(file, ".rst") {
+		parse = ParseRST
+	}
+	page, err := parse(bytes.NewReader(data))
+	require.NoError(t, err, file)
+	return page
 }

@@ -125,6 +125,13 @@ func TestParsePageOnSmallPages(t *testing.T) {
 		_, ok = tb.Cell(tb.Rows[0], "Mandatory")
 		assert.False(t, ok)
 	})
+	t.Run("list items of a cell are lines of their own", func(t *testing.T) {
+		page, err := ParsePage(strings.NewReader(`<h1>T</h1><table><tr><th>Description</th></tr>
+			<tr><td><p>Vault status</p><p>Enumeration values:</p><ul><li><strong>available</strong></li><li>lock</li></ul></td></tr></table>`))
+		require.NoError(t, err)
+		require.Len(t, page.Tables, 1)
+		assert.Equal(t, []string{"Vault status", "Enumeration values:", "available", "lock"}, page.Tables[0].Rows[0].Cells[0].Lines)
+	})
 	t.Run("table without a caption is named after its section", func(t *testing.T) {
 		page, err := ParsePage(strings.NewReader(`<h1>T</h1><div class="section"><h4 class="sectiontitle">Status Codes</h4>
 			<table><thead><tr><th>Status Code</th></tr></thead><tbody><tr><td>200</td></tr></tbody></table></div>`))
