@@ -10,7 +10,7 @@ import (
 )
 
 func TestParsePageReadsTitleAndSections(t *testing.T) {
-	page := readPage(t)
+	page := readPage(t, htmlPage)
 
 	assert.Equal(t, "Replicating a Restore Point", page.Title)
 	assert.Equal(t, []string{"This API is used to replicate a restore point. In compare to console, it is vault replication and this API replicates all backups from source vault to destination vault."},
@@ -21,7 +21,7 @@ func TestParsePageReadsTitleAndSections(t *testing.T) {
 }
 
 func TestParsePageReadsEveryTable(t *testing.T) {
-	page := readPage(t)
+	page := readPage(t, htmlPage)
 
 	type summary struct {
 		Name, ID, Section string
@@ -56,7 +56,7 @@ func TestParsePageReadsEveryTable(t *testing.T) {
 }
 
 func TestParsePageNormalisesCells(t *testing.T) {
-	page := readPage(t)
+	page := readPage(t, htmlPage)
 	byNumber := map[int]Table{}
 	for _, tb := range page.Tables {
 		byNumber[tb.Number] = tb
@@ -86,7 +86,7 @@ func TestParsePageNormalisesCells(t *testing.T) {
 }
 
 func TestParsePageReadsExamples(t *testing.T) {
-	page := readPage(t)
+	page := readPage(t, htmlPage)
 	require.Len(t, page.Examples, 2)
 
 	req := pageExample(t, page, "Example Requests")

@@ -16,7 +16,7 @@ import (
 // row today's page deleted, and how a cell's text falls into paragraphs
 // (the HTML has X-Auth-Token's description in one, the .rst in two).
 func TestParseRSTReadsTheSamePageAsParsePage(t *testing.T) {
-	html, rst := readPageFile(t, htmlPage), readPageFile(t, rstPage)
+	html, rst := readPage(t, htmlPage), readPage(t, rstPage)
 	for _, p := range []*Page{html, rst} {
 		for i := range p.Tables {
 			p.Tables[i].ID = ""
@@ -96,14 +96,14 @@ func TestParseRSTReadsEveryTable(t *testing.T) {
 			{"Table 7 ImageData", "listbackups__response_imagedata", "Response Parameters", 200, three, 1},
 			{"Status Codes table", "", "Status Codes", 0, status, 1},
 		},
-		"error_codes.rst": {
+		appendixFile: {
 			{"table", "", "", 0, []string{"Status Code", "Error Code", "Error Message", "Description", "Handling Measure"}, 160},
 		},
 	}
 	for file, tables := range want {
 		t.Run(file, func(t *testing.T) {
 			var got []table
-			for _, tb := range readPageFile(t, file).Tables {
+			for _, tb := range readPage(t, file).Tables {
 				got = append(got, table{tb.Name(), tb.ID, tb.Section, tb.Status, tb.Header, len(tb.Rows)})
 				for _, r := range tb.Rows {
 					require.Len(t, r.Cells, len(tb.Header), "%s, row %q", tb.Name(), rowName(tb, r))
@@ -118,7 +118,7 @@ func TestParseRSTReadsEveryTable(t *testing.T) {
 // per paragraph and list item, inline markup reduced to its text, a | in a
 // cell kept as text.
 func TestParseRSTReadsCells(t *testing.T) {
-	vault, backups := readPageFile(t, "querying_a_specified_vault.rst"), readPageFile(t, "querying_all_backups.rst")
+	vault, backups := readPage(t, "querying_a_specified_vault.rst"), readPage(t, "querying_all_backups.rst")
 	cell := func(p *Page, table int, row, column string) []string {
 		t.Helper()
 		tb := p.Tables[slices.IndexFunc(p.Tables, func(t Table) bool { return t.Number == table })]
@@ -203,8 +203,3 @@ func TestParseRSTOnSmallPages(t *testing.T) {
 		})
 	}
 }
-
-const (
-	htmlPage = "CopyCheckpoint.html"
-	rstPage  = "replicating_a_restore_point.rst"
-)
