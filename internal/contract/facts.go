@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -13,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 )
 
 // Facts is what the contract reads from cbr-facts.md, the notes on the parts
@@ -25,10 +28,14 @@ type Facts struct {
 	// ErrorExample is the JSON of the quoted example error body
 	// ("Example: `{...}`").
 	ErrorExample string
-	// Endpoints holds the URLs the "Endpoints" section gives, in order,
-	// without the pages' placeholder https://{endpoint}; the first one is the
-	// default.
+	// Endpoints holds the base URLs (no path) the "Endpoints" section
+	// gives, in order, without the pages' placeholder https://{endpoint}
+	// and the catalog's URLs with a path; the first one is the default.
 	Endpoints []string
+	// Appendix maps each code of the reference's error-code appendix
+	// (error_codes.rst) to its status and error message (as Meaning);
+	// ReadAppendix fills it.
+	Appendix map[string]ErrorCode
 }
 
 // ErrorCode is one row of cbr-facts.md's table of error codes.
@@ -40,11 +47,18 @@ type ErrorCode struct {
 
 var (
 	exampleLineRe = regexp.MustCompile("^Example: `(.+)`$")
-	endpointRe    = regexp.MustCompile("`(https://[^`]+)`")
+	endpointRe    = regexp.MustCompile("`(https://[^`/]+)`")
 )
 
-// factsFile names the source in mismatches and errors.
-const factsFile = "cbr-facts.md"
+const (
+	// factsFile and appendixFile name the sources in mismatches and errors.
+	factsFile    = "cbr-facts.md"
+	appendixFile = "error_codes.rst"
+	// factsOperation is the operation cbr-facts.md is about: its table lists
+	// the error codes "that concern replication", which CopyCheckpoint
+	// documents every one of, and it quotes an example of CopyCheckpoint's.
+	factsOperation = "CopyCheckpoint"
+)
 
 // ParseFacts reads cbr-facts.md: the table whose columns are status,
 // error_code and meaning, the "Example:" line of the "Error responses"
@@ -113,6 +127,28 @@ func ParseFacts(r io.Reader) (*Facts, error) {
 	return &f, nil
 }
 
+// ReadAppendix reads the table of the error-code appendix page (columns
+// Status Code, Error Code and Error Message) into f.Appendix.
+func (f *Facts) ReadAppendix(p *Page) error {
+	f.Appendix = map[string]ErrorCode{}
+	for _, t := range p.Tables {
+		for _, r := range t.Rows {
+			status, _ := t.Cell(r, "Status Code")
+			code, ok := t.Cell(r, "Error Code")
+			msg, _ := t.Cell(r, "Error Message")
+			n, err := strconv.Atoi(status.Text())
+			if _, dup := f.Appendix[code.Text()]; err != nil || !ok || code.Text() == "" || dup {
+				return fmt.Errorf("parse %s: row %q is not a new Status Code, Error Code and Error Message", appendixFile, limit.Text(rowName(t, r)+" "+code.Text(), limit.Message))
+			}
+			f.Appendix[code.Text()] = ErrorCode{Status: n, Code: code.Text(), Meaning: msg.Text()}
+		}
+	}
+	if len(f.Appendix) == 0 {
+		return fmt.Errorf("parse %s: no table of error codes", appendixFile)
+	}
+	return nil
+}
+
 // markdownTables returns the tables (runs of lines starting with "|") among
 // lines, each as its header row and body rows of trimmed cells, without the
 // delimiter row.
@@ -139,15 +175,17 @@ func markdownTables(lines []string) [][][]string {
 	return tables
 }
 
-// CheckFacts compares every operation of doc with facts: each error code is
-// an example of the response of exactly the status facts give it, a
-// response of a status facts list codes for carries no other code, any
-// other error response (401, 4XX, 5XX, default) carries only codes facts
-// list, the quoted example body is an example of its code's status, and
-// servers[0] yields exactly the facts' endpoints, the first one by default.
-// It returns every mismatch found, none when the two agree.
+// CheckFacts compares every operation of doc with facts: each error
+// example's code is one facts list, under the status facts give it (a
+// response of a status facts list codes for carries no other code; any
+// other error response, 401, 4XX, 5XX or default, carries only codes facts
+// list), its summary starts with the facts' meaning, and its status and
+// error_msg are the appendix's. The operation facts are about
+// (factsOperation) documents every code under its status and the quoted
+// example body. servers[0] yields exactly the facts' endpoints, the first
+// one by default. It returns every mismatch found, none when the two agree.
 func CheckFacts(facts *Facts, doc *openapi3.T) []Mismatch {
-	c := factsChecker{facts: facts}
+	c := factsChecker{facts: facts, summaryOf: map[string]string{}, compared: map[string]bool{}}
 	if doc.Paths != nil {
 		for _, path := range doc.Paths.InMatchingOrder() {
 			ops := doc.Paths.Value(path).Operations()
@@ -162,12 +200,14 @@ func CheckFacts(facts *Facts, doc *openapi3.T) []Mismatch {
 
 // factsChecker holds the state of one CheckFacts run.
 type factsChecker struct {
-	facts *Facts
-	out   []Mismatch
+	facts     *Facts
+	out       []Mismatch
+	summaryOf map[string]string // code -> the first summary seen
+	compared  map[string]bool   // the examples whose error_msg checkAppendix compared
 }
 
 func (c *factsChecker) add(table, row, field, spec, facts string) {
-	c.out = append(c.out, Mismatch{Table: factsFile + " " + table, Row: row, Field: field, Spec: spec, Page: facts, Source: "facts"})
+	c.out = append(c.out, Mismatch{Source: factsFile, Table: table, Row: row, Field: field, Spec: spec, Page: facts})
 }
 
 // errorExample is one example of an error response.
@@ -190,8 +230,6 @@ func (c *factsChecker) checkErrorCodes(op *openapi3.Operation) {
 		meaningOf[ec.Code] = ec.Meaning
 		listed[status] = append(listed[status], ec.Code)
 	}
-	summaryOf := map[string]string{} // code -> the first summary seen
-
 	responses := op.Responses.Map()
 	examples := map[string][]errorExample{} // status -> examples
 	for _, status := range sortedKeys(responses) {
@@ -202,9 +240,10 @@ func (c *factsChecker) checkErrorCodes(op *openapi3.Operation) {
 		if resp == nil || resp.Value == nil {
 			continue
 		}
+		where := op.OperationID + " response " + status
 		media := resp.Value.Content.Get("application/json")
 		if media == nil {
-			c.add("Error responses", "", "response "+status+" application/json", none, "the CBR error body")
+			c.add("Error responses", "", where+" application/json", none, "the CBR error body")
 			continue
 		}
 		for _, name := range sortedKeys(media.Examples) {
@@ -212,7 +251,7 @@ func (c *factsChecker) checkErrorCodes(op *openapi3.Operation) {
 			body, _ := exampleValue(ex).(map[string]any)
 			code, _ := body["error_code"].(string)
 			if code == "" {
-				c.add("Error responses", "", "response "+status+" example "+name+" error_code", none, "a code")
+				c.add("Error responses", "", where+" example "+name+" error_code", none, "a code")
 				continue
 			}
 			summary := ""
@@ -224,29 +263,33 @@ func (c *factsChecker) checkErrorCodes(op *openapi3.Operation) {
 			// table of codes the packages read): it starts with the
 			// facts' meaning, and every example of a code says the same.
 			if m, ok := meaningOf[code]; ok && !strings.HasPrefix(strings.ToLower(summary), strings.ToLower(m)) {
-				c.add("Error codes", code, "summary of example "+name+" under response "+status, orNone(summary), m+" ...")
+				c.add("Error codes", code, "summary of example "+name+" under "+where, orNone(summary), m+" ...")
 			}
-			if first, ok := summaryOf[code]; ok && first != summary {
-				c.add("Error codes", code, "summary of example "+name+" under response "+status, orNone(summary), first)
+			if first, ok := c.summaryOf[code]; ok && first != summary {
+				c.add("Error codes", code, "summary of example "+name+" under "+where, orNone(summary), first)
 			} else if !ok {
-				summaryOf[code] = summary
+				c.summaryOf[code] = summary
 			}
 			switch want, ok := statusOf[code]; {
 			case !ok:
-				c.add("Error codes", code, "example under response "+status, "present", none)
+				c.add("Error codes", code, "example under "+where, "present", none)
 			case want != status && listed[status] != nil:
-				c.add("Error codes", code, "example under response "+status, "present", "none (listed under "+want+")")
+				c.add("Error codes", code, "example under "+where, "present", "none (listed under "+want+")")
 			}
+			c.checkAppendix(code, name, body, status, where)
 		}
+	}
+	if op.OperationID != factsOperation {
+		return
 	}
 	for _, status := range sortedKeys(listed) {
 		if _, ok := responses[status]; !ok {
-			c.add("Error codes", "", "response "+status, none, "present")
+			c.add("Error codes", "", op.OperationID+" response "+status, none, "present")
 			continue
 		}
 		for _, code := range listed[status] {
 			if !slices.ContainsFunc(examples[status], func(e errorExample) bool { return e.body["error_code"] == code }) {
-				c.add("Error codes", code, "example under response "+status, none, "present")
+				c.add("Error codes", code, "example under "+op.OperationID+" response "+status, none, "present")
 			}
 		}
 	}
@@ -273,6 +316,27 @@ func (c *factsChecker) checkErrorCodes(op *openapi3.Operation) {
 		spec = strings.Join(sameCode, " ")
 	}
 	c.add("Error responses", "Example", "example under response "+orNone(status), spec, c.facts.ErrorExample)
+}
+
+// checkAppendix compares an error example with the appendix: its code is
+// there, under the example's status (any status the appendix lists no code
+// for, such as 401, may carry it), with the example's error_msg. Each
+// example is compared once, however many operations share it.
+func (c *factsChecker) checkAppendix(code, name string, body map[string]any, status, where string) {
+	n, _ := strconv.Atoi(status)
+	a, ok := c.facts.Appendix[code]
+	add := func(field, spec, page string) {
+		c.out = append(c.out, Mismatch{Source: appendixFile, Table: "Error Codes table", Row: code, Field: field, Spec: spec, Page: page})
+	}
+	switch msg, _ := body["error_msg"].(string); {
+	case !ok:
+		add("example "+name+" under "+where, "present", none)
+	case a.Status != n && slices.ContainsFunc(slices.Collect(maps.Values(c.facts.Appendix)), func(e ErrorCode) bool { return e.Status == n }):
+		add("example "+name+" under "+where, "present", "none (listed under "+strconv.Itoa(a.Status)+")")
+	case msg != a.Meaning && !c.compared[name]:
+		add("error_msg of example "+name, strconv.Quote(msg), strconv.Quote(a.Meaning))
+	}
+	c.compared[name] = true
 }
 
 // exampleValue returns an example's value; nil when there is none.

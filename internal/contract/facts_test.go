@@ -23,9 +23,47 @@ func TestParseFactsReadsCodesExampleAndEndpoints(t *testing.T) {
 		500: {"BackupService.1005", "BackupService.1006", "BackupService.9910", "BackupService.9998"},
 	}, byStatus)
 	assert.Equal(t, ErrorCode{Status: 400, Code: "BackupService.1011", Meaning: "the destination project does not support replication"}, facts.ErrorCodes[0])
-	assert.Equal(t, `{"error_code": "BackupService.6120", "error_msg": "Destination vault does not exist."}`, facts.ErrorExample)
+	assert.Equal(t, `{"error_code": "BackupService.6120", "error_msg": "The destination vault does not exist."}`, facts.ErrorExample)
 	assert.Equal(t, []string{"https://cbr.eu-de.otc.t-systems.com", "https://cbr.eu-nl.otc.t-systems.com"}, facts.Endpoints,
-		"the placeholder https://{endpoint} is not an endpoint")
+		"neither the placeholder https://{endpoint} nor the catalog's URLs with /v3/... are endpoints")
+}
+
+func TestReadAppendixReadsEveryCode(t *testing.T) {
+	facts := readFacts(t)
+
+	assert.Len(t, facts.Appendix, 160, "the rows of error_codes.rst")
+	assert.Equal(t, ErrorCode{Status: 400, Code: "BackupService.6120", Meaning: "The destination vault does not exist."}, facts.Appendix["BackupService.6120"])
+	assert.Equal(t, ErrorCode{Status: 500, Code: "BackupService.6139", Meaning: "Failed to obtain xdomain_type."}, facts.Appendix["BackupService.6139"],
+		"inline markup is reduced to its text")
+	for _, ec := range facts.ErrorCodes {
+		assert.Equal(t, ec.Status, facts.Appendix[ec.Code].Status, "cbr-facts.md and the appendix give %s the same status", ec.Code)
+	}
+}
+
+func TestReadAppendixRejects(t *testing.T) {
+	table := func(rows ...[3]string) *Page {
+		tb := Table{Header: []string{"Status Code", "Error Code", "Error Message"}}
+		for _, r := range rows {
+			tb.Rows = append(tb.Rows, Row{Cells: []Cell{{Lines: []string{r[0]}}, {Lines: []string{r[1]}}, {Lines: []string{r[2]}}}})
+		}
+		return &Page{Title: "Error Codes", Tables: []Table{tb}}
+	}
+	tests := []struct {
+		name string
+		page *Page
+		err  string
+	}{
+		{name: "page without a table of codes", page: &Page{Title: "Error Codes"}, err: "no table of error codes"},
+		{name: "status that is not a number", page: table([3]string{"4xx", "BackupService.6120", "m"}), err: `row "4xx BackupService.6120" is not`},
+		{name: "code listed twice", page: table([3]string{"400", "BackupService.6120", "m"}, [3]string{"404", "BackupService.6120", "n"}), err: `row "404 BackupService.6120" is not a new`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := (&Facts{}).ReadAppendix(tt.page)
+			require.ErrorContains(t, err, "parse error_codes.rst: ")
+			assert.ErrorContains(t, err, tt.err)
+		})
+	}
 }
 
 func TestParseFactsRejects(t *testing.T) {

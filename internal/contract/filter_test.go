@@ -121,8 +121,11 @@ func violations(err error) []violation {
 			response *openapi3filter.ResponseError
 			security *openapi3filter.SecurityRequirementsError
 		)
+		param, _ := err.(*openapi3filter.RequestError) // not errors.As: a MultiError of several would yield only one
 		switch {
 		case err == nil:
+		case param != nil && param.Parameter != nil:
+			out = append(out, violation{Pointer: param.Parameter.In + " " + param.Parameter.Name, Rule: ruleOf(param.Err)})
 		case errors.As(err, &multi):
 			for _, e := range multi {
 				walk(e)

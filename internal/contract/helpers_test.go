@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -13,28 +16,53 @@ import (
 )
 
 const (
-	pageFile      = "testdata/CopyCheckpoint.html"
-	factsFilePath = "testdata/cbr-facts.md"
-	specFile      = "../../openapi/cbr-replicate.yaml"
+	htmlPage = "CopyCheckpoint.html"
+	rstPage  = "replicating_a_restore_point.rst"
+	specFile = "../../openapi/cbr-replicate.yaml"
 )
 
-// readPage parses the page kept verbatim in testdata.
-func readPage(t testing.TB) *Page {
+// readPage parses a page kept verbatim in testdata, with ParsePage or
+// ParseRST as its extension says.
+func readPage(t testing.TB, file string) *Page {
 	t.Helper()
-	data, err := os.ReadFile(pageFile)
+	data, err := os.ReadFile(filepath.Join("testdata", file))
 	require.NoError(t, err)
-	page, err := ParsePage(bytes.NewReader(data))
-	require.NoError(t, err)
+	parse := ParsePage
+	if strings.HasSuffix(file, ".rst") {
+		parse = ParseRST
+	}
+	page, err := parse(bytes.NewReader(data))
+	require.NoError(t, err, file)
 	return page
 }
 
-// readFacts parses the copy of cbr-facts.md kept verbatim in testdata.
+// readPages parses the page of every source, by file.
+func readPages(t testing.TB) map[string]*Page {
+	t.Helper()
+	pages := map[string]*Page{}
+	for _, src := range Sources {
+		pages[src.File] = readPage(t, src.File)
+	}
+	return pages
+}
+
+// source returns the source of file.
+func source(t testing.TB, file string) Source {
+	t.Helper()
+	i := slices.IndexFunc(Sources, func(s Source) bool { return s.File == file })
+	require.GreaterOrEqual(t, i, 0, "%s is not in Sources", file)
+	return Sources[i]
+}
+
+// readFacts parses the copies of cbr-facts.md and of the error-code
+// appendix kept verbatim in testdata.
 func readFacts(t testing.TB) *Facts {
 	t.Helper()
-	data, err := os.ReadFile(factsFilePath)
+	data, err := os.ReadFile(filepath.Join("testdata", factsFile))
 	require.NoError(t, err)
 	facts, err := ParseFacts(bytes.NewReader(data))
 	require.NoError(t, err)
+	require.NoError(t, facts.ReadAppendix(readPage(t, appendixFile)))
 	return facts
 }
 

@@ -52,7 +52,7 @@ type Row struct {
 }
 
 // Cell is one table cell, as the normalised text of each of its block-level
-// children (one line per paragraph).
+// children (one line per paragraph or list item).
 type Cell struct {
 	Lines []string
 }
@@ -95,7 +95,7 @@ func ParsePage(r io.Reader) (*Page, error) {
 // or "<section> table" for a table without a caption.
 func (t Table) Name() string {
 	if t.Number == 0 {
-		return t.Section + " table"
+		return strings.TrimSpace(t.Section + " table")
 	}
 	if t.Caption == "" {
 		return "Table " + strconv.Itoa(t.Number)
@@ -266,8 +266,8 @@ var blockAtoms = map[atom.Atom]bool{
 }
 
 // cellLines returns the normalised text of each block-level child of a
-// cell; inline content between blocks makes a line of its own. Empty lines
-// (such as a cell of only &nbsp;) are dropped.
+// cell, and of each item of a list; inline content between blocks makes a
+// line of its own. Empty lines (such as a cell of only &nbsp;) are dropped.
 func cellLines(n *html.Node) []string {
 	var lines []string
 	var cur strings.Builder
@@ -280,7 +280,9 @@ func cellLines(n *html.Node) []string {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode && blockAtoms[c.DataAtom] {
 			flush()
-			if s := normalise(textOf(c)); s != "" {
+			if c.DataAtom == atom.Ul || c.DataAtom == atom.Ol {
+				lines = append(lines, cellLines(c)...)
+			} else if s := normalise(textOf(c)); s != "" {
 				lines = append(lines, s)
 			}
 			continue

@@ -10,7 +10,7 @@ import (
 )
 
 func TestParsePageReadsTitleAndSections(t *testing.T) {
-	page := readPage(t)
+	page := readPage(t, htmlPage)
 
 	assert.Equal(t, "Replicating a Restore Point", page.Title)
 	assert.Equal(t, []string{"This API is used to replicate a restore point. In compare to console, it is vault replication and this API replicates all backups from source vault to destination vault."},
@@ -21,7 +21,7 @@ func TestParsePageReadsTitleAndSections(t *testing.T) {
 }
 
 func TestParsePageReadsEveryTable(t *testing.T) {
-	page := readPage(t)
+	page := readPage(t, htmlPage)
 
 	type summary struct {
 		Name, ID, Section string
@@ -56,7 +56,7 @@ func TestParsePageReadsEveryTable(t *testing.T) {
 }
 
 func TestParsePageNormalisesCells(t *testing.T) {
-	page := readPage(t)
+	page := readPage(t, htmlPage)
 	byNumber := map[int]Table{}
 	for _, tb := range page.Tables {
 		byNumber[tb.Number] = tb
@@ -86,7 +86,7 @@ func TestParsePageNormalisesCells(t *testing.T) {
 }
 
 func TestParsePageReadsExamples(t *testing.T) {
-	page := readPage(t)
+	page := readPage(t, htmlPage)
 	require.Len(t, page.Examples, 2)
 
 	req := pageExample(t, page, "Example Requests")
@@ -124,6 +124,13 @@ func TestParsePageOnSmallPages(t *testing.T) {
 		assert.Equal(t, []string{"String", "more"}, c.Lines)
 		_, ok = tb.Cell(tb.Rows[0], "Mandatory")
 		assert.False(t, ok)
+	})
+	t.Run("list items of a cell are lines of their own", func(t *testing.T) {
+		page, err := ParsePage(strings.NewReader(`<h1>T</h1><table><tr><th>Description</th></tr>
+			<tr><td><p>Vault status</p><p>Enumeration values:</p><ul><li><strong>available</strong></li><li>lock</li></ul></td></tr></table>`))
+		require.NoError(t, err)
+		require.Len(t, page.Tables, 1)
+		assert.Equal(t, []string{"Vault status", "Enumeration values:", "available", "lock"}, page.Tables[0].Rows[0].Cells[0].Lines)
 	})
 	t.Run("table without a caption is named after its section", func(t *testing.T) {
 		page, err := ParsePage(strings.NewReader(`<h1>T</h1><div class="section"><h4 class="sectiontitle">Status Codes</h4>

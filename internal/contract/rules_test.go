@@ -15,7 +15,7 @@ import (
 // to change.
 func exampleBody(t *testing.T) map[string]any {
 	t.Helper()
-	_, _, body, err := pageExample(t, readPage(t), "Example Requests").Request()
+	_, _, body, err := pageExample(t, readPage(t, htmlPage), "Example Requests").Request()
 	require.NoError(t, err)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(body, &m))
@@ -158,7 +158,7 @@ func TestRequestReportsEveryViolationAtOnce(t *testing.T) {
 }
 
 func TestResponseRules(t *testing.T) {
-	page := readPage(t)
+	page := readPage(t, htmlPage)
 	method, path, reqBody, err := pageExample(t, page, "Example Requests").Request()
 	require.NoError(t, err)
 	okBody := pageExample(t, page, "Example Responses").Text
@@ -183,7 +183,7 @@ func TestResponseRules(t *testing.T) {
 			want: []violation{{"/replication/backups/0/backup_id", "type"}}},
 		{name: "every fault of a response at once", status: 200, body: `{"replication": {"vault_id": 1, "project_id": true, "backups": {}}}`,
 			want: []violation{{"/replication/backups", "type"}, {"/replication/project_id", "type"}, {"/replication/vault_id", "type"}}},
-		{name: "error body of status 400", status: 400, body: `{"error_code": "BackupService.6120", "error_msg": "Destination vault does not exist."}`},
+		{name: "error body of status 400", status: 400, body: `{"error_code": "BackupService.6120", "error_msg": "The destination vault does not exist."}`},
 		{name: "error_code not a string", status: 404, body: `{"error_code": 6105}`,
 			want: []violation{{"/error_code", "type"}}},
 		{name: "204 is a status the spec does not document", status: 204, body: ``,
@@ -234,7 +234,7 @@ func TestUnknownKeyAsKinOpenAPIReportsIt(t *testing.T) {
 // every status documented (a 202 carrying the 200 body would pass as an
 // error body).
 func TestUndocumentedStatus(t *testing.T) {
-	page := readPage(t)
+	page := readPage(t, htmlPage)
 	method, path, reqBody, err := pageExample(t, page, "Example Requests").Request()
 	require.NoError(t, err)
 	okBody := []byte(pageExample(t, page, "Example Responses").Text)
@@ -263,6 +263,36 @@ func TestUndocumentedStatus(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := f.validateResponse(in, tt.status, "application/json", tt.body)
+			assert.Equal(t, tt.want, violations(err), "error: %v", err)
+		})
+	}
+}
+
+// TestQueryRules sends ListBackups one query at a time through
+// openapi3filter and expects exactly the rule of that parameter, as Table 2
+// of its page gives it, or nothing.
+func TestQueryRules(t *testing.T) {
+	f := newFilter(t, loadSpec(t, specYAML(t)))
+	tests := []struct {
+		name, query string
+		want        []violation
+	}{
+		{name: "no query at all"},
+		{name: "every filter of the page at once", query: "checkpoint_id=c&dec=true&end_time=2018-02-01T12:00:00Z&image_type=backup&limit=1&marker=m&member_status=pending&name=n&offset=1&own_type=all_granted&parent_id=p&resource_az=az&resource_id=r&resource_name=rn&resource_type=OS::Nova::Server&sort=created_at:desc&start_time=2018-02-01T12:00:00Z&status=available&used_percent=80&vault_id=v"},
+		{name: "limit not a positive integer", query: "limit=0", want: []violation{{"query limit", "minimum"}}},
+		{name: "offset not a positive integer (the query table, not the answer's Minimum: 0)", query: "offset=0", want: []violation{{"query offset", "minimum"}}},
+		{name: "limit not an integer", query: "limit=ten", want: []violation{{"query limit", "value ten: an invalid integer: invalid syntax"}}},
+		{name: "own_type not among its enumeration values", query: "own_type=mine", want: []violation{{"query own_type", "enum"}}},
+		{name: "status not among its enumeration values", query: "status=done", want: []violation{{"query status", "enum"}}},
+		{name: "member_status not among its enumeration values", query: "member_status=maybe", want: []violation{{"query member_status", "enum"}}},
+		{name: "start_time without a time of day", query: "start_time=2018-02-01", want: []violation{{"query start_time", "format"}}},
+		{name: "sort of 255 characters", query: "sort=" + strings.Repeat("a", 255)},
+		{name: "sort longer than 255 characters", query: "sort=" + strings.Repeat("a", 256), want: []violation{{"query sort", "maxLength"}}},
+		{name: "dec not a boolean", query: "dec=maybe", want: []violation{{"query dec", "value maybe: an invalid boolean: invalid syntax"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := f.validateRequest(t, newRequest(http.MethodGet, "/v3/p/backups?"+tt.query, "", nil))
 			assert.Equal(t, tt.want, violations(err), "error: %v", err)
 		})
 	}
