@@ -31,6 +31,7 @@ type streams struct {
 	out    io.Writer
 	errOut io.Writer
 	getenv func(string) string
+	tty    bool // standard input and standard error are a terminal: ask, show progress
 }
 
 const topUsage = `cbr-replicate replicates every backup of an Open Telekom Cloud CBR vault
@@ -42,6 +43,7 @@ Usage:
 
 Commands:
   replicate   replicate the backups of a vault into a vault of another region
+  check       check a replication before it is sent, and send nothing
   validate    check a request or response body against the API page
   mock        serve a fake of the API on loopback, for tests and demos
   help        show the help of a command
@@ -93,6 +95,11 @@ func dispatch(ctx context.Context, args []string, s streams) (string, error) {
 		if o, err = parseReplicate(s, rest); err == nil {
 			err = replicateRun(ctx, o)
 		}
+	case "check":
+		var o *replicateOptions
+		if o, err = parseCall(s, "check", checkUsage, rest); err == nil {
+			err = replicateRun(ctx, o)
+		}
 	case "validate":
 		var o *validateOptions
 		if o, err = parseValidate(s, rest); err == nil {
@@ -135,7 +142,7 @@ func help(ctx context.Context, s streams, args []string) error {
 	case "", "-h", "--help", "help":
 		_, err := fmt.Fprint(s.out, topUsage)
 		return err
-	case "replicate", "validate", "mock":
+	case "replicate", "check", "validate", "mock":
 		_, err := dispatch(ctx, []string{name, "--help"}, s)
 		return err
 	case "version":

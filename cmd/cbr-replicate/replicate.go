@@ -23,6 +23,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/openapi"
+	"github.com/cbr-replicate/cbr-replicate/replicate"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -98,6 +99,10 @@ type replicateOptions struct {
 	timeout          time.Duration
 	dryRun           bool
 	mock             bool
+	checkOnly        bool   // the check command: the checks, not the replication
+	noPreflight      bool   // --no-preflight
+	yes              bool   // --yes: no question on a terminal
+	destEndpoint     string // --destination-endpoint
 	validateResponse bool
 	allowHTTP        bool
 	output           outputFormat
@@ -115,9 +120,15 @@ type replicateOptions struct {
 // chooses the way to authenticate, fills project and region from the
 // environment, and reports every usage problem at once.
 func parseReplicate(s streams, args []string) (*replicateOptions, error) {
-	o := &replicateOptions{streams: s, output: outputText, endpointFrom: "--endpoint"}
+	return parseCall(s, "replicate", replicateUsage, args)
+}
+
+// parseCall parses the command line of replicate or check (cmd), which
+// take the same flags.
+func parseCall(s streams, cmd, usage string, args []string) (*replicateOptions, error) {
+	o := &replicateOptions{streams: s, output: outputText, endpointFrom: "--endpoint", checkOnly: cmd == "check"}
 	var autoTrigger, acceleration bool
-	fs := newFlagSet("replicate")
+	fs := newFlagSet(cmd)
 	fs.StringVar(&o.param.VaultId, "vault-id", "", "ID (UUID) of the source vault (required)")
 	fs.StringVar(&o.param.DestinationProjectId, "destination-project-id", "", "ID of the destination project (required)")
 	fs.StringVar(&o.param.DestinationRegion, "destination-region", "", "ID of the destination region, at most 255 characters (required)")
@@ -134,8 +145,11 @@ func parseReplicate(s streams, args []string) (*replicateOptions, error) {
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the validated request (credentials redacted), sign in nowhere and send nothing")
 	fs.BoolVar(&o.mock, "mock", false, "send to an in-process fake on loopback (no cloud account or token needed)")
 	fs.BoolVar(&o.validateResponse, "validate-response", false, "also check the response against the API page (contract drift is exit 1)")
+	fs.StringVar(&o.destEndpoint, "destination-endpoint", "", "CBR endpoint of the destination region, for its checks (default: the catalog's, else the region's)")
+	fs.BoolVar(&o.noPreflight, "no-preflight", false, "send without checking the replication first")
+	fs.BoolVar(&o.yes, "yes", false, "do not ask before the one-way call on a terminal")
 	fs.VarP(&o.output, "output", "o", "output format: text or json")
-	if err := parseFlags(s, fs, replicateUsage, args); err != nil {
+	if err := parseFlags(s, fs, usage, args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -291,12 +305,15 @@ func (o *replicateOptions) optionError(err error, endpointFrom string) error {
 
 // replicateRun authenticates (signing in, unless --dry-run), builds the
 // request (the client checks it against the page: an invalid one is not
-// sent), prints it for --dry-run, or sends it and prints the answer.
+// sent), prints it for --dry-run; otherwise it runs the pre-flight checks
+// (unless --no-preflight), asks on a terminal (unless --yes), and sends it
+// and prints the answer. The check command stops after the checks.
 func replicateRun(ctx context.Context, o *replicateOptions) error {
+	var srv *cbrtest.Server
 	endpoint, hc := o.endpoint, (*http.Client)(nil)
 	if o.mock {
-		srv, err := o.startMock()
-		if err != nil {
+		var err error
+		if srv, err = o.startMock(); err != nil {
 			return err
 		}
 		defer srv.Close()
@@ -319,12 +336,29 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 		}
 		fmt.Fprintf(o.errOut, "warning: --allow-http: %s unencrypted to %s\n", what, printable(u.Host))
 	}
+	if reason, ok := deprecated("CheckpointReplicateParam", "enable_acceleration"); ok && o.param.EnableAcceleration != nil {
+		fmt.Fprintf(o.errOut, "warning: --enable-acceleration: %s It is sent as asked.\n", reason)
+	}
+	// Built and validated first: an invalid request runs no check either.
+	req, err := c.NewReplicateRequest(ctx, o.param)
+	if err != nil {
+		return o.callError(ctx, err)
+	}
 	if o.dryRun {
-		req, err := c.NewReplicateRequest(ctx, o.param)
-		if err != nil {
-			return o.callError(ctx, err)
-		}
 		return printDryRun(o.out, req, o.output, o.signInNote)
+	}
+	if o.checkOnly || !o.noPreflight {
+		dest, skip := o.destinationClient(ctx, hc, srv)
+		report := replicate.Preflight(ctx, replicate.Plan{Param: o.param, Source: c, Destination: dest, DestinationSkip: skip}, o.progress())
+		if o.checkOnly {
+			return o.printReport(report)
+		}
+		if f := report.Failed(); f != nil {
+			return &invalidError{fmt.Errorf("the %s check failed; nothing was sent: %s", f.Name, f.Reason)}
+		}
+	}
+	if err := o.confirm(); err != nil {
+		return err
 	}
 	res, err := c.Replicate(ctx, o.param)
 	if err != nil {
