@@ -18,5 +18,8 @@
 // of the error-code appendix (testdata/error_codes.rst). The tests also
 // send the pages' examples and deliberately broken requests through
 // kin-openapi's openapi3filter to pin down each rule the spec enforces.
-// Nothing imports this package: it exists for its tests.
+// Nothing imports this package: it exists for its tests, so its readers
+// and checkers live in _test.go files too (parse_html_test.go,
+// parse_rst_test.go, check_page_test.go, check_facts_test.go) and are
+// compiled only by go test.
 package contract
