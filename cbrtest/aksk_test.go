@@ -14,7 +14,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/replicate"
 )
 
-var testKeys = aksk.Credentials{AccessKey: "HPUAFAKEACCESSKEY001", SecretKey: "fake-secret-key-never-printed-0123456789"}
+var testKeys = aksk.NewCredentials("HPUAFAKEACCESSKEY001", "fake-secret-key-never-printed-0123456789", "")
 
 // signedRequest is the page's request to the fake, signed with c at t.
 func signedRequest(t *testing.T, c aksk.Credentials, at time.Time) *http.Request {
@@ -40,10 +40,10 @@ func TestFake_AKSKSignedRequestsAreVerifiedAsTheGatewayWould(t *testing.T) {
 			return signedRequest(t, testKeys, time.Now().Add(-14*time.Minute))
 		}, http.StatusOK, ""},
 		{"a wrong secret key gets 401 bad signature", func(t *testing.T) *http.Request {
-			return signedRequest(t, aksk.Credentials{AccessKey: testKeys.AccessKey, SecretKey: "wrong-secret-key-0123456789"}, time.Now())
+			return signedRequest(t, aksk.NewCredentials(testKeys.AccessKey, "wrong-secret-key-0123456789", ""), time.Now())
 		}, http.StatusUnauthorized, "signature"},
 		{"an unknown access key gets 401", func(t *testing.T) *http.Request {
-			return signedRequest(t, aksk.Credentials{AccessKey: "HPUAUNKNOWN", SecretKey: testKeys.SecretKey}, time.Now())
+			return signedRequest(t, aksk.NewCredentials("HPUAUNKNOWN", testKeys.SecretKey.Reveal(), ""), time.Now())
 		}, http.StatusUnauthorized, "HPUAUNKNOWN"},
 		{"a stale date gets 401", func(t *testing.T) *http.Request {
 			return signedRequest(t, testKeys, time.Now().Add(-16*time.Minute))
@@ -71,7 +71,7 @@ func TestFake_AKSKSignedRequestsAreVerifiedAsTheGatewayWould(t *testing.T) {
 				assert.Equal(t, "BackupService.8600", e.ErrorCode)
 				assert.Contains(t, e.ErrorMsg, tc.message)
 			}
-			assert.NotContains(t, string(a.body), testKeys.SecretKey)
+			assert.NotContains(t, string(a.body), testKeys.SecretKey.Reveal())
 		})
 	}
 }
@@ -84,7 +84,7 @@ func TestFake_ReplicateClientSigningWithAKSK(t *testing.T) {
 		status int
 	}{
 		{"the right keys replicate", testKeys, 0},
-		{"a wrong secret key is the fake's 401", aksk.Credentials{AccessKey: testKeys.AccessKey, SecretKey: "wrong-secret-key-0123456789"}, http.StatusUnauthorized},
+		{"a wrong secret key is the fake's 401", aksk.NewCredentials(testKeys.AccessKey, "wrong-secret-key-0123456789", ""), http.StatusUnauthorized},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			signer, err := aksk.NewSigner(tc.keys, pageProjectID)
@@ -99,7 +99,7 @@ func TestFake_ReplicateClientSigningWithAKSK(t *testing.T) {
 			}
 			assert.Equal(t, tc.status, replicate.StatusCode(err))
 			assert.Contains(t, err.Error(), "signature")
-			assert.NotContains(t, err.Error(), tc.keys.SecretKey)
+			assert.NotContains(t, err.Error(), tc.keys.SecretKey.Reveal())
 		})
 	}
 }

@@ -117,7 +117,7 @@ func akskCredentials(getenv func(string) string) (credentials, []string, bool) {
 		if ak == "" && strings.TrimSpace(sk) == "" {
 			continue
 		}
-		c := credentials{kind: authAKSK, from: p[0] + " and " + p[1], keys: aksk.Credentials{AccessKey: ak, SecretKey: sk}}
+		c := credentials{kind: authAKSK, from: p[0] + " and " + p[1], keys: aksk.NewCredentials(ak, sk, "")}
 		switch {
 		case ak == "":
 			return c, []string{fmt.Sprintf("%s is set but %s is not: AK/SK signing needs both", p[1], p[0])}, true

@@ -19,7 +19,7 @@ import (
 var signInUser = cbrtest.IAMUser{Domain: "OTC00000000001000000123", Name: "backup-admin", Password: secretPassword, Project: "eu-de"}
 
 // testKeys is the AK/SK pair of these tests.
-var testKeys = aksk.Credentials{AccessKey: "HPUATESTACCESSKEY001", SecretKey: secretKey}
+var testKeys = aksk.NewCredentials("HPUATESTACCESSKEY001", secretKey, "")
 
 // iamServer starts the fake with its IAM for signInUser.
 func iamServer(t *testing.T, opts ...cbrtest.Option) *cbrtest.Server {

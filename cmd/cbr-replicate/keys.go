@@ -55,7 +55,7 @@ func readKeys(s streams, name string) ([]aksk.Credentials, error) {
 			continue
 		}
 		seen[f[0]] = n
-		keys = append(keys, aksk.Credentials{AccessKey: f[0], SecretKey: f[1]})
+		keys = append(keys, aksk.NewCredentials(f[0], f[1], ""))
 	}
 	if err := sc.Err(); err != nil {
 		errs = append(errs, err)

@@ -1,0 +1,29 @@
+package aksk
+
+import "net/http"
+
+// HashedBytes is the length of the canonical request that Verify hashes
+// for req and body, 0 when it refuses the Authorization before; for the
+// tests of package aksk_test, which bound Verify's work by it.
+func HashedBytes(req *http.Request, body []byte) int {
+	auth, err := parseAuthorization(req.Header.Get(HeaderAuthorization))
+	if err != nil {
+		return 0
+	}
+	r, err := readRequest(req, body, func(string) bool { return true })
+	if err != nil {
+		return 0
+	}
+	var n byteCounter
+	writeCanonicalRequest(&n, r, auth.signedHeaders)
+	return int(n)
+}
+
+// byteCounter counts what is written to it.
+type byteCounter int
+
+func (c *byteCounter) WriteString(s string) (int, error) {
+	*c += byteCounter(len(s))
+	return len(s), nil
+}
+func (c *byteCounter) WriteByte(byte) error { *c++; return nil }
