@@ -439,8 +439,8 @@ func TestMockIAMUsersAndKeys(t *testing.T) {
 			return []string{"--token-file", writeFile(t, "token", secretToken), "--iam-users-file", writeFile(t, "users", usersLine)}
 		}, []string{"--token-file and --iam-users-file exclude each other"}},
 		{"bad lines of --aksk-file are reported by number, never by content", func(t *testing.T) []string {
-			return []string{"--aksk-file", writeFile(t, "keys", "# ok\nHPUA1 "+secretKey+" extra\n"+secretKey+"\nHPUA2 sk2\nHPUA2 "+secretKey+"\n")}
-		}, []string{"line 2: 3 fields, want 2 (access key, secret key)", "line 3: 1 fields", "line 5: the access key of line 4 again"}},
+			return []string{"--aksk-file", writeFile(t, "keys", "# ok\nHPUA1 "+secretKey+" token extra\n"+secretKey+"\nHPUA2 sk2\nHPUA2 "+secretKey+"\n")}
+		}, []string{"line 2: 4 fields, want 2 or 3 (access key, secret key, optional security token)", "line 3: 1 fields", "line 5: the access key of line 4 again"}},
 		{"an --aksk-file of comments only has no key pair", func(t *testing.T) []string {
 			return []string{"--aksk-file", writeFile(t, "keys", "# none\n")}
 		}, []string{"no key pair"}},
