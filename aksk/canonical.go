@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -174,17 +173,11 @@ func signature(sk string, r request, signed []string, date string) string {
 	return hex.EncodeToString(mac.Sum(sig[:0]))
 }
 
-// canonicalWriter is what the canonical request is written into: a
-// buffer in front of the hash, so that it is never held whole.
-type canonicalWriter interface {
-	io.StringWriter
-	io.ByteWriter
-}
-
-// writeCanonicalRequest writes the canonical request: method, URI, query,
+// writeCanonicalRequest writes the canonical request into w, a buffer in
+// front of the hash, so that it is never held whole: method, URI, query,
 // header lines, signed names and body hash, "\n" between them. Each name
 // of signed is one header's lines; Verify passes only distinct names.
-func writeCanonicalRequest(w canonicalWriter, r request, signed []string) {
+func writeCanonicalRequest(w *bufio.Writer, r request, signed []string) {
 	w.WriteString(r.method)
 	w.WriteByte('\n')
 	writeCanonicalURI(w, r.path)
@@ -220,7 +213,7 @@ func writeCanonicalRequest(w canonicalWriter, r request, signed []string) {
 // writeCanonicalURI writes the path with each segment escaped and a
 // trailing "/". An escaped segment never ends in "/", so the URI does
 // exactly when the path does.
-func writeCanonicalURI(w canonicalWriter, path string) {
+func writeCanonicalURI(w *bufio.Writer, path string) {
 	first := true
 	for seg := range strings.SplitSeq(path, "/") {
 		if !first {
@@ -236,7 +229,7 @@ func writeCanonicalURI(w canonicalWriter, path string) {
 
 // writeCanonicalQuery writes name=value pairs, sorted by name and then by
 // value (readRequest sorted them), both escaped, joined with "&".
-func writeCanonicalQuery(w canonicalWriter, q url.Values) {
+func writeCanonicalQuery(w *bufio.Writer, q url.Values) {
 	first := true
 	for _, name := range slices.Sorted(maps.Keys(q)) {
 		for _, v := range q[name] {
@@ -253,7 +246,7 @@ func writeCanonicalQuery(w canonicalWriter, q url.Values) {
 
 // writeEscaped writes s with every byte but A-Z a-z 0-9 - _ . ~
 // percent-encoded in upper-case hex (RFC 3986 unreserved characters).
-func writeEscaped(w canonicalWriter, s string) {
+func writeEscaped(w *bufio.Writer, s string) {
 	const hexDigits = "0123456789ABCDEF"
 	start := 0
 	for i := 0; i < len(s); i++ {
