@@ -74,6 +74,10 @@ func TestNoEncodingShowsASecret(t *testing.T) {
 		"a slice of them":               []any{tempCreds, signer},
 		"a map of AK to Credentials":    map[string]aksk.Credentials{tempAK: tempCreds},
 		"the VerifyError's dereference": *verr.(*aksk.VerifyError),
+		// Their secret fields alone, which MarshalText too (encoding/xml,
+		// map keys).
+		"Credentials.SecretKey":     tempCreds.SecretKey,
+		"Credentials.SecurityToken": tempCreds.SecurityToken,
 	} {
 		for encoding, out := range encodings(t, v) {
 			t.Run(name+" "+encoding, func(t *testing.T) { assertNoSecret(t, out) })

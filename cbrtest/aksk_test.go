@@ -25,8 +25,11 @@ func signedRequest(t *testing.T, c aksk.Credentials, at time.Time) *http.Request
 	return r
 }
 
+// tempKeys is a temporary key pair: its requests need its security token.
+var tempKeys = aksk.NewCredentials("HPUAFAKETEMPORARY001", "fake-temporary-secret-key-0123456789", "fake-security-token-never-printed-0123")
+
 func TestFake_AKSKSignedRequestsAreVerifiedAsTheGatewayWould(t *testing.T) {
-	f := newFake(t, cbrtest.WithAKSK(testKeys))
+	f := newFake(t, cbrtest.WithAKSK(testKeys, tempKeys))
 	for _, tc := range []struct {
 		name    string
 		req     func(t *testing.T) *http.Request
@@ -59,6 +62,15 @@ func TestFake_AKSKSignedRequestsAreVerifiedAsTheGatewayWould(t *testing.T) {
 			r2.Header = r.Header
 			return r2
 		}, http.StatusUnauthorized, "signature"},
+		{"a temporary key pair's request with its security token is answered", func(t *testing.T) *http.Request {
+			return signedRequest(t, tempKeys, time.Now())
+		}, http.StatusOK, ""},
+		{"a temporary key pair's request without its security token gets 401", func(t *testing.T) *http.Request {
+			return signedRequest(t, aksk.NewCredentials(tempKeys.AccessKey, tempKeys.SecretKey.Reveal(), ""), time.Now())
+		}, http.StatusUnauthorized, string(aksk.ReasonMissingSecurityToken)},
+		{"another security token gets 401", func(t *testing.T) *http.Request {
+			return signedRequest(t, aksk.NewCredentials(tempKeys.AccessKey, tempKeys.SecretKey.Reveal(), "another-security-token-0123"), time.Now())
+		}, http.StatusUnauthorized, string(aksk.ReasonWrongSecurityToken)},
 		{"a token request works beside AK/SK", func(t *testing.T) *http.Request {
 			return newRequest(http.MethodPost, "/v3/"+pageProjectID+"/checkpoints/replicate", pageRequest(t))
 		}, http.StatusOK, ""},
@@ -72,6 +84,7 @@ func TestFake_AKSKSignedRequestsAreVerifiedAsTheGatewayWould(t *testing.T) {
 				assert.Contains(t, e.ErrorMsg, tc.message)
 			}
 			assert.NotContains(t, string(a.body), testKeys.SecretKey.Reveal())
+			assert.NotContains(t, string(a.body), tempKeys.SecurityToken.Reveal())
 		})
 	}
 }
