@@ -79,35 +79,26 @@ func readRequest(req *http.Request, body []byte, keep func(lower string) bool) (
 		r.query = q
 	}
 	r.headers = make(map[string][]string, min(len(req.Header), MaxSignedHeaders)+1)
-	var copied map[string]bool // names whose values are readRequest's own
 	for name, values := range req.Header {
 		lower := strings.ToLower(name)
 		if !keep(lower) {
 			continue
 		}
-		prev, seen := r.headers[lower]
-		switch {
-		case !seen:
-			r.headers[lower] = values // read only
-		case copied[lower]:
+		// Names that differ only in case (set on the map directly) are
+		// one header, as in the SDK. One value is read in place; more are
+		// copied, once, into a slice of readRequest's own, sorted below.
+		switch prev := r.headers[lower]; {
+		case len(prev) > 1:
 			r.headers[lower] = append(prev, values...)
-		default:
-			// Names that differ only in case (set on the map directly)
-			// are one header, as in the SDK.
-			if copied == nil {
-				copied = map[string]bool{}
-			}
-			copied[lower] = true
-			r.headers[lower] = slices.Concat(prev, values)
+		case len(prev)+len(values) > 1:
+			r.headers[lower] = append(prev[:len(prev):len(prev)], values...)
+		case len(prev) == 0:
+			r.headers[lower] = values
 		}
 	}
-	for name, values := range r.headers {
-		if !slices.IsSorted(values) {
-			if !copied[name] {
-				values = slices.Clone(values)
-			}
+	for _, values := range r.headers {
+		if len(values) > 1 {
 			slices.Sort(values)
-			r.headers[name] = values
 		}
 	}
 	_, r.explicitHost = r.headers["host"]

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -62,24 +63,7 @@ func Sign(req *http.Request, body []byte, c Credentials, projectID string, now t
 
 // authorization formats the Authorization value exactly as the SDK does.
 func authorization(ak string, signed []string, sig string) string {
-	n := len(Algorithm) + len(" Access=") + len(ak) + len(", SignedHeaders=") +
-		len(", Signature=") + len(sig)
-	for _, s := range signed {
-		n += len(s) + 1
-	}
-	b := make([]byte, 0, n)
-	b = append(b, Algorithm+" Access="...)
-	b = append(b, ak...)
-	b = append(b, ", SignedHeaders="...)
-	for i, s := range signed {
-		if i > 0 {
-			b = append(b, ';')
-		}
-		b = append(b, s...)
-	}
-	b = append(b, ", Signature="...)
-	b = append(b, sig...)
-	return string(b)
+	return Algorithm + " Access=" + ak + ", SignedHeaders=" + strings.Join(signed, ";") + ", Signature=" + sig
 }
 
 // Signer signs requests with one key pair for one project, at the current

@@ -124,21 +124,12 @@ func quoted(s string) string {
 // is the verifier's clock and skew how far X-Sdk-Date may be from it
 // either way (DefaultSkew when skew <= 0).
 //
-// It returns nil for a good signature and otherwise a *VerifyError for the
-// first check that failed, in the order of the Reason constants:
-// Authorization present, its scheme, its parameters; SignedHeaders at most
-// MaxSignedHeaders names, lower case, each once, sorted, x-sdk-date among
-// them; X-Sdk-Date present, well-formed, within the skew; no unsigned
-// payload; a query that decodes; every signed header present and
-// X-Security-Token, when sent, signed; a known AK; the security token:
-// required and equal (in constant time) for a temporary key pair, refused
-// for a permanent one, as a gateway refuses a token it did not issue with
-// the key; and the signature, compared in constant time. A nil lookup or
-// request is an error (not a *VerifyError).
-//
-// The work and memory of a refusal, as of an acceptance, are proportional
-// to the request's size: the canonical request is hashed as it is written,
-// each header's values are read once.
+// It returns nil for a good signature and otherwise a *VerifyError whose
+// Reason names the first check that failed, in the order of the Reason
+// constants (the package documentation says what is refused and why).
+// The security token and the signature are compared in constant time. A
+// nil lookup or request is an error, not a *VerifyError. A refusal, as an
+// acceptance, costs time and memory proportional to the request.
 func Verify(req *http.Request, body []byte, lookup func(ak string) (Credentials, bool), now time.Time, skew time.Duration) error {
 	if lookup == nil {
 		return errors.New("aksk: verify: no lookup function")

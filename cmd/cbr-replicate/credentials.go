@@ -109,20 +109,14 @@ func chooseCredentials(getenv func(string) string, tokenFile, cloud string, clou
 // Terraform provider's first, then the Huawei Cloud SDK's.
 var akskPairs = [][2]string{{"OS_ACCESS_KEY", "OS_SECRET_KEY"}, {"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"}}
 
-// securityTokenVars are the variables of a temporary key pair's security
-// token, Terraform's first; the first that is set goes with either pair.
-var securityTokenVars = []string{"OS_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN"}
-
 // akskCredentials returns the first pair of which a variable is set (ok),
-// with the first security token that is set, and a problem naming the
-// other variable when only one of the pair is set. A token without keys is
-// no way to authenticate.
+// with a temporary key pair's security token (OS_SECURITY_TOKEN, else
+// HUAWEICLOUD_SDK_SECURITY_TOKEN, for either pair), and a problem naming
+// the other variable when only one of the pair is set.
 func akskCredentials(getenv func(string) string) (credentials, []string, bool) {
-	token := ""
-	for _, name := range securityTokenVars {
-		if token = strings.TrimSpace(getenv(name)); token != "" {
-			break
-		}
+	token := strings.TrimSpace(getenv("OS_SECURITY_TOKEN"))
+	if token == "" {
+		token = strings.TrimSpace(getenv("HUAWEICLOUD_SDK_SECURITY_TOKEN"))
 	}
 	for _, p := range akskPairs {
 		ak, sk := strings.TrimSpace(getenv(p[0])), getenv(p[1])
