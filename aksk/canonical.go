@@ -1,11 +1,12 @@
 package aksk
 
 import (
+	"bufio"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"hash"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -21,6 +22,9 @@ const (
 	HeaderDate = "X-Sdk-Date"
 	// HeaderProjectID carries the project ID of a project-level service.
 	HeaderProjectID = "X-Project-Id"
+	// HeaderSecurityToken carries the security token of a temporary key
+	// pair; it is signed with the other headers.
+	HeaderSecurityToken = "X-Security-Token"
 	// HeaderAuthorization carries the signature.
 	HeaderAuthorization = "Authorization"
 	// HeaderContentSHA256 is how the SDK announces an unsigned body
@@ -33,22 +37,33 @@ const (
 	DateLayout = "20060102T150405Z"
 )
 
+// MaxSignedHeaders is the most header names a signature may cover: Sign
+// refuses to sign more, Verify to read more. The SDK signs every header of
+// its request but Content-Type; a CBR call through the SDK signs 3 to 5
+// (User-Agent, X-Project-Id, X-Sdk-Date, X-Security-Token, an explicit
+// Host). 64 leaves room for every header a caller adds and bounds what one
+// Authorization header can make a verifier look up.
+const MaxSignedHeaders = 64
+
 // request is what a signature covers, read from an *http.Request the same
 // way on both sides: by Sign before sending, by Verify as received.
 type request struct {
-	method   string
-	path     string              // decoded path
-	query    url.Values          // decoded query
-	headers  map[string][]string // lower-case name -> values
-	bodyHash string              // hex SHA-256 of the body
+	method string
+	path   string     // decoded path
+	query  url.Values // decoded query, each name's values sorted
+	// headers maps lower-case names to their values, sorted.
+	headers  map[string][]string
+	bodyHash string // hex SHA-256 of the body
 	// explicitHost is true when the request has a Host header of its own
 	// rather than the host of its URL or req.Host.
 	explicitHost bool
 }
 
-// readRequest reads req and body into the form signature needs. The only
-// failure is a query string that does not decode.
-func readRequest(req *http.Request, body []byte) (request, error) {
+// readRequest reads req and body into the form signature needs, with the
+// headers whose lower-case names keep reports, copying and sorting each
+// header's and query name's values at most once. The only failure is a
+// query string that does not decode.
+func readRequest(req *http.Request, body []byte, keep func(lower string) bool) (request, error) {
 	r := request{method: req.Method, path: req.URL.Path}
 	if r.method == "" {
 		r.method = http.MethodGet
@@ -58,17 +73,32 @@ func readRequest(req *http.Request, body []byte) (request, error) {
 		if err != nil {
 			return request{}, fmt.Errorf("the query string does not decode: %w", err)
 		}
+		for _, values := range q {
+			slices.Sort(values) // ParseQuery's own slices
+		}
 		r.query = q
 	}
-	r.headers = make(map[string][]string, len(req.Header)+1)
+	r.headers = make(map[string][]string, min(len(req.Header), MaxSignedHeaders)+1)
 	for name, values := range req.Header {
 		lower := strings.ToLower(name)
-		if prev, ok := r.headers[lower]; ok {
-			// Names that differ only in case (set on the map directly)
-			// are one header, as in the SDK.
-			r.headers[lower] = slices.Concat(prev, values)
-		} else {
-			r.headers[lower] = values // read only
+		if !keep(lower) {
+			continue
+		}
+		// Names that differ only in case (set on the map directly) are
+		// one header, as in the SDK. One value is read in place; more are
+		// copied, once, into a slice of readRequest's own, sorted below.
+		switch prev := r.headers[lower]; {
+		case len(prev) > 1:
+			r.headers[lower] = append(prev, values...)
+		case len(prev)+len(values) > 1:
+			r.headers[lower] = append(prev[:len(prev):len(prev)], values...)
+		case len(prev) == 0:
+			r.headers[lower] = values
+		}
+	}
+	for _, values := range r.headers {
+		if len(values) > 1 {
+			slices.Sort(values)
 		}
 	}
 	_, r.explicitHost = r.headers["host"]
@@ -98,16 +128,14 @@ func signable(lower string) bool {
 		lower != "authorization"
 }
 
-// signedHeaderNames lists, sorted, the headers of r that Sign signs. The
-// host entry readRequest derives from the URL is not one of them: the SDK
-// signs a host only when its request has a Host header.
+// signedHeaderNames lists, sorted, the headers of r, read with signable,
+// that Sign signs. The host entry readRequest derives from the URL is not
+// one of them: the SDK signs a host only when its request has a Host
+// header.
 func signedHeaderNames(r request) []string {
 	names := make([]string, 0, len(r.headers))
 	for name := range r.headers {
-		if name == "host" && !r.explicitHost {
-			continue
-		}
-		if signable(name) {
+		if name != "host" || r.explicitHost {
 			names = append(names, name)
 		}
 	}
@@ -120,7 +148,9 @@ func signedHeaderNames(r request) []string {
 // the signed header names (in the order given) and the X-Sdk-Date value.
 func signature(sk string, r request, signed []string, date string) string {
 	h := sha256.New()
-	writeCanonicalRequest(h, r, signed)
+	w := bufio.NewWriterSize(h, 512)
+	writeCanonicalRequest(w, r, signed)
+	_ = w.Flush() // a hash never fails
 	var sum [sha256.Size]byte
 	var hexSum [2 * sha256.Size]byte
 	hex.Encode(hexSum[:], h.Sum(sum[:0]))
@@ -134,100 +164,95 @@ func signature(sk string, r request, signed []string, date string) string {
 	return hex.EncodeToString(mac.Sum(sig[:0]))
 }
 
-// writeCanonicalRequest writes the canonical request into h: method, URI,
-// query, header lines, signed names and body hash, "\n" between them.
-func writeCanonicalRequest(h hash.Hash, r request, signed []string) {
-	b := make([]byte, 0, 512)
-	b = append(b, r.method...)
-	b = append(b, '\n')
-	b = appendCanonicalURI(b, r.path)
-	b = append(b, '\n')
-	b = appendCanonicalQuery(b, r.query)
-	b = append(b, '\n')
+// writeCanonicalRequest writes the canonical request into w, a buffer in
+// front of the hash, so that it is never held whole: method, URI, query,
+// header lines, signed names and body hash, "\n" between them. Each name
+// of signed is one header's lines; Verify passes only distinct names.
+func writeCanonicalRequest(w *bufio.Writer, r request, signed []string) {
+	w.WriteString(r.method)
+	w.WriteByte('\n')
+	writeCanonicalURI(w, r.path)
+	w.WriteByte('\n')
+	writeCanonicalQuery(w, r.query)
+	w.WriteByte('\n')
 	lines := 0
 	for _, name := range signed {
-		values := r.headers[name]
-		if len(values) > 1 {
-			values = slices.Sorted(slices.Values(values))
-		}
-		for _, v := range values {
-			b = append(b, name...)
-			b = append(b, ':')
-			b = append(b, strings.TrimSpace(v)...)
-			b = append(b, '\n')
+		for _, v := range r.headers[name] {
+			w.WriteString(name)
+			w.WriteByte(':')
+			w.WriteString(strings.TrimSpace(v))
+			w.WriteByte('\n')
 			lines++
 		}
 	}
 	// The header block ends with a newline of its own (alone when it has
 	// no lines), then comes the separator.
 	if lines == 0 {
-		b = append(b, '\n')
+		w.WriteByte('\n')
 	}
-	b = append(b, '\n')
+	w.WriteByte('\n')
 	for i, name := range signed {
 		if i > 0 {
-			b = append(b, ';')
+			w.WriteByte(';')
 		}
-		b = append(b, name...)
+		w.WriteString(name)
 	}
-	b = append(b, '\n')
-	b = append(b, r.bodyHash...)
-	h.Write(b)
+	w.WriteByte('\n')
+	w.WriteString(r.bodyHash)
 }
 
-// appendCanonicalURI appends the path with each segment escaped and a
-// trailing "/".
-func appendCanonicalURI(b []byte, path string) []byte {
-	for i, seg := range strings.Split(path, "/") {
-		if i > 0 {
-			b = append(b, '/')
-		}
-		b = appendEscaped(b, seg)
-	}
-	if len(b) == 0 || b[len(b)-1] != '/' {
-		b = append(b, '/')
-	}
-	return b
-}
-
-// appendCanonicalQuery appends name=value pairs, sorted by name and then
-// by value, both escaped, joined with "&".
-func appendCanonicalQuery(b []byte, q url.Values) []byte {
-	names := make([]string, 0, len(q))
-	for name := range q {
-		names = append(names, name)
-	}
-	slices.Sort(names)
+// writeCanonicalURI writes the path with each segment escaped and a
+// trailing "/". An escaped segment never ends in "/", so the URI does
+// exactly when the path does.
+func writeCanonicalURI(w *bufio.Writer, path string) {
 	first := true
-	for _, name := range names {
-		values := slices.Sorted(slices.Values(q[name]))
-		for _, v := range values {
+	for seg := range strings.SplitSeq(path, "/") {
+		if !first {
+			w.WriteByte('/')
+		}
+		first = false
+		writeEscaped(w, seg)
+	}
+	if !strings.HasSuffix(path, "/") {
+		w.WriteByte('/')
+	}
+}
+
+// writeCanonicalQuery writes name=value pairs, sorted by name and then by
+// value (readRequest sorted them), both escaped, joined with "&".
+func writeCanonicalQuery(w *bufio.Writer, q url.Values) {
+	first := true
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		for _, v := range q[name] {
 			if !first {
-				b = append(b, '&')
+				w.WriteByte('&')
 			}
 			first = false
-			b = appendEscaped(b, name)
-			b = append(b, '=')
-			b = appendEscaped(b, v)
+			writeEscaped(w, name)
+			w.WriteByte('=')
+			writeEscaped(w, v)
 		}
 	}
-	return b
 }
 
-// appendEscaped appends s with every byte but A-Z a-z 0-9 - _ . ~
+// writeEscaped writes s with every byte but A-Z a-z 0-9 - _ . ~
 // percent-encoded in upper-case hex (RFC 3986 unreserved characters).
-func appendEscaped(b []byte, s string) []byte {
+func writeEscaped(w *bufio.Writer, s string) {
 	const hexDigits = "0123456789ABCDEF"
+	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
 			c == '-' || c == '_' || c == '.' || c == '~' {
-			b = append(b, c)
 			continue
 		}
-		b = append(b, '%', hexDigits[c>>4], hexDigits[c&15])
+		w.WriteString(s[start:i])
+		w.WriteByte('%')
+		w.WriteByte(hexDigits[c>>4])
+		w.WriteByte(hexDigits[c&15])
+		start = i + 1
 	}
-	return b
+	w.WriteString(s[start:])
 }
 
 // formatDate gives t in DateLayout (UTC).

@@ -3,23 +3,25 @@ package aksk
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"strconv"
+	"strings"
 	"time"
 )
 
 // Sign signs req for the moment now: it sets X-Sdk-Date (now in UTC),
-// X-Project-Id (when projectID is not empty) and Authorization on req's
-// header. body must be exactly the bytes that are sent as req's body; Sign
-// neither reads nor sets req.Body. Every header req has when Sign is
-// called is signed (except Content-Type, names with "_" and
-// Authorization), so headers must be final before and untouched after.
+// X-Project-Id (when projectID is not empty), X-Security-Token (the
+// token of a temporary key pair; a permanent pair's request carries none)
+// and Authorization on req's header. body must be exactly the bytes that
+// are sent as req's body; Sign neither reads nor sets req.Body. Every
+// header req has when Sign is called is signed (except Content-Type, names
+// with "_" and Authorization), so headers must be final before and
+// untouched after.
 //
 // Sign fails on empty keys, on a request without URL, on a query string
-// that does not decode, and on a request that already carries
-// X-Sdk-Content-Sha256 (which would make the SDK sign that value instead
-// of the body). The error never contains the SK.
+// that does not decode, on more than MaxSignedHeaders headers to sign, and
+// on a request that already carries X-Sdk-Content-Sha256 (which would make
+// the SDK sign that value instead of the body). The error never contains
+// the SK or the token.
 func Sign(req *http.Request, body []byte, c Credentials, projectID string, now time.Time) error {
 	if err := c.Check(); err != nil {
 		return fmt.Errorf("aksk: sign: %w", err)
@@ -39,44 +41,38 @@ func Sign(req *http.Request, body []byte, c Credentials, projectID string, now t
 	if projectID != "" {
 		req.Header.Set(HeaderProjectID, projectID)
 	}
-	r, err := readRequest(req, body)
+	// As the SDK's BasicCredentials: the header is set, in this case,
+	// before signing, so that it is signed with the rest.
+	if c.SecurityToken.IsZero() {
+		req.Header.Del(HeaderSecurityToken)
+	} else {
+		req.Header.Set(HeaderSecurityToken, c.SecurityToken.Reveal())
+	}
+	r, err := readRequest(req, body, signable)
 	if err != nil {
 		return fmt.Errorf("aksk: sign: %w", err)
 	}
 	signed := signedHeaderNames(r)
-	sig := signature(c.SecretKey, r, signed, date)
+	if len(signed) > MaxSignedHeaders {
+		return fmt.Errorf("aksk: sign: %d headers to sign, more than %d", len(signed), MaxSignedHeaders)
+	}
+	sig := signature(c.SecretKey.Reveal(), r, signed, date)
 	req.Header.Set(HeaderAuthorization, authorization(c.AccessKey, signed, sig))
 	return nil
 }
 
 // authorization formats the Authorization value exactly as the SDK does.
 func authorization(ak string, signed []string, sig string) string {
-	n := len(Algorithm) + len(" Access=") + len(ak) + len(", SignedHeaders=") +
-		len(", Signature=") + len(sig)
-	for _, s := range signed {
-		n += len(s) + 1
-	}
-	b := make([]byte, 0, n)
-	b = append(b, Algorithm+" Access="...)
-	b = append(b, ak...)
-	b = append(b, ", SignedHeaders="...)
-	for i, s := range signed {
-		if i > 0 {
-			b = append(b, ';')
-		}
-		b = append(b, s...)
-	}
-	b = append(b, ", Signature="...)
-	b = append(b, sig...)
-	return string(b)
+	return Algorithm + " Access=" + ak + ", SignedHeaders=" + strings.Join(signed, ";") + ", Signature=" + sig
 }
 
 // Signer signs requests with one key pair for one project, at the current
-// time. It is safe for concurrent use. Printing it hides the SK.
+// time. It is safe for concurrent use; printing it shows no secret. Make
+// it with NewSigner: the zero Signer and a nil *Signer refuse to sign.
 type Signer struct {
 	creds     Credentials
 	projectID string
-	// now gives the signing time; time.Now outside tests.
+	// now gives the signing time; time.Now when nil.
 	now func() time.Time
 }
 
@@ -87,51 +83,35 @@ func NewSigner(c Credentials, projectID string) (*Signer, error) {
 	if err := c.Check(); err != nil {
 		return nil, fmt.Errorf("aksk: new signer: %w", err)
 	}
-	return &Signer{creds: c, projectID: projectID, now: time.Now}, nil
+	return &Signer{creds: c, projectID: projectID}, nil
 }
 
-// AccessKey returns the signer's AK.
-func (s *Signer) AccessKey() string { return s.creds.AccessKey }
+// AccessKey returns the signer's AK ("" for a nil Signer).
+func (s *Signer) AccessKey() string {
+	if s == nil {
+		return ""
+	}
+	return s.creds.AccessKey
+}
 
-// ProjectID returns the project ID the signer sets in X-Project-Id.
-func (s *Signer) ProjectID() string { return s.projectID }
+// ProjectID returns the project ID the signer sets in X-Project-Id ("" for
+// a nil Signer).
+func (s *Signer) ProjectID() string {
+	if s == nil {
+		return ""
+	}
+	return s.projectID
+}
 
 // SignRequest signs req, whose body is exactly body, at the current time,
 // as Sign does.
 func (s *Signer) SignRequest(req *http.Request, body []byte) error {
-	return Sign(req, body, s.creds, s.projectID, s.now())
-}
-
-// String shows the AK and project ID and hides the SK.
-func (s *Signer) String() string {
 	if s == nil {
-		return "<nil>"
+		return errors.New("aksk: sign: nil Signer")
 	}
-	return "aksk.Signer{AccessKey:" + s.creds.AccessKey + " SecretKey:" + s.creds.shownSK() +
-		" ProjectID:" + s.projectID + "}"
-}
-
-// GoString, used by %#v, shows the AK and project ID and hides the SK.
-func (s *Signer) GoString() string {
-	if s == nil {
-		return "(*aksk.Signer)(nil)"
+	now := time.Now
+	if s.now != nil {
+		now = s.now
 	}
-	return "&aksk.Signer{creds:" + s.creds.GoString() + ", projectID:" + strconv.Quote(s.projectID) + "}"
-}
-
-// Format makes every fmt verb print the redacted form.
-func (s *Signer) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, s.String(), s.GoString())
-}
-
-// LogValue makes slog log the AK, the project ID and the hidden SK.
-func (s *Signer) LogValue() slog.Value {
-	if s == nil {
-		return slog.StringValue("<nil>")
-	}
-	return slog.GroupValue(
-		slog.String("access_key", s.creds.AccessKey),
-		slog.String("secret_key", s.creds.shownSK()),
-		slog.String("project_id", s.projectID),
-	)
+	return Sign(req, body, s.creds, s.projectID, now())
 }

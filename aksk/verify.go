@@ -2,11 +2,16 @@ package aksk
 
 import (
 	"crypto/hmac"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 )
 
 // DefaultSkew is how far X-Sdk-Date may be from the verifier's clock, either
@@ -23,8 +28,23 @@ const (
 	// ReasonNotSDKHMAC: Authorization does not start with "SDK-HMAC-SHA256 ".
 	ReasonNotSDKHMAC Reason = "Authorization is not SDK-HMAC-SHA256"
 	// ReasonMalformedAuthorization: Access, SignedHeaders or Signature is
-	// missing, empty, repeated or joined by something unknown.
+	// missing, empty, repeated or joined by something unknown, or
+	// SignedHeaders has an empty name.
 	ReasonMalformedAuthorization Reason = "malformed SDK-HMAC-SHA256 Authorization"
+	// ReasonTooManySignedHeaders: SignedHeaders names more than
+	// MaxSignedHeaders headers.
+	ReasonTooManySignedHeaders Reason = "too many signed headers"
+	// ReasonSignedHeadersNotLowerCase: a name of SignedHeaders has an
+	// upper-case letter.
+	ReasonSignedHeadersNotLowerCase Reason = "signed header name not in lower case"
+	// ReasonSignedHeadersRepeated: SignedHeaders names a header twice.
+	ReasonSignedHeadersRepeated Reason = "signed header named twice"
+	// ReasonSignedHeadersNotSorted: the names of SignedHeaders are not in
+	// ascending order.
+	ReasonSignedHeadersNotSorted Reason = "signed headers not sorted"
+	// ReasonDateNotSigned: x-sdk-date is not among the signed headers, so
+	// the signature would not cover its time.
+	ReasonDateNotSigned Reason = "X-Sdk-Date not among the signed headers"
 	// ReasonMissingDate: no X-Sdk-Date header.
 	ReasonMissingDate Reason = "missing X-Sdk-Date header"
 	// ReasonMalformedDate: X-Sdk-Date is not YYYYMMDDTHHMMSSZ.
@@ -37,14 +57,30 @@ const (
 	// ReasonMalformedRequest: the query string does not decode, so the
 	// request has no canonical form.
 	ReasonMalformedRequest Reason = "malformed request"
+	// ReasonSignedHeaderMissing: SignedHeaders names a header the request
+	// does not have.
+	ReasonSignedHeaderMissing Reason = "signed header missing from the request"
+	// ReasonSecurityTokenNotSigned: the request carries X-Security-Token
+	// but does not sign it.
+	ReasonSecurityTokenNotSigned Reason = "X-Security-Token not among the signed headers"
 	// ReasonUnknownAK: the lookup does not know the access key.
 	ReasonUnknownAK Reason = "unknown access key"
+	// ReasonMissingSecurityToken: the key pair is temporary and the
+	// request carries no X-Security-Token.
+	ReasonMissingSecurityToken Reason = "missing X-Security-Token for a temporary access key"
+	// ReasonWrongSecurityToken: X-Security-Token is not the key pair's
+	// token (or is sent more than once).
+	ReasonWrongSecurityToken Reason = "X-Security-Token is not the access key's"
+	// ReasonUnexpectedSecurityToken: the request carries X-Security-Token
+	// but its key pair is permanent and has none.
+	ReasonUnexpectedSecurityToken Reason = "X-Security-Token sent with a permanent access key"
 	// ReasonBadSignature: the signature does not match the request.
 	ReasonBadSignature Reason = "signature does not match"
 )
 
 // VerifyError is why Verify refused a request. Its message names the check
-// that failed; it never contains the SK or the expected signature.
+// that failed and quotes at most a few short, cut pieces of the request;
+// it never contains the SK, the security token or the expected signature.
 type VerifyError struct {
 	// Reason is the check that failed.
 	Reason Reason
@@ -56,6 +92,9 @@ type VerifyError struct {
 
 // Error says "aksk: " then the reason, the detail and the AK.
 func (e *VerifyError) Error() string {
+	if e == nil {
+		return "aksk: <nil>"
+	}
 	var b strings.Builder
 	b.WriteString("aksk: ")
 	b.WriteString(string(e.Reason))
@@ -64,35 +103,34 @@ func (e *VerifyError) Error() string {
 		b.WriteString(e.Detail)
 	}
 	if e.AccessKey != "" {
-		fmt.Fprintf(&b, " (access key %s)", quoted(e.AccessKey))
+		b.WriteString(" (access key " + quoted(e.AccessKey) + ")")
 	}
 	return b.String()
 }
 
-// maxShown bounds every piece of the request an error message quotes.
+// maxShown bounds, in characters, every piece of the request an error
+// message quotes.
 const maxShown = 64
 
-// quoted quotes s, cut to maxShown bytes, so that a message stays short
-// and printable whatever the request carried.
+// quoted quotes s cut to maxShown characters, so that a message stays
+// short and printable whatever the request carried.
 func quoted(s string) string {
-	if len(s) > maxShown {
-		return fmt.Sprintf("%q...", s[:maxShown])
-	}
-	return fmt.Sprintf("%q", s)
+	return strconv.Quote(limit.Text(s, maxShown))
 }
 
 // Verify checks the SDK-HMAC-SHA256 signature of req as a gateway received
-// it, body being exactly the bytes of its body. lookup gives the SK of an
-// AK. now is the verifier's clock and skew how far X-Sdk-Date may be from
-// it either way (DefaultSkew when skew <= 0).
+// it, body being exactly the bytes of its body. lookup gives the
+// credentials of an AK (ok false, or an empty SK, for an unknown one). now
+// is the verifier's clock and skew how far X-Sdk-Date may be from it
+// either way (DefaultSkew when skew <= 0).
 //
-// It returns nil for a good signature and otherwise a *VerifyError for the
-// first check that failed, in this order: Authorization present, its
-// scheme, its parameters, X-Sdk-Date present, well-formed, within the
-// skew, no unsigned payload, a query that decodes, a known AK, and the
-// signature, compared in constant time. A nil lookup is an error (not a
-// *VerifyError).
-func Verify(req *http.Request, body []byte, lookup func(ak string) (sk string, ok bool), now time.Time, skew time.Duration) error {
+// It returns nil for a good signature and otherwise a *VerifyError whose
+// Reason names the first check that failed, in the order of the Reason
+// constants (the package documentation says what is refused and why).
+// The security token and the signature are compared in constant time. A
+// nil lookup or request is an error, not a *VerifyError. A refusal, as an
+// acceptance, costs time and memory proportional to the request.
+func Verify(req *http.Request, body []byte, lookup func(ak string) (Credentials, bool), now time.Time, skew time.Duration) error {
 	if lookup == nil {
 		return errors.New("aksk: verify: no lookup function")
 	}
@@ -129,15 +167,39 @@ func Verify(req *http.Request, body []byte, lookup func(ak string) (sk string, o
 	if strings.EqualFold(strings.TrimSpace(req.Header.Get(HeaderContentSHA256)), UnsignedPayload) {
 		return fail(ReasonUnsignedPayload, HeaderContentSHA256+" is "+UnsignedPayload+"; the body must be signed")
 	}
-	r, err := readRequest(req, body)
+	const tokenName = "x-security-token"
+	r, err := readRequest(req, body, func(lower string) bool {
+		_, signed := slices.BinarySearch(auth.signedHeaders, lower)
+		return signed || lower == tokenName
+	})
 	if err != nil {
 		return fail(ReasonMalformedRequest, err.Error())
 	}
-	sk, ok := lookup(auth.ak)
-	if !ok || sk == "" {
+	for _, name := range auth.signedHeaders {
+		if _, ok := r.headers[name]; !ok {
+			return fail(ReasonSignedHeaderMissing, quoted(name))
+		}
+	}
+	tokens, sentToken := r.headers[tokenName]
+	if _, signed := slices.BinarySearch(auth.signedHeaders, tokenName); sentToken && !signed {
+		return fail(ReasonSecurityTokenNotSigned, "")
+	}
+	creds, ok := lookup(auth.ak)
+	if !ok || creds.SecretKey.IsZero() {
 		return fail(ReasonUnknownAK, "")
 	}
-	want := signature(sk, r, auth.signedHeaders, date)
+	switch {
+	case creds.SecurityToken.IsZero() && sentToken:
+		return fail(ReasonUnexpectedSecurityToken, "")
+	case creds.SecurityToken.IsZero():
+	case !sentToken:
+		return fail(ReasonMissingSecurityToken, "")
+	case len(tokens) != 1:
+		return fail(ReasonWrongSecurityToken, fmt.Sprintf("sent %d times", len(tokens)))
+	case subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tokens[0])), []byte(creds.SecurityToken.Reveal())) != 1:
+		return fail(ReasonWrongSecurityToken, "")
+	}
+	want := signature(creds.SecretKey.Reveal(), r, auth.signedHeaders, date)
 	if !hmac.Equal([]byte(want), []byte(auth.signature)) {
 		return fail(ReasonBadSignature, "signed headers "+quoted(strings.Join(auth.signedHeaders, ";")))
 	}
@@ -147,13 +209,14 @@ func Verify(req *http.Request, body []byte, lookup func(ak string) (sk string, o
 // parsedAuthorization is an Authorization value taken apart.
 type parsedAuthorization struct {
 	ak            string
-	signedHeaders []string
+	signedHeaders []string // at most MaxSignedHeaders, lower case, sorted, distinct
 	signature     string
 }
 
 // parseAuthorization reads "SDK-HMAC-SHA256 Access=..., SignedHeaders=...,
 // Signature=..." as the SDK writes it, accepting any spaces around the
-// commas and the parameters in any order.
+// commas and the parameters in any order, and checks SignedHeaders'
+// names (checkSignedHeaders).
 func parseAuthorization(value string) (parsedAuthorization, error) {
 	rest, ok := strings.CutPrefix(value, Algorithm+" ")
 	if !ok {
@@ -161,6 +224,7 @@ func parseAuthorization(value string) (parsedAuthorization, error) {
 		return parsedAuthorization{}, &VerifyError{Reason: ReasonNotSDKHMAC, Detail: "scheme " + quoted(scheme)}
 	}
 	var a parsedAuthorization
+	var signedHeaders string
 	var seen [3]bool
 	malformed := func(detail string) error {
 		return &VerifyError{Reason: ReasonMalformedAuthorization, AccessKey: a.ak, Detail: detail}
@@ -175,13 +239,7 @@ func parseAuthorization(value string) (parsedAuthorization, error) {
 		case "Access":
 			i, a.ak = 0, val
 		case "SignedHeaders":
-			i = 1
-			a.signedHeaders = strings.Split(val, ";")
-			for _, name := range a.signedHeaders {
-				if name == "" {
-					return parsedAuthorization{}, malformed("SignedHeaders has an empty name")
-				}
-			}
+			i, signedHeaders = 1, val
 		case "Signature":
 			i, a.signature = 2, val
 		default:
@@ -197,5 +255,43 @@ func parseAuthorization(value string) (parsedAuthorization, error) {
 			return parsedAuthorization{}, malformed("parameter " + name + " missing")
 		}
 	}
+	var err error
+	if a.signedHeaders, err = checkSignedHeaders(a.ak, signedHeaders); err != nil {
+		return parsedAuthorization{}, err
+	}
 	return a, nil
+}
+
+// checkSignedHeaders splits SignedHeaders' value and refuses, without
+// reading past the first MaxSignedHeaders names, a list that is too long,
+// has an empty or upper-case name, repeats a name, is not sorted or lacks
+// x-sdk-date. ak is the access key the errors name.
+func checkSignedHeaders(ak, list string) ([]string, error) {
+	refuse := func(reason Reason, detail string) ([]string, error) {
+		return nil, &VerifyError{Reason: reason, AccessKey: ak, Detail: detail}
+	}
+	names := make([]string, 0, min(strings.Count(list, ";")+1, MaxSignedHeaders))
+	for name := range strings.SplitSeq(list, ";") {
+		last := ""
+		if len(names) > 0 {
+			last = names[len(names)-1]
+		}
+		switch {
+		case len(names) == MaxSignedHeaders:
+			return refuse(ReasonTooManySignedHeaders, fmt.Sprintf("more than %d names", MaxSignedHeaders))
+		case name == "":
+			return refuse(ReasonMalformedAuthorization, "SignedHeaders has an empty name")
+		case name != strings.ToLower(name):
+			return refuse(ReasonSignedHeadersNotLowerCase, quoted(name))
+		case name == last:
+			return refuse(ReasonSignedHeadersRepeated, quoted(name))
+		case name < last:
+			return refuse(ReasonSignedHeadersNotSorted, quoted(name)+" after "+quoted(last))
+		}
+		names = append(names, name)
+	}
+	if !slices.Contains(names, "x-sdk-date") {
+		return refuse(ReasonDateNotSigned, "")
+	}
+	return names, nil
 }

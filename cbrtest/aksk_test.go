@@ -14,7 +14,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/client"
 )
 
-var testKeys = aksk.Credentials{AccessKey: "HPUAFAKEACCESSKEY001", SecretKey: "fake-secret-key-never-printed-0123456789"}
+var testKeys = aksk.NewCredentials("HPUAFAKEACCESSKEY001", "fake-secret-key-never-printed-0123456789", "")
 
 // signedRequest is the page's request to the fake, signed with c at t.
 func signedRequest(t *testing.T, c aksk.Credentials, at time.Time) *http.Request {
@@ -25,8 +25,11 @@ func signedRequest(t *testing.T, c aksk.Credentials, at time.Time) *http.Request
 	return r
 }
 
+// tempKeys is a temporary key pair: its requests need its security token.
+var tempKeys = aksk.NewCredentials("HPUAFAKETEMPORARY001", "fake-temporary-secret-key-0123456789", "fake-security-token-never-printed-0123")
+
 func TestFake_AKSKSignedRequestsAreVerifiedAsTheGatewayWould(t *testing.T) {
-	f := newFake(t, cbrtest.WithAKSK(testKeys))
+	f := newFake(t, cbrtest.WithAKSK(testKeys, tempKeys))
 	for _, tc := range []struct {
 		name    string
 		req     func(t *testing.T) *http.Request
@@ -40,10 +43,10 @@ func TestFake_AKSKSignedRequestsAreVerifiedAsTheGatewayWould(t *testing.T) {
 			return signedRequest(t, testKeys, time.Now().Add(-14*time.Minute))
 		}, http.StatusOK, ""},
 		{"a wrong secret key gets 401 bad signature", func(t *testing.T) *http.Request {
-			return signedRequest(t, aksk.Credentials{AccessKey: testKeys.AccessKey, SecretKey: "wrong-secret-key-0123456789"}, time.Now())
+			return signedRequest(t, aksk.NewCredentials(testKeys.AccessKey, "wrong-secret-key-0123456789", ""), time.Now())
 		}, http.StatusUnauthorized, "signature"},
 		{"an unknown access key gets 401", func(t *testing.T) *http.Request {
-			return signedRequest(t, aksk.Credentials{AccessKey: "HPUAUNKNOWN", SecretKey: testKeys.SecretKey}, time.Now())
+			return signedRequest(t, aksk.NewCredentials("HPUAUNKNOWN", testKeys.SecretKey.Reveal(), ""), time.Now())
 		}, http.StatusUnauthorized, "HPUAUNKNOWN"},
 		{"a stale date gets 401", func(t *testing.T) *http.Request {
 			return signedRequest(t, testKeys, time.Now().Add(-16*time.Minute))
@@ -59,6 +62,15 @@ func TestFake_AKSKSignedRequestsAreVerifiedAsTheGatewayWould(t *testing.T) {
 			r2.Header = r.Header
 			return r2
 		}, http.StatusUnauthorized, "signature"},
+		{"a temporary key pair's request with its security token is answered", func(t *testing.T) *http.Request {
+			return signedRequest(t, tempKeys, time.Now())
+		}, http.StatusOK, ""},
+		{"a temporary key pair's request without its security token gets 401", func(t *testing.T) *http.Request {
+			return signedRequest(t, aksk.NewCredentials(tempKeys.AccessKey, tempKeys.SecretKey.Reveal(), ""), time.Now())
+		}, http.StatusUnauthorized, string(aksk.ReasonMissingSecurityToken)},
+		{"another security token gets 401", func(t *testing.T) *http.Request {
+			return signedRequest(t, aksk.NewCredentials(tempKeys.AccessKey, tempKeys.SecretKey.Reveal(), "another-security-token-0123"), time.Now())
+		}, http.StatusUnauthorized, string(aksk.ReasonWrongSecurityToken)},
 		{"a token request works beside AK/SK", func(t *testing.T) *http.Request {
 			return newRequest(http.MethodPost, "/v3/"+pageProjectID+"/checkpoints/replicate", pageRequest(t))
 		}, http.StatusOK, ""},
@@ -71,7 +83,8 @@ func TestFake_AKSKSignedRequestsAreVerifiedAsTheGatewayWould(t *testing.T) {
 				assert.Equal(t, "BackupService.8600", e.ErrorCode)
 				assert.Contains(t, e.ErrorMsg, tc.message)
 			}
-			assert.NotContains(t, string(a.body), testKeys.SecretKey)
+			assert.NotContains(t, string(a.body), testKeys.SecretKey.Reveal())
+			assert.NotContains(t, string(a.body), tempKeys.SecurityToken.Reveal())
 		})
 	}
 }
@@ -84,7 +97,7 @@ func TestFake_ReplicateClientSigningWithAKSK(t *testing.T) {
 		status int
 	}{
 		{"the right keys replicate", testKeys, 0},
-		{"a wrong secret key is the fake's 401", aksk.Credentials{AccessKey: testKeys.AccessKey, SecretKey: "wrong-secret-key-0123456789"}, http.StatusUnauthorized},
+		{"a wrong secret key is the fake's 401", aksk.NewCredentials(testKeys.AccessKey, "wrong-secret-key-0123456789", ""), http.StatusUnauthorized},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			signer, err := aksk.NewSigner(tc.keys, pageProjectID)
@@ -99,7 +112,7 @@ func TestFake_ReplicateClientSigningWithAKSK(t *testing.T) {
 			}
 			assert.Equal(t, tc.status, client.StatusCode(err))
 			assert.Contains(t, err.Error(), "signature")
-			assert.NotContains(t, err.Error(), tc.keys.SecretKey)
+			assert.NotContains(t, err.Error(), tc.keys.SecretKey.Reveal())
 		})
 	}
 }

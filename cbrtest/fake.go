@@ -180,7 +180,7 @@ func (f *Fake) authenticate(w http.ResponseWriter, r *http.Request, project stri
 		validate.WriteCBRError(w, http.StatusBadRequest, codeParameter, "The request body cannot be read.")
 		return false
 	}
-	lookup := func(ak string) (string, bool) { sk, ok := f.cfg.aksk[ak]; return sk, ok }
+	lookup := func(ak string) (aksk.Credentials, bool) { c, ok := f.cfg.aksk[ak]; return c, ok }
 	if err := aksk.Verify(r, body, lookup, time.Now(), aksk.DefaultSkew); err != nil {
 		validate.WriteCBRError(w, http.StatusUnauthorized, codeNotAuthenticated, "Not authenticated: "+err.Error())
 		return false

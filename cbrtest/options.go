@@ -43,11 +43,11 @@ type config struct {
 	handlers     map[string]http.Handler // WithHandler, by operation ID
 	sourceRegion string
 	backups      int
-	tokenHash    *[sha256.Size]byte // SHA-256 of WithToken's token: a printed Fake never shows it
-	maxRequests  int                // <0: keep every accepted request
-	iamUsers     []IAMUser          // WithIAM: the fake also serves IAM's token endpoint
-	iamCatalog   IAMCatalogForm     // WithIAMCatalog: how its catalog lists the fake
-	aksk         map[string]string  // WithAKSK: access key -> secret key
+	tokenHash    *[sha256.Size]byte          // SHA-256 of WithToken's token: a printed Fake never shows it
+	maxRequests  int                         // <0: keep every accepted request
+	iamUsers     []IAMUser                   // WithIAM: the fake also serves IAM's token endpoint
+	iamCatalog   IAMCatalogForm              // WithIAMCatalog: how its catalog lists the fake
+	aksk         map[string]aksk.Credentials // WithAKSK: access key -> key pair
 	errs         []error
 }
 
@@ -246,11 +246,13 @@ func WithIAMCatalog(form IAMCatalogForm) Option {
 // WithAKSK makes the fake accept requests signed with these access key /
 // secret key pairs (SDK-HMAC-SHA256, package aksk) as the service's gateway
 // does: it recomputes the signature from the request as received and
-// accepts it within aksk.DefaultSkew (15 minutes) of X-Sdk-Date; otherwise
-// it answers 401 BackupService.8600 saying which check failed (unknown
-// access key, bad signature, stale or missing date). A request without an
-// SDK-HMAC-SHA256 Authorization is judged by its token as before, so token
-// and AK/SK authentication work side by side. Behind the check, as behind
+// accepts it within aksk.DefaultSkew (15 minutes) of X-Sdk-Date; a pair
+// with a SecurityToken (a temporary key pair) also needs its token in
+// X-Security-Token. Otherwise it answers 401 BackupService.8600 saying
+// which check of aksk.Verify failed (unknown access key, bad signature,
+// stale or missing date, missing or wrong security token, ...). A request
+// without an SDK-HMAC-SHA256 Authorization is judged by its token as
+// before, so token and AK/SK authentication work side by side. Behind the check, as behind
 // the real gateway, the call's contract is the page's: the fake validates
 // the verified request as if it carried a token.
 func WithAKSK(creds ...aksk.Credentials) Option {
@@ -260,14 +262,14 @@ func WithAKSK(creds ...aksk.Credentials) Option {
 			return
 		}
 		if c.aksk == nil {
-			c.aksk = map[string]string{}
+			c.aksk = map[string]aksk.Credentials{}
 		}
 		for i, cr := range creds {
 			if err := cr.Check(); err != nil {
 				c.errs = append(c.errs, optionError("WithAKSK", "key pair %d: %w", i+1, err))
 				continue
 			}
-			c.aksk[cr.AccessKey] = cr.SecretKey
+			c.aksk[cr.AccessKey] = cr
 		}
 	}
 }

@@ -110,14 +110,20 @@ func chooseCredentials(getenv func(string) string, tokenFile, cloud string, clou
 var akskPairs = [][2]string{{"OS_ACCESS_KEY", "OS_SECRET_KEY"}, {"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"}}
 
 // akskCredentials returns the first pair of which a variable is set (ok),
-// with a problem naming the other variable when only one is set.
+// with a temporary key pair's security token (OS_SECURITY_TOKEN, else
+// HUAWEICLOUD_SDK_SECURITY_TOKEN, for either pair), and a problem naming
+// the other variable when only one of the pair is set.
 func akskCredentials(getenv func(string) string) (credentials, []string, bool) {
+	token := strings.TrimSpace(getenv("OS_SECURITY_TOKEN"))
+	if token == "" {
+		token = strings.TrimSpace(getenv("HUAWEICLOUD_SDK_SECURITY_TOKEN"))
+	}
 	for _, p := range akskPairs {
 		ak, sk := strings.TrimSpace(getenv(p[0])), getenv(p[1])
 		if ak == "" && strings.TrimSpace(sk) == "" {
 			continue
 		}
-		c := credentials{kind: authAKSK, from: p[0] + " and " + p[1], keys: aksk.Credentials{AccessKey: ak, SecretKey: sk}}
+		c := credentials{kind: authAKSK, from: p[0] + " and " + p[1], keys: aksk.NewCredentials(ak, sk, token)}
 		switch {
 		case ak == "":
 			return c, []string{fmt.Sprintf("%s is set but %s is not: AK/SK signing needs both", p[1], p[0])}, true

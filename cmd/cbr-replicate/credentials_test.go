@@ -20,7 +20,7 @@ import (
 var signInUser = cbrtest.IAMUser{Domain: "OTC00000000001000000123", Name: "backup-admin", Password: redact.NewSecret(secretPassword), Project: "eu-de"}
 
 // testKeys is the AK/SK pair of these tests.
-var testKeys = aksk.Credentials{AccessKey: "HPUATESTACCESSKEY001", SecretKey: secretKey}
+var testKeys = aksk.NewCredentials("HPUATESTACCESSKEY001", secretKey, "")
 
 // iamServer starts the fake with its IAM for signInUser.
 func iamServer(t *testing.T, opts ...cbrtest.Option) *cbrtest.Server {
@@ -451,8 +451,8 @@ func TestMockIAMUsersAndKeys(t *testing.T) {
 			return []string{"--token-file", writeFile(t, "token", secretToken), "--iam-users-file", writeFile(t, "users", usersLine)}
 		}, []string{"--token-file and --iam-users-file exclude each other"}},
 		{"bad lines of --aksk-file are reported by number, never by content", func(t *testing.T) []string {
-			return []string{"--aksk-file", writeFile(t, "keys", "# ok\nHPUA1 "+secretKey+" extra\n"+secretKey+"\nHPUA2 sk2\nHPUA2 "+secretKey+"\n")}
-		}, []string{"line 2: 3 fields, want 2 (access key, secret key)", "line 3: 1 fields", "line 5: the access key of line 4 again"}},
+			return []string{"--aksk-file", writeFile(t, "keys", "# ok\nHPUA1 "+secretKey+" token extra\n"+secretKey+"\nHPUA2 sk2\nHPUA2 "+secretKey+"\n")}
+		}, []string{"line 2: 4 fields, want 2 or 3 (access key, secret key, optional security token)", "line 3: 1 fields", "line 5: the access key of line 4 again"}},
 		{"an --aksk-file of comments only has no key pair", func(t *testing.T) []string {
 			return []string{"--aksk-file", writeFile(t, "keys", "# none\n")}
 		}, []string{"no key pair"}},

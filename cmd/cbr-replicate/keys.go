@@ -25,9 +25,10 @@ func readIAMUsers(s streams, name string) ([]cbrtest.IAMUser, error) {
 	return users, nil
 }
 
-// readKeys reads --aksk-file: one "AK SK" pair a line, blank lines and
-// lines starting with # skipped. Every bad line is reported at once, by
-// number, never with its content (it holds a secret key).
+// readKeys reads --aksk-file: one "AK SK [security-token]" key pair a
+// line (the token of a temporary key pair as an optional third column),
+// blank lines and lines starting with # skipped. Every bad line is
+// reported at once, by number, never with its content (it holds secrets).
 func readKeys(s streams, name string) ([]aksk.Credentials, error) {
 	b, err := readSecretsFile(s, "--aksk-file", name)
 	if err != nil {
@@ -47,15 +48,19 @@ func readKeys(s streams, name string) ([]aksk.Credentials, error) {
 		}
 		f := strings.Fields(line)
 		switch {
-		case len(f) != 2:
-			errs = append(errs, fmt.Errorf("line %d: %d fields, want 2 (access key, secret key)", n, len(f)))
+		case len(f) != 2 && len(f) != 3:
+			errs = append(errs, fmt.Errorf("line %d: %d fields, want 2 or 3 (access key, secret key, optional security token)", n, len(f)))
 			continue
 		case seen[f[0]] != 0:
 			errs = append(errs, fmt.Errorf("line %d: the access key of line %d again", n, seen[f[0]]))
 			continue
 		}
 		seen[f[0]] = n
-		keys = append(keys, aksk.Credentials{AccessKey: f[0], SecretKey: f[1]})
+		token := ""
+		if len(f) == 3 {
+			token = f[2]
+		}
+		keys = append(keys, aksk.NewCredentials(f[0], f[1], token))
 	}
 	if err := sc.Err(); err != nil {
 		errs = append(errs, err)

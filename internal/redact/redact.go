@@ -14,10 +14,12 @@ const Redacted = "[REDACTED]"
 
 // secretHeaders are the canonical names of the headers that carry a
 // credential: the IAM token (sent as X-Auth-Token, issued as
-// X-Subject-Token), HTTP authentication (AK/SK signatures too) and cookies.
+// X-Subject-Token), a temporary AK/SK's security token, HTTP
+// authentication (AK/SK signatures too) and cookies.
 var secretHeaders = map[string]bool{
 	"X-Auth-Token":        true,
 	"X-Subject-Token":     true,
+	"X-Security-Token":    true,
 	"Authorization":       true,
 	"Proxy-Authorization": true,
 	"Cookie":              true,

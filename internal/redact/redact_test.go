@@ -20,9 +20,10 @@ func TestHeader(t *testing.T) {
 	h["x-subject-token"] = []string{"secret-token-2"} // not canonical, as a server may send it
 	h.Set("Authorization", "SDK-HMAC-SHA256 Access=AK, Signature=abc")
 	h.Set("Cookie", "a=b")
+	h.Set("X-Security-Token", "temporary-key-security-token")
 	h.Set("Content-Type", "application/json")
 	got := redact.Header(h)
-	for _, name := range []string{"X-Auth-Token", "Authorization", "Cookie"} {
+	for _, name := range []string{"X-Auth-Token", "Authorization", "Cookie", "X-Security-Token"} {
 		assert.Equal(t, redact.Redacted, got.Get(name), name)
 	}
 	//lint:ignore SA1008 the key is not canonical on purpose: Header must redact a secret header whatever its case

@@ -37,7 +37,7 @@ func BenchmarkSignPageRequest(b *testing.B) {
 		}
 		req.Header.Set("User-Agent", sdkUserAgent)
 		req.Header.Set("Content-Type", "application/json;charset=UTF-8")
-		creds := aksk.Credentials{AccessKey: testAK, SecretKey: testSK}
+		creds := aksk.NewCredentials(testAK, testSK, "")
 		b.ReportAllocs()
 		for b.Loop() {
 			if err := aksk.Sign(req, body, creds, testProjectID, testTime); err != nil {

@@ -18,15 +18,21 @@ import (
 
 	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
 // sdkClient is the SDK's unmodified CBR v1 client with basic (AK/SK)
-// credentials and the project ID, pointed at endpoint over plain http,
-// with no proxy (the SDK's transport has none unless configured).
-func sdkClient(t *testing.T, endpoint, ak, sk string) *cbrsdk.CbrClient {
+// credentials, a security token when token is not "", and the project ID,
+// pointed at endpoint over plain http, with no proxy (the SDK's transport
+// has none unless configured).
+func sdkClient(t *testing.T, endpoint, ak, sk, token string) *cbrsdk.CbrClient {
 	t.Helper()
-	creds, err := basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithProjectId(testProjectID).SafeBuild()
+	b := basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithProjectId(testProjectID)
+	if token != "" {
+		b = b.WithSecurityToken(token)
+	}
+	creds, err := b.SafeBuild()
 	require.NoError(t, err)
 	hc, err := cbrsdk.CbrClientBuilder().
 		WithEndpoints([]string{endpoint}).
@@ -55,13 +61,16 @@ func pageRequest() *model.CopyCheckpointRequest {
 // verifies the signature as the service's gateway would, so a test author
 // can use the vendor's SDK against it.
 func TestSDKClientAgainstTheFake(t *testing.T) {
-	srv, err := cbrtest.NewServer(cbrtest.WithAKSK(aksk.Credentials{AccessKey: testAK, SecretKey: testSK}))
+	srv, err := cbrtest.NewServer(cbrtest.WithAKSK(
+		aksk.NewCredentials(testAK, testSK, ""),
+		aksk.NewCredentials(tempAK, testSK, testSecurityToken),
+	))
 	require.NoError(t, err)
 	defer srv.Close()
 	require.True(t, strings.HasPrefix(srv.URL, "http://127.0.0.1:"))
 
 	t.Run("the SDK's signed CopyCheckpoint is verified and gets a replication", func(t *testing.T) {
-		resp, err := sdkClient(t, srv.URL, testAK, testSK).CopyCheckpoint(pageRequest())
+		resp, err := sdkClient(t, srv.URL, testAK, testSK, "").CopyCheckpoint(pageRequest())
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusOK, resp.HttpStatusCode)
 		require.NotNil(t, resp.Replication)
@@ -83,7 +92,7 @@ func TestSDKClientAgainstTheFake(t *testing.T) {
 
 	t.Run("a wrong SK gets the fake's 401 naming the failed check", func(t *testing.T) {
 		const wrongSK = "wrongSecretKey0123456789abcdefWRONG00001"
-		_, err := sdkClient(t, srv.URL, testAK, wrongSK).CopyCheckpoint(pageRequest())
+		_, err := sdkClient(t, srv.URL, testAK, wrongSK, "").CopyCheckpoint(pageRequest())
 		var serr *sdkerr.ServiceResponseError
 		require.True(t, errors.As(err, &serr), "got %T: %v", err, err)
 		assert.Equal(t, http.StatusUnauthorized, serr.StatusCode)
@@ -94,10 +103,40 @@ func TestSDKClientAgainstTheFake(t *testing.T) {
 	})
 
 	t.Run("an unknown AK gets 401 naming the failed check", func(t *testing.T) {
-		_, err := sdkClient(t, srv.URL, "HPUAUNKNOWNACCESSKEY", testSK).CopyCheckpoint(pageRequest())
+		_, err := sdkClient(t, srv.URL, "HPUAUNKNOWNACCESSKEY", testSK, "").CopyCheckpoint(pageRequest())
 		var serr *sdkerr.ServiceResponseError
 		require.True(t, errors.As(err, &serr), "got %T: %v", err, err)
 		assert.Equal(t, http.StatusUnauthorized, serr.StatusCode)
 		assert.Contains(t, serr.ErrorMessage, string(aksk.ReasonUnknownAK))
 	})
+
+	t.Run("a temporary key pair's signed CopyCheckpoint with its security token replicates", func(t *testing.T) {
+		resp, err := sdkClient(t, srv.URL, tempAK, testSK, testSecurityToken).CopyCheckpoint(pageRequest())
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, resp.HttpStatusCode)
+		got := srv.Requests()
+		require.NotEmpty(t, got)
+		assert.Equal(t, redact.Redacted, got[len(got)-1].Header.Get(aksk.HeaderSecurityToken),
+			"the token was sent; the fake's log of requests redacts it")
+	})
+
+	for _, tc := range []struct {
+		name, ak, token string
+		reason          aksk.Reason
+	}{
+		{"a wrong security token gets 401 naming the failed check", tempAK, "gQpldS1kZS0xWRONGtemporaryKeyToken", aksk.ReasonWrongSecurityToken},
+		{"a temporary key pair without its security token gets 401", tempAK, "", aksk.ReasonMissingSecurityToken},
+		{"a security token with a permanent key pair gets 401", testAK, testSecurityToken, aksk.ReasonUnexpectedSecurityToken},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := sdkClient(t, srv.URL, tc.ak, testSK, tc.token).CopyCheckpoint(pageRequest())
+			var serr *sdkerr.ServiceResponseError
+			require.True(t, errors.As(err, &serr), "got %T: %v", err, err)
+			assert.Equal(t, http.StatusUnauthorized, serr.StatusCode)
+			assert.Equal(t, validate.CodeNotAuthenticated, serr.ErrorCode)
+			assert.Contains(t, serr.ErrorMessage, string(tc.reason))
+			assert.NotContains(t, fmt.Sprint(err), testSecurityToken)
+			assert.NotContains(t, fmt.Sprint(err), testSK)
+		})
+	}
 }

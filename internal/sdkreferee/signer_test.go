@@ -25,6 +25,10 @@ const (
 	testEndpoint  = "https://cbr.eu-de.otc.t-systems.com"
 	// The SDK's own User-Agent, signed like any other header.
 	sdkUserAgent = "huaweicloud-usdk-go/3.0"
+	// tempAK and testSecurityToken are a temporary key pair's (with
+	// testSK); IAM issues a token as a long base64 text.
+	tempAK            = "HPUATEMPORARYACCESSK"
+	testSecurityToken = "gQpldS1kZS0xSAMPLEtemporaryKeyToken+/0123456789abcdefABCDEF=="
 )
 
 var testTime = time.Date(2024, time.May, 17, 8, 30, 0, 0, time.UTC)
@@ -42,6 +46,8 @@ type sdkCase struct {
 	headers     map[string]string
 	contentType string
 	body        string
+	// securityToken makes the keys a temporary key pair's.
+	securityToken string
 }
 
 var sdkCases = []sdkCase{
@@ -92,6 +98,25 @@ var sdkCases = []sdkCase{
 	{
 		name: "no project ID (global service)", method: http.MethodGet, path: "/v3/regions",
 	},
+	{
+		name: "a temporary key pair: X-Security-Token set and signed", method: http.MethodPost,
+		path: "/v3/{project_id}/checkpoints/replicate", projectID: testProjectID,
+		contentType: "application/json;charset=UTF-8", body: pageBody, securityToken: testSecurityToken,
+	},
+}
+
+// ak is the access key of c: tempAK for a temporary key pair (the same SK
+// signs both; the signature does not cover the AK).
+func (c sdkCase) ak() string {
+	if c.securityToken != "" {
+		return tempAK
+	}
+	return testAK
+}
+
+// keys are the credentials of c for package aksk.
+func (c sdkCase) keys() aksk.Credentials {
+	return aksk.NewCredentials(c.ak(), testSK, c.securityToken)
 }
 
 // sdkSign builds c as the SDK does, signs it with the SDK's signer at
@@ -119,10 +144,14 @@ func sdkSign(t *testing.T, c sdkCase) (string, *http.Request, []byte) {
 		if c.body != "" {
 			b.WithBody("", c.body)
 		}
+		if c.securityToken != "" {
+			// What the SDK's BaseCredentials adds before it signs.
+			b.AddHeaderParam(aksk.HeaderSecurityToken, c.securityToken)
+		}
 		return b.Build()
 	}
 	sdkReq := build()
-	extra, err := signer.Sign(sdkReq, testAK, testSK)
+	extra, err := signer.Sign(sdkReq, c.ak(), testSK)
 	require.NoError(t, err)
 	require.Equal(t, testTime.Format(aksk.DateLayout), extra[aksk.HeaderDate], "the SDK signs at the time given in X-Sdk-Date")
 
@@ -136,22 +165,26 @@ func sdkSign(t *testing.T, c sdkCase) (string, *http.Request, []byte) {
 }
 
 func TestSignEqualsSDKSigner(t *testing.T) {
-	creds := aksk.Credentials{AccessKey: testAK, SecretKey: testSK}
 	for _, c := range sdkCases {
 		t.Run(c.name, func(t *testing.T) {
 			want, wire, body := sdkSign(t, c)
 			require.Equal(t, c.body, string(body), "the SDK sends the body it signed")
+			wantToken := wire.Header.Values(aksk.HeaderSecurityToken)
 			t.Logf("vector %q: %s %s body %d bytes\n  Authorization: %s", c.name, wire.Method, wire.URL.RequestURI(), len(body), want)
 
-			require.NoError(t, aksk.Sign(wire, body, creds, c.projectID, testTime))
+			// Signed again from scratch: the SDK's X-Security-Token is
+			// not what our signer signs, ours is.
+			wire.Header.Del(aksk.HeaderSecurityToken)
+			require.NoError(t, aksk.Sign(wire, body, c.keys(), c.projectID, testTime))
 			assert.Equal(t, want, wire.Header.Get(aksk.HeaderAuthorization))
+			assert.Equal(t, wantToken, wire.Header.Values(aksk.HeaderSecurityToken), "X-Security-Token as the SDK sends it")
 		})
 	}
 }
 
 func TestVerifyAcceptsSDKSignedRequests(t *testing.T) {
-	lookup := func(ak string) (string, bool) { return testSK, ak == testAK }
 	for _, c := range sdkCases {
+		lookup := func(ak string) (aksk.Credentials, bool) { return c.keys(), ak == c.ak() }
 		t.Run(c.name, func(t *testing.T) {
 			auth, wire, body := sdkSign(t, c)
 			wire.Header.Set(aksk.HeaderAuthorization, auth)
@@ -178,10 +211,10 @@ func TestUnsignedPayloadIsRefused(t *testing.T) {
 
 	wire.Header.Set(aksk.HeaderAuthorization, auth)
 	var verr *aksk.VerifyError
-	require.ErrorAs(t, aksk.Verify(wire, body, func(string) (string, bool) { return testSK, true }, testTime, 0), &verr)
+	require.ErrorAs(t, aksk.Verify(wire, body, func(string) (aksk.Credentials, bool) { return aksk.NewCredentials(testAK, testSK, ""), true }, testTime, 0), &verr)
 	assert.Equal(t, aksk.ReasonUnsignedPayload, verr.Reason)
 
-	err := aksk.Sign(wire, body, aksk.Credentials{AccessKey: testAK, SecretKey: testSK}, testProjectID, testTime)
+	err := aksk.Sign(wire, body, aksk.NewCredentials(testAK, testSK, ""), testProjectID, testTime)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), aksk.HeaderContentSHA256)
 }
