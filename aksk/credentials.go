@@ -3,26 +3,25 @@ package aksk
 import (
 	"errors"
 
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // Credentials are an access key (AK), which identifies the key pair and may
 // be shown; a secret key (SK), which signs; and, for a temporary key pair
 // (agency or federated users), its security token. The SK and the token
-// are redact.Secret: no encoding (fmt, slog, JSON, text) shows them.
+// are secret.Value: no encoding (fmt, slog, JSON, text) shows them.
 type Credentials struct {
 	AccessKey string
-	SecretKey redact.Secret
+	SecretKey secret.Value
 	// SecurityToken comes with a temporary AK/SK and is empty for a
 	// permanent one. Sign sends it in X-Security-Token and signs it.
-	SecurityToken redact.Secret
+	SecurityToken secret.Value
 }
 
 // NewCredentials returns the credentials of a key pair; securityToken is
-// "" for a permanent key pair. It is how code outside this module, which
-// cannot name redact.Secret's package, fills the secret fields.
+// "" for a permanent key pair.
 func NewCredentials(accessKey, secretKey, securityToken string) Credentials {
-	return Credentials{AccessKey: accessKey, SecretKey: redact.NewSecret(secretKey), SecurityToken: redact.NewSecret(securityToken)}
+	return Credentials{AccessKey: accessKey, SecretKey: secret.New(secretKey), SecurityToken: secret.New(securityToken)}
 }
 
 // Errors of [Credentials.Check], for errors.Is.

@@ -54,6 +54,6 @@
 // it is written, never held whole, and each header's values are read once.
 //
 // The SK and the security token never appear in any output of this
-// package: [Credentials] holds them as redact.Secret, and no error carries
+// package: [Credentials] holds them as secret.Value, and no error carries
 // them or the expected signature. A zero or nil [Signer] refuses to sign.
 package aksk

@@ -23,6 +23,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // Config says where and as whom to sign in. IDs win over names: with
@@ -35,7 +36,7 @@ type Config struct {
 	// Username (with DomainName or DomainID) or UserID names the user.
 	Username, UserID string
 	// Password of the user, for the password method.
-	Password redact.Secret
+	Password secret.Value
 	// DomainName or DomainID is the user's domain (on Open Telekom Cloud
 	// the account, "OTC00000000001000000xxx"); also the project's, unless
 	// ProjectDomainName or ProjectDomainID says otherwise.
@@ -55,14 +56,14 @@ type Config struct {
 	// they are set. A code is good for one sign-in: a Session sends it
 	// once, and renewing its token (after a day, or after Invalidate)
 	// needs a new Session with a new code.
-	Passcode redact.Secret
+	Passcode secret.Value
 	// Region is the region the configuration names (clouds.yaml region_name
 	// or OS_REGION_NAME); "" when it names none.
 	Region string
 	// Token is an IAM token to sign in with instead of a password (the
 	// token method; OS_AUTH_TOKEN): rescoped to the project when one is
 	// set, else used as it is.
-	Token redact.Secret
+	Token secret.Value
 	// TLS is the TLS configuration clouds.yaml asks for (cacert, cert,
 	// key, verify); nil means the system's defaults.
 	TLS *tls.Config
@@ -161,7 +162,7 @@ func FromCloud(name string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("auth: clouds.yaml %s, cloud %q: %w", file, name, err)
 	}
-	c.Region, c.Passcode = eo.Region, redact.NewSecret(passcode)
+	c.Region, c.Passcode = eo.Region, secret.New(passcode)
 	if tlsConfig != nil && (tlsConfig.RootCAs != nil || tlsConfig.InsecureSkipVerify || len(tlsConfig.Certificates) > 0) {
 		c.TLS = tlsConfig // clouds.Parse makes one always; keep it only when it asks for something
 	}
@@ -283,8 +284,8 @@ func (c *Config) fromAuthOptions(ao gophercloud.AuthOptions, source string) erro
 	if ao.ApplicationCredentialID != "" || ao.ApplicationCredentialName != "" || ao.ApplicationCredentialSecret != "" {
 		return errors.New("application credentials are not supported: give a user and password, or a token")
 	}
-	c.AuthURL, c.Username, c.UserID, c.Password = ao.IdentityEndpoint, ao.Username, ao.UserID, redact.NewSecret(ao.Password)
-	c.DomainName, c.DomainID, c.Token, c.Source = ao.DomainName, ao.DomainID, redact.NewSecret(ao.TokenID), source
+	c.AuthURL, c.Username, c.UserID, c.Password = ao.IdentityEndpoint, ao.Username, ao.UserID, secret.New(ao.Password)
+	c.DomainName, c.DomainID, c.Token, c.Source = ao.DomainName, ao.DomainID, secret.New(ao.TokenID), source
 	if s := ao.Scope; s != nil {
 		if s.System || s.TrustID != "" {
 			return errors.New("a system or trust scope is not supported: CBR needs a token scoped to a project")
@@ -327,7 +328,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		AuthURL:           get("OS_AUTH_URL"),
 		Username:          get("OS_USERNAME"),
 		UserID:            get("OS_USER_ID", "OS_USERID"),
-		Password:          redact.NewSecret(getenv("OS_PASSWORD")), // as it is: blanks may belong to it
+		Password:          secret.New(getenv("OS_PASSWORD")), // as it is: blanks may belong to it
 		DomainName:        get("OS_USER_DOMAIN_NAME", "OS_DOMAIN_NAME"),
 		DomainID:          get("OS_USER_DOMAIN_ID", "OS_DOMAIN_ID"),
 		ProjectName:       get("OS_PROJECT_NAME", "OS_TENANT_NAME"),
@@ -335,8 +336,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		ProjectDomainName: get("OS_PROJECT_DOMAIN_NAME"),
 		ProjectDomainID:   get("OS_PROJECT_DOMAIN_ID"),
 		Region:            get("OS_REGION_NAME"),
-		Token:             redact.NewSecret(get("OS_AUTH_TOKEN")),
-		Passcode:          redact.NewSecret(get("OS_PASSCODE")),
+		Token:             secret.New(get("OS_AUTH_TOKEN")),
+		Passcode:          secret.New(get("OS_PASSCODE")),
 		Source:            "OS_* environment variables",
 	}, nil
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // cloudsEnv isolates a test from the caller's OpenStack variables and
@@ -57,7 +57,7 @@ func TestFromCloud_SignsIn(t *testing.T) {
 	c, err := auth.FromCloud("")
 	require.NoError(t, err)
 	assertConfig(t, auth.Config{
-		AuthURL: iam.URL, Username: "alice", Password: redact.NewSecret(password), DomainName: domain,
+		AuthURL: iam.URL, Username: "alice", Password: secret.New(password), DomainName: domain,
 		ProjectName: "eu-de", Region: "eu-de",
 		Source: fmt.Sprintf(`clouds.yaml cloud "otc" (%s and secure.yaml)`, file),
 	}, c, "the password from secure.yaml")
@@ -216,22 +216,22 @@ func TestFromEnv(t *testing.T) {
 			"OS_AUTH_URL": "https://iam.eu-de.otc.t-systems.com:443/v3", "OS_IDENTITY_API_VERSION": "3",
 			"OS_USER_DOMAIN_NAME": domain, "OS_PROJECT_NAME": "eu-de", "OS_USERNAME": "alice", "OS_PASSWORD": password,
 			"OS_REGION_NAME": "eu-de",
-		}, auth.Config{AuthURL: "https://iam.eu-de.otc.t-systems.com:443/v3", Username: "alice", Password: redact.NewSecret(password),
+		}, auth.Config{AuthURL: "https://iam.eu-de.otc.t-systems.com:443/v3", Username: "alice", Password: secret.New(password),
 			DomainName: domain, ProjectName: "eu-de", Region: "eu-de"}},
 		{"IDs and a project domain", map[string]string{
 			"OS_AUTH_URL": "https://iam.example.org/v3", "OS_USER_ID": "u1", "OS_PASSWORD": password,
 			"OS_PROJECT_ID": "p1", "OS_USER_DOMAIN_ID": "d1", "OS_PROJECT_DOMAIN_NAME": "pd",
-		}, auth.Config{AuthURL: "https://iam.example.org/v3", UserID: "u1", Password: redact.NewSecret(password), DomainID: "d1", ProjectID: "p1", ProjectDomainName: "pd"}},
+		}, auth.Config{AuthURL: "https://iam.example.org/v3", UserID: "u1", Password: secret.New(password), DomainID: "d1", ProjectID: "p1", ProjectDomainName: "pd"}},
 		{"the older names", map[string]string{
 			"OS_AUTH_URL": "https://iam.example.org/v3", "OS_USERID": "u1", "OS_PASSWORD": password,
 			"OS_TENANT_NAME": "eu-de", "OS_TENANT_ID": "p1", "OS_DOMAIN_NAME": "d", "OS_DOMAIN_ID": "d1",
-		}, auth.Config{AuthURL: "https://iam.example.org/v3", UserID: "u1", Password: redact.NewSecret(password), DomainName: "d", DomainID: "d1", ProjectName: "eu-de", ProjectID: "p1"}},
+		}, auth.Config{AuthURL: "https://iam.example.org/v3", UserID: "u1", Password: secret.New(password), DomainName: "d", DomainID: "d1", ProjectName: "eu-de", ProjectID: "p1"}},
 		{"the user's domain wins over OS_DOMAIN_NAME", map[string]string{"OS_USER_DOMAIN_NAME": "user-domain", "OS_DOMAIN_NAME": "d"},
 			auth.Config{DomainName: "user-domain"}},
 		{"a token", map[string]string{"OS_AUTH_URL": "https://iam.example.org/v3", "OS_AUTH_TOKEN": "MIItoken", "OS_PROJECT_ID": "p1"},
-			auth.Config{AuthURL: "https://iam.example.org/v3", Token: redact.NewSecret("MIItoken"), ProjectID: "p1"}},
+			auth.Config{AuthURL: "https://iam.example.org/v3", Token: secret.New("MIItoken"), ProjectID: "p1"}},
 		{"blanks around values", map[string]string{"OS_USERNAME": " alice\n", "OS_PASSWORD": " pass word "},
-			auth.Config{Username: "alice", Password: redact.NewSecret(" pass word ")}},
+			auth.Config{Username: "alice", Password: secret.New(" pass word ")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := auth.FromEnv(func(k string) string { return tc.env[k] })
@@ -267,7 +267,7 @@ func TestFromEnv_SignsIn(t *testing.T) {
 }
 
 func TestConfig_Validate(t *testing.T) {
-	good := auth.Config{AuthURL: "https://iam.eu-de.otc.t-systems.com:443/v3", Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de"}
+	good := auth.Config{AuthURL: "https://iam.eu-de.otc.t-systems.com:443/v3", Username: "alice", Password: secret.New(password), DomainName: domain, ProjectName: "eu-de"}
 	for _, tc := range []struct {
 		name string
 		edit func(*auth.Config)
@@ -278,7 +278,7 @@ func TestConfig_Validate(t *testing.T) {
 			c.Username, c.DomainName, c.UserID, c.ProjectName, c.ProjectID = "", "", "u1", "", "p1"
 		}, nil},
 		{"a token alone", func(c *auth.Config) {
-			c.Username, c.Password, c.DomainName, c.ProjectName, c.Token = "", redact.Secret{}, "", "", redact.NewSecret("MIIt")
+			c.Username, c.Password, c.DomainName, c.ProjectName, c.Token = "", secret.Value{}, "", "", secret.New("MIIt")
 		}, nil},
 		{"http to loopback", func(c *auth.Config) { c.AuthURL = "http://127.0.0.1:5000/v3" }, nil},
 		{"http to localhost", func(c *auth.Config) { c.AuthURL = "http://localhost:5000/v3" }, nil},
@@ -291,13 +291,13 @@ func TestConfig_Validate(t *testing.T) {
 		{"an auth URL of Keystone v2.0", func(c *auth.Config) { c.AuthURL = "https://iam.example.org/v2.0" }, []string{"names another Keystone version than v3"}},
 		{"an auth URL of v3.0, which IAM's catalog names", func(c *auth.Config) { c.AuthURL = "https://iam.example.org/v3.0" }, nil},
 		{"plain http to a host that is not loopback", func(c *auth.Config) { c.AuthURL = "http://iam.example.org/v3" }, []string{"password would travel unencrypted"}},
-		{"no password and no token", func(c *auth.Config) { c.Password = redact.Secret{} }, []string{"no password"}},
-		{"both a password and a token", func(c *auth.Config) { c.Token = redact.NewSecret("MIIt") }, []string{"both a password and a token"}},
+		{"no password and no token", func(c *auth.Config) { c.Password = secret.Value{} }, []string{"no password"}},
+		{"both a password and a token", func(c *auth.Config) { c.Token = secret.New("MIIt") }, []string{"both a password and a token"}},
 		{"no user", func(c *auth.Config) { c.Username = "" }, []string{"no user"}},
 		{"a user name without domain", func(c *auth.Config) { c.DomainName = "" }, []string{`user "alice" has no domain`, `project "eu-de" has no domain`}},
 		{"no project with a password", func(c *auth.Config) { c.ProjectName = "" }, []string{"no project"}},
 		{"a project name without domain", func(c *auth.Config) {
-			c.Username, c.Password, c.DomainName, c.Token = "", redact.Secret{}, "", redact.NewSecret("MIIt")
+			c.Username, c.Password, c.DomainName, c.Token = "", secret.Value{}, "", secret.New("MIIt")
 		}, []string{`project "eu-de" has no domain`}},
 		{"every problem at once", func(c *auth.Config) { *c = auth.Config{Source: "OS_* environment variables"} },
 			[]string{"OS_* environment variables:", "no auth URL", "no password", "no user", "no project"}},
@@ -329,13 +329,13 @@ func TestConfig_Describe(t *testing.T) {
 		want string
 	}{
 		{"user, domain and project by name", auth.Config{
-			AuthURL: "https://iam.eu-de.otc.t-systems.com:443/v3", Username: "alice", Password: redact.NewSecret(password), DomainName: domain,
+			AuthURL: "https://iam.eu-de.otc.t-systems.com:443/v3", Username: "alice", Password: secret.New(password), DomainName: domain,
 			ProjectName: "eu-de", Region: "eu-de", Source: `clouds.yaml cloud "otc" (/x/clouds.yaml)`,
 		}, `IAM https://iam.eu-de.otc.t-systems.com:443/v3, user alice (domain ` + domain + `), project eu-de (domain ` + domain +
 			`), region eu-de; from clouds.yaml cloud "otc" (/x/clouds.yaml)`},
-		{"IDs", auth.Config{AuthURL: "https://iam.example.org/v3", UserID: "u1", Password: redact.NewSecret(password), ProjectID: "p1"},
+		{"IDs", auth.Config{AuthURL: "https://iam.example.org/v3", UserID: "u1", Password: secret.New(password), ProjectID: "p1"},
 			"IAM https://iam.example.org/v3, user ID u1, project ID p1; from sign-in configuration"},
-		{"a token", auth.Config{AuthURL: "https://iam.example.org/v3?x=url-secret", Token: redact.NewSecret("MIIsecret-token"), ProjectName: "eu-de", ProjectDomainID: "d1"},
+		{"a token", auth.Config{AuthURL: "https://iam.example.org/v3?x=url-secret", Token: secret.New("MIIsecret-token"), ProjectName: "eu-de", ProjectDomainID: "d1"},
 			"IAM https://iam.example.org/v3?[REDACTED], a token, project eu-de (domain ID d1); from sign-in configuration"},
 		{"nothing", auth.Config{}, "IAM (none), user (none) (no domain), project: none; from sign-in configuration"},
 	} {

@@ -26,7 +26,7 @@
 // with the secrets redacted (also JSON-escaped) before it is shortened, and
 // nothing of an answer of another shape. A refusal is returned again for
 // [RefusalHold] without asking IAM, which locks accounts after repeated
-// failures. The password, token and passcode are held as redact.Secret
+// failures. The password, token and passcode are held as secret.Value
 // (internal/redact): no error, printed or encoded Config or Session ever
 // shows them, and [Config.Warnings] says what puts them at risk (TLS not
 // verified, a secure.yaml others can read).

@@ -13,15 +13,15 @@ import (
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
-	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/client"
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // e2ePassword is distinctive so that a leak would show in any output.
 const e2ePassword = "e2e-Pa55w0rd-never-printed"
 
-var e2eUser = cbrtest.IAMUser{Domain: "OTC00000000001000000123", Name: "backup-admin", Password: redact.NewSecret(e2ePassword), Project: "eu-de"}
+var e2eUser = cbrtest.IAMUser{Domain: "OTC00000000001000000123", Name: "backup-admin", Password: secret.New(e2ePassword), Project: "eu-de"}
 
 // signedInClient signs in from a clouds.yaml whose auth_url is the fake's
 // own IAM, and builds a replicate client from what the sign-in gives: the

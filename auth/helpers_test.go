@@ -13,7 +13,7 @@ import (
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // password is distinctive, so that a test can tell it never shows.
@@ -22,8 +22,8 @@ const password = "Pw-7#q!distinctive-never-shown"
 const domain = "OTC00000000001000000001"
 
 var (
-	alice  = cbrtest.IAMUser{Domain: domain, Name: "alice", Password: redact.NewSecret(password), Project: "eu-de"}
-	aliceS = cbrtest.IAMUser{Domain: domain, Name: "alice", Password: redact.NewSecret(password), Project: "eu-nl_backup"}
+	alice  = cbrtest.IAMUser{Domain: domain, Name: "alice", Password: secret.New(password), Project: "eu-de"}
+	aliceS = cbrtest.IAMUser{Domain: domain, Name: "alice", Password: secret.New(password), Project: "eu-nl_backup"}
 )
 
 // clock is a settable clock, shared by the fake IAM and the Session.
@@ -88,7 +88,7 @@ func startIAM(t *testing.T, opts ...iamOption) *fakeIAM {
 
 // config signs in as alice to project eu-de of the fake.
 func (f *fakeIAM) config() auth.Config {
-	return auth.Config{AuthURL: f.URL, Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de", Source: "test"}
+	return auth.Config{AuthURL: f.URL, Username: "alice", Password: secret.New(password), DomainName: domain, ProjectName: "eu-de", Source: "test"}
 }
 
 // serve runs handler on 127.0.0.1 and returns its v3 URL.
@@ -100,12 +100,12 @@ func serve(t *testing.T, handler http.HandlerFunc) string {
 }
 
 // assertConfig compares two Configs, their secrets by what they hold: a
-// redact.Secret is not comparable.
+// secret.Value is not comparable.
 func assertConfig(t *testing.T, want, got auth.Config, msgAndArgs ...any) {
 	t.Helper()
 	reveal := func(c auth.Config) (auth.Config, [3]string) {
 		secrets := [3]string{c.Password.Reveal(), c.Token.Reveal(), c.Passcode.Reveal()}
-		c.Password, c.Token, c.Passcode = redact.Secret{}, redact.Secret{}, redact.Secret{}
+		c.Password, c.Token, c.Passcode = secret.Value{}, secret.Value{}, secret.Value{}
 		return c, secrets
 	}
 	wantC, wantS := reveal(want)

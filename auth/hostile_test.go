@@ -18,7 +18,7 @@ import (
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 func TestSignInFollowsNoRedirect(t *testing.T) {
@@ -35,7 +35,7 @@ func TestSignInFollowsNoRedirect(t *testing.T) {
 		}
 		http.NotFound(w, r)
 	})
-	c := auth.Config{AuthURL: iamURL, Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de", Source: "test"}
+	c := auth.Config{AuthURL: iamURL, Username: "alice", Password: secret.New(password), DomainName: domain, ProjectName: "eu-de", Source: "test"}
 	_, err := auth.SignIn(t.Context(), c)
 	require.Error(t, err, "a 3xx from IAM is a failed sign-in")
 	assert.Zero(t, got.Load(), "the password was not re-sent to where the redirect points")
@@ -80,7 +80,7 @@ func TestARefusalQuotesIAMsMessageRedactedFirstThenShortened(t *testing.T) {
 		}, strings.Repeat("é", limit.Message-1) + limit.Ellipsis},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := auth.Config{AuthURL: serve(t, tc.handler(tc.password)), Username: "alice", Password: redact.NewSecret(tc.password),
+			c := auth.Config{AuthURL: serve(t, tc.handler(tc.password)), Username: "alice", Password: secret.New(tc.password),
 				DomainName: domain, ProjectName: "eu-de", Source: "test"}
 			_, err := auth.SignIn(t.Context(), c)
 			var sie *auth.SignInError
@@ -153,7 +153,7 @@ func TestSignInSendsThePasswordOnlyToTheConfiguredOrigin(t *testing.T) {
 				return (&net.Dialer{}).DialContext(ctx, network, addr)
 			}
 
-			c := auth.Config{AuthURL: srv.URL, Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de", Source: "test"}
+			c := auth.Config{AuthURL: srv.URL, Username: "alice", Password: secret.New(password), DomainName: domain, ProjectName: "eu-de", Source: "test"}
 			s, err := auth.SignIn(t.Context(), c, auth.WithHTTPClient(&http.Client{Transport: tr}))
 			require.NoError(t, err, "signed in at the configured IAM, its URL with /v3 appended")
 			token, err := s.Token(t.Context())

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 func TestSignIn_AnswerOverTheBound(t *testing.T) {
@@ -22,7 +22,7 @@ func TestSignIn_AnswerOverTheBound(t *testing.T) {
 		fmt.Fprintf(w, `{"token": {"x": "%s", "expires_at": "2099-01-01T00:00:00.000000Z", "project": {"id": "p1", "name": "eu-de"}}}`, strings.Repeat("a", 2048))
 	}))
 	t.Cleanup(srv.Close)
-	s, err := NewSession(Config{AuthURL: srv.URL + "/v3", Username: "u", Password: redact.NewSecret("a-password"), DomainName: "d", ProjectName: "eu-de"})
+	s, err := NewSession(Config{AuthURL: srv.URL + "/v3", Username: "u", Password: secret.New("a-password"), DomainName: "d", ProjectName: "eu-de"})
 	require.NoError(t, err)
 	bt, ok := s.client.Transport.(iamTransport)
 	require.True(t, ok, "every answer goes through the bound")

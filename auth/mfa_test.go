@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // mfaIAM is an IAM stand-in for a user with login protection, shaped from
@@ -115,14 +115,14 @@ func TestLoginProtection_APasscodeSendsPasswordAndTOTPAsThePageShows(t *testing.
 }
 
 func TestLoginProtection_APasscodeNeedsTheUserIDAndAPassword(t *testing.T) {
-	base := auth.Config{AuthURL: "https://iam.example.org/v3", Username: "alice", Password: redact.NewSecret(password), DomainName: domain,
-		ProjectName: "eu-de", Passcode: redact.NewSecret("123456")}
+	base := auth.Config{AuthURL: "https://iam.example.org/v3", Username: "alice", Password: secret.New(password), DomainName: domain,
+		ProjectName: "eu-de", Passcode: secret.New("123456")}
 	err := base.Validate()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "a passcode (OS_PASSCODE, passcode) needs the user's ID: set OS_USER_ID (user_id)")
 
 	withToken := base
-	withToken.UserID, withToken.Password, withToken.Token = "u1", redact.Secret{}, redact.NewSecret("MIItoken")
+	withToken.UserID, withToken.Password, withToken.Token = "u1", secret.Value{}, secret.New("MIItoken")
 	err = withToken.Validate()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "a passcode goes with a password, not with a token")
@@ -134,7 +134,7 @@ func TestLoginProtection_APasscodeNeedsTheUserIDAndAPassword(t *testing.T) {
 func TestLoginProtection_ARefusedPasswordNamesWhatLoginProtectionNeeds(t *testing.T) {
 	iam := startIAM(t)
 	c := iam.config()
-	c.Password = redact.NewSecret("wrong-" + password)
+	c.Password = secret.New("wrong-" + password)
 	_, err := auth.SignIn(t.Context(), c)
 	var sie *auth.SignInError
 	require.ErrorAs(t, err, &sie)
@@ -148,8 +148,8 @@ func TestLoginProtection_ARefusedPasswordNamesWhatLoginProtectionNeeds(t *testin
 		w.WriteHeader(http.StatusUnauthorized)
 		fmt.Fprintf(w, `{"error": {"code": 401, "message": "MFA verification failed for %s", "title": "Unauthorized"}}`, body)
 	})
-	c = auth.Config{AuthURL: echo, UserID: "u-mfa", Password: redact.NewSecret("wrong-" + password), ProjectID: "p-mfa",
-		Passcode: redact.NewSecret("654321")}
+	c = auth.Config{AuthURL: echo, UserID: "u-mfa", Password: secret.New("wrong-" + password), ProjectID: "p-mfa",
+		Passcode: secret.New("654321")}
 	_, err = auth.SignIn(t.Context(), c)
 	require.ErrorAs(t, err, &sie)
 	assert.Contains(t, err.Error(), "check the password, and that the passcode is the current code of the virtual MFA device")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // encodings are every way a value may be printed, logged or encoded.
@@ -53,9 +54,9 @@ func TestNoEncodingShowsASecret(t *testing.T) {
 	require.NoError(t, err)
 	const passcode = "802145"
 	withPasscode := c
-	withPasscode.UserID, withPasscode.Passcode = "u1", redact.NewSecret(passcode)
+	withPasscode.UserID, withPasscode.Passcode = "u1", secret.New(passcode)
 	withToken := c
-	withToken.Username, withToken.Password, withToken.DomainName, withToken.Token = "", redact.Secret{}, "", redact.NewSecret(token)
+	withToken.Username, withToken.Password, withToken.DomainName, withToken.Token = "", secret.Value{}, "", secret.New(token)
 
 	// A refusal whose message echoes the password.
 	echo := c

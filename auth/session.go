@@ -17,6 +17,7 @@ import (
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // DefaultRenewBefore is how long before its expires_at a token is renewed:
@@ -87,7 +88,7 @@ type Session struct {
 
 // issued is a token and what came with it.
 type issued struct {
-	token   redact.Secret
+	token   secret.Value
 	expires time.Time // as IAM wrote it
 	renewAt time.Time // by the Session's clock
 	project tokens.Project
@@ -336,7 +337,7 @@ func (s *Session) signIn(ctx context.Context) (*issued, error) {
 		return nil, s.answerError(fmt.Errorf("the token expired at %s, before it was issued", tok.ExpiresAt.UTC().Format(time.RFC3339)))
 	}
 	return &issued{
-		token:   redact.NewSecret(tok.ID),
+		token:   secret.New(tok.ID),
 		expires: tok.ExpiresAt,
 		renewAt: expires.Add(-min(s.renewBefore, life/2)),
 		project: *project,

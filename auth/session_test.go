@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 func TestSignIn_PasswordByName(t *testing.T) {
@@ -52,11 +52,11 @@ func TestSignIn_Variants(t *testing.T) {
 		{"project by ID and its matching name", func(c *auth.Config) { c.ProjectName, c.ProjectID = "eu-nl_backup", aliceS.ProjectID() }, aliceS.ProjectID()},
 		{"project domain of its own", func(c *auth.Config) { c.ProjectName, c.ProjectDomainName = "eu-nl_backup", domain }, aliceS.ProjectID()},
 		{"a token rescoped to a project", func(c *auth.Config) {
-			c.Username, c.Password, c.DomainName, c.Token = "", redact.Secret{}, "", redact.NewSecret(firstToken)
+			c.Username, c.Password, c.DomainName, c.Token = "", secret.Value{}, "", secret.New(firstToken)
 			c.ProjectName, c.ProjectID = "", aliceS.ProjectID()
 		}, aliceS.ProjectID()},
 		{"a token used as it is", func(c *auth.Config) {
-			c.Username, c.Password, c.DomainName, c.ProjectName, c.Token = "", redact.Secret{}, "", "", redact.NewSecret(firstToken)
+			c.Username, c.Password, c.DomainName, c.ProjectName, c.Token = "", secret.Value{}, "", "", secret.New(firstToken)
 		}, alice.ProjectID()},
 		{"a versionless auth URL gets /v3 appended", func(c *auth.Config) { c.AuthURL = strings.TrimSuffix(c.AuthURL, "/v3") }, ""},
 		{"an auth URL ending in /v3/", func(c *auth.Config) { c.AuthURL += "/" }, ""},
@@ -130,7 +130,7 @@ func TestSession_ConcurrentCallersShareAFailure(t *testing.T) {
 	iam := startIAM(t)
 	iam.gate = make(chan struct{})
 	c := iam.config()
-	c.Password = redact.NewSecret("wrong-password")
+	c.Password = secret.New("wrong-password")
 	s, err := auth.NewSession(c)
 	require.NoError(t, err)
 
@@ -276,11 +276,11 @@ func TestSignIn_Refused(t *testing.T) {
 		name string
 		edit func(*auth.Config)
 	}{
-		{"wrong password", func(c *auth.Config) { c.Password = redact.NewSecret("wrong-" + password) }},
+		{"wrong password", func(c *auth.Config) { c.Password = secret.New("wrong-" + password) }},
 		{"unknown user", func(c *auth.Config) { c.Username = "mallory" }},
 		{"unknown project", func(c *auth.Config) { c.ProjectName = "eu-ch2" }},
 		{"unknown token", func(c *auth.Config) {
-			c.Username, c.Password, c.DomainName, c.ProjectName, c.Token = "", redact.Secret{}, "", "", redact.NewSecret("MIIunknown-token-value")
+			c.Username, c.Password, c.DomainName, c.ProjectName, c.Token = "", secret.Value{}, "", "", secret.New("MIIunknown-token-value")
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -306,7 +306,7 @@ func TestSignIn_IAMUnreachable(t *testing.T) {
 	url := "http://" + l.Addr().String() + "/v3"
 	require.NoError(t, l.Close())
 
-	c := auth.Config{AuthURL: url, Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de"}
+	c := auth.Config{AuthURL: url, Username: "alice", Password: secret.New(password), DomainName: domain, ProjectName: "eu-de"}
 	_, err = auth.SignIn(t.Context(), c)
 	var sie *auth.SignInError
 	require.ErrorAs(t, err, &sie)
@@ -353,7 +353,7 @@ func TestSignIn_IAMAnswersBadly(t *testing.T) {
 		}, 401, "bad password [REDACTED]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := auth.Config{AuthURL: serve(t, tc.handler), Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de"}
+			c := auth.Config{AuthURL: serve(t, tc.handler), Username: "alice", Password: secret.New(password), DomainName: domain, ProjectName: "eu-de"}
 			_, err := auth.SignIn(t.Context(), c)
 			var sie *auth.SignInError
 			require.ErrorAs(t, err, &sie)
@@ -439,7 +439,7 @@ func TestSession_ARefusalIsNotSentAgainWithinAMinute(t *testing.T) {
 	now := newClock()
 	iam := startIAM(t)
 	c := iam.config()
-	c.Password = redact.NewSecret("wrong-" + password)
+	c.Password = secret.New("wrong-" + password)
 	s, err := auth.NewSession(c, auth.WithClock(now.Now))
 	require.NoError(t, err)
 
@@ -480,7 +480,7 @@ func TestSession_AFailureThatIsNoRefusalIsTriedAgain(t *testing.T) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprint(w, `{"error": {"code": 503, "message": "IAM is busy", "title": "Service Unavailable"}}`)
 	})
-	c := auth.Config{AuthURL: url, Username: "alice", Password: redact.NewSecret(password), DomainName: domain, ProjectName: "eu-de"}
+	c := auth.Config{AuthURL: url, Username: "alice", Password: secret.New(password), DomainName: domain, ProjectName: "eu-de"}
 	s, err := auth.NewSession(c, auth.WithClock(newClock().Now))
 	require.NoError(t, err)
 	for range 2 {

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/auth"
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // exportedTypes are the names of the exported types the package declares.
@@ -93,7 +93,7 @@ func TestZeroValues_EveryMethodFailsWithAnErrorNotAPanic(t *testing.T) {
 		}
 	}
 
-	good := auth.Config{AuthURL: "https://iam.example.org/v3", UserID: "u1", Password: redact.NewSecret(password), ProjectID: "p1"}
+	good := auth.Config{AuthURL: "https://iam.example.org/v3", UserID: "u1", Password: secret.New(password), ProjectID: "p1"}
 	require.NotPanics(t, func() {
 		_, err := auth.NewSession(good, nil)
 		assert.NoError(t, err, "a nil Option is no option")

@@ -19,7 +19,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 const (
@@ -41,12 +41,12 @@ const (
 type IAMUser struct {
 	Domain   string
 	Name     string
-	Password redact.Secret
+	Password secret.Value
 	Project  string
 	// Passcode, when set, turns on login protection: the user signs in only
 	// with methods "password" and "totp" and this passcode, as from a
 	// virtual MFA device whose code never changes.
-	Passcode redact.Secret
+	Passcode secret.Value
 }
 
 // DomainID is the ID [IAM] gives the user's domain: 32 hex digits derived
@@ -99,9 +99,9 @@ func ParseIAMUsers(r io.Reader) ([]IAMUser, error) {
 		case len(users) == iamMaxUsers:
 			errs.add("line %d: more than %d users", n, iamMaxUsers)
 		default:
-			u := IAMUser{Domain: f[0], Name: f[1], Password: redact.NewSecret(f[2]), Project: f[3]}
+			u := IAMUser{Domain: f[0], Name: f[1], Password: secret.New(f[2]), Project: f[3]}
 			if len(f) == 5 {
-				u.Passcode = redact.NewSecret(f[4])
+				u.Passcode = secret.New(f[4])
 			}
 			users, lines = append(users, u), append(lines, n)
 		}
@@ -311,7 +311,7 @@ func NewIAM(o IAMOptions) (*IAM, error) {
 	}
 	for _, u := range o.Users {
 		a := iamAccount{user: u, password: i.hash(u.Password.Reveal()), passcode: i.hash(u.Passcode.Reveal())}
-		a.user.Password, a.user.Passcode = redact.Secret{}, redact.Secret{}
+		a.user.Password, a.user.Passcode = secret.Value{}, secret.Value{}
 		i.accounts = append(i.accounts, a)
 		if o.Catalog == nil && !slices.ContainsFunc(i.catalog, func(e IAMEndpoint) bool { return e.Region == u.region() }) {
 			i.catalog = append(i.catalog, IAMEndpoint{Type: "cbr", Region: u.region(), URL: cbrURL})

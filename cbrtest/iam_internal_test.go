@@ -7,15 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cbr-replicate/cbr-replicate/secret"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
 func newInternalIAM(t *testing.T) *IAM {
 	t.Helper()
-	i, err := NewIAM(IAMOptions{Users: []IAMUser{{Domain: "d", Name: "u", Password: redact.NewSecret("password"), Project: "eu-de"}}})
+	i, err := NewIAM(IAMOptions{Users: []IAMUser{{Domain: "d", Name: "u", Password: secret.New("password"), Project: "eu-de"}}})
 	require.NoError(t, err)
 	return i
 }

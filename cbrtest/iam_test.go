@@ -24,6 +24,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // iamPassword and iamPasscode are distinctive, so that a test can tell
@@ -34,12 +35,12 @@ const (
 )
 
 var (
-	iamAlice = cbrtest.IAMUser{Domain: "OTC00000000001000000001", Name: "alice", Password: redact.NewSecret(iamPassword), Project: "eu-de"}
-	iamSub   = cbrtest.IAMUser{Domain: "OTC00000000001000000001", Name: "alice", Password: redact.NewSecret(iamPassword), Project: "eu-nl_backup"}
-	iamBob   = cbrtest.IAMUser{Domain: "OTC00000000001000000002", Name: "bob", Password: redact.NewSecret("bobs-password"), Project: "eu-de"}
+	iamAlice = cbrtest.IAMUser{Domain: "OTC00000000001000000001", Name: "alice", Password: secret.New(iamPassword), Project: "eu-de"}
+	iamSub   = cbrtest.IAMUser{Domain: "OTC00000000001000000001", Name: "alice", Password: secret.New(iamPassword), Project: "eu-nl_backup"}
+	iamBob   = cbrtest.IAMUser{Domain: "OTC00000000001000000002", Name: "bob", Password: secret.New("bobs-password"), Project: "eu-de"}
 	// iamCarol has login protection: she signs in with password and passcode.
-	iamCarol = cbrtest.IAMUser{Domain: "OTC00000000001000000002", Name: "carol", Password: redact.NewSecret(iamPassword),
-		Project: "eu-de", Passcode: redact.NewSecret(iamPasscode)}
+	iamCarol = cbrtest.IAMUser{Domain: "OTC00000000001000000002", Name: "carol", Password: secret.New(iamPassword),
+		Project: "eu-de", Passcode: secret.New(iamPasscode)}
 )
 
 // iamCatalog is the cloud's catalog of CBR in both regions, with an
@@ -591,7 +592,7 @@ func TestIAM_ConcurrentSignIns(t *testing.T) {
 }
 
 func TestNewIAM_Refuses(t *testing.T) {
-	pw := redact.NewSecret(iamPassword)
+	pw := secret.New(iamPassword)
 	var many []cbrtest.IAMUser
 	for k := range 10_001 {
 		many = append(many, cbrtest.IAMUser{Domain: "d", Name: fmt.Sprint("user", k), Password: pw, Project: "eu-de"})
@@ -604,9 +605,9 @@ func TestNewIAM_Refuses(t *testing.T) {
 		{"no user", cbrtest.IAMOptions{}, []string{"no user"}},
 		{"a user without password or project", cbrtest.IAMOptions{Users: []cbrtest.IAMUser{{Domain: "d", Name: "u"}, {Domain: "d", Name: "v", Password: pw}}},
 			[]string{"user 1: domain, name, password and project are all required", "user 2: domain"}},
-		{"one user with two passwords", cbrtest.IAMOptions{Users: []cbrtest.IAMUser{iamAlice, {Domain: iamAlice.Domain, Name: "alice", Password: redact.NewSecret("other-password"), Project: "eu-nl"}}},
+		{"one user with two passwords", cbrtest.IAMOptions{Users: []cbrtest.IAMUser{iamAlice, {Domain: iamAlice.Domain, Name: "alice", Password: secret.New("other-password"), Project: "eu-nl"}}},
 			[]string{"user 2: the same user as user 1 with another password or passcode"}},
-		{"one user with a passcode for one project only", cbrtest.IAMOptions{Users: []cbrtest.IAMUser{iamAlice, {Domain: iamAlice.Domain, Name: "alice", Password: pw, Passcode: redact.NewSecret(iamPasscode), Project: "eu-nl"}}},
+		{"one user with a passcode for one project only", cbrtest.IAMOptions{Users: []cbrtest.IAMUser{iamAlice, {Domain: iamAlice.Domain, Name: "alice", Password: pw, Passcode: secret.New(iamPasscode), Project: "eu-nl"}}},
 			[]string{"user 2: the same user as user 1 with another password or passcode"}},
 		{"a user listed twice for a project", cbrtest.IAMOptions{Users: []cbrtest.IAMUser{iamAlice, iamSub, iamAlice}},
 			[]string{"user 3: the same user and project as user 1"}},

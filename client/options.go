@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // Options configures a Client; ProjectID and one way to authenticate, Token
@@ -86,12 +86,12 @@ func (f TokenFunc) Token(ctx context.Context) (string, error) {
 }
 
 // StaticToken returns a TokenSource that always returns token. It holds
-// the token as a redact.Secret: no printed or encoded form shows it.
+// the token as a secret.Value: no printed or encoded form shows it.
 func StaticToken(token string) TokenSource {
-	return staticToken{token: redact.NewSecret(token)}
+	return staticToken{token: secret.New(token)}
 }
 
-type staticToken struct{ token redact.Secret }
+type staticToken struct{ token secret.Value }
 
 func (s staticToken) Token(context.Context) (string, error) { return s.token.Reveal(), nil }
 

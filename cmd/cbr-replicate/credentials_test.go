@@ -13,11 +13,11 @@ import (
 
 	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
-	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // signInUser is the account of the fake IAM in these tests.
-var signInUser = cbrtest.IAMUser{Domain: "OTC00000000001000000123", Name: "backup-admin", Password: redact.NewSecret(secretPassword), Project: "eu-de"}
+var signInUser = cbrtest.IAMUser{Domain: "OTC00000000001000000123", Name: "backup-admin", Password: secret.New(secretPassword), Project: "eu-de"}
 
 // testKeys is the AK/SK pair of these tests.
 var testKeys = aksk.NewCredentials("HPUATESTACCESSKEY001", secretKey, "")

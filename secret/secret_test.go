@@ -1,4 +1,4 @@
-package redact_test
+package secret_test
 
 import (
 	"bytes"
@@ -13,18 +13,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // holder has a secret in an exported and in an unexported field, as the
 // project's types do.
 type holder struct {
-	Password redact.Secret
-	token    redact.Secret
+	Password secret.Value
+	token    secret.Value
 }
 
 func TestSecretIsNeverShown(t *testing.T) {
-	const secret = "s3cret-passw0rd"
-	h := holder{Password: redact.NewSecret(secret), token: redact.NewSecret(secret)}
+	const pw = "s3cret-passw0rd"
+	h := holder{Password: secret.New(pw), token: secret.New(pw)}
 	var outs []string
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T"} {
 		outs = append(outs, fmt.Sprintf(verb, h), fmt.Sprintf(verb, &h), fmt.Sprintf(verb, h.Password))
@@ -42,15 +43,15 @@ func TestSecretIsNeverShown(t *testing.T) {
 	slog.New(slog.NewTextHandler(&logged, nil)).Info("x", "holder", h, "password", h.Password)
 	outs = append(outs, logged.String())
 	for _, out := range outs {
-		assert.NotContains(t, out, secret)
-		assert.NotContains(t, out, fmt.Sprintf("%x", secret))
+		assert.NotContains(t, out, pw)
+		assert.NotContains(t, out, fmt.Sprintf("%x", pw))
 	}
 	assert.Contains(t, strings.Join(outs, "\n"), redact.Redacted)
-	assert.Equal(t, secret, h.Password.Reveal())
+	assert.Equal(t, pw, h.Password.Reveal())
 }
 
 func TestEmptySecretShowsNothing(t *testing.T) {
-	var s redact.Secret
+	var s secret.Value
 	assert.True(t, s.IsZero())
 	assert.Equal(t, "", s.Reveal())
 	assert.Equal(t, "", fmt.Sprint(s))
@@ -58,5 +59,5 @@ func TestEmptySecretShowsNothing(t *testing.T) {
 	b, err := json.Marshal(s)
 	require.NoError(t, err)
 	assert.Equal(t, `""`, string(b))
-	assert.True(t, redact.NewSecret("").IsZero(), "an empty string is the zero Secret")
+	assert.True(t, secret.New("").IsZero(), "an empty string is the zero Value")
 }
