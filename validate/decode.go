@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/go-json-experiment/json/jsontext"
@@ -56,8 +55,6 @@ func itemless(s *openapi3.Schema, done map[*openapi3.Schema]*openapi3.Schema) *o
 // are found here rather than by jsontext, which would keep every name of an
 // object (15 bytes per key of a hostile body) and stop at the first: each
 // is reported, at no cost, as the decoded object already holds the names.
-// Decoders are pooled: decoding the page's bodies allocates only the
-// decoded value.
 type decoder struct {
 	buf  bytes.Buffer // jsontext reads a *bytes.Buffer in place
 	dec  jsontext.Decoder
@@ -66,8 +63,6 @@ type decoder struct {
 	opts []openapi3.SchemaValidationOption
 	vs   *violations
 }
-
-var decoders = sync.Pool{New: func() any { return new(decoder) }}
 
 // allowDuplicateNames leaves duplicate names to decoder.object.
 var allowDuplicateNames = jsontext.AllowDuplicateNames(true)
@@ -84,16 +79,8 @@ var allowDuplicateNames = jsontext.AllowDuplicateNames(true)
 // v.itemless[schema]. Unless keep, the value returned may lack array items
 // that were validated: it is for validation only.
 func (v *Validator) decodeJSON(data []byte, schema *openapi3.Schema, opts []openapi3.SchemaValidationOption, keep bool, vs *violations) (any, bool) {
-	d := decoders.Get().(*decoder)
-	defer decoders.Put(d)
-	d.buf = *bytes.NewBuffer(data)
+	d := &decoder{buf: *bytes.NewBuffer(data), val: v, opts: opts, keep: keep, vs: vs}
 	d.dec.Reset(&d.buf, allowDuplicateNames)
-	d.val, d.opts, d.keep, d.vs = v, opts, keep, vs
-	defer func() {
-		// A pooled decoder holds no body: jsontext aliases the buffer's bytes.
-		d.buf, d.val, d.opts, d.vs = bytes.Buffer{}, nil, nil, nil
-		d.dec.Reset(&d.buf)
-	}()
 
 	value, err := d.value(schema)
 	if err == nil {
