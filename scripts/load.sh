@@ -225,8 +225,8 @@ ratio() {
   fi
 }
 echo
-ratio mock prism 20
-ratio mock bare 0.6
+ratio mock prism 10
+ratio mock bare 0.4
 
 if [[ ${#failed[@]} -ne 0 ]]; then
   echo >&2
