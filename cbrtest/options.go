@@ -20,12 +20,12 @@ import (
 // 413 and a CBR error body; no more of it is read.
 const MaxBodyBytes = limit.Request
 
-// DefaultSourceRegion is the source_region of generated answers unless
-// WithSourceRegion says otherwise.
+// DefaultSourceRegion is the fake's own region, the one of paths without a
+// region prefix, unless WithSourceRegion says otherwise.
 const DefaultSourceRegion = "eu-de"
 
-// DefaultBackups is the number of backups a generated answer lists unless
-// WithBackups says otherwise; the page's example lists three.
+// DefaultBackups is the number of backups of DefaultWorld's source vault:
+// the page's example lists three.
 const DefaultBackups = 3
 
 // ProviderID is the provider_id of generated answers: the value in the page's
@@ -42,7 +42,7 @@ type config struct {
 	forced       *forced                 // per-server forced answer, nil: answer from the request
 	handlers     map[string]http.Handler // WithHandler, by operation ID
 	sourceRegion string
-	backups      int
+	world        *World             // WithWorld; nil: defaultWorld(sourceRegion)
 	tokenHash    *[sha256.Size]byte // SHA-256 of WithToken's token: a printed Fake never shows it
 	maxRequests  int                // <0: keep every accepted request
 	iamUsers     []IAMUser          // WithIAM: the fake also serves IAM's token endpoint
@@ -52,7 +52,7 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{sourceRegion: DefaultSourceRegion, backups: DefaultBackups, maxRequests: -1, handlers: map[string]http.Handler{}}
+	return config{sourceRegion: DefaultSourceRegion, maxRequests: -1, handlers: map[string]http.Handler{}}
 }
 
 // OptionError is an option New refuses: which, and why.
@@ -88,6 +88,12 @@ func (c *config) check() error {
 	for id := range c.handlers {
 		if _, ok := openapi.Lookup(id); !ok {
 			errs = append(errs, optionError(fmt.Sprintf("WithHandler(%q)", id), "the spec has no such operation; its operations are %s", strings.Join(openapi.IDs(), ", ")))
+		}
+	}
+	if c.world != nil {
+		if _, ok := c.world.Regions[c.sourceRegion]; !ok {
+			errs = append(errs, optionError("WithWorld", "the fake's own region %s (WithSourceRegion, default %s) is not among the world's regions",
+				quoted(c.sourceRegion), DefaultSourceRegion))
 		}
 	}
 	if len(c.iamUsers) > 0 && c.tokenHash != nil {
@@ -177,9 +183,10 @@ func WithResponseBody(status int, body any) Option {
 	}
 }
 
-// WithSourceRegion sets the source_region of generated answers (default
-// DefaultSourceRegion, "eu-de"). Use it when a test checks that a client
-// passes the region through.
+// WithSourceRegion sets the fake's own region (default
+// DefaultSourceRegion, "eu-de"): the region of a path without a region
+// prefix, the source_region of its replications. Use it when a test checks
+// that a client passes the region through.
 func WithSourceRegion(region string) Option {
 	return func(c *config) {
 		if region == "" {
@@ -190,16 +197,32 @@ func WithSourceRegion(region string) Option {
 	}
 }
 
-// WithBackups sets how many backups a generated answer lists, each with fresh
-// random backup_id and replication_record_id (default DefaultBackups, 3).
-// Zero answers with no backups, as for an empty vault.
-func WithBackups(n int) Option {
+// WithWorld makes the fake serve w instead of DefaultWorld: its regions
+// at their path prefixes, ShowVault, ListBackups and
+// ShowReplicationCapabilities from its vaults, and CopyCheckpoint refused
+// as the state w describes makes the service refuse it. Unlike the default
+// world, w remembers each replication: the same vault replicated to the
+// same region again is refused (BackupService.6130). The fake's own region
+// (WithSourceRegion) must be one of w's. w is copied; what is wrong with it
+// is an error naming each vault or region.
+func WithWorld(w *World) Option {
+	var errs iamErrors
+	if w == nil {
+		errs.add("nil world")
+	} else {
+		w = w.clone()
+		w.check(places{
+			vault:  func(k int, _ string) string { return fmt.Sprintf("vault %d", k+1) },
+			region: func(r string) string { return "region " + quoted(r) },
+		}, &errs)
+	}
+	err := errs.join()
 	return func(c *config) {
-		if n < 0 {
-			c.errs = append(c.errs, optionError(fmt.Sprintf("WithBackups(%d)", n), "count is negative"))
+		if err != nil {
+			c.errs = append(c.errs, &OptionError{Option: "WithWorld", Err: err})
 			return
 		}
-		c.backups = n
+		c.world = w
 	}
 }
 
