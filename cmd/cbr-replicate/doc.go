@@ -9,10 +9,10 @@
 //	    --destination-region REGION --destination-vault-id ID \
 //	    [--auto-trigger[=BOOL]] [--enable-acceleration[=BOOL]] \
 //	    [--project-id ID] [--region eu-de|eu-nl] [--endpoint URL] [--allow-http] \
-//	    [--token-file FILE | --os-cloud NAME] [--timeout 60s] [--dry-run] [--mock]
+//	    [--token-file FILE | --os-cloud NAME] [--timeout 60s] [--dry-run] [--mock [--world FILE]]
 //	    [--validate-response] [--output text|json]
 //	cbr-replicate validate request|response [--status N] [--output text|json] [--quiet] [FILE|-]
-//	cbr-replicate mock [--listen 127.0.0.1:8080] [--source-region REGION] [--status N]
+//	cbr-replicate mock [--listen 127.0.0.1:8080] [--source-region REGION] [--status N] [--world FILE]
 //	    [--token-file FILE | --iam-users-file FILE] [--aksk-file FILE]
 //	cbr-replicate help [COMMAND] | --help | --version
 //

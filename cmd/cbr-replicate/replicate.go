@@ -98,6 +98,7 @@ type replicateOptions struct {
 	timeout          time.Duration
 	dryRun           bool
 	mock             bool
+	world            string // --world: the file of the --mock's world
 	validateResponse bool
 	allowHTTP        bool
 	output           outputFormat
@@ -133,6 +134,7 @@ func parseReplicate(s streams, args []string) (*replicateOptions, error) {
 	fs.DurationVar(&o.timeout, "timeout", client.DefaultTimeout, "give up on the call, sign-in included, after this long")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the validated request (credentials redacted), sign in nowhere and send nothing")
 	fs.BoolVar(&o.mock, "mock", false, "send to an in-process fake on loopback (no cloud account or token needed)")
+	fs.StringVar(&o.world, "world", "", "with --mock: the fake's regions and vaults, a YAML file (see cbr-replicate mock --help)")
 	fs.BoolVar(&o.validateResponse, "validate-response", false, "also check the response against the API page (contract drift is exit 1)")
 	fs.VarP(&o.output, "output", "o", "output format: text or json")
 	if err := parseFlags(s, fs, replicateUsage, args); err != nil {
@@ -202,6 +204,9 @@ func (o *replicateOptions) problems(fs interface{ Changed(string) bool }) []stri
 	}
 	if len(missing) > 0 {
 		problems = append(problems, "missing "+strings.Join(missing, ", "))
+	}
+	if fs.Changed("world") && (!o.mock || o.world == "") {
+		problems = append(problems, "--world needs --mock and a file name")
 	}
 	if fs.Changed("token-file") && o.tokenFile == "" {
 		problems = append(problems, "--token-file needs a file name (- for standard input)")
@@ -333,11 +338,19 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 	return printReplication(o.out, res, o.output)
 }
 
-// startMock starts the in-process fake of --mock: with the sign-in
-// configuration's user in its IAM (and the configuration pointed at it),
-// with the AK/SK pair, or accepting any token.
+// startMock starts the in-process fake of --mock, in the --region and the
+// --world given: with the sign-in configuration's user in its IAM (and the
+// configuration pointed at it), with the AK/SK pair, or accepting any
+// token.
 func (o *replicateOptions) startMock() (*cbrtest.Server, error) {
 	opts := []cbrtest.Option{cbrtest.WithSourceRegion(o.region)}
+	if o.world != "" {
+		w, err := readWorld(o.world, o.region, "--region")
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, cbrtest.WithWorld(w))
+	}
 	var user cbrtest.IAMUser
 	switch {
 	case o.creds.signsIn():
