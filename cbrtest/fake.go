@@ -27,8 +27,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
-// copyCheckpoint is the ID of the operation the fake answers with a
-// replication of its own (the others answer with their spec example).
+// copyCheckpoint is the ID of the operation that replicates.
 const copyCheckpoint = "CopyCheckpoint"
 
 // Error codes of the CBR error bodies the fake writes itself: validate's,
@@ -260,8 +259,8 @@ func (f *Fake) IAM() *IAM {
 // answer answers a request that passed authentication and validation:
 // with the answer a Prefer header asks for, else the forced one of
 // WithResponse or WithResponseBody, else the operation's handler
-// (WithHandler, or the fake's own for CopyCheckpoint), else the
-// operation's documented 200 example, as Stoplight Prism does. A Prefer
+// (WithHandler, else the world's), else the operation's documented 200
+// example, as Stoplight Prism does. A Prefer
 // header the fake cannot follow gets 400, and the request is not recorded.
 func (f *Fake) answer(w http.ResponseWriter, r *http.Request) {
 	route, _ := validate.RouteOf(r.Context())

@@ -103,8 +103,7 @@ func (c *config) check() error {
 }
 
 // WithHandler makes h answer the operation opID (an operationId of the
-// spec, e.g. "ShowVault") instead of the spec's example (or, for
-// CopyCheckpoint, the fake's own replication). h sees only requests that
+// spec, e.g. "ShowVault") instead of the fake's world. h sees only requests that
 // passed authentication and validation, with their validated body;
 // validate.RouteOf(r.Context()) gives the path's parameters. A Prefer
 // header, WithResponse and WithResponseBody still take precedence.
@@ -242,7 +241,9 @@ func WithToken(token string) Option {
 
 // WithIAM makes the fake also serve IAM's token endpoint (Keystone v3
 // POST /v3/auth/tokens, see IAM) for these users, with a catalog whose
-// "cbr" entry points at the fake itself, and makes its CBR endpoint accept
+// "cbr" entries are the fake's regions (URL/<region>/v3/<project ID>; a
+// token lists its project's region, none if the world lacks it), and
+// makes its CBR endpoint accept
 // only the tokens that IAM issued: a token it did not issue, or that
 // expired, gets 401 BackupService.8600; a token of another project than the
 // path's gets 403. So a client signs in for real (through gophercloud, say)
@@ -259,8 +260,8 @@ func WithIAM(users ...IAMUser) Option {
 }
 
 // WithIAMCatalog sets how the catalog of WithIAM's tokens lists the fake's
-// CBR endpoint: IAMCatalogWithProject (the default, Open Telekom Cloud's
-// <URL>/v3/<project ID>) or IAMCatalogBare (<URL>), so that a test can run
+// CBR endpoints: IAMCatalogWithProject (the default, Open Telekom Cloud's
+// <URL>/<region>/v3/<project ID>) or IAMCatalogBare (<URL>/<region>), so that a test can run
 // a sign-in against both.
 func WithIAMCatalog(form IAMCatalogForm) Option {
 	return func(c *config) { c.iamCatalog = form }

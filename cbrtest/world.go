@@ -498,19 +498,10 @@ func (s *worldState) catalog(form IAMCatalogForm) []IAMEndpoint {
 // refuse answers with the spec's example of a CBR error code, with the
 // status the spec documents it under.
 func refuse(w http.ResponseWriter, opID, code string) {
+	c, _ := openapi.LookupErrorCode(code)                   // the tests answer with every code the fake uses
+	status, _ := strconv.Atoi(append(c.Statuses, "500")[0]) // "400" sorts before "4XX"
 	op, _ := openapi.Lookup(opID)
-	c, ok := openapi.LookupErrorCode(code)
-	var ex openapi.Example
-	err := fmt.Errorf("the spec does not document %s", code)
-	status := http.StatusInternalServerError
-	if ok {
-		status, _ = strconv.Atoi(c.Statuses[0]) // "400" sorts before "4XX"
-		ex, err = op.Example(status, c.Example)
-	}
-	if err != nil { // a test keeps every code the fake answers with in the spec
-		validate.WriteCBRError(w, http.StatusInternalServerError, codeUnknown, "Unknown error: "+err.Error())
-		return
-	}
+	ex, _ := op.Example(status, c.Example)
 	writeJSON(w, status, ex.Body)
 }
 
