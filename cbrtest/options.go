@@ -188,8 +188,8 @@ func WithResponseBody(status int, body any) Option {
 // that a client passes the region through.
 func WithSourceRegion(region string) Option {
 	return func(c *config) {
-		if region == "" {
-			c.errs = append(c.errs, optionError("WithSourceRegion", "region is empty"))
+		if !regionName.MatchString(region) || region == "v3" {
+			c.errs = append(c.errs, optionError("WithSourceRegion", "region %s is not lower-case letters, digits and dashes (at most 63, not v3)", quoted(region)))
 			return
 		}
 		c.sourceRegion = region

@@ -133,7 +133,7 @@ func (w *World) check(at places, errs *iamErrors) {
 	}
 	for _, r := range slices.Sorted(maps.Keys(w.Regions)) {
 		if !regionName.MatchString(r) || r == "v3" {
-			errs.addAt(at.region(r), "a region name is lower-case letters, digits and dashes, at most 63, and not v3")
+			errs.addAt(at.region(r), "a region name is lower-case letters, digits and dashes (at most 63, not v3)")
 			continue
 		}
 		for i, d := range w.Regions[r] {

@@ -1,6 +1,7 @@
 package cbrtest_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,11 +9,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+	"github.com/cbr-replicate/cbr-replicate/client"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 )
 
@@ -442,4 +446,21 @@ vaults:
 	fmt.Println(rec.Code, rec.Body.String())
 	// Output:
 	// 400 {"error_code":"BackupService.6119","error_msg":"The destination vault does not support replication."}
+}
+
+func TestWorld_ASignatureCoversThePathWithItsRegionPrefix(t *testing.T) {
+	srv := newServer(t, cbrtest.WithAKSK(testKeys))
+	signer, err := aksk.NewSigner(testKeys, pageProjectID)
+	require.NoError(t, err)
+	c, err := client.New(client.Options{Endpoint: srv.RegionURL("eu-nl"), ProjectID: pageProjectID, Signer: signer, HTTPClient: srv.Client()})
+	require.NoError(t, err)
+	caps, err := c.ShowReplicationCapabilities(context.Background())
+	require.NoError(t, err, "signed and verified at /eu-nl/v3/...")
+	require.Len(t, caps.Regions, 1)
+	assert.Equal(t, "eu-nl", caps.Regions[0].Name)
+
+	r := signedRequest(t, testKeys, time.Now()) // signed for /v3/...
+	r.URL.Path = "/eu-nl" + r.URL.Path
+	a := serve(t, srv.Fake, r)
+	assert.Equal(t, http.StatusUnauthorized, a.status, "a signature of the path without the prefix: %s", a.body)
 }
