@@ -50,7 +50,7 @@ type Vault struct {
 	// "lock", "frozen", "deleting", "error"); "" means "available".
 	Status string
 	Size   int // capacity in GB, 1 to 10485760 as the spec bounds it
-	Used   int // used capacity in MB, as ShowVault gives it
+	Used   int // used capacity in MB, as ShowVault gives it, at most size's maximum
 	// Backups is how many available ECS backups holding the system disk
 	// the vault has, at most MaxVaultBackups.
 	Backups int
@@ -162,23 +162,25 @@ func (w *World) check(at places, errs *iamErrors) {
 		if p := v.ProjectID; p != "" && (url.PathEscape(p) != p || p == "." || p == ".." || len(p) > 64) {
 			errs.addAt(at.vault(k, "project_id"), "project_id must be one path segment of at most 64 characters")
 		}
-		if v.ProtectType != "backup" && v.ProtectType != "replication" {
-			errs.addAt(at.vault(k, "protect_type"), "protect_type %s, want backup or replication", quoted(v.ProtectType))
+		for _, e := range []struct {
+			field, value string
+			allowed      []string
+		}{
+			{"protect_type", v.ProtectType, []string{"backup", "replication"}},
+			{"object_type", v.ObjectType, slices.Sorted(maps.Keys(objectTypes))},
+			{"status", cmp.Or(v.Status, "available"), vaultStatuses},
+		} {
+			if !slices.Contains(e.allowed, e.value) {
+				errs.addAt(at.vault(k, e.field), "%s %s, want one of %s", e.field, quoted(e.value), strings.Join(e.allowed, ", "))
+			}
 		}
-		if _, ok := objectTypes[v.ObjectType]; !ok {
-			errs.addAt(at.vault(k, "object_type"), "object_type %s, want server, disk or turbo", quoted(v.ObjectType))
-		}
-		if v.Status != "" && !slices.Contains(vaultStatuses, v.Status) {
-			errs.addAt(at.vault(k, "status"), "status %s, want one of %s", quoted(v.Status), strings.Join(vaultStatuses, ", "))
-		}
-		if v.Size < 1 || v.Size > 10485760 {
-			errs.addAt(at.vault(k, "size"), "size must be 1 to 10485760 (GB)")
-		}
-		if v.Used < 0 {
-			errs.addAt(at.vault(k, "used"), "used must not be negative")
-		}
-		if v.Backups < 0 || v.Backups > MaxVaultBackups {
-			errs.addAt(at.vault(k, "backups"), "backups must be 0 to %d", MaxVaultBackups)
+		for _, n := range []struct {
+			field         string
+			value, lo, hi int
+		}{{"size", v.Size, 1, 10485760}, {"used", v.Used, 0, 10485760 * 1024}, {"backups", v.Backups, 0, MaxVaultBackups}} {
+			if n.value < n.lo || n.value > n.hi {
+				errs.addAt(at.vault(k, n.field), "%s must be %d to %d", n.field, n.lo, n.hi)
+			}
 		}
 	}
 }
@@ -421,7 +423,7 @@ func showVault(v Vault, project string) cbr.ShowVaultResp {
 	return cbr.ShowVaultResp{Vault: &cbr.Vault{
 		Id: v.ID, Name: "vault-" + v.ID[:8], ProjectId: cmp.Or(v.ProjectID, project), ProviderId: t.provider,
 		UserId: worldID("user", v.ID, 0)[:32], CreatedAt: "2020-07-24T09:12:49.492+00:00",
-		Resources: []cbr.ResourceResp{}, AutoBind: &no, AutoExpand: &no, BindRules: &cbr.VaultBindRules{},
+		AutoBind: &no, AutoExpand: &no,
 		Billing: &cbr.Billing{
 			Allocated: &allocated, ChargingMode: "post_paid", CloudType: "public", ConsistentLevel: "crash_consistent",
 			ObjectType: v.ObjectType, ProtectType: v.ProtectType, SpecCode: "vault." + v.ProtectType + "." + t.spec + ".normal",

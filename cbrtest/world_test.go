@@ -356,7 +356,7 @@ func TestWithWorld_RefusesAWorldThatCannotWork(t *testing.T) {
 			opts: []cbrtest.Option{cbrtest.WithWorld(testWorld(func(w *cbrtest.World) {
 				w.Vaults[0].ObjectType, w.Vaults[1].Size = "tape", 0
 			}))},
-			want: []string{`vault 1: object_type "tape", want server, disk or turbo`, "vault 2: size must be 1 to 10485760 (GB)"}},
+			want: []string{`vault 1: object_type "tape", want one of disk, server, turbo`, "vault 2: size must be 1 to 10485760"}},
 		{name: "a region named by its name",
 			opts: []cbrtest.Option{cbrtest.WithWorld(testWorld(func(w *cbrtest.World) { w.Regions["eu-de"] = []string{"eu-de"} }))},
 			want: []string{`region "eu-de": the region is among its own destinations`}},

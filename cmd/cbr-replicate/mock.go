@@ -32,38 +32,31 @@ status with the page's example, like Stoplight Prism.
 Also served: GET /openapi.yaml and GET /openapi.json, the API description.
 
 The fake knows a world: regions, each with the regions it replicates to,
-and vaults in them. It serves every region at its path prefix (URL/eu-nl/v3/
-...; a path without one is the --source-region's) and prints each region's
-URL; ShowVault, ListBackups and the replication capabilities answer from
-the world, and the replication is refused as the service refuses it, with
-the documented code (a disk or replication vault 6128, no backup 6122, a
-destination region it does not replicate to 1005, no destination vault
-6120, one that is no replication vault 6119, or full 6129, ...). Without
---world it holds the page example's vaults (source in the --source-region,
-destination in region2) and replicates them as often as asked; a world of
---world FILE (YAML, see package cbrtest's ParseWorld) remembers each
-replication: the same vault to the same region again gets 6130.
-  regions:
-    eu-de: [eu-nl]
-    eu-nl: [eu-de]
+and vaults. It serves every region at its path prefix (URL/eu-nl/v3/...; no
+prefix: the --source-region), answers the vault, backup and capability
+queries from the world, and refuses a replication as the service does,
+with the documented code. Without --world it holds the page example's two
+vaults and replicates them as often as asked; the world of --world FILE
+remembers: the same vault to the same region again gets 6130. The file:
+  regions: {eu-de: [eu-nl], eu-nl: [eu-de]}
   vaults:
     - id: 3b5816b5-f29c-4172-9d9a-76c719a659ce
       region: eu-de
-      project_id: 4229d7a45436489f8c3dc2b1d35d4987   # optional: any project
-      protect_type: backup        # backup | replication
-      object_type: server         # server | disk | turbo
-      status: available           # optional
-      size: 100                   # GB
-      used: 2048                  # MB, optional
-      backups: 3                  # available ECS backups holding the system disk
+      project_id: 4229d7a45436489f8c3dc2b1d35d4987  # optional: any project
+      protect_type: backup     # backup | replication
+      object_type: server      # server | disk | turbo
+      status: available        # optional
+      size: 100                # GB
+      used: 2048               # MB, optional
+      backups: 3               # available ECS backups with the system disk
 
 With --iam-users-file the fake also serves IAM's token endpoint (Keystone
 v3, POST /v3/auth/tokens) for the users of the file, one a line:
   domain user password project      e.g. OTC00000000001000000123 alice s3cret eu-de
 (blank lines and lines starting with # are skipped; a bad line is reported
 by its number only). Tokens are scoped to the project and their catalog's
-"cbr" entries are the fake's regions (URL/REGION/v3/PROJECT_ID); CBR then accepts only the tokens this IAM
-issued (401 for another). Point a clouds.yaml's auth_url at URL/v3, or
+"cbr" entries are the fake's regions (URL/REGION/v3/PROJECT_ID); CBR then
+accepts only the tokens this IAM issued (401 for another). Point a clouds.yaml's auth_url at URL/v3, or
 OS_AUTH_URL, and "cbr-replicate replicate" signs in for real. The file
 holds passwords: keep it private (chmod 600); a file that group or others
 can read is served with a warning on stderr. It excludes --token-file.

@@ -75,7 +75,7 @@ func TestMockWorld(t *testing.T) {
 		res := runArgs(t, "mock", "--world", file)
 		assert.Equal(t, exitUsage, res.code)
 		assert.Contains(t, res.stderr, "line 4: id must be a UUID")
-		assert.Contains(t, res.stderr, `line 7: object_type "tape", want server, disk or turbo`)
+		assert.Contains(t, res.stderr, `line 7: object_type "tape", want one of disk, server, turbo`)
 	})
 
 	t.Run("a world without the mock's own region is a usage error", func(t *testing.T) {
