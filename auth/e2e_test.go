@@ -56,14 +56,14 @@ func signedInClient(t *testing.T, srv *cbrtest.Server, password string) (*client
 	}
 	endpoint, err := s.Endpoint(ctx, "cbr", cfg.Region)
 	require.NoError(t, err)
-	require.Contains(t, []string{srv.URL + "/v3/" + project, srv.URL}, endpoint,
+	require.Contains(t, []string{srv.RegionURL("eu-de") + "/v3/" + project, srv.RegionURL("eu-de")}, endpoint,
 		"the catalog's cbr entry points at the fake itself, in the cloud's form or the bare one")
 	return client.New(client.Options{Endpoint: endpoint, ProjectID: project, Token: s, HTTPClient: srv.Client()})
 }
 
 func pageParam() cbr.CheckpointReplicateParam {
 	return cbr.CheckpointReplicateParam{VaultId: "3b5816b5-f29c-4172-9d9a-76c719a659ce", DestinationProjectId: "68589cac08274b82b4e254268a3862d8",
-		DestinationRegion: "eu-nl", DestinationVaultId: "0ca3eb86-8800-46da-9c37-9d657a825274"}
+		DestinationRegion: "region2", DestinationVaultId: "0ca3eb86-8800-46da-9c37-9d657a825274"}
 }
 
 func TestEndToEnd_CloudsYAMLSignInThenReplicateAgainstTheFake(t *testing.T) {

@@ -26,12 +26,51 @@
 //     ("Prefer: code=404", "Prefer: code=400, example=DestinationVaultNotFound":
 //     that status and the spec's example, 400 if the spec documents none);
 //     else the answer [WithResponse] or [WithResponseBody] forces; else the
-//     operation's handler ([WithHandler]); else, as Prism does, the
-//     operation's documented 200 example. CopyCheckpoint has a handler of
-//     its own: 200 with a replication built from the request (its vault and
-//     destination, the project from the path, [ProviderID], the source
-//     region of [WithSourceRegion] and [DefaultBackups] backups with fresh
-//     random IDs).
+//     operation's handler ([WithHandler]); else the fake's [World]'s
+//     answer (below); else, as Prism does, the operation's documented 200
+//     example.
+//
+// The fake knows a [World]: regions, each with the regions it replicates
+// to, and vaults in them ([DefaultWorld] unless [WithWorld]). It serves
+// every region of its world on one listener: a request for region R comes
+// at the path prefix /R (/eu-nl/v3/{project_id}/...), a path without a
+// prefix is for the fake's own region ([WithSourceRegion], eu-de by
+// default); [Server.RegionURL] gives each region's URL, and the catalog of
+// [WithIAM]'s tokens lists each region's CBR as URL/R/v3/{project_id}.
+// ShowReplicationCapabilities answers with the request's region and its
+// destinations, ShowVault with a vault of the request's region and project
+// (404 BackupService.6105 otherwise), ListBackups with their backups (stable
+// IDs per vault). CopyCheckpoint is refused as the documents say the
+// service refuses it, checked in this order, each with the spec's example
+// of the code:
+//
+//   - the source vault is not in the request's region and project: 404
+//     BackupService.6105;
+//   - it is not a server vault (6128, as the user guide says), or it is a
+//     replication vault (6128 too, chosen: the appendix's "Replication is
+//     not allowed for the current type of vaults");
+//   - its status is not available: 6112;
+//   - it holds no available ECS backup with the system disk: 6122 (chosen:
+//     "The resource type does not support replication", as what is missing
+//     is a backup of the one resource type that replicates);
+//   - the destination region is not among the region's destinations: 500
+//     BackupService.1005;
+//   - the destination vault is not in the destination region and project:
+//     6120;
+//   - it is not a replication vault, or holds another object type: 6119;
+//   - it is full (used MB at least size GB × 1024): 6129;
+//   - the vault was replicated to that region before: 6130 (chosen: the
+//     documents give no code for a second replication, and "The vault is
+//     being replicated" is the one about the vault's own replication). Only
+//     a world given with WithWorld remembers replications; the default
+//     world replicates the page's example as often as asked.
+//
+// The documents give no order: this is the order the service plausibly
+// checks in (the source, then the destination region, then the
+// destination vault, then the once-only rule). Otherwise the answer is 200
+// with a replication of the source vault's backups (their stable IDs, fresh
+// replication_record_ids), the project from the path and the request's
+// region as source_region.
 //
 // Every answer carries an X-Request-Id header and, but a [WithResponseBody]
 // one, validates against the spec, which the package's tests and fuzz

@@ -32,7 +32,7 @@ func ExampleNewServer_replicateClient() {
 	param := cbr.CheckpointReplicateParam{
 		VaultId:              "3b5816b5-f29c-4172-9d9a-76c719a659ce",
 		DestinationProjectId: "68589cac08274b82b4e254268a3862d8",
-		DestinationRegion:    "eu-nl",
+		DestinationRegion:    "region2",
 		DestinationVaultId:   "0ca3eb86-8800-46da-9c37-9d657a825274",
 	}
 	out, err := c.Replicate(context.Background(), param)
@@ -63,7 +63,7 @@ func ExampleNewServer_replicateClient() {
 		fmt.Println(apiErr.StatusCode, apiErr.Code, client.CodeMeaning(apiErr.Code))
 	}
 	// Output:
-	// eu-de -> eu-nl 3 backups
+	// eu-de -> region2 3 backups
 	// [REDACTED]
 	// 404 BackupService.6105 the vault does not exist (check vault_id and the project)
 }

@@ -13,15 +13,15 @@ import (
 )
 
 // A test calls the fake as an http.Handler with httptest.NewRecorder: the
-// answer is built from the request, with fresh ids.
+// default world replicates the page example's vault.
 func ExampleNew() {
-	f, err := cbrtest.New(cbrtest.WithBackups(1))
+	f, err := cbrtest.New()
 	if err != nil {
 		panic(err)
 	}
 	r := httptest.NewRequest(http.MethodPost, "/v3/f841e01fd2b14e7fa41b6ae7aa6b0594/checkpoints/replicate",
 		strings.NewReader(`{"replicate":{"destination_project_id":"68589cac08274b82b4e254268a3862d8",`+
-			`"destination_region":"eu-nl","destination_vault_id":"0ca3eb86-8800-46da-9c37-9d657a825274",`+
+			`"destination_region":"region2","destination_vault_id":"0ca3eb86-8800-46da-9c37-9d657a825274",`+
 			`"vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce"}}`))
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("X-Auth-Token", "a-user-token")
@@ -33,10 +33,10 @@ func ExampleNew() {
 		panic(err)
 	}
 	rep := resp.Replication
-	fmt.Println(w.Code, rep.ProjectId, rep.SourceRegion, "->", rep.DestinationRegion, len(rep.Backups), "backup")
+	fmt.Println(w.Code, rep.ProjectId, rep.SourceRegion, "->", rep.DestinationRegion, len(rep.Backups), "backups")
 	fmt.Println(len(f.Requests()), "request recorded, token", f.Requests()[0].Header.Get("X-Auth-Token"))
 	// Output:
-	// 200 f841e01fd2b14e7fa41b6ae7aa6b0594 eu-de -> eu-nl 1 backup
+	// 200 f841e01fd2b14e7fa41b6ae7aa6b0594 eu-de -> region2 3 backups
 	// 1 request recorded, token [REDACTED]
 }
 
@@ -80,7 +80,7 @@ func ExampleNewServer() {
 	}
 	body := cbr.CheckpointReplicateReq{Replicate: cbr.CheckpointReplicateParam{
 		DestinationProjectId: "68589cac08274b82b4e254268a3862d8",
-		DestinationRegion:    "eu-de",
+		DestinationRegion:    "region2",
 		DestinationVaultId:   "0ca3eb86-8800-46da-9c37-9d657a825274",
 		VaultId:              "3b5816b5-f29c-4172-9d9a-76c719a659ce",
 	}}
@@ -102,7 +102,7 @@ func ExampleNewServer() {
 	}
 	fmt.Println(got.OperationID, got.ProjectID(), sent.Replicate.VaultId, got.Header.Get("X-Auth-Token"))
 	// Output:
-	// 200 eu-nl -> eu-de 3 backups
+	// 200 eu-nl -> region2 3 backups
 	// CopyCheckpoint f841e01fd2b14e7fa41b6ae7aa6b0594 3b5816b5-f29c-4172-9d9a-76c719a659ce [REDACTED]
 }
 

@@ -3,6 +3,7 @@ package cbrtest
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -20,15 +21,13 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cbr-replicate/cbr-replicate/aksk"
-	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/openapi"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
-// copyCheckpoint is the ID of the operation the fake answers with a
-// replication of its own (the others answer with their spec example).
+// copyCheckpoint is the ID of the operation that replicates.
 const copyCheckpoint = "CopyCheckpoint"
 
 // Error codes of the CBR error bodies the fake writes itself: validate's,
@@ -49,6 +48,7 @@ type Fake struct {
 	v     *validate.Validator
 	chain http.Handler // validation (bounded body), then the operation's answer
 	iam   *IAM         // WithIAM: IAM's token endpoint, and the only issuer of accepted tokens
+	world *worldState
 
 	received atomic.Int64
 	mu       sync.Mutex
@@ -60,9 +60,12 @@ type Request struct {
 	// OperationID is the operation of the spec the request was for, e.g.
 	// "CopyCheckpoint".
 	OperationID string
-	// Method and Path are the HTTP method and the URL path, e.g. POST and
-	// /v3/<project>/checkpoints/replicate.
+	// Method and Path are the HTTP method and the URL path without its
+	// region prefix, e.g. POST and /v3/<project>/checkpoints/replicate.
 	Method, Path string
+	// Region is the region the request was for: its path's prefix, else
+	// the fake's own (WithSourceRegion).
+	Region string
 	// PathParams are the values of the path's parameters (project_id, ...).
 	PathParams map[string]string
 	// Header is a copy of the request's header with the value of every
@@ -104,12 +107,19 @@ func New(opts ...Option) (*Fake, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cbrtest: %w", err)
 	}
-	f := &Fake{cfg: cfg, v: v}
-	if f.cfg.handlers[copyCheckpoint] == nil {
-		f.cfg.handlers[copyCheckpoint] = http.HandlerFunc(f.replicate)
+	f := &Fake{cfg: cfg, v: v, world: &worldState{World: cfg.world, remember: true, replicated: map[[2]string]bool{}}}
+	if cfg.world == nil {
+		f.world = &worldState{World: defaultWorld(cfg.sourceRegion)}
+	}
+	for id, h := range map[string]http.HandlerFunc{copyCheckpoint: f.replicate, "ShowVault": f.showVault,
+		"ListBackups": f.listBackups, "ShowReplicationCapabilities": f.capabilities} {
+		if f.cfg.handlers[id] == nil {
+			f.cfg.handlers[id] = h
+		}
 	}
 	if len(cfg.iamUsers) > 0 {
-		if f.iam, err = NewIAM(IAMOptions{Users: cfg.iamUsers, CatalogForm: cfg.iamCatalog}); err != nil {
+		o := IAMOptions{Users: cfg.iamUsers, CatalogForm: cfg.iamCatalog, Catalog: f.world.catalog(cfg.iamCatalog)}
+		if f.iam, err = NewIAM(o); err != nil {
 			return nil, fmt.Errorf("cbrtest: WithIAM: %w", err)
 		}
 	}
@@ -145,10 +155,19 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Authentication first, on the path of every operation, as the
 	// gateway does: a request with a credential the fake does not accept
 	// learns nothing about its body. A path of no operation is left to
-	// the middleware's 404 or 405.
-	if route, err := f.v.Route(r); err == nil && !f.authenticate(w, r, route.PathParams["project_id"]) {
+	// the middleware's 404 or 405. A signature covers the path as sent,
+	// region prefix included; routing and validation see it without.
+	region, u := f.split(r.URL)
+	probe := r
+	if u != r.URL {
+		probe = new(*r)
+		probe.URL = u
+	}
+	if route, err := f.v.Route(probe); err == nil && !f.authenticate(w, r, route.PathParams["project_id"]) {
 		return
 	}
+	r = r.WithContext(context.WithValue(r.Context(), regionKey{}, region))
+	r.URL = u
 	f.chain.ServeHTTP(w, r)
 }
 
@@ -240,8 +259,8 @@ func (f *Fake) IAM() *IAM {
 // answer answers a request that passed authentication and validation:
 // with the answer a Prefer header asks for, else the forced one of
 // WithResponse or WithResponseBody, else the operation's handler
-// (WithHandler, or the fake's own for CopyCheckpoint), else the
-// operation's documented 200 example, as Stoplight Prism does. A Prefer
+// (WithHandler, else the world's), else the operation's documented 200
+// example, as Stoplight Prism does. A Prefer
 // header the fake cannot follow gets 400, and the request is not recorded.
 func (f *Fake) answer(w http.ResponseWriter, r *http.Request) {
 	route, _ := validate.RouteOf(r.Context())
@@ -280,7 +299,7 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.records() {
 		f.record(Request{
-			OperationID: op.ID, Method: r.Method, Path: r.URL.Path, PathParams: route.PathParams,
+			OperationID: op.ID, Method: r.Method, Path: r.URL.Path, Region: regionOf(r), PathParams: route.PathParams,
 			Header: redact.Header(r.Header), Raw: raw, RequestID: w.Header().Get("X-Request-Id"), Status: rec.status(),
 		})
 	}
@@ -392,34 +411,4 @@ func (f *Fake) record(r Request) {
 		return
 	}
 	f.requests = append(f.requests, r)
-}
-
-// replicate is the fake's own answer to a valid CopyCheckpoint: a
-// replication of the request's vault, the project from the path,
-// ProviderID, the source region of WithSourceRegion and WithBackups
-// backups, each with fresh random IDs.
-func (f *Fake) replicate(w http.ResponseWriter, r *http.Request) {
-	var req cbr.CheckpointReplicateReq
-	body, _ := io.ReadAll(r.Body)
-	if err := json.Unmarshal(body, &req); err != nil {
-		validate.WriteCBRError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed.")
-		return
-	}
-	route, _ := validate.RouteOf(r.Context())
-	p := req.Replicate
-	out := cbr.CheckpointReplicateRespBody{
-		Backups:              make([]cbr.CheckpointReplicateRespbackups, f.cfg.backups),
-		DestinationProjectId: p.DestinationProjectId,
-		DestinationRegion:    p.DestinationRegion,
-		DestinationVaultId:   p.DestinationVaultId,
-		ProjectId:            route.PathParams["project_id"],
-		ProviderId:           ProviderID,
-		SourceRegion:         f.cfg.sourceRegion,
-		VaultId:              p.VaultId,
-	}
-	for i := range out.Backups {
-		out.Backups[i] = cbr.CheckpointReplicateRespbackups{BackupId: uuid.NewString(), ReplicationRecordId: uuid.NewString()}
-	}
-	b, _ := json.Marshal(cbr.CheckpointReplicateResp{Replication: &out})
-	writeJSON(w, http.StatusOK, b)
 }

@@ -53,10 +53,10 @@ func TestServer_ValidRequestWithGeneratedClient(t *testing.T) {
 	require.Len(t, got.Backups, cbrtest.DefaultBackups)
 	seen := map[string]bool{}
 	for _, b := range got.Backups {
-		for _, id := range []string{b.BackupId, b.ReplicationRecordId} {
+		for id, version := range map[string]uuid.Version{b.BackupId: 5, b.ReplicationRecordId: 4} {
 			u, err := uuid.Parse(id)
 			require.NoError(t, err, "id %q", id)
-			assert.Equal(t, uuid.Version(4), u.Version(), "id %q", id)
+			assert.Equal(t, version, u.Version(), "id %q: backup IDs are derived from the vault, record IDs random", id)
 			assert.False(t, seen[id], "id %q repeated", id)
 			seen[id] = true
 		}
@@ -74,21 +74,9 @@ func TestFake_ValidRequest(t *testing.T) {
 		{name: "page example request", body: pageRequest(t), wantRegion: "eu-de", wantBackups: 3},
 		{name: "source region from option", opts: []cbrtest.Option{cbrtest.WithSourceRegion("eu-nl")},
 			body: pageRequest(t), wantRegion: "eu-nl", wantBackups: 3},
-		{name: "one backup from option", opts: []cbrtest.Option{cbrtest.WithBackups(1)},
-			body: pageRequest(t), wantRegion: "eu-de", wantBackups: 1},
-		{name: "no backups, as for an empty vault", opts: []cbrtest.Option{cbrtest.WithBackups(0)},
-			body: pageRequest(t), wantRegion: "eu-de", wantBackups: 0},
-		{name: "only the mandatory fields",
-			body: `{"replicate":{"destination_project_id":"p2","destination_region":"eu-nl",` +
-				`"destination_vault_id":"v2","vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce"}}`,
-			wantRegion: "eu-de", wantBackups: 3},
-		{name: "destination_region of exactly 255 characters",
-			body: `{"replicate":{"destination_project_id":"p2","destination_region":"` + strings.Repeat("r", 255) +
-				`","destination_vault_id":"v2","vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce"}}`,
-			wantRegion: "eu-de", wantBackups: 3},
-		{name: "empty destination_region (the page's minimum is 0)",
-			body: `{"replicate":{"destination_project_id":"p2","destination_region":"",` +
-				`"destination_vault_id":"v2","vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce"}}`,
+		{name: "only the mandatory fields, any destination project",
+			body: `{"replicate":{"destination_project_id":"p2","destination_region":"region2",` +
+				`"destination_vault_id":"0ca3eb86-8800-46da-9c37-9d657a825274","vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce"}}`,
 			wantRegion: "eu-de", wantBackups: 3},
 	}
 	for _, tt := range tests {
@@ -114,7 +102,7 @@ func TestFake_ValidRequest(t *testing.T) {
 	}
 }
 
-func TestFake_FreshIDsPerAnswer(t *testing.T) {
+func TestFake_StableBackupIDsFreshRecordIDsPerAnswer(t *testing.T) {
 	f := newFake(t)
 	a1 := serve(t, f, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
 	a2 := serve(t, f, newRequest(http.MethodPost, replicatePath, pageRequest(t)))
@@ -122,7 +110,26 @@ func TestFake_FreshIDsPerAnswer(t *testing.T) {
 	var r1, r2 cbr.CheckpointReplicateResp
 	require.NoError(t, json.Unmarshal(a1.body, &r1))
 	require.NoError(t, json.Unmarshal(a2.body, &r2))
-	assert.NotEqual(t, r1.Replication.Backups[0].BackupId, r2.Replication.Backups[0].BackupId)
+	assert.Equal(t, r1.Replication.Backups[0].BackupId, r2.Replication.Backups[0].BackupId)
+	assert.NotEqual(t, r1.Replication.Backups[0].ReplicationRecordId, r2.Replication.Backups[0].ReplicationRecordId)
+}
+
+// TestFake_ValidRequestsReachTheWorld: a request at the page's bounds
+// passes validation and is judged by the world (which knows no such
+// region: 1005), not refused with 9900.
+func TestFake_ValidRequestsReachTheWorld(t *testing.T) {
+	for name, region := range map[string]string{
+		"destination_region of exactly 255 characters":       strings.Repeat("r", 255),
+		"empty destination_region (the page's minimum is 0)": "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			body := `{"replicate":{"destination_project_id":"p2","destination_region":"` + region +
+				`","destination_vault_id":"v2","vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce"}}`
+			a := serve(t, newFake(t), newRequest(http.MethodPost, replicatePath, body))
+			require.Equal(t, http.StatusInternalServerError, a.status, "body %s", a.body)
+			assert.Equal(t, "BackupService.1005", cbrError(t, a.body).ErrorCode)
+		})
+	}
 }
 
 func TestFake_InvalidRequest(t *testing.T) {
@@ -278,8 +285,8 @@ func TestFake_Routes(t *testing.T) {
 func TestFake_BodyLimit(t *testing.T) {
 	// validBodyOf returns a valid request body of exactly n bytes.
 	validBodyOf := func(n int64) string {
-		head := `{"replicate":{"vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce","destination_region":"eu-nl",` +
-			`"destination_vault_id":"v2","destination_project_id":"`
+		head := `{"replicate":{"vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce","destination_region":"region2",` +
+			`"destination_vault_id":"0ca3eb86-8800-46da-9c37-9d657a825274","destination_project_id":"`
 		tail := `"}}`
 		return head + strings.Repeat("p", int(n)-len(head)-len(tail)) + tail
 	}

@@ -16,8 +16,10 @@ import (
 )
 
 // ownStatuses are the statuses the fake answers with when nothing is forced;
-// 415 is validate.Middleware's answer to a Content-Encoding it does not read.
-var ownStatuses = map[int]bool{200: true, 400: true, 403: true, 404: true, 405: true, 413: true, 415: true}
+// 415 is validate.Middleware's answer to a Content-Encoding it does not read,
+// 500 the world's BackupService.1005 (a destination region it does not
+// replicate to).
+var ownStatuses = map[int]bool{200: true, 400: true, 403: true, 404: true, 405: true, 413: true, 415: true, 500: true}
 
 // FuzzHandler feeds the fake arbitrary methods, paths, headers ("Name: value"
 // lines) and bodies. It must never panic, and every answer must be JSON with
@@ -49,6 +51,14 @@ func FuzzHandler(f *testing.F) {
 	f.Add("POST", "/v3/p/checkpoints/replicate?x=1&x=2", token, page)
 	f.Add("POST", "/v3/p/./checkpoints/replicate", token, page)
 	f.Add("POST", "/", token, page)
+	// The world: other regions at their prefix, the other operations.
+	f.Add("POST", "/region2"+replicatePath, token, page)
+	f.Add("POST", "/mars"+replicatePath, token, page)
+	f.Add("GET", "/eu-nl/v3/p/replication-capabilities", token, []byte{})
+	f.Add("GET", "/region2/v3/p/vaults/0ca3eb86-8800-46da-9c37-9d657a825274", token, []byte{})
+	f.Add("GET", "/v3/p/vaults/x", token, []byte{})
+	f.Add("GET", "/v3/p/backups?vault_id=3b5816b5-f29c-4172-9d9a-76c719a659ce&limit=2&offset=1&status=available", token, []byte{})
+	f.Add("GET", "/v3/p/backups?limit=0&offset=-1", token, []byte{})
 	// Hostile shapes: a wrong token with an invalid body, a Content-Encoding
 	// the fake does not read, a body over the limit, a lone surrogate.
 	f.Add("POST", replicatePath, "X-Auth-Token: wrong\nContent-Type: application/json", []byte(`{"replicate":{"vault_id":"x"}}`))
@@ -90,6 +100,7 @@ func FuzzHandler(f *testing.F) {
 		r.Header.Del("Content-Length")
 		r.Header.Del("Transfer-Encoding")
 		r = r.WithContext(t.Context())
+		op := operationOf(r)
 
 		rec := httptest.NewRecorder()
 		fake.ServeHTTP(rec, r)
@@ -102,7 +113,7 @@ func FuzzHandler(f *testing.F) {
 		if !ownStatuses[resp.StatusCode] && !forced {
 			t.Fatalf("status %d without a Prefer header: %s", resp.StatusCode, got)
 		}
-		if err := answerProblem(answer{status: resp.StatusCode, header: resp.Header, body: got}); err != nil {
+		if err := answerProblem(answer{status: resp.StatusCode, header: resp.Header, body: got, op: op}); err != nil {
 			t.Fatal(err)
 		}
 		if bytes.Contains(got, []byte("secret-user-token")) && !bytes.Contains(body, []byte("secret-user-token")) &&

@@ -118,8 +118,16 @@ const iamMaxUsers = 10_000
 
 // iamErrors collects the first 20 errors and counts the others.
 type iamErrors struct {
-	errs []error
-	more int
+	errs     []error
+	more     int
+	reported map[string]bool // places with an error that addAt skips
+}
+
+// addAt adds a problem of a place ("line 7"), unless the place was reported.
+func (e *iamErrors) addAt(where, format string, a ...any) {
+	if !e.reported[where] {
+		e.add("%s: "+format, append([]any{where}, a...)...)
+	}
 }
 
 func (e *iamErrors) add(format string, a ...any) {
@@ -130,15 +138,20 @@ func (e *iamErrors) add(format string, a ...any) {
 	}
 }
 
+// join joins the errors and the count of the others; nil without any.
+func (e *iamErrors) join() error {
+	if e.more > 0 {
+		return errors.Join(append(e.errs, fmt.Errorf("and %d more", e.more))...)
+	}
+	return errors.Join(e.errs...)
+}
+
 // err joins the errors under prefix; nil without any.
 func (e *iamErrors) err(prefix string) error {
-	if e.more > 0 {
-		e.errs = append(e.errs, fmt.Errorf("and %d more", e.more))
+	if err := e.join(); err != nil {
+		return fmt.Errorf("%s: %w", prefix, err)
 	}
-	if len(e.errs) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", prefix, errors.Join(e.errs...))
+	return nil
 }
 
 // checkIAMUsers adds to errs what is wrong with users, each named by

@@ -24,11 +24,11 @@ func example(t *testing.T, op string, status int, name string) string {
 	return string(ex.Body)
 }
 
-func TestFake_EveryOperationAnswersWithItsExampleByDefault(t *testing.T) {
+func TestFake_CapabilitiesAreTheRegionsOfTheWorld(t *testing.T) {
 	f := newFake(t)
 	a := serve(t, f, newRequest(http.MethodGet, capabilitiesPath, ""))
 	require.Equal(t, http.StatusOK, a.status, "%s", a.body)
-	assert.JSONEq(t, example(t, "ShowReplicationCapabilities", 200, ""), string(a.body))
+	assert.JSONEq(t, `{"regions":[{"name":"eu-de","replication_destinations":["eu-nl","region2"]}]}`, string(a.body))
 
 	reqs := f.Requests()
 	require.Len(t, reqs, 1)

@@ -20,12 +20,12 @@ import (
 // 413 and a CBR error body; no more of it is read.
 const MaxBodyBytes = limit.Request
 
-// DefaultSourceRegion is the source_region of generated answers unless
-// WithSourceRegion says otherwise.
+// DefaultSourceRegion is the fake's own region, the one of paths without a
+// region prefix, unless WithSourceRegion says otherwise.
 const DefaultSourceRegion = "eu-de"
 
-// DefaultBackups is the number of backups a generated answer lists unless
-// WithBackups says otherwise; the page's example lists three.
+// DefaultBackups is the number of backups of DefaultWorld's source vault:
+// the page's example lists three.
 const DefaultBackups = 3
 
 // ProviderID is the provider_id of generated answers: the value in the page's
@@ -42,7 +42,7 @@ type config struct {
 	forced       *forced                 // per-server forced answer, nil: answer from the request
 	handlers     map[string]http.Handler // WithHandler, by operation ID
 	sourceRegion string
-	backups      int
+	world        *World                      // WithWorld; nil: defaultWorld(sourceRegion)
 	tokenHash    *[sha256.Size]byte          // SHA-256 of WithToken's token: a printed Fake never shows it
 	maxRequests  int                         // <0: keep every accepted request
 	iamUsers     []IAMUser                   // WithIAM: the fake also serves IAM's token endpoint
@@ -52,7 +52,7 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{sourceRegion: DefaultSourceRegion, backups: DefaultBackups, maxRequests: -1, handlers: map[string]http.Handler{}}
+	return config{sourceRegion: DefaultSourceRegion, maxRequests: -1, handlers: map[string]http.Handler{}}
 }
 
 // OptionError is an option New refuses: which, and why.
@@ -90,6 +90,12 @@ func (c *config) check() error {
 			errs = append(errs, optionError(fmt.Sprintf("WithHandler(%q)", id), "the spec has no such operation; its operations are %s", strings.Join(openapi.IDs(), ", ")))
 		}
 	}
+	if c.world != nil {
+		if _, ok := c.world.Regions[c.sourceRegion]; !ok {
+			errs = append(errs, optionError("WithWorld", "the fake's own region %s (WithSourceRegion, default %s) is not among the world's regions",
+				quoted(c.sourceRegion), DefaultSourceRegion))
+		}
+	}
 	if len(c.iamUsers) > 0 && c.tokenHash != nil {
 		errs = append(errs, optionError("WithIAM", "excludes WithToken: with WithIAM the fake accepts the tokens its IAM issues"))
 	}
@@ -97,8 +103,7 @@ func (c *config) check() error {
 }
 
 // WithHandler makes h answer the operation opID (an operationId of the
-// spec, e.g. "ShowVault") instead of the spec's example (or, for
-// CopyCheckpoint, the fake's own replication). h sees only requests that
+// spec, e.g. "ShowVault") instead of the fake's world. h sees only requests that
 // passed authentication and validation, with their validated body;
 // validate.RouteOf(r.Context()) gives the path's parameters. A Prefer
 // header, WithResponse and WithResponseBody still take precedence.
@@ -177,29 +182,46 @@ func WithResponseBody(status int, body any) Option {
 	}
 }
 
-// WithSourceRegion sets the source_region of generated answers (default
-// DefaultSourceRegion, "eu-de"). Use it when a test checks that a client
-// passes the region through.
+// WithSourceRegion sets the fake's own region (default
+// DefaultSourceRegion, "eu-de"): the region of a path without a region
+// prefix, the source_region of its replications. Use it when a test checks
+// that a client passes the region through.
 func WithSourceRegion(region string) Option {
 	return func(c *config) {
-		if region == "" {
-			c.errs = append(c.errs, optionError("WithSourceRegion", "region is empty"))
+		if !regionName.MatchString(region) || region == "v3" {
+			c.errs = append(c.errs, optionError("WithSourceRegion", "region %s is not lower-case letters, digits and dashes (at most 63, not v3)", quoted(region)))
 			return
 		}
 		c.sourceRegion = region
 	}
 }
 
-// WithBackups sets how many backups a generated answer lists, each with fresh
-// random backup_id and replication_record_id (default DefaultBackups, 3).
-// Zero answers with no backups, as for an empty vault.
-func WithBackups(n int) Option {
+// WithWorld makes the fake serve w instead of DefaultWorld: its regions
+// at their path prefixes, ShowVault, ListBackups and
+// ShowReplicationCapabilities from its vaults, and CopyCheckpoint refused
+// as the state w describes makes the service refuse it. Unlike the default
+// world, w remembers each replication: the same vault replicated to the
+// same region again is refused (BackupService.6130). The fake's own region
+// (WithSourceRegion) must be one of w's. w is copied; what is wrong with it
+// is an error naming each vault or region.
+func WithWorld(w *World) Option {
+	var errs iamErrors
+	if w == nil {
+		errs.add("nil world")
+	} else {
+		w = w.clone()
+		w.check(places{
+			vault:  func(k int, _ string) string { return fmt.Sprintf("vault %d", k+1) },
+			region: func(r string) string { return "region " + quoted(r) },
+		}, &errs)
+	}
+	err := errs.join()
 	return func(c *config) {
-		if n < 0 {
-			c.errs = append(c.errs, optionError(fmt.Sprintf("WithBackups(%d)", n), "count is negative"))
+		if err != nil {
+			c.errs = append(c.errs, &OptionError{Option: "WithWorld", Err: err})
 			return
 		}
-		c.backups = n
+		c.world = w
 	}
 }
 
@@ -219,7 +241,9 @@ func WithToken(token string) Option {
 
 // WithIAM makes the fake also serve IAM's token endpoint (Keystone v3
 // POST /v3/auth/tokens, see IAM) for these users, with a catalog whose
-// "cbr" entry points at the fake itself, and makes its CBR endpoint accept
+// "cbr" entries are the fake's regions (URL/<region>/v3/<project ID>; a
+// token lists its project's region, none if the world lacks it), and
+// makes its CBR endpoint accept
 // only the tokens that IAM issued: a token it did not issue, or that
 // expired, gets 401 BackupService.8600; a token of another project than the
 // path's gets 403. So a client signs in for real (through gophercloud, say)
@@ -236,8 +260,8 @@ func WithIAM(users ...IAMUser) Option {
 }
 
 // WithIAMCatalog sets how the catalog of WithIAM's tokens lists the fake's
-// CBR endpoint: IAMCatalogWithProject (the default, Open Telekom Cloud's
-// <URL>/v3/<project ID>) or IAMCatalogBare (<URL>), so that a test can run
+// CBR endpoints: IAMCatalogWithProject (the default, Open Telekom Cloud's
+// <URL>/<region>/v3/<project ID>) or IAMCatalogBare (<URL>/<region>), so that a test can run
 // a sign-in against both.
 func WithIAMCatalog(form IAMCatalogForm) Option {
 	return func(c *config) { c.iamCatalog = form }

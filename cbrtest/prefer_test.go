@@ -283,7 +283,8 @@ func TestNew_InvalidOptionIsAnError(t *testing.T) {
 		{name: "WithResponseBody body that does not marshal", opt: cbrtest.WithResponseBody(500, make(chan int)),
 			want: "WithResponseBody(500): marshal body"},
 		{name: "WithSourceRegion empty", opt: cbrtest.WithSourceRegion(""), want: "WithSourceRegion"},
-		{name: "WithBackups negative", opt: cbrtest.WithBackups(-1), want: "WithBackups(-1)"},
+		{name: "WithSourceRegion not a path segment", opt: cbrtest.WithSourceRegion("eu/de"), want: `WithSourceRegion: region "eu/de" is not`},
+		{name: "WithWorld nil", opt: cbrtest.WithWorld(nil), want: "WithWorld: nil world"},
 		{name: "WithToken empty", opt: cbrtest.WithToken(""), want: "WithToken"},
 		{name: "WithMaxRequests negative", opt: cbrtest.WithMaxRequests(-1), want: "WithMaxRequests(-1)"},
 	}

@@ -101,7 +101,7 @@ func TestFake_WithMaxRequests(t *testing.T) {
 	tests := []struct {
 		name string
 		max  int
-		want []string // destination regions kept, oldest first
+		want []string // destination projects kept, oldest first
 	}{
 		{name: "keeps the most recent", max: 2, want: []string{"r3", "r4"}},
 		{name: "zero keeps none", max: 0, want: []string{}},
@@ -112,7 +112,7 @@ func TestFake_WithMaxRequests(t *testing.T) {
 			f := newFake(t, cbrtest.WithMaxRequests(tt.max))
 			for i := 1; i <= 4; i++ {
 				p := pageParam()
-				p.DestinationRegion = fmt.Sprintf("r%d", i)
+				p.DestinationProjectId = fmt.Sprintf("r%d", i)
 				body, err := json.Marshal(cbr.CheckpointReplicateReq{Replicate: p})
 				require.NoError(t, err)
 				require.Equal(t, http.StatusOK, serve(t, f, newRequest(http.MethodPost, replicatePath, string(body))).status)
@@ -121,7 +121,7 @@ func TestFake_WithMaxRequests(t *testing.T) {
 			for _, r := range f.Requests() {
 				var body cbr.CheckpointReplicateReq
 				require.NoError(t, r.Decode(&body))
-				got = append(got, body.Replicate.DestinationRegion)
+				got = append(got, body.Replicate.DestinationProjectId)
 			}
 			assert.Equal(t, tt.want, got)
 			assert.Equal(t, 4, f.Received())

@@ -85,6 +85,17 @@ func (s *Server) Close() {
 	s.transport.CloseIdleConnections()
 }
 
+// RegionURL returns the base URL of the fake's CBR endpoint in region,
+// URL/<region> (requests under it are for that region), or "" for a
+// region the fake does not serve (Fake.Regions). URL itself is the fake's
+// own region (WithSourceRegion).
+func (s *Server) RegionURL(region string) string {
+	if _, ok := s.Fake.world.Regions[region]; !ok {
+		return ""
+	}
+	return s.URL + "/" + region
+}
+
 // Requests returns copies of the requests the fake accepted; see
 // Fake.Requests.
 func (s *Server) Requests() []Request {

@@ -70,7 +70,7 @@ func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Clien
 	opts := client.Options{ProjectID: p.DestinationProjectId, Endpoint: o.destEndpoint, AllowInsecureHTTP: o.allowHTTP,
 		Timeout: o.timeout, HTTPClient: hc, ValidateResponses: o.validateResponse}
 	if opts.Endpoint == "" && srv != nil {
-		opts.Endpoint = srv.URL + "/" + p.DestinationRegion // the fake serves each region at its prefix
+		opts.Endpoint = srv.RegionURL(p.DestinationRegion)
 	}
 	switch {
 	case o.creds.kind == authAKSK:

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,13 +31,32 @@ status with the page's example, like Stoplight Prism.
 
 Also served: GET /openapi.yaml and GET /openapi.json, the API description.
 
+The fake knows a world: regions, each with the regions it replicates to,
+and vaults. It serves every region at its path prefix (URL/eu-nl/v3/...; no
+prefix: the --source-region), answers the vault, backup and capability
+queries from the world, and refuses a replication as the service does,
+with the documented code. Without --world it holds the page example's two
+vaults and replicates them as often as asked; the world of --world FILE
+remembers: the same vault to the same region again gets 6130. The file:
+  regions: {eu-de: [eu-nl], eu-nl: [eu-de]}
+  vaults:
+    - id: 3b5816b5-f29c-4172-9d9a-76c719a659ce
+      region: eu-de
+      project_id: 4229d7a45436489f8c3dc2b1d35d4987  # optional: any project
+      protect_type: backup     # backup | replication
+      object_type: server      # server | disk | turbo
+      status: available        # optional
+      size: 100                # GB
+      used: 2048               # MB, optional
+      backups: 3               # available ECS backups with the system disk
+
 With --iam-users-file the fake also serves IAM's token endpoint (Keystone
 v3, POST /v3/auth/tokens) for the users of the file, one a line:
   domain user password project      e.g. OTC00000000001000000123 alice s3cret eu-de
 (blank lines and lines starting with # are skipped; a bad line is reported
 by its number only). Tokens are scoped to the project and their catalog's
-"cbr" entry is the fake itself; CBR then accepts only the tokens this IAM
-issued (401 for another). Point a clouds.yaml's auth_url at URL/v3, or
+"cbr" entries are the fake's regions (URL/REGION/v3/PROJECT_ID); CBR then
+accepts only the tokens this IAM issued (401 for another). Point a clouds.yaml's auth_url at URL/v3, or
 OS_AUTH_URL, and "cbr-replicate replicate" signs in for real. The file
 holds passwords: keep it private (chmod 600); a file that group or others
 can read is served with a warning on stderr. It excludes --token-file.
@@ -49,7 +70,8 @@ are judged as before. The file holds secret keys: keep it private.
 Usage:
   cbr-replicate mock [--listen 127.0.0.1:8080] [flags]
 
-The URL is printed on stdout once listening ("listening on http://..."); one
+The URL is printed on stdout once listening ("listening on http://..."),
+then each region's, one a line ("  eu-nl  http://.../eu-nl"); one
 log line per request goes to stderr (method, path, status, duration, request
 ID; never a token). SIGINT or SIGTERM shut the server down gracefully:
 requests in flight get 10 seconds to finish, then their connections are
@@ -57,12 +79,13 @@ closed.
 
 Flags:
 %s
-Exit status: 0 after a graceful shutdown; 2 usage error or the address
-cannot be listened on.
+Exit status: 0 after a graceful shutdown; 2 usage error (a bad line of a
+file among them) or the address cannot be listened on.
 
 Examples:
   cbr-replicate mock --listen 127.0.0.1:8080 &
   cbr-replicate mock --iam-users-file users.txt --aksk-file keys.txt
+  cbr-replicate mock --world world.yaml
   curl -s -H 'X-Auth-Token: any' -H 'Content-Type: application/json' \
       -d '{"replicate":{"vault_id":"3b5816b5-f29c-4172-9d9a-76c719a659ce",
            "destination_project_id":"68589cac08274b82b4e254268a3862d8",
@@ -84,6 +107,7 @@ type mockOptions struct {
 	token        string             // from --token-file; "" accepts any token
 	iamUsers     []cbrtest.IAMUser  // from --iam-users-file
 	keys         []aksk.Credentials // from --aksk-file
+	world        *cbrtest.World     // from --world; nil: cbrtest.DefaultWorld
 	grace        time.Duration      // shutdownGrace; tests shorten it
 }
 
@@ -91,14 +115,15 @@ type mockOptions struct {
 // --token-file.
 func parseMock(s streams, args []string) (*mockOptions, error) {
 	o := &mockOptions{streams: s, grace: shutdownGrace}
-	var tokenFile, usersFile, keysFile string
+	var tokenFile, usersFile, keysFile, worldFile string
 	fs := newFlagSet("mock")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	fs.StringVar(&o.sourceRegion, "source-region", cbrtest.DefaultSourceRegion, "source_region of the answers")
+	fs.StringVar(&o.sourceRegion, "source-region", cbrtest.DefaultSourceRegion, "the mock's own region: of paths without a region prefix, the answers' source_region")
 	fs.IntVar(&o.status, "status", 0, "answer every request with this status and the page's example (0: behave like the service)")
 	fs.StringVar(&tokenFile, "token-file", "", "accept only the token in this file (default: any non-empty token)")
 	fs.StringVar(&usersFile, "iam-users-file", "", "serve IAM's token endpoint for these users and accept only its tokens")
 	fs.StringVar(&keysFile, "aksk-file", "", "also accept requests signed with these access key / secret key pairs")
+	fs.StringVar(&worldFile, "world", "", "serve the regions and vaults of this YAML file, remembering replications")
 	if err := parseFlags(s, fs, mockUsage, args); err != nil {
 		return nil, err
 	}
@@ -110,8 +135,8 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 	case fs.Changed("token-file") && tokenFile == "":
 		// An empty name would quietly accept any token.
 		return nil, usagef("--token-file needs a file name")
-	case fs.Changed("iam-users-file") && usersFile == "", fs.Changed("aksk-file") && keysFile == "":
-		return nil, usagef("--iam-users-file and --aksk-file need a file name")
+	case fs.Changed("iam-users-file") && usersFile == "", fs.Changed("aksk-file") && keysFile == "", fs.Changed("world") && worldFile == "":
+		return nil, usagef("--iam-users-file, --aksk-file and --world need a file name")
 	case tokenFile != "" && usersFile != "":
 		return nil, usagef("--token-file and --iam-users-file exclude each other: with users the fake accepts the tokens its IAM issues")
 	}
@@ -125,7 +150,31 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 			return nil, err
 		}
 	}
+	if worldFile != "" {
+		var err error
+		if o.world, err = readWorld(worldFile, o.sourceRegion, "--source-region"); err != nil {
+			return nil, err
+		}
+	}
 	return o, o.readFiles(tokenFile, usersFile, keysFile)
+}
+
+// readWorld reads --world with cbrtest.ParseWorld, whose errors name lines;
+// the fake's own region (of the flag named) must be one of its regions.
+func readWorld(name, region, flag string) (*cbrtest.World, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("read --world: %w", err)
+	}
+	defer f.Close()
+	w, err := cbrtest.ParseWorld(f)
+	if err != nil {
+		return nil, &usageError{err: fmt.Errorf("--world %s: %s", printable(name), oneLineList(strings.TrimPrefix(err.Error(), "cbrtest: ")))}
+	}
+	if _, ok := w.Regions[region]; !ok {
+		return nil, usagef("--world %s lists no region %s, the mock's own (%s)", printable(name), printable(region), flag)
+	}
+	return w, nil
 }
 
 // readFiles reads the files the flags name ("" for a flag not given).
@@ -164,7 +213,7 @@ func mockRun(ctx context.Context, o *mockOptions) error {
 	logOut := newBufferedLog(o.errOut)
 	defer func() { _ = logOut.Close() }()
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
-	srv, err := o.server(logger)
+	srv, fake, err := o.server(logger)
 	if err != nil {
 		return err
 	}
@@ -179,6 +228,9 @@ func mockRun(ctx context.Context, o *mockOptions) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(o.out, "listening on %s (spec: %s/openapi.yaml)\n", url, url)
+	for _, r := range fake.Regions() { // names of [a-z0-9-]: nothing to escape
+		fmt.Fprintf(o.out, "  %-8s %s/%s\n", r, url, r)
+	}
 	logger.Info("listening", "url", url)
 
 	select {
@@ -202,7 +254,7 @@ func mockRun(ctx context.Context, o *mockOptions) error {
 
 // server builds the fake from the options, and the HTTP server that serves
 // it with the spec documents and one log line per request.
-func (o *mockOptions) server(logger *slog.Logger) (*http.Server, error) {
+func (o *mockOptions) server(logger *slog.Logger) (*http.Server, *cbrtest.Fake, error) {
 	// A long-running server keeps no log of the requests it accepted.
 	opts := []cbrtest.Option{cbrtest.WithSourceRegion(o.sourceRegion), cbrtest.WithMaxRequests(0)}
 	if o.status != 0 {
@@ -217,17 +269,20 @@ func (o *mockOptions) server(logger *slog.Logger) (*http.Server, error) {
 	if len(o.keys) > 0 {
 		opts = append(opts, cbrtest.WithAKSK(o.keys...))
 	}
+	if o.world != nil {
+		opts = append(opts, cbrtest.WithWorld(o.world))
+	}
 	fake, err := cbrtest.New(opts...)
 	if err != nil {
-		return nil, &usageError{err: err}
+		return nil, nil, &usageError{err: err}
 	}
 	handler, err := mockHandler(fake)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	srv := cbrtest.NewHTTPServer(logRequests(logger, handler))
 	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
-	return srv, nil
+	return srv, fake, nil
 }
 
 // mockHandler serves the spec's two documents on GET and HEAD and hands

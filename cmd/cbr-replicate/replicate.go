@@ -103,6 +103,7 @@ type replicateOptions struct {
 	noPreflight      bool   // --no-preflight
 	yes              bool   // --yes: no question on a terminal
 	destEndpoint     string // --destination-endpoint
+	world            string // --world: the file of the --mock's world
 	validateResponse bool
 	allowHTTP        bool
 	output           outputFormat
@@ -144,6 +145,7 @@ func parseCall(s streams, cmd, usage string, args []string) (*replicateOptions, 
 	fs.DurationVar(&o.timeout, "timeout", client.DefaultTimeout, "give up on the call, sign-in included, after this long")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the validated request (credentials redacted), sign in nowhere and send nothing")
 	fs.BoolVar(&o.mock, "mock", false, "send to an in-process fake on loopback (no cloud account or token needed)")
+	fs.StringVar(&o.world, "world", "", "with --mock: the fake's regions and vaults, a YAML file (see cbr-replicate mock --help)")
 	fs.BoolVar(&o.validateResponse, "validate-response", false, "also check the response against the API page (contract drift is exit 1)")
 	fs.StringVar(&o.destEndpoint, "destination-endpoint", "", "CBR endpoint of the destination region, for its checks (default: the catalog's, else the region's)")
 	fs.BoolVar(&o.noPreflight, "no-preflight", false, "send without checking the replication first")
@@ -216,6 +218,9 @@ func (o *replicateOptions) problems(fs interface{ Changed(string) bool }) []stri
 	}
 	if len(missing) > 0 {
 		problems = append(problems, "missing "+strings.Join(missing, ", "))
+	}
+	if fs.Changed("world") && (!o.mock || o.world == "") {
+		problems = append(problems, "--world needs --mock and a file name")
 	}
 	if fs.Changed("token-file") && o.tokenFile == "" {
 		problems = append(problems, "--token-file needs a file name (- for standard input)")
@@ -367,11 +372,19 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 	return printReplication(o.out, res, o.output)
 }
 
-// startMock starts the in-process fake of --mock: with the sign-in
-// configuration's user in its IAM (and the configuration pointed at it),
-// with the AK/SK pair, or accepting any token.
+// startMock starts the in-process fake of --mock, in the --region and the
+// --world given: with the sign-in configuration's user in its IAM (and the
+// configuration pointed at it), with the AK/SK pair, or accepting any
+// token.
 func (o *replicateOptions) startMock() (*cbrtest.Server, error) {
 	opts := []cbrtest.Option{cbrtest.WithSourceRegion(o.region)}
+	if o.world != "" {
+		w, err := readWorld(o.world, o.region, "--region")
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, cbrtest.WithWorld(w))
+	}
 	var user cbrtest.IAMUser
 	switch {
 	case o.creds.signsIn():
