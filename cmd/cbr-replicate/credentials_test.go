@@ -103,8 +103,8 @@ func TestReplicateSignsInWithCloudsYAML(t *testing.T) {
 		res := execute(t, invocation{args: replicateArgs(), env: []string{"OS_CLOUD=test"}})
 		require.Equal(t, exitOK, res.code, res.stderr)
 		assert.Equal(t, 1, srv.Fake.IAM().SignIns())
-		require.Len(t, srv.Requests(), 1)
-		assert.Equal(t, signInUser.ProjectID(), srv.Requests()[0].ProjectID())
+		require.Len(t, replications(srv), 1)
+		assert.Equal(t, signInUser.ProjectID(), replications(srv)[0].ProjectID())
 	})
 
 	t.Run("a wrong password in secure.yaml is IAM's refusal, exit 1, and nothing reaches CBR", func(t *testing.T) {
@@ -192,10 +192,10 @@ func TestReplicateSignsInWithOpenrc(t *testing.T) {
 	}{
 		{"the OS_* variables of an openrc sign in and replicate", func(srv *cbrtest.Server) []string {
 			return openrcEnv(srv.URL+"/v3", secretPassword)
-		}, nil, exitOK, "", 2},
+		}, nil, exitOK, "", signedInRun},
 		{"an explicit project ID that is the token's is accepted", func(srv *cbrtest.Server) []string {
 			return openrcEnv(srv.URL+"/v3", secretPassword)
-		}, []string{"--project-id", signInUser.ProjectID()}, exitOK, "", 2},
+		}, []string{"--project-id", signInUser.ProjectID()}, exitOK, "", signedInRun},
 		{"a wrong password is IAM's refusal (exit 1) and nothing reaches CBR", func(srv *cbrtest.Server) []string {
 			return openrcEnv(srv.URL+"/v3", "x"+secretPassword)
 		}, nil, exitInvalid, "sign-in failed: IAM URL refused the sign-in (401 Unauthorized)", 1},
@@ -213,8 +213,8 @@ func TestReplicateSignsInWithOpenrc(t *testing.T) {
 			assert.Equal(t, tc.code, res.code, res.stderr)
 			assert.Equal(t, tc.received, srv.Fake.Received())
 			if tc.stderr == "" {
-				require.Len(t, srv.Requests(), 1)
-				assert.Equal(t, signInUser.ProjectID(), srv.Requests()[0].ProjectID())
+				require.Len(t, replications(srv), 1)
+				assert.Equal(t, signInUser.ProjectID(), replications(srv)[0].ProjectID())
 				return
 			}
 			assert.Contains(t, res.stderr, strings.ReplaceAll(tc.stderr, "URL", srv.URL+"/v3"))
@@ -300,8 +300,8 @@ func TestReplicateAKSK(t *testing.T) {
 				assert.Contains(t, res.stderr, want)
 			}
 			if tc.code == exitOK {
-				require.Len(t, srv.Requests(), 1)
-				assert.Equal(t, pageProjectID, srv.Requests()[0].ProjectID())
+				require.Len(t, replications(srv), 1)
+				assert.Equal(t, pageProjectID, replications(srv)[0].ProjectID())
 			} else {
 				assert.Empty(t, srv.Requests())
 			}
@@ -343,6 +343,12 @@ func TestReplicateAKSK(t *testing.T) {
 	}
 }
 
+// signedInRun is what a signed-in replicate sends to the fake: the sign-in,
+// the three checks at the source, the sign-in to the destination project
+// (refused: the fake IAM's user has no project there, so that check is
+// skipped) and the POST.
+const signedInRun = 6
+
 func TestReplicateMockSignsInAgainstTheFakesIAM(t *testing.T) {
 	t.Parallel()
 
@@ -351,7 +357,7 @@ func TestReplicateMockSignsInAgainstTheFakesIAM(t *testing.T) {
 		res := execute(t, invocation{args: replicateArgs("--mock"), env: openrcEnv("https://iam.example.test/v3", secretPassword, "OS_PROJECT_ID=p-env")})
 		require.Equal(t, exitOK, res.code, res.stderr)
 		assert.Contains(t, res.stdout, "project "+signInUser.ProjectID()+"\n", "the fake's ID of project eu-de")
-		assert.Equal(t, "warning: --mock: the fake IAM makes up its projects' IDs; OS_PROJECT_ID p-env is not used\n", res.stderr)
+		assert.Equal(t, "warning: --mock: the fake IAM makes up its projects' IDs; OS_PROJECT_ID p-env is not used", lines(res.stderr)[0])
 	})
 
 	t.Run("dry run names the fake's IAM and signs in nowhere", func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -122,6 +123,18 @@ func lines(s string) []string {
 	for _, l := range strings.Split(s, "\n") {
 		if strings.TrimSpace(l) != "" {
 			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// replications returns the replicate POSTs the fake accepted, without the
+// pre-flight's GETs.
+func replications(srv *cbrtest.Server) []cbrtest.Request {
+	var out []cbrtest.Request
+	for _, r := range srv.Requests() {
+		if r.OperationID == "CopyCheckpoint" {
+			out = append(out, r)
 		}
 	}
 	return out
