@@ -118,7 +118,7 @@ func New(opts ...Option) (*Fake, error) {
 		}
 	}
 	if len(cfg.iamUsers) > 0 {
-		o := IAMOptions{Users: cfg.iamUsers, CatalogForm: cfg.iamCatalog, Catalog: f.world.catalog(cfg.iamCatalog)}
+		o := IAMOptions{Users: cfg.iamUsers, CatalogForm: cfg.iamCatalog, Catalog: f.world.catalog(cfg.iamCatalog, cfg.sourceRegion)}
 		if f.iam, err = NewIAM(o); err != nil {
 			return nil, fmt.Errorf("cbrtest: WithIAM: %w", err)
 		}

@@ -85,13 +85,16 @@ func (s *Server) Close() {
 	s.transport.CloseIdleConnections()
 }
 
-// RegionURL returns the base URL of the fake's CBR endpoint in region,
-// URL/<region> (requests under it are for that region), or "" for a
-// region the fake does not serve (Fake.Regions). URL itself is the fake's
-// own region (WithSourceRegion).
+// RegionURL returns the base URL of the fake's CBR endpoint in region, as
+// its IAM's catalog lists it: URL itself for the fake's own region
+// (WithSourceRegion), URL/<region> for another (requests under it are for
+// that region), "" for a region the fake does not serve (Fake.Regions).
 func (s *Server) RegionURL(region string) string {
-	if _, ok := s.Fake.world.Regions[region]; !ok {
+	switch _, ok := s.Fake.world.Regions[region]; {
+	case !ok:
 		return ""
+	case region == s.Fake.cfg.sourceRegion:
+		return s.URL
 	}
 	return s.URL + "/" + region
 }

@@ -484,13 +484,18 @@ func (f *Fake) Regions() []string {
 }
 
 // catalog is the catalog of WithIAM's tokens: identity, and each region's
-// CBR in form, with its region prefix.
-func (s *worldState) catalog(form IAMCatalogForm) []IAMEndpoint {
+// CBR in form: the fake's own region (own) at the root, as
+// <URL>/v3/<project_id>, the others with their region prefix.
+func (s *worldState) catalog(form IAMCatalogForm, own string) []IAMEndpoint {
 	c := []IAMEndpoint{{Type: "identity", Region: "*", URL: "/v3"}}
 	for _, r := range slices.Sorted(maps.Keys(s.Regions)) {
-		u := "/" + r + "/v3/$(tenant_id)s"
+		prefix := "/" + r
+		if r == own {
+			prefix = ""
+		}
+		u := prefix + "/v3/$(tenant_id)s"
 		if form == IAMCatalogBare {
-			u = "/" + r
+			u = prefix
 		}
 		c = append(c, IAMEndpoint{Type: "cbr", Region: r, URL: u})
 	}

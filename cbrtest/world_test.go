@@ -394,7 +394,7 @@ func TestServer_RegionURLReachesThatRegion(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
-func TestWithIAM_TheCatalogListsEveryRegionOfTheWorldAtItsPrefix(t *testing.T) {
+func TestWithIAM_TheCatalogListsTheOwnRegionAtTheRootAndEveryOtherAtItsPrefix(t *testing.T) {
 	users := []cbrtest.IAMUser{iamAlice, iamAlice}
 	users[1].Project = "eu-nl"
 	for _, tc := range []struct {
@@ -402,9 +402,9 @@ func TestWithIAM_TheCatalogListsEveryRegionOfTheWorldAtItsPrefix(t *testing.T) {
 		opts []cbrtest.Option
 		url  func(base, region, project string) string
 	}{
-		{"the cloud's form", nil, func(base, region, project string) string { return base + "/" + region + "/v3/" + project }},
+		{"the cloud's form", nil, func(base, region, project string) string { return prefixed(base, region) + "/v3/" + project }},
 		{"the bare form", []cbrtest.Option{cbrtest.WithIAMCatalog(cbrtest.IAMCatalogBare)},
-			func(base, region, _ string) string { return base + "/" + region }},
+			func(base, region, _ string) string { return prefixed(base, region) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newServer(t, append(tc.opts, cbrtest.WithIAM(users...), cbrtest.WithWorld(testWorld(nil)))...)
@@ -415,6 +415,15 @@ func TestWithIAM_TheCatalogListsEveryRegionOfTheWorldAtItsPrefix(t *testing.T) {
 			}
 		})
 	}
+}
+
+// prefixed is the URL of region's CBR in a fake at base: base itself for
+// the fake's own region, eu-de.
+func prefixed(base, region string) string {
+	if region == "eu-de" {
+		return base
+	}
+	return base + "/" + region
 }
 
 // A world in which the destination is a backup vault: the service refuses

@@ -92,8 +92,8 @@ func TestReplicateSignsInWithCloudsYAML(t *testing.T) {
 		assert.Equal(t, exitOK, m.stop(t))
 		logs := m.stderr.String()
 		assert.Contains(t, logs, "method=POST path=/v3/auth/tokens status=201")
-		assert.Contains(t, logs, "method=POST path=/"+signInUser.Project+"/v3/"+signInUser.ProjectID()+"/checkpoints/replicate status=200",
-			"the catalog's endpoint, the mock itself at the region's prefix")
+		assert.Contains(t, logs, "method=POST path=/v3/"+signInUser.ProjectID()+"/checkpoints/replicate status=200",
+			"the catalog's endpoint in the cloud's form, the mock itself: one POST to /v3/<project_id>/checkpoints/replicate")
 		assertNoSecret(t, logs, m.stdout.String())
 	})
 
