@@ -47,6 +47,7 @@ type invocation struct {
 	args  []string
 	env   []string
 	stdin io.Reader
+	tty   bool // standard input and error are a terminal
 }
 
 // getenv looks names up in env, a list of NAME=value.
@@ -71,7 +72,7 @@ func execute(t *testing.T, inv invocation) result {
 	if stdin == nil {
 		stdin = strings.NewReader("")
 	}
-	code := run(context.Background(), inv.args, streams{in: stdin, out: &stdout, errOut: &stderr, getenv: getenv(inv.env)})
+	code := run(context.Background(), inv.args, streams{in: stdin, out: &stdout, errOut: &stderr, getenv: getenv(inv.env), tty: inv.tty})
 	res := result{stdout: stdout.String(), stderr: stderr.String(), code: code}
 	assertNoSecret(t, res.stdout, res.stderr)
 	return res
