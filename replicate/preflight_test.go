@@ -89,14 +89,6 @@ func goodDestination() region {
 	return region{vaults: map[string]cbr.Billing{destVault: vault("server", "replication", "available", 100, 0)}}
 }
 
-func verdicts(r replicate.Report) map[string]replicate.Verdict {
-	out := map[string]replicate.Verdict{}
-	for _, c := range r.Checks {
-		out[c.Name] = c.Verdict
-	}
-	return out
-}
-
 func TestPreflightPassesWhatTheDocumentsAllow(t *testing.T) {
 	var seen []string
 	r := replicate.Preflight(context.Background(), replicate.Plan{Param: param, Source: standIn(t, "eu-de", good()),
