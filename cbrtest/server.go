@@ -86,18 +86,8 @@ func (s *Server) Close() {
 }
 
 // RegionURL returns the base URL of the fake's CBR endpoint in region, as
-// its IAM's catalog lists it: URL itself for the fake's own region
-// (WithSourceRegion), URL/<region> for another (requests under it are for
-// that region), "" for a region the fake does not serve (Fake.Regions).
-func (s *Server) RegionURL(region string) string {
-	switch _, ok := s.Fake.world.Regions[region]; {
-	case !ok:
-		return ""
-	case region == s.Fake.cfg.sourceRegion:
-		return s.URL
-	}
-	return s.URL + "/" + region
-}
+// Fake.RegionURL says.
+func (s *Server) RegionURL(region string) string { return s.Fake.RegionURL(s.URL, region) }
 
 // Requests returns copies of the requests the fake accepted; see
 // Fake.Requests.

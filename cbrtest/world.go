@@ -483,6 +483,24 @@ func (f *Fake) Regions() []string {
 	return slices.Sorted(maps.Keys(f.world.Regions))
 }
 
+// RegionURL returns the base URL of the fake's CBR endpoint in region when
+// the fake is served at base, as its IAM's catalog lists it: base itself
+// for the fake's own region (WithSourceRegion), base/<region> for another
+// (requests under it are for that region), "" for a region the fake does
+// not serve (Regions).
+func (f *Fake) RegionURL(base, region string) string {
+	if f == nil || f.world == nil {
+		return ""
+	}
+	if _, ok := f.world.Regions[region]; !ok {
+		return ""
+	}
+	if region == f.cfg.sourceRegion {
+		return base
+	}
+	return base + "/" + region
+}
+
 // catalog is the catalog of WithIAM's tokens: identity, and each region's
 // CBR in form: the fake's own region (own) at the root, as
 // <URL>/v3/<project_id>, the others with their region prefix.

@@ -229,7 +229,7 @@ func mockRun(ctx context.Context, o *mockOptions) error {
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(o.out, "listening on %s (spec: %s/openapi.yaml)\n", url, url)
 	for _, r := range fake.Regions() { // names of [a-z0-9-]: nothing to escape
-		fmt.Fprintf(o.out, "  %-8s %s/%s\n", r, url, r)
+		fmt.Fprintf(o.out, "  %-8s %s\n", r, fake.RegionURL(url, r))
 	}
 	logger.Info("listening", "url", url)
 

@@ -59,7 +59,7 @@ func TestMockWorld(t *testing.T) {
 	t.Run("each region's URL is printed after the listening line", func(t *testing.T) {
 		t.Parallel()
 		m := startMock(t)
-		want := "  eu-de    " + m.url + "/eu-de\n  eu-nl    " + m.url + "/eu-nl\n  region2  " + m.url + "/region2\n"
+		want := "  eu-de    " + m.url + "\n  eu-nl    " + m.url + "/eu-nl\n  region2  " + m.url + "/region2\n"
 		require.Eventually(t, func() bool { return m.stdout.String() == want }, 5*time.Second, 5*time.Millisecond, "stdout %q", m.stdout.String())
 		req, err := http.NewRequest(http.MethodGet, m.url+"/region2/v3/"+pageDestProjectID+"/vaults/"+pageDestVaultID, nil)
 		require.NoError(t, err)
