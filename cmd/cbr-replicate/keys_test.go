@@ -45,9 +45,10 @@ func TestTemporaryKeys(t *testing.T) {
 	assert.Equal(t, exitOK, m.stop(t))
 	assert.NotContains(t, m.stderr.String()+m.stdout.String(), securityToken[:20])
 
-	t.Run("the dry run shows X-Security-Token redacted", func(t *testing.T) {
+	t.Run("the dry run shows X-Security-Token redacted and among the signed headers", func(t *testing.T) {
 		got := dryRun(t, append(keys, "OS_SECURITY_TOKEN="+securityToken), pageFlags()...)
 		require.Contains(t, got.Header, "X-Security-Token")
 		assert.Equal(t, "[REDACTED]", got.Header["X-Security-Token"])
+		assert.Regexp(t, `SignedHeaders=[a-z;-]*x-security-token[a-z;-]*, Signature=\[REDACTED\]$`, got.Header["Authorization"])
 	})
 }

@@ -33,17 +33,36 @@ func IsSecretHeader(name string) bool {
 }
 
 // Header returns a copy of h in which the value of every secret header is
-// Redacted. A nil h gives nil.
+// Redacted, but for an SDK-HMAC-SHA256 Authorization, of which only the
+// signature is: its access key and signed headers say what was signed,
+// and only the signature authenticates. A nil h gives nil.
 func Header(h http.Header) http.Header {
 	c := h.Clone()
 	for name, vs := range c {
 		if IsSecretHeader(name) {
-			for i := range vs {
+			for i, v := range vs {
 				vs[i] = Redacted
+				if rest, ok := strings.CutPrefix(v, "SDK-HMAC-SHA256 "); ok && http.CanonicalHeaderKey(name) == "Authorization" {
+					vs[i] = "SDK-HMAC-SHA256 " + signatureHidden(rest)
+				}
 			}
 		}
 	}
 	return c
+}
+
+// signatureHidden returns the parameters of an SDK-HMAC-SHA256
+// Authorization with the Signature's value Redacted, and every parameter it
+// does not know whole (its value could be anything).
+func signatureHidden(params string) string {
+	parts := strings.Split(params, ",")
+	for i, p := range parts {
+		name, _, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if name != "Access" && name != "SignedHeaders" {
+			parts[i] = " " + name + "=" + Redacted
+		}
+	}
+	return strings.TrimSpace(strings.Join(parts, ","))
 }
 
 // Request returns a shallow copy of r whose header has its secrets

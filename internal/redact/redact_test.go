@@ -18,7 +18,7 @@ func TestHeader(t *testing.T) {
 	h := http.Header{}
 	h.Set("X-Auth-Token", "secret-token-1")
 	h["x-subject-token"] = []string{"secret-token-2"} // not canonical, as a server may send it
-	h.Set("Authorization", "SDK-HMAC-SHA256 Access=AK, Signature=abc")
+	h.Set("Authorization", "Basic dXNlcjpwYXNz")
 	h.Set("Cookie", "a=b")
 	h.Set("X-Security-Token", "temporary-key-security-token")
 	h.Set("Content-Type", "application/json")
@@ -98,4 +98,16 @@ func TestURL(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) { assert.Equal(t, tc.want, redact.URL(tc.in)) })
 	}
+}
+
+func TestHeaderKeepsWhatAnAKSKSignatureCovers(t *testing.T) {
+	h := http.Header{}
+	h.Set("Authorization", "SDK-HMAC-SHA256 Access=HPUAEXAMPLE, SignedHeaders=x-sdk-date;x-security-token, Signature=0123abcd")
+	assert.Equal(t, "SDK-HMAC-SHA256 Access=HPUAEXAMPLE, SignedHeaders=x-sdk-date;x-security-token, Signature=[REDACTED]",
+		redact.Header(h).Get("Authorization"))
+	h.Set("Authorization", "SDK-HMAC-SHA256 Signature=0123abcd,Access=AK, Extra=s3cr3t")
+	assert.Equal(t, "SDK-HMAC-SHA256 Signature=[REDACTED],Access=AK, Extra=[REDACTED]", redact.Header(h).Get("Authorization"),
+		"any order; an unknown parameter hidden whole")
+	h.Set("Authorization", "Bearer abc")
+	assert.Equal(t, redact.Redacted, redact.Header(h).Get("Authorization"))
 }
