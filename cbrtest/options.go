@@ -64,10 +64,20 @@ type OptionError struct {
 }
 
 // Error reads like "WithResponse(202): the spec documents no answer ...".
-func (e *OptionError) Error() string { return e.Option + ": " + e.Err.Error() }
+func (e *OptionError) Error() string {
+	if e == nil || e.Err == nil {
+		return "cbrtest: option error without a cause"
+	}
+	return e.Option + ": " + e.Err.Error()
+}
 
 // Unwrap returns why.
-func (e *OptionError) Unwrap() error { return e.Err }
+func (e *OptionError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 func optionError(option, format string, a ...any) error {
 	return &OptionError{Option: option, Err: fmt.Errorf(format, a...)}

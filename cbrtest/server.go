@@ -79,19 +79,31 @@ func NewHTTPServer(h http.Handler) *http.Server {
 }
 
 // Close shuts the server down, waiting for requests in flight, and closes the
-// idle connections of Client. It can be called more than once.
+// idle connections of Client. It can be called more than once; on a Server
+// not started by NewServer it does nothing.
 func (s *Server) Close() {
+	if s == nil || s.srv == nil {
+		return
+	}
 	s.srv.Close()
 	s.transport.CloseIdleConnections()
 }
 
 // RegionURL returns the base URL of the fake's CBR endpoint in region, as
 // Fake.RegionURL says.
-func (s *Server) RegionURL(region string) string { return s.Fake.RegionURL(s.URL, region) }
+func (s *Server) RegionURL(region string) string {
+	if s == nil {
+		return ""
+	}
+	return s.Fake.RegionURL(s.URL, region)
+}
 
 // Requests returns copies of the requests the fake accepted; see
 // Fake.Requests.
 func (s *Server) Requests() []Request {
+	if s == nil {
+		return nil
+	}
 	return s.Fake.Requests()
 }
 
@@ -100,5 +112,8 @@ func (s *Server) Requests() []Request {
 // new ones. Use it as the http.Client (HTTPRequestDoer) of the client under
 // test.
 func (s *Server) Client() *http.Client {
+	if s == nil {
+		return nil
+	}
 	return s.client
 }

@@ -156,10 +156,20 @@ func defaultTransport() *http.Transport {
 // Endpoint returns the service root the client sends to, e.g.
 // "https://cbr.eu-de.otc.t-systems.com": what ServiceRoot made of
 // Options.Endpoint, or the region's.
-func (c *Client) Endpoint() string { return c.endpoint }
+func (c *Client) Endpoint() string {
+	if c == nil {
+		return ""
+	}
+	return c.endpoint
+}
 
 // ProjectID returns the project of the client's requests.
-func (c *Client) ProjectID() string { return c.projectID }
+func (c *Client) ProjectID() string {
+	if c == nil {
+		return ""
+	}
+	return c.projectID
+}
 
 // Builder builds the request of one operation, typically with a generated
 // builder of package cbr (cbr.NewShowVaultRequest,

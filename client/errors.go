@@ -41,6 +41,9 @@ type OptionError struct {
 
 // Error reads like `client: Options.Endpoint "http://x" has no host`.
 func (e *OptionError) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	if e.Value == "" {
 		return "client: Options." + e.Field + " " + e.Reason
 	}
@@ -70,6 +73,9 @@ type APIError struct {
 // Error names the status, the code, what the code means in plain words, and
 // the request id to quote to support.
 func (e *APIError) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	var b strings.Builder
 	b.WriteString("client: CBR answered ")
 	b.WriteString(statusText(e.StatusCode))
@@ -251,6 +257,9 @@ func newDecodeError(op openapi.Operation, resp *http.Response, body []byte, err 
 // Error says that the answer could not be read and, for an operation that
 // is not idempotent, that it may nevertheless have started.
 func (e *DecodeError) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	s := fmt.Sprintf("client: CBR answered %s to %s but its body is not the documented response (%v)%s",
 		statusText(e.StatusCode), e.OperationID, e.Err, e.started)
 	if e.RequestID != "" {
@@ -260,7 +269,12 @@ func (e *DecodeError) Error() string {
 }
 
 // Unwrap returns the decoding failure.
-func (e *DecodeError) Unwrap() error { return e.Err }
+func (e *DecodeError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 func statusText(code int) string {
 	if t := http.StatusText(code); t != "" {

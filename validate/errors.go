@@ -132,11 +132,19 @@ type ResponseError struct {
 
 // Error names the status and lists the violations.
 func (e *ResponseError) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	return fmt.Sprintf("validate: response with status %d does not match the contract:\n%s", e.StatusCode, e.Err.Error())
 }
 
 // Unwrap returns the *Error with the violations.
-func (e *ResponseError) Unwrap() error { return e.Err }
+func (e *ResponseError) Unwrap() error {
+	if e == nil || e.Err == nil {
+		return nil // not a nil *Error in an interface
+	}
+	return e.Err
+}
 
 // violations collects the violations of one message: it keeps the first
 // MaxViolations and counts the others, so that a hostile body cannot make
