@@ -73,7 +73,7 @@ func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Clien
 		opts.Endpoint = srv.RegionURL(p.DestinationRegion)
 	}
 	switch {
-	case o.creds.kind == authAKSK:
+	case o.creds.signsRequests():
 		signer, err := aksk.NewSigner(o.creds.keys, p.DestinationProjectId)
 		if err != nil {
 			return nil, err.Error()
@@ -91,7 +91,7 @@ func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Clien
 		}
 		opts.Token = session
 	case o.projectID == p.DestinationProjectId || o.mock:
-		opts.Token = client.TokenFunc(func(ctx context.Context) (string, error) { return o.currentToken(ctx) })
+		opts.Token = client.TokenFunc(o.currentToken)
 	default:
 		return nil, "a ready token is scoped to one project, the source's: sign in (--os-cloud, OS_CLOUD, OS_AUTH_URL) or sign with AK/SK to check the destination vault"
 	}

@@ -12,20 +12,6 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 )
 
-// authKind is how replicate authenticates; the constants are in the order
-// of precedence (authUsage documents it).
-type authKind int
-
-const (
-	authNone      authKind = iota // no way given (enough only for --mock)
-	authTokenFile                 // --token-file: a ready token
-	authCloudFlag                 // --os-cloud: sign in with clouds.yaml
-	authTokenEnv                  // OS_AUTH_TOKEN: a ready token
-	authAKSK                      // OS_ACCESS_KEY and OS_SECRET_KEY: AK/SK signing
-	authCloudEnv                  // OS_CLOUD: sign in with clouds.yaml
-	authOpenrc                    // OS_AUTH_URL with user and password: sign in
-)
-
 // authUsage is the order of precedence, as --help prints it.
 const authUsage = `Authentication, the first that is given wins:
   1. --token-file FILE       a ready IAM token (- for standard input)
@@ -59,14 +45,17 @@ without signing in, and X-Auth-Token or Authorization as [REDACTED].
 
 // credentials is the way replicate authenticates, chosen while parsing.
 type credentials struct {
-	kind   authKind
-	from   string           // what chose it, for messages: "--os-cloud", "OS_CLOUD", ...
-	keys   aksk.Credentials // authAKSK
-	signIn *auth.Config     // authCloudFlag, authCloudEnv, authOpenrc
+	from   string           // what chose it ("" for none, enough only for --mock): "--os-cloud", "OS_CLOUD", ...
+	keys   aksk.Credentials // an AK/SK pair
+	signIn *auth.Config     // --os-cloud, OS_CLOUD or an openrc
 }
 
 // signsIn reports whether the credentials sign in at IAM.
 func (c credentials) signsIn() bool { return c.signIn != nil }
+
+// signsRequests reports whether the credentials are an AK/SK pair (parsing
+// refused a pair with a key missing).
+func (c credentials) signsRequests() bool { return c.keys.AccessKey != "" }
 
 // missingCredentials is the usage message for no way to authenticate.
 const missingCredentials = "token (set OS_AUTH_TOKEN or pass --token-file) or another way to authenticate " +
@@ -74,33 +63,33 @@ const missingCredentials = "token (set OS_AUTH_TOKEN or pass --token-file) or an
 
 // chooseCredentials picks the first way to authenticate that the command
 // line (tokenFile, cloud: the flags, "" when not given) and the environment
-// give, in the order of authKind, and reads a sign-in configuration. It
+// give, in the order of authUsage, and reads a sign-in configuration. It
 // returns every problem of the chosen way; the lower ways are not looked at.
 func chooseCredentials(getenv func(string) string, tokenFile, cloud string, cloudGiven bool) (credentials, []string) {
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	switch {
 	case tokenFile != "":
-		return credentials{kind: authTokenFile, from: "--token-file"}, nil
+		return credentials{from: "--token-file"}, nil
 	case cloudGiven:
 		if cloud == "" {
-			return credentials{kind: authCloudFlag, from: "--os-cloud"}, []string{"--os-cloud needs a cloud name"}
+			return credentials{from: "--os-cloud"}, []string{"--os-cloud needs a cloud name"}
 		}
-		return cloudCredentials(authCloudFlag, "--os-cloud", cloud)
+		return cloudCredentials("--os-cloud", cloud)
 	case env("OS_AUTH_TOKEN") != "":
-		return credentials{kind: authTokenEnv, from: "OS_AUTH_TOKEN"}, nil
+		return credentials{from: "OS_AUTH_TOKEN"}, nil
 	}
 	if c, problem, ok := akskCredentials(getenv); ok {
 		return c, problem
 	}
 	switch {
 	case env("OS_CLOUD") != "":
-		return cloudCredentials(authCloudEnv, "OS_CLOUD", env("OS_CLOUD"))
+		return cloudCredentials("OS_CLOUD", env("OS_CLOUD"))
 	case env("OS_AUTH_URL") != "" || env("OS_USERNAME") != "" || env("OS_USER_ID") != "" || getenv("OS_PASSWORD") != "":
 		cfg, err := auth.FromEnv(getenv)
 		if err != nil {
-			return credentials{kind: authOpenrc, from: "OS_AUTH_URL"}, []string{authText(err)}
+			return credentials{from: "OS_AUTH_URL"}, []string{authText(err)}
 		}
-		return credentials{kind: authOpenrc, from: "OS_AUTH_URL", signIn: &cfg}, nil
+		return credentials{from: "OS_AUTH_URL", signIn: &cfg}, nil
 	}
 	return credentials{}, nil
 }
@@ -123,7 +112,7 @@ func akskCredentials(getenv func(string) string) (credentials, []string, bool) {
 		if ak == "" && strings.TrimSpace(sk) == "" {
 			continue
 		}
-		c := credentials{kind: authAKSK, from: p[0] + " and " + p[1], keys: aksk.NewCredentials(ak, sk, token)}
+		c := credentials{from: p[0] + " and " + p[1], keys: aksk.NewCredentials(ak, sk, token)}
 		switch {
 		case ak == "":
 			return c, []string{fmt.Sprintf("%s is set but %s is not: AK/SK signing needs both", p[1], p[0])}, true
@@ -136,8 +125,8 @@ func akskCredentials(getenv func(string) string) (credentials, []string, bool) {
 }
 
 // cloudCredentials reads the cloud name of clouds.yaml.
-func cloudCredentials(kind authKind, from, name string) (credentials, []string) {
-	c := credentials{kind: kind, from: from}
+func cloudCredentials(from, name string) (credentials, []string) {
+	c := credentials{from: from}
 	cfg, err := auth.FromCloud(name)
 	if err != nil {
 		return c, []string{authText(err)}
@@ -198,17 +187,23 @@ const dryRunToken = "not-signed-in"
 // returns the endpoint to use. hc talks to IAM (nil: auth's default).
 func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc *http.Client) (string, error) {
 	switch {
-	case o.creds.kind == authAKSK:
+	case o.creds.signsRequests():
 		s, err := aksk.NewSigner(o.creds.keys, o.projectID)
 		if err != nil {
 			return "", fmt.Errorf("AK/SK from %s: %w", o.creds.from, err)
 		}
 		o.signer = s
 		return endpoint, nil
-	case !o.creds.signsIn():
+	case o.tokenFile != "":
 		var err error
-		o.token, err = o.readToken()
+		o.token, err = readToken(o.in, o.tokenFile)
 		return endpoint, err
+	case !o.creds.signsIn():
+		// OS_AUTH_TOKEN, else (only reached with --mock) a placeholder.
+		if o.token = o.getenv("OS_AUTH_TOKEN"); strings.TrimSpace(o.token) == "" {
+			o.token = mockToken
+		}
+		return endpoint, nil
 	}
 	for _, w := range o.creds.signIn.Warnings() {
 		fmt.Fprintf(o.errOut, "warning: %s\n", printable(w))
@@ -254,15 +249,4 @@ func (o *replicateOptions) signInNow(ctx context.Context, endpoint string, hc *h
 		o.endpointFrom = "the catalog's CBR URL"
 	}
 	return endpoint, nil
-}
-
-// signInError explains a failed sign-in on one line naming IAM's URL and
-// the cause: a refusal is an *invalidError (exit 1), an IAM that could not
-// be reached or failed a plain error (exit 2).
-func signInError(se *auth.SignInError) error {
-	msg := errors.New("sign-in failed: " + authText(se))
-	if se.Refused {
-		return &invalidError{msg}
-	}
-	return msg
 }

@@ -150,13 +150,28 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 			return nil, err
 		}
 	}
+	var err error
 	if worldFile != "" {
-		var err error
 		if o.world, err = readWorld(worldFile, o.sourceRegion, "--source-region"); err != nil {
 			return nil, err
 		}
 	}
-	return o, o.readFiles(tokenFile, usersFile, keysFile)
+	if tokenFile != "" {
+		if o.token, err = readToken(o.in, tokenFile); err != nil {
+			return nil, err
+		}
+	}
+	if usersFile != "" {
+		if o.iamUsers, err = readIAMUsers(o.streams, usersFile); err != nil {
+			return nil, err
+		}
+	}
+	if keysFile != "" {
+		if o.keys, err = readKeys(o.streams, keysFile); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
 }
 
 // readWorld reads --world with cbrtest.ParseWorld, whose errors name lines;
@@ -175,27 +190,6 @@ func readWorld(name, region, flag string) (*cbrtest.World, error) {
 		return nil, usagef("--world %s lists no region %s, the mock's own (%s)", printable(name), printable(region), flag)
 	}
 	return w, nil
-}
-
-// readFiles reads the files the flags name ("" for a flag not given).
-func (o *mockOptions) readFiles(tokenFile, usersFile, keysFile string) error {
-	var err error
-	if tokenFile != "" {
-		if o.token, err = readToken(o.in, tokenFile); err != nil {
-			return err
-		}
-	}
-	if usersFile != "" {
-		if o.iamUsers, err = readIAMUsers(o.streams, usersFile); err != nil {
-			return err
-		}
-	}
-	if keysFile != "" {
-		if o.keys, err = readKeys(o.streams, keysFile); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // mockGCPercent is the mock's GOGC unless the environment sets one.
@@ -361,6 +355,3 @@ func (s *statusRecorder) WriteHeader(code int) {
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

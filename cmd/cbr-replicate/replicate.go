@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -117,16 +119,14 @@ type replicateOptions struct {
 	signInNote string
 }
 
-// parseReplicate parses the command line of "cbr-replicate replicate",
-// chooses the way to authenticate, fills project and region from the
-// environment, and reports every usage problem at once.
-func parseReplicate(s streams, args []string) (*replicateOptions, error) {
-	return parseCall(s, "replicate", replicateUsage, args)
-}
-
 // parseCall parses the command line of replicate or check (cmd), which
-// take the same flags.
-func parseCall(s streams, cmd, usage string, args []string) (*replicateOptions, error) {
+// take the same flags, chooses the way to authenticate, fills project and
+// region from the environment, and reports every usage problem at once.
+func parseCall(s streams, cmd string, args []string) (*replicateOptions, error) {
+	usage := replicateUsage
+	if cmd == "check" {
+		usage = checkUsage
+	}
 	o := &replicateOptions{streams: s, output: outputText, endpointFrom: "--endpoint", checkOnly: cmd == "check"}
 	var autoTrigger, acceleration bool
 	fs := newFlagSet(cmd)
@@ -213,7 +213,7 @@ func (o *replicateOptions) problems(fs interface{ Changed(string) bool }) []stri
 		check.projectID = unknownProject
 	}
 	// The fake of --mock accepts any token: it needs none.
-	if !o.mock && o.creds.kind == authNone {
+	if !o.mock && o.creds.from == "" {
 		missing = append(missing, missingCredentials)
 	}
 	if len(missing) > 0 {
@@ -394,7 +394,7 @@ func (o *replicateOptions) startMock() (*cbrtest.Server, error) {
 		}
 		o.creds.signIn, user = &cfg, u
 		opts = append(opts, cbrtest.WithIAM(user))
-	case o.creds.kind == authAKSK:
+	case o.creds.signsRequests():
 		opts = append(opts, cbrtest.WithAKSK(o.creds.keys))
 	}
 	srv, err := cbrtest.NewServer(opts...)
@@ -405,18 +405,6 @@ func (o *replicateOptions) startMock() (*cbrtest.Server, error) {
 		o.creds.signIn.AuthURL = srv.URL + "/v3"
 	}
 	return srv, nil
-}
-
-// readToken returns the token: the --token-file's content, else
-// OS_AUTH_TOKEN, else (only reached with --mock) a placeholder.
-func (o *replicateOptions) readToken() (string, error) {
-	if o.tokenFile != "" {
-		return readToken(o.in, o.tokenFile)
-	}
-	if t := o.getenv("OS_AUTH_TOKEN"); strings.TrimSpace(t) != "" {
-		return t, nil
-	}
-	return mockToken, nil
 }
 
 // callError explains a failed call. An invalid request, an API error or an
@@ -439,8 +427,10 @@ func (o *replicateOptions) callError(ctx context.Context, err error) error {
 		return fmt.Errorf("no answer within --timeout %s: %s", o.timeout, msg)
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("interrupted: %s", msg)
+	case errors.As(err, &signIn) && signIn.Refused:
+		return &invalidError{errors.New("sign-in failed: " + authText(signIn))}
 	case errors.As(err, &signIn):
-		return signInError(signIn)
+		return errors.New("sign-in failed: " + authText(signIn))
 	case errors.As(err, &apiErr):
 		return &invalidError{errors.New(apiErrorText(apiErr))}
 	case errors.As(err, &decodeErr):
@@ -476,8 +466,8 @@ func apiErrorText(e *client.APIError) string {
 	if e.Code == "" && e.Message == "" {
 		fmt.Fprintf(&b, "  body:       %s\n", bodySnippet(e.Body))
 	}
-	fmt.Fprintf(&b, "  request id: %s", orNone(oneLine(e.RequestID)))
-	return strings.Replace(b.String(), "request id: -", "request id: (none)", 1)
+	fmt.Fprintf(&b, "  request id: %s", cmp.Or(oneLine(e.RequestID), "(none)"))
+	return b.String()
 }
 
 // bodySnippet shows the start of a body that is not a CBR error (an HTML
@@ -543,12 +533,7 @@ func printDryRun(w io.Writer, r *http.Request, format outputFormat, signIn strin
 		fmt.Fprintf(&b, "# would sign in at %s\n", printable(signIn))
 	}
 	fmt.Fprintf(&b, "%s %s\n", r.Method, r.URL.String())
-	names := make([]string, 0, len(header))
-	for name := range header {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(header)) {
 		fmt.Fprintf(&b, "%s: %s\n", name, printable(header[name]))
 	}
 	b.WriteString("\n")
