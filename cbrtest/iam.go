@@ -79,21 +79,12 @@ func iamID(kind string, parts ...string) string {
 // and no column of them is ever echoed (any may hold a secret). The input
 // is read up to limit.Input, and at most 10,000 users.
 func ParseIAMUsers(r io.Reader) ([]IAMUser, error) {
-	data, err := limit.ReadAll(r, limit.Input)
-	if err != nil {
-		return nil, fmt.Errorf("cbrtest: reading IAM users: %w", err)
-	}
 	var (
 		users []IAMUser
 		lines []int // of each user
-		errs  iamErrors
-		n     int
 	)
-	for line := range bytes.Lines(data) {
-		n++
-		f := strings.Fields(string(line))
+	errs, err := eachLine(r, func(n int, f []string, errs *iamErrors) {
 		switch {
-		case len(f) == 0 || strings.HasPrefix(f[0], "#"):
 		case len(f) < 4 || len(f) > 5:
 			errs.add("line %d: %d fields, want 4 or 5 (domain user password project [passcode])", n, len(f))
 		case len(users) == iamMaxUsers:
@@ -105,12 +96,33 @@ func ParseIAMUsers(r io.Reader) ([]IAMUser, error) {
 			}
 			users, lines = append(users, u), append(lines, n)
 		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cbrtest: reading IAM users: %w", err)
 	}
-	checkIAMUsers(users, func(k int) string { return fmt.Sprintf("line %d", lines[k]) }, &errs)
+	checkIAMUsers(users, func(k int) string { return fmt.Sprintf("line %d", lines[k]) }, errs)
 	if err := errs.err("cbrtest: IAM users"); err != nil {
 		return nil, err
 	}
 	return users, nil
+}
+
+// eachLine reads r, at most limit.Input, and calls record with the number
+// and the blank-separated fields of each line that is neither blank nor a
+// "#" comment, and the errors it collects.
+func eachLine(r io.Reader, record func(n int, fields []string, errs *iamErrors)) (*iamErrors, error) {
+	data, err := limit.ReadAll(r, limit.Input)
+	if err != nil {
+		return nil, err
+	}
+	errs, n := &iamErrors{}, 0
+	for line := range bytes.Lines(data) {
+		n++
+		if f := strings.Fields(string(line)); len(f) > 0 && !strings.HasPrefix(f[0], "#") {
+			record(n, f, errs)
+		}
+	}
+	return errs, nil
 }
 
 // iamMaxUsers is the most users an [IAM] takes.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -296,6 +297,37 @@ func WithAKSK(creds ...aksk.Credentials) Option {
 			c.aksk[cr.AccessKey] = cr
 		}
 	}
+}
+
+// ParseAKSK reads the key file of `cbr-replicate mock --aksk-file`: one key
+// pair a line, "AK SK [security-token]" separated by blanks (a temporary
+// key pair's token as the third column); blank lines and lines starting
+// with "#" are skipped. As in ParseIAMUsers, the bad lines are reported at
+// once (the first 20, and how many more) by number, never by content.
+func ParseAKSK(r io.Reader) ([]aksk.Credentials, error) {
+	var keys []aksk.Credentials
+	seen := map[string]int{} // the line of each access key
+	errs, err := eachLine(r, func(n int, f []string, errs *iamErrors) {
+		switch {
+		case len(f) != 2 && len(f) != 3:
+			errs.add("line %d: %d fields, want 2 or 3 (access key, secret key, optional security token)", n, len(f))
+		case seen[f[0]] != 0:
+			errs.add("line %d: the access key of line %d again", n, seen[f[0]])
+		default:
+			seen[f[0]] = n
+			keys = append(keys, aksk.NewCredentials(f[0], f[1], strings.Join(f[2:], ""))) // f[2:]: the token, if any
+		}
+	})
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("cbrtest: reading key pairs: %w", err)
+	case len(keys) == 0 && len(errs.errs) == 0:
+		errs.add("no key pair")
+	}
+	if err := errs.err("cbrtest: key pairs"); err != nil {
+		return nil, err
+	}
+	return keys, nil
 }
 
 // WithMaxRequests bounds the log that Requests returns to the n most recent

@@ -7,10 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -152,7 +150,7 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 	}
 	var err error
 	if worldFile != "" {
-		if o.world, err = readWorld(worldFile, o.sourceRegion, "--source-region"); err != nil {
+		if o.world, err = readWorld(s, worldFile, o.sourceRegion, "--source-region"); err != nil {
 			return nil, err
 		}
 	}
@@ -162,32 +160,27 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 		}
 	}
 	if usersFile != "" {
-		if o.iamUsers, err = readIAMUsers(o.streams, usersFile); err != nil {
+		if o.iamUsers, err = readFile(s, "--iam-users-file", usersFile, true, cbrtest.ParseIAMUsers); err != nil {
 			return nil, err
 		}
 	}
 	if keysFile != "" {
-		if o.keys, err = readKeys(o.streams, keysFile); err != nil {
+		if o.keys, err = readFile(s, "--aksk-file", keysFile, true, cbrtest.ParseAKSK); err != nil {
 			return nil, err
 		}
 	}
 	return o, nil
 }
 
-// readWorld reads --world with cbrtest.ParseWorld, whose errors name lines;
-// the fake's own region (of the flag named) must be one of its regions.
-func readWorld(name, region, flag string) (*cbrtest.World, error) {
-	f, err := os.Open(name)
+// readWorld reads --world; the fake's own region (of the flag named) must
+// be one of its regions.
+func readWorld(s streams, name, region, flag string) (*cbrtest.World, error) {
+	w, err := readFile(s, "--world", name, false, cbrtest.ParseWorld)
 	if err != nil {
-		return nil, fmt.Errorf("read --world: %w", err)
-	}
-	defer f.Close()
-	w, err := cbrtest.ParseWorld(f)
-	if err != nil {
-		return nil, &usageError{err: fmt.Errorf("--world %s: %s", printable(name), oneLineList(strings.TrimPrefix(err.Error(), "cbrtest: ")))}
+		return nil, err
 	}
 	if _, ok := w.Regions[region]; !ok {
-		return nil, usagef("--world %s lists no region %s, the mock's own (%s)", printable(name), printable(region), flag)
+		return nil, usagef("--world %s lists no region %s, the mock's own (%s)", name, region, flag)
 	}
 	return w, nil
 }

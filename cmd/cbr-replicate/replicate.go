@@ -379,7 +379,7 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 func (o *replicateOptions) startMock() (*cbrtest.Server, error) {
 	opts := []cbrtest.Option{cbrtest.WithSourceRegion(o.region)}
 	if o.world != "" {
-		w, err := readWorld(o.world, o.region, "--region")
+		w, err := readWorld(o.streams, o.world, o.region, "--region")
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -153,19 +154,23 @@ func readToken(stdin io.Reader, name string) (string, error) {
 	return t, nil
 }
 
-// readSecretsFile reads a file of secrets named by flag (passwords, secret
-// keys), at most limit.Input bytes. A file that group or others may read
-// gets a warning on errOut.
-func readSecretsFile(s streams, flag, name string) ([]byte, error) {
+// readFile reads the file a flag names, at most limit.Input bytes, with
+// parse: cbrtest's ParseWorld, or ParseIAMUsers and ParseAKSK for a file of
+// secrets (secrets), which gets a warning on errOut when group or others
+// may read it. parse's errors give line numbers, never a line's content.
+func readFile[T any](s streams, flag, name string, secrets bool, parse func(io.Reader) (T, error)) (T, error) {
+	var zero T
 	b, err := readNamed(s.in, flag, name, limit.Input)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	if name != "-" {
-		if st, err := os.Stat(name); err == nil && st.Mode().Perm()&0o077 != 0 {
-			fmt.Fprintf(s.errOut, "warning: %s %s can be read by group or others (mode %04o); it holds secrets: chmod 600 %s\n",
-				flag, printable(name), st.Mode().Perm(), printable(name))
-		}
+	if st, err := os.Stat(name); secrets && name != "-" && err == nil && st.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(s.errOut, "warning: %s %s can be read by group or others (mode %04o); it holds secrets: chmod 600 %s\n",
+			flag, printable(name), st.Mode().Perm(), printable(name))
 	}
-	return b, nil
+	v, err := parse(bytes.NewReader(b))
+	if err != nil {
+		return zero, usagef("%s %s: %s", flag, name, strings.ReplaceAll(strings.TrimPrefix(err.Error(), "cbrtest: "), "\n", "; "))
+	}
+	return v, nil
 }
