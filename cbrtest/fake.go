@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -148,7 +147,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		validate.WriteCBRError(w, http.StatusNotFound, codeParameter, fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path))
 		return
 	}
-	if f.iam != nil && isIAMPath(r.URL.Path) {
+	if f.iam != nil && strings.TrimSuffix(r.URL.Path, "/") == "/v3/auth/tokens" {
 		f.iam.ServeHTTP(w, r)
 		return
 	}
@@ -221,7 +220,7 @@ func (f *Fake) authenticate(w http.ResponseWriter, r *http.Request, project stri
 func (f *Fake) refuse(r *http.Request, project string) (int, string) {
 	tok := r.Header.Get("X-Auth-Token")
 	switch {
-	case f.cfg.tokenHash != nil && !sameToken(tok, f.cfg.tokenHash):
+	case !f.cfg.token.IsZero() && subtle.ConstantTimeCompare([]byte(tok), []byte(f.cfg.token.Reveal())) != 1:
 		return http.StatusForbidden, "Not authenticated: the X-Auth-Token is not the one the fake accepts."
 	case f.iam == nil:
 		return 0, ""
@@ -234,17 +233,6 @@ func (f *Fake) refuse(r *http.Request, project string) (int, string) {
 		return http.StatusForbidden, "Not authenticated: the X-Auth-Token is not scoped to this project."
 	}
 	return 0, ""
-}
-
-// sameToken reports whether token hashes to want, in constant time.
-func sameToken(token string, want *[sha256.Size]byte) bool {
-	got := sha256.Sum256([]byte(token))
-	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
-}
-
-// isIAMPath reports whether p is served by the fake's IAM.
-func isIAMPath(p string) bool {
-	return strings.TrimSuffix(p, "/") == "/v3/auth/tokens"
 }
 
 // IAM returns the fake's IAM (WithIAM), nil without one: a test can count
@@ -297,7 +285,7 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request) {
 		ex, _ = op.Example(http.StatusOK, "") // package openapi checked that every response has one
 		writeJSON(rec, http.StatusOK, ex.Body)
 	}
-	if f.records() {
+	if f.cfg.maxRequests != 0 {
 		f.record(Request{
 			OperationID: op.ID, Method: r.Method, Path: r.URL.Path, Region: regionOf(r), PathParams: route.PathParams,
 			Header: redact.Header(r.Header), Raw: raw, RequestID: w.Header().Get("X-Request-Id"), Status: rec.status(),
@@ -399,9 +387,6 @@ func (f *Fake) Received() int {
 	}
 	return int(f.received.Load())
 }
-
-// records reports whether the fake keeps the requests it accepts.
-func (f *Fake) records() bool { return f.cfg.maxRequests != 0 }
 
 func (f *Fake) record(r Request) {
 	f.mu.Lock()

@@ -1,7 +1,6 @@
 package cbrtest
 
 import (
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,11 +8,10 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/cbr-replicate/cbr-replicate/openapi"
-
-	"github.com/cbr-replicate/cbr-replicate/internal/limit"
-
 	"github.com/cbr-replicate/cbr-replicate/aksk"
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/openapi"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // MaxBodyBytes is the largest request body the fake reads: 1 MiB, the
@@ -44,7 +42,7 @@ type config struct {
 	handlers     map[string]http.Handler // WithHandler, by operation ID
 	sourceRegion string
 	world        *World                      // WithWorld; nil: defaultWorld(sourceRegion)
-	tokenHash    *[sha256.Size]byte          // SHA-256 of WithToken's token: a printed Fake never shows it
+	token        secret.Value                // WithToken's
 	maxRequests  int                         // <0: keep every accepted request
 	iamUsers     []IAMUser                   // WithIAM: the fake also serves IAM's token endpoint
 	iamCatalog   IAMCatalogForm              // WithIAMCatalog: how its catalog lists the fake
@@ -97,7 +95,7 @@ func (c *config) check() error {
 				quoted(c.sourceRegion), DefaultSourceRegion))
 		}
 	}
-	if len(c.iamUsers) > 0 && c.tokenHash != nil {
+	if len(c.iamUsers) > 0 && !c.token.IsZero() {
 		errs = append(errs, optionError("WithIAM", "excludes WithToken: with WithIAM the fake accepts the tokens its IAM issues"))
 	}
 	return errors.Join(errs...)
@@ -235,8 +233,7 @@ func WithToken(token string) Option {
 			c.errs = append(c.errs, optionError("WithToken", "token is empty"))
 			return
 		}
-		sum := sha256.Sum256([]byte(token))
-		c.tokenHash = &sum
+		c.token = secret.New(token)
 	}
 }
 
