@@ -183,15 +183,11 @@ func (o *replicateOptions) fromEnvironment(fs *pflag.FlagSet) []string {
 	if !fs.Changed("region") {
 		o.region = o.getenv("OS_REGION_NAME")
 	}
-	if o.region == "" && o.creds.signsIn() {
-		o.region = o.creds.signIn.Region
-	}
-	if o.region == "" {
-		o.region = openapi.DefaultRegion() // the spec's default server region
-	}
 	if o.creds.signsIn() {
+		o.region = cmp.Or(o.region, o.creds.signIn.Region)
 		problems = append(problems, o.signInProblems()...)
 	}
+	o.region = cmp.Or(o.region, openapi.DefaultRegion()) // the spec's default server region
 	return problems
 }
 
