@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -220,7 +219,7 @@ func (f *Fake) authenticate(w http.ResponseWriter, r *http.Request, project stri
 func (f *Fake) refuse(r *http.Request, project string) (int, string) {
 	tok := r.Header.Get("X-Auth-Token")
 	switch {
-	case !f.cfg.token.IsZero() && subtle.ConstantTimeCompare([]byte(tok), []byte(f.cfg.token.Reveal())) != 1:
+	case !f.cfg.token.IsZero() && sameSecret(tok, f.cfg.token) != 1:
 		return http.StatusForbidden, "Not authenticated: the X-Auth-Token is not the one the fake accepts."
 	case f.iam == nil:
 		return 0, ""
