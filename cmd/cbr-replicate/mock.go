@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -279,39 +279,23 @@ func mockHandler(fake http.Handler) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load the embedded API description: %w", err)
 	}
-	yamlDoc := serveBytes("application/yaml", openapi.YAML)
-	jsonDoc := serveBytes("application/json", specJSON)
+	docs := map[string]struct {
+		contentType string
+		body        []byte
+	}{"/openapi.yaml": {"application/yaml", openapi.YAML}, "/openapi.json": {"application/json", specJSON}}
 	// An exact match on the raw path, not http.ServeMux: the mux cleans
 	// paths and answers "//v3/..." or "/v3/./..." with a 307 redirect, which
 	// the service never sends; the fake answers those with its CBR 404.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			switch r.URL.EscapedPath() {
-			case "/openapi.yaml":
-				yamlDoc(w, r)
-				return
-			case "/openapi.json":
-				jsonDoc(w, r)
-				return
-			}
-		}
-		fake.ServeHTTP(w, r)
-	}), nil
-}
-
-// serveBytes answers GET and HEAD with a fixed document and, like the
-// fake's answers, an X-Request-Id.
-func serveBytes(contentType string, b []byte) http.HandlerFunc {
-	length := strconv.Itoa(len(b))
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		w.Header().Set("Content-Length", length)
-		w.Header().Set("X-Request-Id", uuid.NewString())
-		if r.Method == http.MethodHead {
+		doc, ok := docs[r.URL.EscapedPath()]
+		if !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+			fake.ServeHTTP(w, r)
 			return
 		}
-		_, _ = w.Write(b)
-	}
+		w.Header().Set("Content-Type", doc.contentType)
+		w.Header().Set("X-Request-Id", uuid.NewString()) // as on the fake's answers
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(doc.body))
+	}), nil
 }
 
 // logRequests logs one line per request: method, path, status, duration
