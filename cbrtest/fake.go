@@ -128,15 +128,14 @@ func New(opts ...Option) (*Fake, error) {
 // ServeHTTP answers one request as the package doc describes.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", uuid.NewString())
+	if f != nil {
+		f.received.Add(1)
+	}
 	if f == nil || f.chain == nil {
-		if f != nil {
-			f.received.Add(1)
-		}
 		validate.WriteCBRError(w, http.StatusInternalServerError, codeUnknown,
 			"Unknown error: the fake was not built with cbrtest.New.")
 		return
 	}
-	f.received.Add(1)
 	if r.Body == nil {
 		r.Body = http.NoBody
 	}
@@ -243,12 +242,9 @@ func (f *Fake) IAM() *IAM {
 	return f.iam
 }
 
-// answer answers a request that passed authentication and validation:
-// with the answer a Prefer header asks for, else the forced one of
-// WithResponse or WithResponseBody, else the operation's handler
-// (WithHandler, else the world's), else the operation's documented 200
-// example, as Stoplight Prism does. A Prefer
-// header the fake cannot follow gets 400, and the request is not recorded.
+// answer answers a request that passed authentication and validation, as
+// step 4 of the package doc says. A Prefer header the fake cannot follow
+// gets 400, and the request is not recorded.
 func (f *Fake) answer(w http.ResponseWriter, r *http.Request) {
 	route, _ := validate.RouteOf(r.Context())
 	op, _ := openapi.Lookup(route.OperationID)

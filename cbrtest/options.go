@@ -195,14 +195,11 @@ func WithSourceRegion(region string) Option {
 	}
 }
 
-// WithWorld makes the fake serve w instead of DefaultWorld: its regions
-// at their path prefixes, ShowVault, ListBackups and
-// ShowReplicationCapabilities from its vaults, and CopyCheckpoint refused
-// as the state w describes makes the service refuse it. Unlike the default
-// world, w remembers each replication: the same vault replicated to the
-// same region again is refused (BackupService.6130). The fake's own region
-// (WithSourceRegion) must be one of w's. w is copied; what is wrong with it
-// is an error naming each vault or region.
+// WithWorld makes the fake serve w instead of DefaultWorld, as the package
+// doc describes, remembering each replication (the same vault to the same
+// region again is refused with BackupService.6130). The fake's own region
+// (WithSourceRegion) must be one of w's; w is copied, and what is wrong
+// with it is an error naming each vault or region.
 func WithWorld(w *World) Option {
 	var errs iamErrors
 	if w == nil {
@@ -237,16 +234,10 @@ func WithToken(token string) Option {
 	}
 }
 
-// WithIAM makes the fake also serve IAM's token endpoint (Keystone v3
-// POST /v3/auth/tokens, see IAM) for these users, with a catalog whose
-// "cbr" entries are the fake's regions (URL/<region>/v3/<project ID>; a
-// token lists its project's region, none if the world lacks it), and
-// makes its CBR endpoint accept
-// only the tokens that IAM issued: a token it did not issue, or that
-// expired, gets 401 BackupService.8600; a token of another project than the
-// path's gets 403. So a client signs in for real (through gophercloud, say)
-// and replicates against one fake, with no network. Use it instead of
-// WithToken.
+// WithIAM makes the fake also serve IAM's token endpoint (see IAM) for
+// these users and accept only the tokens it issued, as the package doc
+// says, so that a client signs in for real (through gophercloud, say) and
+// replicates against one fake. Use it instead of WithToken.
 func WithIAM(users ...IAMUser) Option {
 	return func(c *config) {
 		if len(users) == 0 {
@@ -258,25 +249,18 @@ func WithIAM(users ...IAMUser) Option {
 }
 
 // WithIAMCatalog sets how the catalog of WithIAM's tokens lists the fake's
-// CBR endpoints: IAMCatalogWithProject (the default, Open Telekom Cloud's
-// <URL>/<region>/v3/<project ID>) or IAMCatalogBare (<URL>/<region>), so that a test can run
-// a sign-in against both.
+// CBR endpoints (IAMCatalogWithProject by default), so that a test can run
+// a sign-in against both forms.
 func WithIAMCatalog(form IAMCatalogForm) Option {
 	return func(c *config) { c.iamCatalog = form }
 }
 
-// WithAKSK makes the fake accept requests signed with these access key /
-// secret key pairs (SDK-HMAC-SHA256, package aksk) as the service's gateway
-// does: it recomputes the signature from the request as received and
-// accepts it within aksk.DefaultSkew (15 minutes) of X-Sdk-Date; a pair
-// with a SecurityToken (a temporary key pair) also needs its token in
-// X-Security-Token. Otherwise it answers 401 BackupService.8600 saying
-// which check of aksk.Verify failed (unknown access key, bad signature,
-// stale or missing date, missing or wrong security token, ...). A request
-// without an SDK-HMAC-SHA256 Authorization is judged by its token as
-// before, so token and AK/SK authentication work side by side. Behind the check, as behind
-// the real gateway, the call's contract is the page's: the fake validates
-// the verified request as if it carried a token.
+// WithAKSK makes the fake also accept requests signed with these key pairs
+// (SDK-HMAC-SHA256), verified with aksk.Verify as the service's gateway
+// does (401 BackupService.8600 naming the check that failed); a request
+// without such a signature is judged by its token. Behind the check, as
+// behind the gateway, the fake validates the request as if it carried a
+// token.
 func WithAKSK(creds ...aksk.Credentials) Option {
 	return func(c *config) {
 		if len(creds) == 0 {
