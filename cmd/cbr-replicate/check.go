@@ -117,7 +117,7 @@ func (o *replicateOptions) currentToken(ctx context.Context) (string, error) {
 	if o.tokens != nil {
 		return o.tokens.Token(ctx)
 	}
-	return o.token, nil
+	return o.token.Reveal(), nil
 }
 
 // progress prints a line per check as it ends (stdout for check, stderr

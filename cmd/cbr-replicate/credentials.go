@@ -10,6 +10,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // authUsage is the order of precedence, as --help prints it.
@@ -200,9 +201,11 @@ func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc
 		return endpoint, err
 	case !o.creds.signsIn():
 		// OS_AUTH_TOKEN, else (only reached with --mock) a placeholder.
-		if o.token = o.getenv("OS_AUTH_TOKEN"); strings.TrimSpace(o.token) == "" {
-			o.token = mockToken
+		t := o.getenv("OS_AUTH_TOKEN")
+		if strings.TrimSpace(t) == "" {
+			t = mockToken
 		}
+		o.token = secret.New(t)
 		return endpoint, nil
 	}
 	for _, w := range o.creds.signIn.Warnings() {
@@ -210,7 +213,7 @@ func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc
 	}
 	if o.dryRun {
 		o.signInNote = o.creds.signIn.Describe()
-		o.token = dryRunToken
+		o.token = secret.New(dryRunToken)
 		if o.projectID == "" {
 			o.projectID = unknownProject
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/openapi"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 const mockUsage = `Serve a fake of "Replicating a Restore Point" (package cbrtest) for other
@@ -102,7 +103,7 @@ type mockOptions struct {
 	listen       string
 	sourceRegion string
 	status       int
-	token        string             // from --token-file; "" accepts any token
+	token        secret.Value       // from --token-file; zero accepts any token
 	iamUsers     []cbrtest.IAMUser  // from --iam-users-file
 	keys         []aksk.Credentials // from --aksk-file
 	world        *cbrtest.World     // from --world; nil: cbrtest.DefaultWorld
@@ -247,8 +248,8 @@ func (o *mockOptions) server(logger *slog.Logger) (*http.Server, *cbrtest.Fake, 
 	if o.status != 0 {
 		opts = append(opts, cbrtest.WithResponse(o.status))
 	}
-	if o.token != "" {
-		opts = append(opts, cbrtest.WithToken(o.token))
+	if !o.token.IsZero() {
+		opts = append(opts, cbrtest.WithToken(o.token.Reveal()))
 	}
 	if len(o.iamUsers) > 0 {
 		opts = append(opts, cbrtest.WithIAM(o.iamUsers...))

@@ -26,6 +26,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/openapi"
 	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -113,7 +114,7 @@ type replicateOptions struct {
 
 	// Set by replicateRun: the token read, or the session or signer; and
 	// for a --dry-run that would sign in, where.
-	token      string
+	token      secret.Value
 	tokens     client.TokenSource
 	signer     client.RequestSigner
 	signInNote string
@@ -270,7 +271,7 @@ func (o *replicateOptions) newClient(endpoint, endpointFrom string, hc *http.Cli
 	case o.signer != nil:
 		opts.Signer = o.signer
 	case o.tokens == nil:
-		opts.Token = client.TokenFunc(func(context.Context) (string, error) { return o.token, nil })
+		opts.Token = client.TokenFunc(func(context.Context) (string, error) { return o.token.Reveal(), nil })
 	}
 	c, err := client.New(opts)
 	if err != nil {

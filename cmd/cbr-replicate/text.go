@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -139,19 +140,19 @@ const maxTokenFile = 64 << 10
 
 // readToken reads a token from the named file, or stdin for "-", without
 // its trailing newline; the file must hold the token alone.
-func readToken(stdin io.Reader, name string) (string, error) {
+func readToken(stdin io.Reader, name string) (secret.Value, error) {
 	b, err := readNamed(stdin, "--token-file", name, maxTokenFile)
 	if err != nil {
-		return "", err
+		return secret.Value{}, err
 	}
 	t := strings.TrimRight(string(b), "\r\n")
 	switch {
 	case strings.TrimSpace(t) == "":
-		return "", fmt.Errorf("--token-file %s is empty", name)
+		return secret.Value{}, fmt.Errorf("--token-file %s is empty", name)
 	case strings.ContainsAny(t, "\r\n"):
-		return "", fmt.Errorf("--token-file %s holds more than one line; it must hold the token alone", name)
+		return secret.Value{}, fmt.Errorf("--token-file %s holds more than one line; it must hold the token alone", name)
 	}
-	return t, nil
+	return secret.New(t), nil
 }
 
 // readFile reads the file a flag names, at most limit.Input bytes, with
