@@ -92,7 +92,7 @@ func (r Request) Decode(v any) error { return json.Unmarshal(r.Raw, v) }
 // that does not marshal, a handler for an operation the spec lacks, ...)
 // is an error naming it.
 func New(opts ...Option) (*Fake, error) {
-	cfg := defaultConfig()
+	cfg := config{sourceRegion: DefaultSourceRegion, maxRequests: -1, handlers: map[string]http.Handler{}}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)

@@ -50,10 +50,6 @@ type config struct {
 	errs         []error
 }
 
-func defaultConfig() config {
-	return config{sourceRegion: DefaultSourceRegion, maxRequests: -1, handlers: map[string]http.Handler{}}
-}
-
 // OptionError is an option New refuses: which, and why.
 type OptionError struct {
 	// Option names the option as it was called, e.g. "WithResponse(202)".

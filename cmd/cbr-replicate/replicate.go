@@ -476,14 +476,11 @@ func bodySnippet(body []byte) string {
 	return "(empty)"
 }
 
-// printReplication prints the result of a replication on stdout.
+// printReplication prints the result of a replication on stdout (the
+// client returns none without its "replication" object).
 func printReplication(w io.Writer, r *cbr.CheckpointReplicateRespBody, format outputFormat) error {
 	if format == outputJSON {
 		return writeJSON(w, cbr.CheckpointReplicateResp{Replication: r})
-	}
-	if r == nil {
-		_, err := fmt.Fprintln(w, "Replication started (the service returned no details).")
-		return err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Replication of vault %s started.\n", orNone(r.VaultId))
