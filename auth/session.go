@@ -56,11 +56,6 @@ func WithRenewBefore(d time.Duration) Option {
 	}
 }
 
-// withClock sets the Session's clock (for tests, through export_test.go).
-func withClock(now func() time.Time) Option {
-	return func(s *Session) { s.now = now }
-}
-
 // Session holds a project-scoped IAM token for a Config and renews it as
 // needed. It is a token source for package replicate: Token returns the
 // cached token while it has more than the renewal margin left and signs in
