@@ -9,16 +9,15 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/openapi"
-	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 const mockUsage = `Serve a fake of "Replicating a Restore Point" (package cbrtest) for other
@@ -97,28 +96,25 @@ Examples:
 // flight before it closes their connections.
 const shutdownGrace = 10 * time.Second
 
-// mockOptions is "cbr-replicate mock" after flag parsing.
+// mockOptions is "cbr-replicate mock" after flag parsing: the fake its
+// flags and files describe, and where to serve it.
 type mockOptions struct {
 	streams
-	listen       string
-	sourceRegion string
-	status       int
-	token        secret.Value       // from --token-file; zero accepts any token
-	iamUsers     []cbrtest.IAMUser  // from --iam-users-file
-	keys         []aksk.Credentials // from --aksk-file
-	world        *cbrtest.World     // from --world; nil: cbrtest.DefaultWorld
-	grace        time.Duration      // shutdownGrace; tests shorten it
+	listen string
+	fake   *cbrtest.Fake
+	grace  time.Duration // shutdownGrace; tests shorten it
 }
 
-// parseMock parses the command line of "cbr-replicate mock" and reads
-// --token-file.
+// parseMock parses the command line of "cbr-replicate mock", reads the
+// files it names and builds the fake.
 func parseMock(s streams, args []string) (*mockOptions, error) {
 	o := &mockOptions{streams: s, grace: shutdownGrace}
-	var tokenFile, usersFile, keysFile, worldFile string
+	var sourceRegion, tokenFile, usersFile, keysFile, worldFile string
+	var status int
 	fs := newFlagSet("mock")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	fs.StringVar(&o.sourceRegion, "source-region", cbrtest.DefaultSourceRegion, "the mock's own region: of paths without a region prefix, the answers' source_region")
-	fs.IntVar(&o.status, "status", 0, "answer every request with this status and the page's example (0: behave like the service)")
+	fs.StringVar(&sourceRegion, "source-region", cbrtest.DefaultSourceRegion, "the mock's own region: of paths without a region prefix, the answers' source_region")
+	fs.IntVar(&status, "status", 0, "answer every request with this status and the page's example (0: behave like the service)")
 	fs.StringVar(&tokenFile, "token-file", "", "accept only the token in this file (default: any non-empty token)")
 	fs.StringVar(&usersFile, "iam-users-file", "", "serve IAM's token endpoint for these users and accept only its tokens")
 	fs.StringVar(&keysFile, "aksk-file", "", "also accept requests signed with these access key / secret key pairs")
@@ -129,7 +125,7 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 	switch {
 	case fs.NArg() > 0:
 		return nil, usagef("unexpected argument %q", fs.Arg(0))
-	case o.sourceRegion == "":
+	case sourceRegion == "":
 		return nil, usagef("--source-region needs a region")
 	case fs.Changed("token-file") && tokenFile == "":
 		// An empty name would quietly accept any token.
@@ -139,36 +135,48 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 	case tokenFile != "" && usersFile != "":
 		return nil, usagef("--token-file and --iam-users-file exclude each other: with users the fake accepts the tokens its IAM issues")
 	}
-	if o.status != 0 {
-		// A status the fake cannot answer with (42, 204, or 202 that the
-		// spec does not document) is a usage error, not a panic.
-		var oe *cbrtest.OptionError
-		if _, err := cbrtest.New(cbrtest.WithResponse(o.status)); errors.As(err, &oe) {
-			return nil, usagef("--status %d: %v", o.status, oe.Err)
-		} else if err != nil {
-			return nil, err
-		}
+	// A long-running server keeps no log of the requests it accepted.
+	opts := []cbrtest.Option{cbrtest.WithSourceRegion(sourceRegion), cbrtest.WithMaxRequests(0)}
+	if status != 0 {
+		opts = append(opts, cbrtest.WithResponse(status))
 	}
-	var err error
 	if worldFile != "" {
-		if o.world, err = readWorld(s, worldFile, o.sourceRegion, "--source-region"); err != nil {
+		w, err := readWorld(s, worldFile, sourceRegion, "--source-region")
+		if err != nil {
 			return nil, err
 		}
+		opts = append(opts, cbrtest.WithWorld(w))
 	}
 	if tokenFile != "" {
-		if o.token, err = readToken(o.in, tokenFile); err != nil {
+		t, err := readToken(o.in, tokenFile)
+		if err != nil {
 			return nil, err
 		}
+		opts = append(opts, cbrtest.WithToken(t.Reveal()))
 	}
 	if usersFile != "" {
-		if o.iamUsers, err = readFile(s, "--iam-users-file", usersFile, true, cbrtest.ParseIAMUsers); err != nil {
+		users, err := readFile(s, "--iam-users-file", usersFile, true, cbrtest.ParseIAMUsers)
+		if err != nil {
 			return nil, err
 		}
+		opts = append(opts, cbrtest.WithIAM(users...))
 	}
 	if keysFile != "" {
-		if o.keys, err = readFile(s, "--aksk-file", keysFile, true, cbrtest.ParseAKSK); err != nil {
+		keys, err := readFile(s, "--aksk-file", keysFile, true, cbrtest.ParseAKSK)
+		if err != nil {
 			return nil, err
 		}
+		opts = append(opts, cbrtest.WithAKSK(keys...))
+	}
+	var err error
+	if o.fake, err = cbrtest.New(opts...); err != nil {
+		// A status the fake cannot answer with (42, 204, or 202 that the
+		// spec does not document) is a usage error in the flag's words.
+		var oe *cbrtest.OptionError
+		if errors.As(err, &oe) && strings.HasPrefix(oe.Option, "WithResponse") {
+			return nil, usagef("--status %d: %v", status, oe.Err)
+		}
+		return nil, &usageError{err: err}
 	}
 	return o, nil
 }
@@ -201,10 +209,12 @@ func mockRun(ctx context.Context, o *mockOptions) error {
 	logOut := newBufferedLog(o.errOut)
 	defer func() { _ = logOut.Close() }()
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
-	srv, fake, err := o.server(logger)
+	handler, err := mockHandler(o.fake)
 	if err != nil {
 		return err
 	}
+	srv := cbrtest.NewHTTPServer(logRequests(logger, handler))
+	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("cannot serve: %w", err)
@@ -216,7 +226,7 @@ func mockRun(ctx context.Context, o *mockOptions) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(o.out, "listening on %s (spec: %s/openapi.yaml)\n", url, url)
-	for _, r := range fake.Regions() { // names of [a-z0-9-]: nothing to escape
+	for _, r := range o.fake.Regions() { // names of [a-z0-9-]: nothing to escape
 		fmt.Fprintf(o.out, "  %-8s %s/%s\n", r, url, r)
 	}
 	logger.Info("listening", "url", url)
@@ -238,39 +248,6 @@ func mockRun(ctx context.Context, o *mockOptions) error {
 	}
 	logger.Info("stopped")
 	return nil
-}
-
-// server builds the fake from the options, and the HTTP server that serves
-// it with the spec documents and one log line per request.
-func (o *mockOptions) server(logger *slog.Logger) (*http.Server, *cbrtest.Fake, error) {
-	// A long-running server keeps no log of the requests it accepted.
-	opts := []cbrtest.Option{cbrtest.WithSourceRegion(o.sourceRegion), cbrtest.WithMaxRequests(0)}
-	if o.status != 0 {
-		opts = append(opts, cbrtest.WithResponse(o.status))
-	}
-	if !o.token.IsZero() {
-		opts = append(opts, cbrtest.WithToken(o.token.Reveal()))
-	}
-	if len(o.iamUsers) > 0 {
-		opts = append(opts, cbrtest.WithIAM(o.iamUsers...))
-	}
-	if len(o.keys) > 0 {
-		opts = append(opts, cbrtest.WithAKSK(o.keys...))
-	}
-	if o.world != nil {
-		opts = append(opts, cbrtest.WithWorld(o.world))
-	}
-	fake, err := cbrtest.New(opts...)
-	if err != nil {
-		return nil, nil, &usageError{err: err}
-	}
-	handler, err := mockHandler(fake)
-	if err != nil {
-		return nil, nil, err
-	}
-	srv := cbrtest.NewHTTPServer(logRequests(logger, handler))
-	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
-	return srv, fake, nil
 }
 
 // mockHandler serves the spec's two documents on GET and HEAD and hands
