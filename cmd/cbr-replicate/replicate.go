@@ -382,15 +382,14 @@ func (o *replicateOptions) startMock() (*cbrtest.Server, error) {
 		}
 		opts = append(opts, cbrtest.WithWorld(w))
 	}
-	var user cbrtest.IAMUser
 	switch {
 	case o.creds.signsIn():
 		cfg, u, err := mockSignIn(*o.creds.signIn, "")
 		if err != nil {
 			return nil, &usageError{err: err}
 		}
-		o.creds.signIn, user = &cfg, u
-		opts = append(opts, cbrtest.WithIAM(user))
+		o.creds.signIn = &cfg
+		opts = append(opts, cbrtest.WithIAM(u))
 	case o.creds.signsRequests():
 		opts = append(opts, cbrtest.WithAKSK(o.creds.keys))
 	}
