@@ -128,21 +128,6 @@ func signable(lower string) bool {
 		lower != "authorization"
 }
 
-// signedHeaderNames lists, sorted, the headers of r, read with signable,
-// that Sign signs. The host entry readRequest derives from the URL is not
-// one of them: the SDK signs a host only when its request has a Host
-// header.
-func signedHeaderNames(r request) []string {
-	names := make([]string, 0, len(r.headers))
-	for name := range r.headers {
-		if name != "host" || r.explicitHost {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	return names
-}
-
 // signature is the one function that computes a signature, for Sign and
 // Verify alike: the hex HMAC-SHA256 under sk of the string to sign for r,
 // the signed header names (in the order given) and the X-Sdk-Date value.

@@ -3,7 +3,9 @@ package aksk
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -52,7 +54,12 @@ func Sign(req *http.Request, body []byte, c Credentials, projectID string, now t
 	if err != nil {
 		return fmt.Errorf("aksk: sign: %w", err)
 	}
-	signed := signedHeaderNames(r)
+	// Every header read with signable, sorted, but the host readRequest
+	// takes from the URL: the SDK signs a host only from a Host header.
+	signed := slices.Sorted(maps.Keys(r.headers))
+	if !r.explicitHost {
+		signed = slices.DeleteFunc(signed, func(name string) bool { return name == "host" })
+	}
 	if len(signed) > MaxSignedHeaders {
 		return fmt.Errorf("aksk: sign: %d headers to sign, more than %d", len(signed), MaxSignedHeaders)
 	}
