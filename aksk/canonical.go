@@ -2,6 +2,7 @@ package aksk
 
 import (
 	"bufio"
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -106,11 +107,7 @@ func readRequest(req *http.Request, body []byte, keep func(lower string) bool) (
 		// Only a request that is signed with "host" among its signed
 		// headers reads this: a server finds the host in req.Host, a
 		// client in req.Host or the URL.
-		host := req.Host
-		if host == "" {
-			host = req.URL.Host
-		}
-		if host != "" {
+		if host := cmp.Or(req.Host, req.URL.Host); host != "" {
 			r.headers["host"] = []string{host}
 		}
 	}

@@ -618,7 +618,5 @@ func iamWriteJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil { // invalid UTF-8 in a Host header or a user's name
 		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":500,"message":"The answer could not be encoded.","title":"Internal Server Error"}}`)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	writeJSON(w, status, b)
 }
