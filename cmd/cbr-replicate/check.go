@@ -67,8 +67,9 @@ func deprecated(schema, property string) (string, bool) {
 // destination region's endpoint; nil and the reason when there is none.
 func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Client, srv *cbrtest.Server) (*client.Client, string) {
 	p := o.param
-	opts := client.Options{ProjectID: p.DestinationProjectId, Endpoint: o.destEndpoint, AllowInsecureHTTP: o.allowHTTP,
-		Timeout: o.timeout, HTTPClient: hc, ValidateResponses: o.validateResponse}
+	opts := o.Options // the flags'; the credential and endpoint follow
+	opts.Region, opts.ProjectID, opts.Endpoint, opts.HTTPClient = "", p.DestinationProjectId, o.destEndpoint, hc
+	opts.Token, opts.Signer = nil, nil
 	if opts.Endpoint == "" && srv != nil {
 		opts.Endpoint = srv.RegionURL(p.DestinationRegion)
 	}
@@ -79,7 +80,7 @@ func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Clien
 			return nil, err.Error()
 		}
 		opts.Signer = signer
-	case o.creds.signsIn() && o.projectID != p.DestinationProjectId:
+	case o.creds.signsIn() && o.ProjectID != p.DestinationProjectId:
 		cfg := *o.creds.signIn
 		cfg.ProjectID, cfg.ProjectName, cfg.ProjectDomainID, cfg.ProjectDomainName = p.DestinationProjectId, "", "", ""
 		session, err := auth.NewSession(cfg, auth.WithHTTPClient(hc))
@@ -90,7 +91,7 @@ func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Clien
 			return nil, "could not sign in to the destination project: " + authText(err)
 		}
 		opts.Token = session
-	case o.projectID == p.DestinationProjectId || o.mock:
+	case o.ProjectID == p.DestinationProjectId || o.mock:
 		opts.Token = client.TokenFunc(o.currentToken)
 	default:
 		return nil, "a ready token is scoped to one project, the source's: sign in (--os-cloud, OS_CLOUD, OS_AUTH_URL) or sign with AK/SK to check the destination vault"
@@ -114,8 +115,8 @@ func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Clien
 
 // currentToken is the source's token: the session's, or the one read.
 func (o *replicateOptions) currentToken(ctx context.Context) (string, error) {
-	if o.tokens != nil {
-		return o.tokens.Token(ctx)
+	if o.Token != nil {
+		return o.Token.Token(ctx)
 	}
 	return o.token.Reveal(), nil
 }

@@ -103,7 +103,7 @@ func TestFlagGivenTwice(t *testing.T) {
 			pageFlags("--vault-id", pageVaultID, "--timeout", "60s", "--timeout", "1m", "--auto-trigger", "--auto-trigger=true"))
 		require.NoError(t, err)
 		assert.Equal(t, pageVaultID, o.param.VaultId)
-		assert.Equal(t, "1m0s", o.timeout.String())
+		assert.Equal(t, "1m0s", o.Timeout.String())
 		require.NotNil(t, o.param.AutoTrigger)
 		assert.True(t, *o.param.AutoTrigger)
 		v, err := parseValidate(streams{}, []string{"response", "--status", "400", "--status=400"})

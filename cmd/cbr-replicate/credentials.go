@@ -152,7 +152,7 @@ func (o *replicateOptions) signInProblems() []string {
 			return []string{err.Error()}
 		}
 	} else if cfg.ProjectID == "" && cfg.ProjectName == "" {
-		cfg.ProjectID = o.projectID // an explicit project ID scopes a configuration without one
+		cfg.ProjectID = o.ProjectID // an explicit project ID scopes a configuration without one
 	}
 	if err := cfg.Validate(); err != nil {
 		return []string{authText(err)}
@@ -189,11 +189,11 @@ const dryRunToken = "not-signed-in"
 func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc *http.Client) (string, error) {
 	switch {
 	case o.creds.signsRequests():
-		s, err := aksk.NewSigner(o.creds.keys, o.projectID)
+		s, err := aksk.NewSigner(o.creds.keys, o.ProjectID)
 		if err != nil {
 			return "", fmt.Errorf("AK/SK from %s: %w", o.creds.from, err)
 		}
-		o.signer = s
+		o.Signer = s
 		return endpoint, nil
 	case o.tokenFile != "":
 		var err error
@@ -214,8 +214,8 @@ func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc
 	if o.dryRun {
 		o.signInNote = o.creds.signIn.Describe()
 		o.token = secret.New(dryRunToken)
-		if o.projectID == "" {
-			o.projectID = unknownProject
+		if o.ProjectID == "" {
+			o.ProjectID = unknownProject
 		}
 		return endpoint, nil
 	}
@@ -226,12 +226,12 @@ func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc
 // and makes the session the client's token source.
 func (o *replicateOptions) signInNow(ctx context.Context, endpoint string, hc *http.Client) (string, error) {
 	cfg := *o.creds.signIn
-	if o.mock && o.projectID != "" {
-		fmt.Fprintf(o.errOut, "warning: --mock: the fake IAM makes up its projects' IDs; %s %s is not used\n", o.projectFrom, printable(o.projectID))
-		o.projectID = ""
+	if o.mock && o.ProjectID != "" {
+		fmt.Fprintf(o.errOut, "warning: --mock: the fake IAM makes up its projects' IDs; %s %s is not used\n", o.projectFrom, printable(o.ProjectID))
+		o.ProjectID = ""
 	}
 	if cfg.ProjectID == "" && cfg.ProjectName == "" {
-		cfg.ProjectID = o.projectID
+		cfg.ProjectID = o.ProjectID
 	}
 	session, err := auth.NewSession(cfg, auth.WithHTTPClient(hc))
 	if err != nil {
@@ -241,12 +241,12 @@ func (o *replicateOptions) signInNow(ctx context.Context, endpoint string, hc *h
 	if err != nil {
 		return "", err // callError explains it
 	}
-	if err := auth.CheckProjectID(o.projectID, scoped); err != nil {
+	if err := auth.CheckProjectID(o.ProjectID, scoped); err != nil {
 		return "", &invalidError{fmt.Errorf("%s: %s", o.projectFrom, authText(err))}
 	}
-	o.projectID, o.projectFrom, o.tokens = scoped, "the token's project", session
+	o.ProjectID, o.projectFrom, o.Token = scoped, "the token's project", session
 	if endpoint == "" {
-		if endpoint, err = session.Endpoint(ctx, "cbr", o.region); err != nil {
+		if endpoint, err = session.Endpoint(ctx, "cbr", o.Region); err != nil {
 			return "", err
 		}
 		o.endpointFrom = "the catalog's CBR URL"

@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -91,32 +90,29 @@ const mockToken = "mock-token"
 // replicateOptions is "cbr-replicate replicate" after flag parsing.
 type replicateOptions struct {
 	streams
-	param            cbr.CheckpointReplicateParam
-	projectID        string
-	projectFrom      string // "--project-id", "OS_PROJECT_ID" or "the token's project", for messages
-	endpointFrom     string // "--endpoint" or "the catalog's CBR URL", for messages
-	region           string
-	endpoint         string
-	tokenFile        string
-	cloud            string // --os-cloud
-	timeout          time.Duration
-	dryRun           bool
-	mock             bool
-	checkOnly        bool   // the check command: the checks, not the replication
-	noPreflight      bool   // --no-preflight
-	yes              bool   // --yes: no question on a terminal
-	destEndpoint     string // --destination-endpoint
-	world            string // --world: the file of the --mock's world
-	validateResponse bool
-	allowHTTP        bool
-	output           outputFormat
-	creds            credentials // how to authenticate, chosen by parseReplicate
+	// The client's options: the flags' Region, ProjectID, Timeout,
+	// AllowInsecureHTTP and ValidateResponses, and the Token (a session) or
+	// Signer replicateRun prepares; newClient adds the endpoint.
+	client.Options
+	param        cbr.CheckpointReplicateParam
+	projectFrom  string // "--project-id", "OS_PROJECT_ID" or "the token's project", for messages
+	endpointFrom string // "--endpoint" or "the catalog's CBR URL", for messages
+	endpoint     string
+	tokenFile    string
+	cloud        string // --os-cloud
+	dryRun       bool
+	mock         bool
+	checkOnly    bool   // the check command: the checks, not the replication
+	noPreflight  bool   // --no-preflight
+	yes          bool   // --yes: no question on a terminal
+	destEndpoint string // --destination-endpoint
+	world        string // --world: the file of the --mock's world
+	output       outputFormat
+	creds        credentials // how to authenticate, chosen by parseCall
 
-	// Set by replicateRun: the token read, or the session or signer; and
-	// for a --dry-run that would sign in, where.
+	// Set by replicateRun: the token read; and for a --dry-run that would
+	// sign in, where.
 	token      secret.Value
-	tokens     client.TokenSource
-	signer     client.RequestSigner
 	signInNote string
 }
 
@@ -137,17 +133,17 @@ func parseCall(s streams, cmd string, args []string) (*replicateOptions, error) 
 	fs.StringVar(&o.param.DestinationVaultId, "destination-vault-id", "", "ID of the vault in the destination region (required)")
 	fs.BoolVar(&autoTrigger, "auto-trigger", false, "trigger the replication now (sent only when given)")
 	fs.BoolVar(&acceleration, "enable-acceleration", false, "shorten cross-region replication (sent only when given)")
-	fs.StringVar(&o.projectID, "project-id", "", "project ID of the source vault (default $OS_PROJECT_ID, else the token's project)")
-	fs.StringVar(&o.region, "region", "", "region of the source vault: eu-de or eu-nl (default $OS_REGION_NAME, else clouds.yaml, else eu-de)")
+	fs.StringVar(&o.ProjectID, "project-id", "", "project ID of the source vault (default $OS_PROJECT_ID, else the token's project)")
+	fs.StringVar(&o.Region, "region", "", "region of the source vault: eu-de or eu-nl (default $OS_REGION_NAME, else clouds.yaml, else eu-de)")
 	fs.StringVar(&o.endpoint, "endpoint", "", "CBR endpoint URL; overrides the catalog and --region (e.g. another cloud of the family)")
-	fs.BoolVar(&o.allowHTTP, "allow-http", false, "allow a plain http --endpoint to a host that is not loopback (the token travels unencrypted)")
+	fs.BoolVar(&o.AllowInsecureHTTP, "allow-http", false, "allow a plain http --endpoint to a host that is not loopback (the token travels unencrypted)")
 	fs.StringVar(&o.tokenFile, "token-file", "", "read the token from this file (- for stdin) instead of $OS_AUTH_TOKEN")
 	fs.StringVar(&o.cloud, "os-cloud", "", "sign in with this cloud of clouds.yaml (default $OS_CLOUD, after the ways above it)")
-	fs.DurationVar(&o.timeout, "timeout", client.DefaultTimeout, "give up on the call, sign-in included, after this long")
+	fs.DurationVar(&o.Timeout, "timeout", client.DefaultTimeout, "give up on the call, sign-in included, after this long")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the validated request (credentials redacted), sign in nowhere and send nothing")
 	fs.BoolVar(&o.mock, "mock", false, "send to an in-process fake on loopback (no cloud account or token needed)")
 	fs.StringVar(&o.world, "world", "", "with --mock: the fake's regions and vaults, a YAML file (see cbr-replicate mock --help)")
-	fs.BoolVar(&o.validateResponse, "validate-response", false, "also check the response against the API page (contract drift is exit 1)")
+	fs.BoolVar(&o.ValidateResponses, "validate-response", false, "also check the response against the API page (contract drift is exit 1)")
 	fs.StringVar(&o.destEndpoint, "destination-endpoint", "", "CBR endpoint of the destination region, for its checks (default: the catalog's, else the region's)")
 	fs.BoolVar(&o.noPreflight, "no-preflight", false, "send without checking the replication first")
 	fs.BoolVar(&o.yes, "yes", false, "do not ask before the one-way call on a terminal")
@@ -179,16 +175,16 @@ func (o *replicateOptions) fromEnvironment(fs *pflag.FlagSet) []string {
 	o.creds, problems = chooseCredentials(o.getenv, o.tokenFile, o.cloud, fs.Changed("os-cloud"))
 	o.projectFrom = "--project-id"
 	if !fs.Changed("project-id") {
-		o.projectID, o.projectFrom = strings.TrimSpace(o.getenv("OS_PROJECT_ID")), "OS_PROJECT_ID"
+		o.ProjectID, o.projectFrom = strings.TrimSpace(o.getenv("OS_PROJECT_ID")), "OS_PROJECT_ID"
 	}
 	if !fs.Changed("region") {
-		o.region = o.getenv("OS_REGION_NAME")
+		o.Region = o.getenv("OS_REGION_NAME")
 	}
 	if o.creds.signsIn() {
-		o.region = cmp.Or(o.region, o.creds.signIn.Region)
+		o.Region = cmp.Or(o.Region, o.creds.signIn.Region)
 		problems = append(problems, o.signInProblems()...)
 	}
-	o.region = cmp.Or(o.region, openapi.DefaultRegion()) // the spec's default server region
+	o.Region = cmp.Or(o.Region, openapi.DefaultRegion()) // the spec's default server region
 	return problems
 }
 
@@ -202,12 +198,12 @@ func (o *replicateOptions) problems(fs interface{ Changed(string) bool }) []stri
 		}
 	}
 	check := *o // the client's options are checked even when some are missing
-	if strings.TrimSpace(o.projectID) == "" {
+	if strings.TrimSpace(o.ProjectID) == "" {
 		// A sign-in gives the token's project.
 		if !o.creds.signsIn() {
 			missing = append(missing, "--project-id (or OS_PROJECT_ID)")
 		}
-		check.projectID = unknownProject
+		check.ProjectID = unknownProject
 	}
 	// The fake of --mock accepts any token: it needs none.
 	if !o.mock && o.creds.from == "" {
@@ -222,8 +218,8 @@ func (o *replicateOptions) problems(fs interface{ Changed(string) bool }) []stri
 	if fs.Changed("token-file") && o.tokenFile == "" {
 		problems = append(problems, "--token-file needs a file name (- for standard input)")
 	}
-	if o.timeout <= 0 {
-		problems = append(problems, fmt.Sprintf("--timeout must be positive, not %s", o.timeout))
+	if o.Timeout <= 0 {
+		problems = append(problems, fmt.Sprintf("--timeout must be positive, not %s", o.Timeout))
 	}
 	endpoint := o.endpoint
 	if o.mock {
@@ -248,29 +244,18 @@ const unknownProject = "PROJECT_ID_OF_THE_TOKEN"
 // (o.token, taken when a request is built). Its error is a *usageError in
 // the command's words.
 func (o *replicateOptions) newClient(endpoint, endpointFrom string, hc *http.Client) (*client.Client, error) {
-	if o.projectID == unknownProject && endpoint != "" {
+	if o.ProjectID == unknownProject && endpoint != "" {
 		// The project is the token's, unknown yet: whatever project the
 		// endpoint names is checked against it once signed in.
-		root, err := client.ServiceRoot(endpoint, "", o.allowHTTP)
+		root, err := client.ServiceRoot(endpoint, "", o.AllowInsecureHTTP)
 		if err != nil {
 			return nil, o.optionError(err, endpointFrom)
 		}
 		endpoint = root
 	}
-	opts := client.Options{
-		Region:            o.region,
-		Endpoint:          endpoint,
-		AllowInsecureHTTP: o.allowHTTP,
-		ProjectID:         o.projectID,
-		Token:             o.tokens,
-		Timeout:           o.timeout,
-		HTTPClient:        hc,
-		ValidateResponses: o.validateResponse,
-	}
-	switch {
-	case o.signer != nil:
-		opts.Signer = o.signer
-	case o.tokens == nil:
+	opts := o.Options
+	opts.Endpoint, opts.HTTPClient = endpoint, hc
+	if opts.Token == nil && opts.Signer == nil {
 		opts.Token = client.TokenFunc(func(context.Context) (string, error) { return o.token.Reveal(), nil })
 	}
 	c, err := client.New(opts)
@@ -295,7 +280,7 @@ func (o *replicateOptions) optionError(err error, endpointFrom string) error {
 	case oe.Insecure:
 		reason = "is plain http to a host that is not loopback: the token would travel unencrypted (use https, or --allow-http)"
 	case oe.ProjectID != "":
-		reason = fmt.Sprintf("names project %s, but the project is %s (%s)", oe.ProjectID, o.projectID, o.projectFrom)
+		reason = fmt.Sprintf("names project %s, but the project is %s (%s)", oe.ProjectID, o.ProjectID, o.projectFrom)
 	case oe.Field == "Region":
 		reason = "is an unknown region: known regions are " + strings.Join(openapi.Regions(), ", ") + " (set --endpoint for another cloud)"
 	}
@@ -321,7 +306,7 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 		defer srv.Close()
 		endpoint, hc = srv.URL, srv.Client()
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	endpoint, err := o.authenticate(ctx, endpoint, hc)
 	if err != nil {
@@ -331,9 +316,9 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 	if err != nil {
 		return err
 	}
-	if u, _ := url.Parse(c.Endpoint()); o.allowHTTP && u != nil && u.Scheme == "http" && !loopback.Host(u.Hostname()) {
+	if u, _ := url.Parse(c.Endpoint()); o.AllowInsecureHTTP && u != nil && u.Scheme == "http" && !loopback.Host(u.Hostname()) {
 		what := "the token travels"
-		if o.signer != nil {
+		if o.Signer != nil {
 			what = "the signed request travels"
 		}
 		fmt.Fprintf(o.errOut, "warning: --allow-http: %s unencrypted to %s\n", what, printable(u.Host))
@@ -374,9 +359,9 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 // configuration pointed at it), with the AK/SK pair, or accepting any
 // token.
 func (o *replicateOptions) startMock() (*cbrtest.Server, error) {
-	opts := []cbrtest.Option{cbrtest.WithSourceRegion(o.region)}
+	opts := []cbrtest.Option{cbrtest.WithSourceRegion(o.Region)}
 	if o.world != "" {
-		w, err := readWorld(o.streams, o.world, o.region, "--region")
+		w, err := readWorld(o.streams, o.world, o.Region, "--region")
 		if err != nil {
 			return nil, err
 		}
@@ -420,7 +405,7 @@ func (o *replicateOptions) callError(ctx context.Context, err error) error {
 	case errors.As(err, new(*usageError)) || errors.As(err, new(*invalidError)):
 		return err // explained already
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
-		return fmt.Errorf("no answer within --timeout %s: %s", o.timeout, msg)
+		return fmt.Errorf("no answer within --timeout %s: %s", o.Timeout, msg)
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("interrupted: %s", msg)
 	case errors.As(err, &signIn) && signIn.Refused:
