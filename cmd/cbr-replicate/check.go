@@ -67,9 +67,8 @@ func deprecated(schema, property string) (string, bool) {
 // destination region's endpoint; nil and the reason when there is none.
 func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Client, srv *cbrtest.Server) (*client.Client, string) {
 	p := o.param
-	opts := o.Options // the flags'; the credential and endpoint follow
+	opts := o.Options // the flags' and the source's credential; the endpoint follows
 	opts.Region, opts.ProjectID, opts.Endpoint, opts.HTTPClient = "", p.DestinationProjectId, o.destEndpoint, hc
-	opts.Token, opts.Signer = nil, nil
 	if opts.Endpoint == "" && srv != nil {
 		opts.Endpoint = srv.RegionURL(p.DestinationRegion)
 	}
@@ -92,7 +91,9 @@ func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Clien
 		}
 		opts.Token = session
 	case o.ProjectID == p.DestinationProjectId || o.mock:
-		opts.Token = client.TokenFunc(o.currentToken)
+		if opts.Token == nil { // the source's session, else the token read
+			opts.Token = client.StaticToken(o.token.Reveal())
+		}
 	default:
 		return nil, "a ready token is scoped to one project, the source's: sign in (--os-cloud, OS_CLOUD, OS_AUTH_URL) or sign with AK/SK to check the destination vault"
 	}
@@ -111,14 +112,6 @@ func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Clien
 		return nil, err.Error()
 	}
 	return c, ""
-}
-
-// currentToken is the source's token: the session's, or the one read.
-func (o *replicateOptions) currentToken(ctx context.Context) (string, error) {
-	if o.Token != nil {
-		return o.Token.Token(ctx)
-	}
-	return o.token.Reveal(), nil
 }
 
 // progress prints a line per check as it ends (stdout for check, stderr
