@@ -151,8 +151,6 @@ func (o *replicateOptions) signInProblems() []string {
 		if cfg, _, err = mockSignIn(cfg, "http://127.0.0.1/v3"); err != nil {
 			return []string{err.Error()}
 		}
-	} else if cfg.ProjectID == "" && cfg.ProjectName == "" {
-		cfg.ProjectID = o.ProjectID // an explicit project ID scopes a configuration without one
 	}
 	if err := cfg.Validate(); err != nil {
 		return []string{authText(err)}
@@ -225,15 +223,11 @@ func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc
 // signInNow signs in, checks an explicit project ID against the token's
 // and makes the session the client's token source.
 func (o *replicateOptions) signInNow(ctx context.Context, endpoint string, hc *http.Client) (string, error) {
-	cfg := *o.creds.signIn
 	if o.mock && o.ProjectID != "" {
 		fmt.Fprintf(o.errOut, "warning: --mock: the fake IAM makes up its projects' IDs; %s %s is not used\n", o.projectFrom, printable(o.ProjectID))
 		o.ProjectID = ""
 	}
-	if cfg.ProjectID == "" && cfg.ProjectName == "" {
-		cfg.ProjectID = o.ProjectID
-	}
-	session, err := auth.NewSession(cfg, auth.WithHTTPClient(hc))
+	session, err := auth.NewSession(*o.creds.signIn, auth.WithHTTPClient(hc))
 	if err != nil {
 		return "", &usageError{err: errors.New(authText(err))}
 	}

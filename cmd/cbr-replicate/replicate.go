@@ -180,8 +180,11 @@ func (o *replicateOptions) fromEnvironment(fs *pflag.FlagSet) []string {
 	if !fs.Changed("region") {
 		o.Region = o.getenv("OS_REGION_NAME")
 	}
-	if o.creds.signsIn() {
-		o.Region = cmp.Or(o.Region, o.creds.signIn.Region)
+	if c := o.creds.signIn; c != nil {
+		if c.ProjectID == "" && c.ProjectName == "" {
+			c.ProjectID = o.ProjectID // an explicit project ID scopes a configuration without one
+		}
+		o.Region = cmp.Or(o.Region, c.Region)
 		problems = append(problems, o.signInProblems()...)
 	}
 	o.Region = cmp.Or(o.Region, openapi.DefaultRegion()) // the spec's default server region
