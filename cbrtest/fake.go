@@ -155,17 +155,13 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// the middleware's 404 or 405. A signature covers the path as sent,
 	// region prefix included; routing and validation see it without.
 	region, u := f.split(r.URL)
-	probe := r
-	if u != r.URL {
-		probe = new(*r)
-		probe.URL = u
-	}
-	if route, err := f.v.Route(probe); err == nil && !f.authenticate(w, r, route.PathParams["project_id"]) {
+	routed := r.WithContext(context.WithValue(r.Context(), regionKey{}, region))
+	routed.URL = u
+	if route, err := f.v.Route(routed); err == nil && !f.authenticate(w, r, route.PathParams["project_id"]) {
 		return
 	}
-	r = r.WithContext(context.WithValue(r.Context(), regionKey{}, region))
-	r.URL = u
-	f.chain.ServeHTTP(w, r)
+	routed.Body = r.Body // as authenticate put it back after reading it
+	f.chain.ServeHTTP(w, routed)
 }
 
 // gatewayToken stands, behind a verified AK/SK signature, for the token the
