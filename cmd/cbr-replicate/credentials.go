@@ -75,7 +75,8 @@ func chooseCredentials(getenv func(string) string, tokenFile, cloud string, clou
 		if cloud == "" {
 			return credentials{from: "--os-cloud"}, []string{"--os-cloud needs a cloud name"}
 		}
-		return cloudCredentials("--os-cloud", cloud)
+		cfg, err := auth.FromCloud(cloud)
+		return signInWay("--os-cloud", cfg, err)
 	case env("OS_AUTH_TOKEN") != "":
 		return credentials{from: "OS_AUTH_TOKEN"}, nil
 	}
@@ -84,13 +85,11 @@ func chooseCredentials(getenv func(string) string, tokenFile, cloud string, clou
 	}
 	switch {
 	case env("OS_CLOUD") != "":
-		return cloudCredentials("OS_CLOUD", env("OS_CLOUD"))
+		cfg, err := auth.FromCloud(env("OS_CLOUD"))
+		return signInWay("OS_CLOUD", cfg, err)
 	case env("OS_AUTH_URL") != "" || env("OS_USERNAME") != "" || env("OS_USER_ID") != "" || getenv("OS_PASSWORD") != "":
 		cfg, err := auth.FromEnv(getenv)
-		if err != nil {
-			return credentials{from: "OS_AUTH_URL"}, []string{authText(err)}
-		}
-		return credentials{from: "OS_AUTH_URL", signIn: &cfg}, nil
+		return signInWay("OS_AUTH_URL", cfg, err)
 	}
 	return credentials{}, nil
 }
@@ -125,15 +124,13 @@ func akskCredentials(getenv func(string) string) (credentials, []string, bool) {
 	return credentials{}, nil, false
 }
 
-// cloudCredentials reads the cloud name of clouds.yaml.
-func cloudCredentials(from, name string) (credentials, []string) {
-	c := credentials{from: from}
-	cfg, err := auth.FromCloud(name)
+// signInWay is the way of a sign-in configuration that from chose, as
+// package auth read it: its error is the way's problem.
+func signInWay(from string, cfg auth.Config, err error) (credentials, []string) {
 	if err != nil {
-		return c, []string{authText(err)}
+		return credentials{from: from}, []string{authText(err)}
 	}
-	c.signIn = &cfg
-	return c, nil
+	return credentials{from: from, signIn: &cfg}, nil
 }
 
 // authText is an error of package auth on one line, without the package's
