@@ -15,7 +15,7 @@ const idleTimeout = 60 * time.Second
 // httptest.Server, started by NewServer. Close it when the test ends.
 type Server struct {
 	// URL is the base URL of the server, http://127.0.0.1:<port> with no
-	// trailing slash: pass it to cbr.NewClient or replicate.Options.Endpoint.
+	// trailing slash: pass it to cbr.NewClient or client.Options.Endpoint.
 	URL string
 	// Fake is the handler the server runs, for what Server does not forward.
 	Fake *Fake
