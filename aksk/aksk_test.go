@@ -352,8 +352,6 @@ func TestNewSigner(t *testing.T) {
 		t.Run("a signer signs at the current time and verifies, "+creds.AccessKey, func(t *testing.T) {
 			s, err := aksk.NewSigner(creds, testProjectID)
 			require.NoError(t, err)
-			assert.Equal(t, creds.AccessKey, s.AccessKey())
-			assert.Equal(t, testProjectID, s.ProjectID())
 			req := vectors[0].request(t)
 			require.NoError(t, s.SignRequest(req, []byte(pageBody)))
 			date, err := time.Parse(aksk.DateLayout, req.Header.Get("X-Sdk-Date"))

@@ -2,6 +2,7 @@ package aksk
 
 import (
 	"bufio"
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -106,11 +107,7 @@ func readRequest(req *http.Request, body []byte, keep func(lower string) bool) (
 		// Only a request that is signed with "host" among its signed
 		// headers reads this: a server finds the host in req.Host, a
 		// client in req.Host or the URL.
-		host := req.Host
-		if host == "" {
-			host = req.URL.Host
-		}
-		if host != "" {
+		if host := cmp.Or(req.Host, req.URL.Host); host != "" {
 			r.headers["host"] = []string{host}
 		}
 	}
@@ -126,21 +123,6 @@ func signable(lower string) bool {
 	return !strings.HasPrefix(lower, "content-type") &&
 		!strings.Contains(lower, "_") &&
 		lower != "authorization"
-}
-
-// signedHeaderNames lists, sorted, the headers of r, read with signable,
-// that Sign signs. The host entry readRequest derives from the URL is not
-// one of them: the SDK signs a host only when its request has a Host
-// header.
-func signedHeaderNames(r request) []string {
-	names := make([]string, 0, len(r.headers))
-	for name := range r.headers {
-		if name != "host" || r.explicitHost {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	return names
 }
 
 // signature is the one function that computes a signature, for Sign and

@@ -3,7 +3,9 @@ package aksk
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -52,18 +54,19 @@ func Sign(req *http.Request, body []byte, c Credentials, projectID string, now t
 	if err != nil {
 		return fmt.Errorf("aksk: sign: %w", err)
 	}
-	signed := signedHeaderNames(r)
+	// Every header read with signable, sorted, but the host readRequest
+	// takes from the URL: the SDK signs a host only from a Host header.
+	signed := slices.Sorted(maps.Keys(r.headers))
+	if !r.explicitHost {
+		signed = slices.DeleteFunc(signed, func(name string) bool { return name == "host" })
+	}
 	if len(signed) > MaxSignedHeaders {
 		return fmt.Errorf("aksk: sign: %d headers to sign, more than %d", len(signed), MaxSignedHeaders)
 	}
-	sig := signature(c.SecretKey.Reveal(), r, signed, date)
-	req.Header.Set(HeaderAuthorization, authorization(c.AccessKey, signed, sig))
+	// The Authorization value exactly as the SDK formats it.
+	req.Header.Set(HeaderAuthorization, Algorithm+" Access="+c.AccessKey+", SignedHeaders="+strings.Join(signed, ";")+
+		", Signature="+signature(c.SecretKey.Reveal(), r, signed, date))
 	return nil
-}
-
-// authorization formats the Authorization value exactly as the SDK does.
-func authorization(ak string, signed []string, sig string) string {
-	return Algorithm + " Access=" + ak + ", SignedHeaders=" + strings.Join(signed, ";") + ", Signature=" + sig
 }
 
 // Signer signs requests with one key pair for one project, at the current
@@ -84,23 +87,6 @@ func NewSigner(c Credentials, projectID string) (*Signer, error) {
 		return nil, fmt.Errorf("aksk: new signer: %w", err)
 	}
 	return &Signer{creds: c, projectID: projectID}, nil
-}
-
-// AccessKey returns the signer's AK ("" for a nil Signer).
-func (s *Signer) AccessKey() string {
-	if s == nil {
-		return ""
-	}
-	return s.creds.AccessKey
-}
-
-// ProjectID returns the project ID the signer sets in X-Project-Id ("" for
-// a nil Signer).
-func (s *Signer) ProjectID() string {
-	if s == nil {
-		return ""
-	}
-	return s.projectID
 }
 
 // SignRequest signs req, whose body is exactly body, at the current time,

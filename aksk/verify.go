@@ -225,33 +225,25 @@ func parseAuthorization(value string) (parsedAuthorization, error) {
 	}
 	var a parsedAuthorization
 	var signedHeaders string
-	var seen [3]bool
 	malformed := func(detail string) error {
 		return &VerifyError{Reason: ReasonMalformedAuthorization, AccessKey: a.ak, Detail: detail}
 	}
+	params := map[string]*string{"Access": &a.ak, "SignedHeaders": &signedHeaders, "Signature": &a.signature}
 	for part := range strings.SplitSeq(rest, ",") {
 		key, val, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok || val == "" {
+		switch p := params[key]; {
+		case !ok || val == "":
 			return parsedAuthorization{}, malformed("parameter " + quoted(key) + " has no value")
-		}
-		var i int
-		switch key {
-		case "Access":
-			i, a.ak = 0, val
-		case "SignedHeaders":
-			i, signedHeaders = 1, val
-		case "Signature":
-			i, a.signature = 2, val
-		default:
+		case p == nil:
 			return parsedAuthorization{}, malformed("unknown parameter " + quoted(key))
-		}
-		if seen[i] {
+		case *p != "":
 			return parsedAuthorization{}, malformed("parameter " + key + " repeated")
+		default:
+			*p = val
 		}
-		seen[i] = true
 	}
-	for i, name := range []string{"Access", "SignedHeaders", "Signature"} {
-		if !seen[i] {
+	for _, name := range []string{"Access", "SignedHeaders", "Signature"} {
+		if *params[name] == "" {
 			return parsedAuthorization{}, malformed("parameter " + name + " missing")
 		}
 	}

@@ -389,12 +389,8 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-func (c *Config) source() string {
-	if c.Source == "" {
-		return "sign-in configuration"
-	}
-	return c.Source
-}
+// source is where c came from, for messages.
+func (c *Config) source() string { return cmp.Or(c.Source, "sign-in configuration") }
 
 // checkAuthURL accepts an absolute http or https URL with a host, http
 // only to a loopback host, without user info, query or fragment, whose path
@@ -525,14 +521,14 @@ func (c *Config) Describe() string {
 		return "no sign-in configuration"
 	}
 	var b strings.Builder
-	b.WriteString("IAM " + orNone(redact.URL(c.AuthURL), c.AuthURL))
+	b.WriteString("IAM " + cmp.Or(redact.URL(c.AuthURL), "(none)"))
 	switch {
 	case !c.Token.IsZero():
 		b.WriteString(", a token")
 	case c.UserID != "":
 		b.WriteString(", user ID " + c.UserID)
 	default:
-		b.WriteString(", user " + orNone(c.Username, c.Username) + " (" + describeDomain(c.userDomain()) + ")")
+		b.WriteString(", user " + cmp.Or(c.Username, "(none)") + " (" + describeDomain(c.userDomain()) + ")")
 	}
 	if !c.Passcode.IsZero() {
 		b.WriteString(" with a virtual MFA passcode")
@@ -553,13 +549,6 @@ func (c *Config) Describe() string {
 	}
 	b.WriteString("; from " + c.source())
 	return b.String()
-}
-
-func orNone(shown, raw string) string {
-	if raw == "" {
-		return "(none)"
-	}
-	return shown
 }
 
 func describeDomain(d domain) string {

@@ -1,5 +1,5 @@
 // Package auth signs in to IAM (Keystone v3) for a project-scoped user
-// token and keeps it: a [Session] is a token source for package replicate
+// token and keeps it: a [Session] is a token source for package client
 // (its Token method), cached for the token's life and renewed a few minutes
 // before expires_at, one IAM request however many goroutines ask.
 //
@@ -27,7 +27,7 @@
 // nothing of an answer of another shape. A refusal is returned again for
 // [RefusalHold] without asking IAM, which locks accounts after repeated
 // failures. The password, token and passcode are held as secret.Value
-// (internal/redact): no error, printed or encoded Config or Session ever
+// (package secret): no error, printed or encoded Config or Session ever
 // shows them, and [Config.Warnings] says what puts them at risk (TLS not
 // verified, a secure.yaml others can read).
 package auth

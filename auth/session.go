@@ -56,19 +56,10 @@ func WithRenewBefore(d time.Duration) Option {
 	}
 }
 
-// withClock sets the Session's clock (for tests, through export_test.go).
-func withClock(now func() time.Time) Option {
-	return func(s *Session) { s.now = now }
-}
-
 // Session holds a project-scoped IAM token for a Config and renews it as
-// needed. It is a token source for package replicate: Token returns the
-// cached token while it has more than the renewal margin left and signs in
-// again otherwise, one IAM request for all the goroutines that ask at once
-// (they share its result, a failure too, so a wrong password is tried once,
-// not once per goroutine). A refusal (a SignInError with Refused) is kept
-// for RefusalHold and returned without asking IAM again, which locks an
-// account after repeated failures; Invalidate forgets it. Its methods are
+// the package doc says: the goroutines that ask at once share one sign-in
+// and its result, a failure too, so a wrong password is tried once, and a
+// refusal is kept for RefusalHold (Invalidate forgets it). Its methods are
 // safe for concurrent use.
 type Session struct {
 	cfg         Config

@@ -3,6 +3,7 @@ package cbrtest_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,6 +114,49 @@ func TestFake_ReplicateClientSigningWithAKSK(t *testing.T) {
 			assert.Equal(t, tc.status, client.StatusCode(err))
 			assert.Contains(t, err.Error(), "signature")
 			assert.NotContains(t, err.Error(), tc.keys.SecretKey.Reveal())
+		})
+	}
+}
+
+func TestParseAKSK(t *testing.T) {
+	keys, err := cbrtest.ParseAKSK(strings.NewReader("# AK SK [security token]\n\n" +
+		testKeys.AccessKey + " " + testKeys.SecretKey.Reveal() + "\n" +
+		"  " + tempKeys.AccessKey + "\t" + tempKeys.SecretKey.Reveal() + " " + tempKeys.SecurityToken.Reveal() + "  \r\n"))
+	require.NoError(t, err)
+	type row struct{ ak, sk, token string }
+	var got []row
+	for _, k := range keys {
+		got = append(got, row{k.AccessKey, k.SecretKey.Reveal(), k.SecurityToken.Reveal()})
+	}
+	assert.Equal(t, []row{
+		{testKeys.AccessKey, testKeys.SecretKey.Reveal(), ""},
+		{tempKeys.AccessKey, tempKeys.SecretKey.Reveal(), tempKeys.SecurityToken.Reveal()},
+	}, got)
+}
+
+func TestParseAKSK_Refuses(t *testing.T) {
+	sk := testKeys.SecretKey.Reveal()
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"no key pair", "# only a comment\n\n", []string{"no key pair"}},
+		{"every bad line at once", "AK1 " + sk + " tok-col extra-col\n" + sk + "\nAK2 " + sk + "\n",
+			[]string{"line 1: 4 fields, want 2 or 3", "line 2: 1 fields, want 2 or 3"}},
+		{"an access key twice", "AK1 " + sk + "\n\nAK1 other-" + sk + "\n", []string{"line 3: the access key of line 1 again"}},
+		{"twenty bad lines and a count of the rest", strings.Repeat("a\n", 100), []string{"line 20: 1 fields", "and 80 more"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			keys, err := cbrtest.ParseAKSK(strings.NewReader(tc.in))
+			require.Error(t, err)
+			assert.Nil(t, keys)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.NotContains(t, err.Error(), "line 21:")
+			for _, column := range []string{sk, "tok-col", "extra-col", "AK1", "AK2"} {
+				assert.NotContains(t, err.Error(), column, "no column of a line is echoed")
+			}
 		})
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -94,7 +92,7 @@ func (r Request) Decode(v any) error { return json.Unmarshal(r.Raw, v) }
 // that does not marshal, a handler for an operation the spec lacks, ...)
 // is an error naming it.
 func New(opts ...Option) (*Fake, error) {
-	cfg := defaultConfig()
+	cfg := config{sourceRegion: DefaultSourceRegion, maxRequests: -1, handlers: map[string]http.Handler{}}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -130,15 +128,14 @@ func New(opts ...Option) (*Fake, error) {
 // ServeHTTP answers one request as the package doc describes.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", uuid.NewString())
+	if f != nil {
+		f.received.Add(1)
+	}
 	if f == nil || f.chain == nil {
-		if f != nil {
-			f.received.Add(1)
-		}
 		validate.WriteCBRError(w, http.StatusInternalServerError, codeUnknown,
 			"Unknown error: the fake was not built with cbrtest.New.")
 		return
 	}
-	f.received.Add(1)
 	if r.Body == nil {
 		r.Body = http.NoBody
 	}
@@ -148,7 +145,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		validate.WriteCBRError(w, http.StatusNotFound, codeParameter, fmt.Sprintf("No operation at %s %s.", r.Method, r.URL.Path))
 		return
 	}
-	if f.iam != nil && isIAMPath(r.URL.Path) {
+	if f.iam != nil && strings.TrimSuffix(r.URL.Path, "/") == "/v3/auth/tokens" {
 		f.iam.ServeHTTP(w, r)
 		return
 	}
@@ -158,17 +155,13 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// the middleware's 404 or 405. A signature covers the path as sent,
 	// region prefix included; routing and validation see it without.
 	region, u := f.split(r.URL)
-	probe := r
-	if u != r.URL {
-		probe = new(*r)
-		probe.URL = u
-	}
-	if route, err := f.v.Route(probe); err == nil && !f.authenticate(w, r, route.PathParams["project_id"]) {
+	routed := r.WithContext(context.WithValue(r.Context(), regionKey{}, region))
+	routed.URL = u
+	if route, err := f.v.Route(routed); err == nil && !f.authenticate(w, r, route.PathParams["project_id"]) {
 		return
 	}
-	r = r.WithContext(context.WithValue(r.Context(), regionKey{}, region))
-	r.URL = u
-	f.chain.ServeHTTP(w, r)
+	routed.Body = r.Body // as authenticate put it back after reading it
+	f.chain.ServeHTTP(w, routed)
 }
 
 // gatewayToken stands, behind a verified AK/SK signature, for the token the
@@ -221,7 +214,7 @@ func (f *Fake) authenticate(w http.ResponseWriter, r *http.Request, project stri
 func (f *Fake) refuse(r *http.Request, project string) (int, string) {
 	tok := r.Header.Get("X-Auth-Token")
 	switch {
-	case f.cfg.tokenHash != nil && !sameToken(tok, f.cfg.tokenHash):
+	case !f.cfg.token.IsZero() && sameSecret(tok, f.cfg.token) != 1:
 		return http.StatusForbidden, "Not authenticated: the X-Auth-Token is not the one the fake accepts."
 	case f.iam == nil:
 		return 0, ""
@@ -236,17 +229,6 @@ func (f *Fake) refuse(r *http.Request, project string) (int, string) {
 	return 0, ""
 }
 
-// sameToken reports whether token hashes to want, in constant time.
-func sameToken(token string, want *[sha256.Size]byte) bool {
-	got := sha256.Sum256([]byte(token))
-	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
-}
-
-// isIAMPath reports whether p is served by the fake's IAM.
-func isIAMPath(p string) bool {
-	return strings.TrimSuffix(p, "/") == "/v3/auth/tokens"
-}
-
 // IAM returns the fake's IAM (WithIAM), nil without one: a test can count
 // sign-ins or revoke a token.
 func (f *Fake) IAM() *IAM {
@@ -256,12 +238,9 @@ func (f *Fake) IAM() *IAM {
 	return f.iam
 }
 
-// answer answers a request that passed authentication and validation:
-// with the answer a Prefer header asks for, else the forced one of
-// WithResponse or WithResponseBody, else the operation's handler
-// (WithHandler, else the world's), else the operation's documented 200
-// example, as Stoplight Prism does. A Prefer
-// header the fake cannot follow gets 400, and the request is not recorded.
+// answer answers a request that passed authentication and validation, as
+// step 4 of the package doc says. A Prefer header the fake cannot follow
+// gets 400, and the request is not recorded.
 func (f *Fake) answer(w http.ResponseWriter, r *http.Request) {
 	route, _ := validate.RouteOf(r.Context())
 	op, _ := openapi.Lookup(route.OperationID)
@@ -297,7 +276,7 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request) {
 		ex, _ = op.Example(http.StatusOK, "") // package openapi checked that every response has one
 		writeJSON(rec, http.StatusOK, ex.Body)
 	}
-	if f.records() {
+	if f.cfg.maxRequests != 0 {
 		f.record(Request{
 			OperationID: op.ID, Method: r.Method, Path: r.URL.Path, Region: regionOf(r), PathParams: route.PathParams,
 			Header: redact.Header(r.Header), Raw: raw, RequestID: w.Header().Get("X-Request-Id"), Status: rec.status(),
@@ -399,9 +378,6 @@ func (f *Fake) Received() int {
 	}
 	return int(f.received.Load())
 }
-
-// records reports whether the fake keeps the requests it accepts.
-func (f *Fake) records() bool { return f.cfg.maxRequests != 0 }
 
 func (f *Fake) record(r Request) {
 	f.mu.Lock()

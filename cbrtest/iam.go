@@ -79,21 +79,12 @@ func iamID(kind string, parts ...string) string {
 // and no column of them is ever echoed (any may hold a secret). The input
 // is read up to limit.Input, and at most 10,000 users.
 func ParseIAMUsers(r io.Reader) ([]IAMUser, error) {
-	data, err := limit.ReadAll(r, limit.Input)
-	if err != nil {
-		return nil, fmt.Errorf("cbrtest: reading IAM users: %w", err)
-	}
 	var (
 		users []IAMUser
 		lines []int // of each user
-		errs  iamErrors
-		n     int
 	)
-	for line := range bytes.Lines(data) {
-		n++
-		f := strings.Fields(string(line))
+	errs, err := eachLine(r, func(n int, f []string, errs *iamErrors) {
 		switch {
-		case len(f) == 0 || strings.HasPrefix(f[0], "#"):
 		case len(f) < 4 || len(f) > 5:
 			errs.add("line %d: %d fields, want 4 or 5 (domain user password project [passcode])", n, len(f))
 		case len(users) == iamMaxUsers:
@@ -105,12 +96,33 @@ func ParseIAMUsers(r io.Reader) ([]IAMUser, error) {
 			}
 			users, lines = append(users, u), append(lines, n)
 		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cbrtest: reading IAM users: %w", err)
 	}
-	checkIAMUsers(users, func(k int) string { return fmt.Sprintf("line %d", lines[k]) }, &errs)
+	checkIAMUsers(users, func(k int) string { return fmt.Sprintf("line %d", lines[k]) }, errs)
 	if err := errs.err("cbrtest: IAM users"); err != nil {
 		return nil, err
 	}
 	return users, nil
+}
+
+// eachLine reads r, at most limit.Input, and calls record with the number
+// and the blank-separated fields of each line that is neither blank nor a
+// "#" comment, and the errors it collects.
+func eachLine(r io.Reader, record func(n int, fields []string, errs *iamErrors)) (*iamErrors, error) {
+	data, err := limit.ReadAll(r, limit.Input)
+	if err != nil {
+		return nil, err
+	}
+	errs, n := &iamErrors{}, 0
+	for line := range bytes.Lines(data) {
+		n++
+		if f := strings.Fields(string(line)); len(f) > 0 && !strings.HasPrefix(f[0], "#") {
+			record(n, f, errs)
+		}
+	}
+	return errs, nil
 }
 
 // iamMaxUsers is the most users an [IAM] takes.
@@ -247,15 +259,14 @@ type IAMOptions struct {
 // project scope (an unscoped or domain token) gets 400; a catalog lists its
 // project's region and global endpoints; password_expires_at is "" (never).
 //
-// Secrets are kept as salted SHA-256 sums, tokens as SHA-256 sums, at most
-// 8 MiB of them; nothing is logged. The zero IAM and a nil *IAM answer 500
+// Secrets are kept as secret.Value, tokens as SHA-256 sums, at most 8 MiB
+// of them; nothing is logged. The zero IAM and a nil *IAM answer 500
 // and accept no token.
 type IAM struct {
 	lifetime time.Duration
 	catalog  []IAMEndpoint
 	now      func() time.Time
-	salt     [16]byte
-	accounts []iamAccount
+	accounts []IAMUser
 
 	mu        sync.Mutex
 	tokens    map[[sha256.Size]byte]iamToken
@@ -263,12 +274,6 @@ type IAM struct {
 	next      int                 // where the next sum goes in ring
 	maxTokens int                 // iamStoreBytes / iamTokenBytes
 	signIns   int
-}
-
-// iamAccount is an IAMUser with its secrets cleared and their sums kept.
-type iamAccount struct {
-	user               IAMUser
-	password, passcode [sha256.Size]byte
 }
 
 // iamToken is what a token keeps: nothing of its request, a fixed size.
@@ -314,7 +319,6 @@ func NewIAM(o IAMOptions) (*IAM, error) {
 	if err := errs.err("cbrtest: NewIAM"); err != nil {
 		return nil, err
 	}
-	_, _ = rand.Read(i.salt[:]) // never fails: it crashes the program
 	cbrURL := "/v3/$(tenant_id)s"
 	if o.CatalogForm == IAMCatalogBare {
 		cbrURL = ""
@@ -323,9 +327,7 @@ func NewIAM(o IAMOptions) (*IAM, error) {
 		i.catalog = []IAMEndpoint{{Type: "identity", Region: "*", URL: "/v3"}}
 	}
 	for _, u := range o.Users {
-		a := iamAccount{user: u, password: i.hash(u.Password.Reveal()), passcode: i.hash(u.Passcode.Reveal())}
-		a.user.Password, a.user.Passcode = secret.Value{}, secret.Value{}
-		i.accounts = append(i.accounts, a)
+		i.accounts = append(i.accounts, u)
 		if o.Catalog == nil && !slices.ContainsFunc(i.catalog, func(e IAMEndpoint) bool { return e.Region == u.region() }) {
 			i.catalog = append(i.catalog, IAMEndpoint{Type: "cbr", Region: u.region(), URL: cbrURL})
 		}
@@ -333,12 +335,11 @@ func NewIAM(o IAMOptions) (*IAM, error) {
 	return i, nil
 }
 
-// hash is the salted sum of a secret; the empty one sums to zero.
-func (i *IAM) hash(s string) [sha256.Size]byte {
-	if s == "" {
-		return [sha256.Size]byte{}
-	}
-	return sha256.Sum256(append(i.salt[:], s...))
+// sameSecret is 1 when got is want's secret and 0 otherwise, compared in
+// constant time (their sums, so that neither length shows).
+func sameSecret(got string, want secret.Value) int {
+	a, b := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want.Reveal()))
+	return subtle.ConstantTimeCompare(a[:], b[:])
 }
 
 // SignIns counts the tokens issued so far (every method); 0 for the zero
@@ -359,7 +360,7 @@ func (i *IAM) Valid(token string) (projectID string, ok bool) {
 	if !ok {
 		return "", false
 	}
-	return i.accounts[t.account].user.ProjectID(), true
+	return i.accounts[t.account].ProjectID(), true
 }
 
 // RevokeAll forgets every token issued so far, as if they had expired (for
@@ -453,7 +454,7 @@ func (i *IAM) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if account >= 0 {
-		account = i.checkProject(i.accounts[account].user, scope.Project)
+		account = i.checkProject(i.accounts[account], scope.Project)
 	}
 	if account < 0 {
 		iamError(w, http.StatusUnauthorized, "The request you have made requires authentication.")
@@ -466,20 +467,19 @@ func (i *IAM) create(w http.ResponseWriter, r *http.Request) {
 
 // checkPassword returns the account ref names if its password is right
 // and, for a user with a passcode (only then), totp names the user by ID
-// with the passcode; else -1. The sums are compared in constant time.
+// with the passcode; else -1. The secrets are compared in constant time.
 func (i *IAM) checkPassword(ref, totp *iamRef) int {
-	k := slices.IndexFunc(i.accounts, func(a iamAccount) bool { return iamNames(ref, a.user.UserID(), a.user.Name, a.user) })
+	k := slices.IndexFunc(i.accounts, func(u IAMUser) bool { return iamNames(ref, u.UserID(), u.Name, u) })
 	if k < 0 {
 		return -1
 	}
-	a := i.accounts[k] // every entry of a user has the same secrets: the first decides
-	password, passcode := i.hash(ref.Password), [sha256.Size]byte{}
+	u, passcode := i.accounts[k], "" // every entry of a user has the same secrets: the first decides
 	if totp != nil {
-		passcode = i.hash(totp.Passcode)
+		passcode = totp.Passcode
 	}
-	mfa := a.passcode != [sha256.Size]byte{}
-	if subtle.ConstantTimeCompare(password[:], a.password[:])&subtle.ConstantTimeCompare(passcode[:], a.passcode[:]) != 1 ||
-		(totp != nil) != mfa || (mfa && totp.ID != a.user.UserID()) {
+	mfa := !u.Passcode.IsZero()
+	if sameSecret(ref.Password, u.Password)&sameSecret(passcode, u.Passcode) != 1 ||
+		(totp != nil) != mfa || (mfa && totp.ID != u.UserID()) {
 		return -1
 	}
 	return k
@@ -488,8 +488,8 @@ func (i *IAM) checkPassword(ref, totp *iamRef) int {
 // checkProject returns the account of user's for the project ref names, or
 // -1 if the user has no such project.
 func (i *IAM) checkProject(user IAMUser, ref *iamRef) int {
-	for k, a := range i.accounts {
-		if a.user.Domain == user.Domain && a.user.Name == user.Name && iamNames(ref, a.user.ProjectID(), a.user.Project, a.user) {
+	for k, u := range i.accounts {
+		if u.Domain == user.Domain && u.Name == user.Name && iamNames(ref, u.ProjectID(), u.Project, u) {
 			return k
 		}
 	}
@@ -558,7 +558,7 @@ type iamObject = map[string]any
 // the catalog's URLs are made absolute with r's Host here, so that no
 // token keeps it.
 func (i *IAM) writeToken(w http.ResponseWriter, r *http.Request, status int, t iamToken) {
-	u := i.accounts[t.account].user
+	u := i.accounts[t.account]
 	domain := iamObject{"id": u.DomainID(), "name": u.Domain}
 	issued := time.Unix(0, t.issued).UTC().Format(iamTime)
 	token := iamObject{
@@ -618,7 +618,5 @@ func iamWriteJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil { // invalid UTF-8 in a Host header or a user's name
 		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":500,"message":"The answer could not be encoded.","title":"Internal Server Error"}}`)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	writeJSON(w, status, b)
 }

@@ -1,7 +1,9 @@
 package cbrtest
 
 import (
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -12,13 +14,13 @@ func TestNewServer_HardenedConfig(t *testing.T) {
 	require.NoError(t, err)
 	defer s.Close()
 	cfg := s.srv.Config
-	assert.Equal(t, readHeaderTimeout, cfg.ReadHeaderTimeout)
-	assert.Equal(t, readTimeout, cfg.ReadTimeout)
-	assert.Equal(t, writeTimeout, cfg.WriteTimeout)
+	assert.Equal(t, 10*time.Second, cfg.ReadHeaderTimeout)
+	assert.Equal(t, 30*time.Second, cfg.ReadTimeout)
+	assert.Equal(t, 30*time.Second, cfg.WriteTimeout)
 	assert.Equal(t, idleTimeout, cfg.IdleTimeout)
-	assert.Equal(t, maxHeaderBytes, cfg.MaxHeaderBytes)
+	assert.Equal(t, 64<<10, cfg.MaxHeaderBytes)
 	assert.Regexp(t, `^http://127\.0\.0\.1:\d+$`, s.URL, "loopback only")
-	assert.Equal(t, 100, s.transport.MaxIdleConnsPerHost)
+	assert.Equal(t, 100, s.client.Transport.(*http.Transport).MaxIdleConnsPerHost)
 }
 
 func TestPreferReadsCodeAndExampleAsPrismDoes(t *testing.T) {

@@ -1,18 +1,17 @@
 package cbrtest
 
 import (
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
-	"github.com/cbr-replicate/cbr-replicate/openapi"
-
-	"github.com/cbr-replicate/cbr-replicate/internal/limit"
-
 	"github.com/cbr-replicate/cbr-replicate/aksk"
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/openapi"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // MaxBodyBytes is the largest request body the fake reads: 1 MiB, the
@@ -43,16 +42,12 @@ type config struct {
 	handlers     map[string]http.Handler // WithHandler, by operation ID
 	sourceRegion string
 	world        *World                      // WithWorld; nil: defaultWorld(sourceRegion)
-	tokenHash    *[sha256.Size]byte          // SHA-256 of WithToken's token: a printed Fake never shows it
+	token        secret.Value                // WithToken's
 	maxRequests  int                         // <0: keep every accepted request
 	iamUsers     []IAMUser                   // WithIAM: the fake also serves IAM's token endpoint
 	iamCatalog   IAMCatalogForm              // WithIAMCatalog: how its catalog lists the fake
 	aksk         map[string]aksk.Credentials // WithAKSK: access key -> key pair
 	errs         []error
-}
-
-func defaultConfig() config {
-	return config{sourceRegion: DefaultSourceRegion, maxRequests: -1, handlers: map[string]http.Handler{}}
 }
 
 // OptionError is an option New refuses: which, and why.
@@ -106,7 +101,7 @@ func (c *config) check() error {
 				quoted(c.sourceRegion), DefaultSourceRegion))
 		}
 	}
-	if len(c.iamUsers) > 0 && c.tokenHash != nil {
+	if len(c.iamUsers) > 0 && !c.token.IsZero() {
 		errs = append(errs, optionError("WithIAM", "excludes WithToken: with WithIAM the fake accepts the tokens its IAM issues"))
 	}
 	return errors.Join(errs...)
@@ -206,14 +201,11 @@ func WithSourceRegion(region string) Option {
 	}
 }
 
-// WithWorld makes the fake serve w instead of DefaultWorld: its regions
-// at their path prefixes, ShowVault, ListBackups and
-// ShowReplicationCapabilities from its vaults, and CopyCheckpoint refused
-// as the state w describes makes the service refuse it. Unlike the default
-// world, w remembers each replication: the same vault replicated to the
-// same region again is refused (BackupService.6130). The fake's own region
-// (WithSourceRegion) must be one of w's. w is copied; what is wrong with it
-// is an error naming each vault or region.
+// WithWorld makes the fake serve w instead of DefaultWorld, as the package
+// doc describes, remembering each replication (the same vault to the same
+// region again is refused with BackupService.6130). The fake's own region
+// (WithSourceRegion) must be one of w's; w is copied, and what is wrong
+// with it is an error naming each vault or region.
 func WithWorld(w *World) Option {
 	var errs iamErrors
 	if w == nil {
@@ -244,21 +236,14 @@ func WithToken(token string) Option {
 			c.errs = append(c.errs, optionError("WithToken", "token is empty"))
 			return
 		}
-		sum := sha256.Sum256([]byte(token))
-		c.tokenHash = &sum
+		c.token = secret.New(token)
 	}
 }
 
-// WithIAM makes the fake also serve IAM's token endpoint (Keystone v3
-// POST /v3/auth/tokens, see IAM) for these users, with a catalog whose
-// "cbr" entries are the fake's regions (URL/<region>/v3/<project ID>; a
-// token lists its project's region, none if the world lacks it), and
-// makes its CBR endpoint accept
-// only the tokens that IAM issued: a token it did not issue, or that
-// expired, gets 401 BackupService.8600; a token of another project than the
-// path's gets 403. So a client signs in for real (through gophercloud, say)
-// and replicates against one fake, with no network. Use it instead of
-// WithToken.
+// WithIAM makes the fake also serve IAM's token endpoint (see IAM) for
+// these users and accept only the tokens it issued, as the package doc
+// says, so that a client signs in for real (through gophercloud, say) and
+// replicates against one fake. Use it instead of WithToken.
 func WithIAM(users ...IAMUser) Option {
 	return func(c *config) {
 		if len(users) == 0 {
@@ -270,25 +255,18 @@ func WithIAM(users ...IAMUser) Option {
 }
 
 // WithIAMCatalog sets how the catalog of WithIAM's tokens lists the fake's
-// CBR endpoints: IAMCatalogWithProject (the default, Open Telekom Cloud's
-// <URL>/<region>/v3/<project ID>) or IAMCatalogBare (<URL>/<region>), so that a test can run
-// a sign-in against both.
+// CBR endpoints (IAMCatalogWithProject by default), so that a test can run
+// a sign-in against both forms.
 func WithIAMCatalog(form IAMCatalogForm) Option {
 	return func(c *config) { c.iamCatalog = form }
 }
 
-// WithAKSK makes the fake accept requests signed with these access key /
-// secret key pairs (SDK-HMAC-SHA256, package aksk) as the service's gateway
-// does: it recomputes the signature from the request as received and
-// accepts it within aksk.DefaultSkew (15 minutes) of X-Sdk-Date; a pair
-// with a SecurityToken (a temporary key pair) also needs its token in
-// X-Security-Token. Otherwise it answers 401 BackupService.8600 saying
-// which check of aksk.Verify failed (unknown access key, bad signature,
-// stale or missing date, missing or wrong security token, ...). A request
-// without an SDK-HMAC-SHA256 Authorization is judged by its token as
-// before, so token and AK/SK authentication work side by side. Behind the check, as behind
-// the real gateway, the call's contract is the page's: the fake validates
-// the verified request as if it carried a token.
+// WithAKSK makes the fake also accept requests signed with these key pairs
+// (SDK-HMAC-SHA256), verified with aksk.Verify as the service's gateway
+// does (401 BackupService.8600 naming the check that failed); a request
+// without such a signature is judged by its token. Behind the check, as
+// behind the gateway, the fake validates the request as if it carried a
+// token.
 func WithAKSK(creds ...aksk.Credentials) Option {
 	return func(c *config) {
 		if len(creds) == 0 {
@@ -306,6 +284,37 @@ func WithAKSK(creds ...aksk.Credentials) Option {
 			c.aksk[cr.AccessKey] = cr
 		}
 	}
+}
+
+// ParseAKSK reads the key file of `cbr-replicate mock --aksk-file`: one key
+// pair a line, "AK SK [security-token]" separated by blanks (a temporary
+// key pair's token as the third column); blank lines and lines starting
+// with "#" are skipped. As in ParseIAMUsers, the bad lines are reported at
+// once (the first 20, and how many more) by number, never by content.
+func ParseAKSK(r io.Reader) ([]aksk.Credentials, error) {
+	var keys []aksk.Credentials
+	seen := map[string]int{} // the line of each access key
+	errs, err := eachLine(r, func(n int, f []string, errs *iamErrors) {
+		switch {
+		case len(f) != 2 && len(f) != 3:
+			errs.add("line %d: %d fields, want 2 or 3 (access key, secret key, optional security token)", n, len(f))
+		case seen[f[0]] != 0:
+			errs.add("line %d: the access key of line %d again", n, seen[f[0]])
+		default:
+			seen[f[0]] = n
+			keys = append(keys, aksk.NewCredentials(f[0], f[1], strings.Join(f[2:], ""))) // f[2:]: the token, if any
+		}
+	})
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("cbrtest: reading key pairs: %w", err)
+	case len(keys) == 0 && len(errs.errs) == 0:
+		errs.add("no key pair")
+	}
+	if err := errs.err("cbrtest: key pairs"); err != nil {
+		return nil, err
+	}
+	return keys, nil
 }
 
 // WithMaxRequests bounds the log that Requests returns to the n most recent

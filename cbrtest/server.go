@@ -8,28 +8,20 @@ import (
 	"time"
 )
 
-// Timeouts of the loopback server: a client that stalls cannot hold a
-// connection for ever, and a slow test machine still has ample time.
-const (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 30 * time.Second
-	writeTimeout      = 30 * time.Second
-	idleTimeout       = 60 * time.Second
-	maxHeaderBytes    = 64 << 10
-)
+// idleTimeout is how long the server and Client keep an idle connection.
+const idleTimeout = 60 * time.Second
 
 // Server is a Fake running as an HTTP server on 127.0.0.1, like
 // httptest.Server, started by NewServer. Close it when the test ends.
 type Server struct {
 	// URL is the base URL of the server, http://127.0.0.1:<port> with no
-	// trailing slash: pass it to cbr.NewClient or replicate.Options.Endpoint.
+	// trailing slash: pass it to cbr.NewClient or client.Options.Endpoint.
 	URL string
 	// Fake is the handler the server runs, for what Server does not forward.
 	Fake *Fake
 
-	srv       *httptest.Server
-	transport *http.Transport
-	client    *http.Client
+	srv    *httptest.Server
+	client *http.Client
 }
 
 // NewServer starts a Fake configured by opts on a loopback address
@@ -55,26 +47,22 @@ func NewServer(opts ...Option) (*Server, error) {
 		MaxIdleConnsPerHost: 100,
 		IdleConnTimeout:     idleTimeout,
 	}
-	return &Server{
-		URL:       srv.URL,
-		Fake:      f,
-		srv:       srv,
-		transport: tr,
-		client:    &http.Client{Transport: tr},
-	}, nil
+	return &Server{URL: srv.URL, Fake: f, srv: srv, client: &http.Client{Transport: tr}}, nil
 }
 
 // NewHTTPServer returns an http.Server for h with the timeouts and the
 // header bound NewServer uses (the one table of them), for a program that
 // serves the fake on a listener of its own, as `cbr-replicate mock` does.
+// A client that stalls cannot hold a connection for ever, and a slow test
+// machine still has ample time.
 func NewHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
+		MaxHeaderBytes:    64 << 10,
 	}
 }
 
@@ -86,7 +74,7 @@ func (s *Server) Close() {
 		return
 	}
 	s.srv.Close()
-	s.transport.CloseIdleConnections()
+	s.client.CloseIdleConnections()
 }
 
 // RegionURL returns the base URL of the fake's CBR endpoint in region, as

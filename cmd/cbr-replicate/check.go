@@ -67,19 +67,19 @@ func deprecated(schema, property string) (string, bool) {
 // destination region's endpoint; nil and the reason when there is none.
 func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Client, srv *cbrtest.Server) (*client.Client, string) {
 	p := o.param
-	opts := client.Options{ProjectID: p.DestinationProjectId, Endpoint: o.destEndpoint, AllowInsecureHTTP: o.allowHTTP,
-		Timeout: o.timeout, HTTPClient: hc, ValidateResponses: o.validateResponse}
+	opts := o.Options // the flags' and the source's credential; the endpoint follows
+	opts.Region, opts.ProjectID, opts.Endpoint, opts.HTTPClient = "", p.DestinationProjectId, o.destEndpoint, hc
 	if opts.Endpoint == "" && srv != nil {
 		opts.Endpoint = srv.RegionURL(p.DestinationRegion)
 	}
 	switch {
-	case o.creds.kind == authAKSK:
+	case o.creds.signsRequests():
 		signer, err := aksk.NewSigner(o.creds.keys, p.DestinationProjectId)
 		if err != nil {
 			return nil, err.Error()
 		}
 		opts.Signer = signer
-	case o.creds.signsIn() && o.projectID != p.DestinationProjectId:
+	case o.creds.signsIn() && o.ProjectID != p.DestinationProjectId:
 		cfg := *o.creds.signIn
 		cfg.ProjectID, cfg.ProjectName, cfg.ProjectDomainID, cfg.ProjectDomainName = p.DestinationProjectId, "", "", ""
 		session, err := auth.NewSession(cfg, auth.WithHTTPClient(hc))
@@ -90,8 +90,10 @@ func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Clien
 			return nil, "could not sign in to the destination project: " + authText(err)
 		}
 		opts.Token = session
-	case o.projectID == p.DestinationProjectId || o.mock:
-		opts.Token = client.TokenFunc(func(ctx context.Context) (string, error) { return o.currentToken(ctx) })
+	case o.ProjectID == p.DestinationProjectId || o.mock:
+		if opts.Token == nil { // the source's session, else the token read
+			opts.Token = client.StaticToken(o.token.Reveal())
+		}
 	default:
 		return nil, "a ready token is scoped to one project, the source's: sign in (--os-cloud, OS_CLOUD, OS_AUTH_URL) or sign with AK/SK to check the destination vault"
 	}
@@ -110,14 +112,6 @@ func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Clien
 		return nil, err.Error()
 	}
 	return c, ""
-}
-
-// currentToken is the source's token: the session's, or the one read.
-func (o *replicateOptions) currentToken(ctx context.Context) (string, error) {
-	if o.tokens != nil {
-		return o.tokens.Token(ctx)
-	}
-	return o.token, nil
 }
 
 // progress prints a line per check as it ends (stdout for check, stderr

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -90,14 +91,9 @@ func dispatch(ctx context.Context, args []string, s streams) (string, error) {
 	cmd, rest := args[0], args[1:]
 	var err error
 	switch cmd {
-	case "replicate":
+	case "replicate", "check":
 		var o *replicateOptions
-		if o, err = parseReplicate(s, rest); err == nil {
-			err = replicateRun(ctx, o)
-		}
-	case "check":
-		var o *replicateOptions
-		if o, err = parseCall(s, "check", checkUsage, rest); err == nil {
+		if o, err = parseCall(s, cmd, rest); err == nil {
 			err = replicateRun(ctx, o)
 		}
 	case "validate":
@@ -131,25 +127,17 @@ func dispatch(ctx context.Context, args []string, s streams) (string, error) {
 
 // help prints the help of the named command, or the overview.
 func help(ctx context.Context, s streams, args []string) error {
-	if len(args) > 1 {
+	switch {
+	case len(args) > 1:
 		return usagef("help takes one command, got %d arguments", len(args))
-	}
-	name := ""
-	if len(args) == 1 {
-		name = args[0]
-	}
-	switch name {
-	case "", "-h", "--help", "help":
+	case len(args) == 0 || args[0] == "help":
 		_, err := fmt.Fprint(s.out, topUsage)
 		return err
-	case "replicate", "check", "validate", "mock":
-		_, err := dispatch(ctx, []string{name, "--help"}, s)
-		return err
-	case "version":
-		_, err := fmt.Fprintln(s.out, versionUsage)
+	case slices.Contains([]string{"-h", "--help", "replicate", "check", "validate", "mock", "version"}, args[0]):
+		_, err := dispatch(ctx, []string{args[0], "--help"}, s)
 		return err
 	}
-	return usagef("unknown command %q", name)
+	return usagef("unknown command %q", args[0])
 }
 
 // version prints the version; it takes no arguments but --help.

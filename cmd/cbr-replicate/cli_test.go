@@ -99,11 +99,11 @@ func TestFlagGivenTwice(t *testing.T) {
 
 	t.Run("the same value twice is accepted, also spelt differently", func(t *testing.T) {
 		t.Parallel()
-		o, err := parseReplicate(streams{getenv: getenv(tokenEnv())},
+		o, err := parseCall(streams{getenv: getenv(tokenEnv())}, "replicate",
 			pageFlags("--vault-id", pageVaultID, "--timeout", "60s", "--timeout", "1m", "--auto-trigger", "--auto-trigger=true"))
 		require.NoError(t, err)
 		assert.Equal(t, pageVaultID, o.param.VaultId)
-		assert.Equal(t, "1m0s", o.timeout.String())
+		assert.Equal(t, "1m0s", o.Timeout.String())
 		require.NotNil(t, o.param.AutoTrigger)
 		assert.True(t, *o.param.AutoTrigger)
 		v, err := parseValidate(streams{}, []string{"response", "--status", "400", "--status=400"})

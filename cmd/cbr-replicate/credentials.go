@@ -10,20 +10,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
-)
-
-// authKind is how replicate authenticates; the constants are in the order
-// of precedence (authUsage documents it).
-type authKind int
-
-const (
-	authNone      authKind = iota // no way given (enough only for --mock)
-	authTokenFile                 // --token-file: a ready token
-	authCloudFlag                 // --os-cloud: sign in with clouds.yaml
-	authTokenEnv                  // OS_AUTH_TOKEN: a ready token
-	authAKSK                      // OS_ACCESS_KEY and OS_SECRET_KEY: AK/SK signing
-	authCloudEnv                  // OS_CLOUD: sign in with clouds.yaml
-	authOpenrc                    // OS_AUTH_URL with user and password: sign in
+	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
 // authUsage is the order of precedence, as --help prints it.
@@ -59,14 +46,17 @@ without signing in, and X-Auth-Token or Authorization as [REDACTED].
 
 // credentials is the way replicate authenticates, chosen while parsing.
 type credentials struct {
-	kind   authKind
-	from   string           // what chose it, for messages: "--os-cloud", "OS_CLOUD", ...
-	keys   aksk.Credentials // authAKSK
-	signIn *auth.Config     // authCloudFlag, authCloudEnv, authOpenrc
+	from   string           // what chose it ("" for none, enough only for --mock): "--os-cloud", "OS_CLOUD", ...
+	keys   aksk.Credentials // an AK/SK pair
+	signIn *auth.Config     // --os-cloud, OS_CLOUD or an openrc
 }
 
 // signsIn reports whether the credentials sign in at IAM.
 func (c credentials) signsIn() bool { return c.signIn != nil }
+
+// signsRequests reports whether the credentials are an AK/SK pair (parsing
+// refused a pair with a key missing).
+func (c credentials) signsRequests() bool { return c.keys.AccessKey != "" }
 
 // missingCredentials is the usage message for no way to authenticate.
 const missingCredentials = "token (set OS_AUTH_TOKEN or pass --token-file) or another way to authenticate " +
@@ -74,33 +64,32 @@ const missingCredentials = "token (set OS_AUTH_TOKEN or pass --token-file) or an
 
 // chooseCredentials picks the first way to authenticate that the command
 // line (tokenFile, cloud: the flags, "" when not given) and the environment
-// give, in the order of authKind, and reads a sign-in configuration. It
+// give, in the order of authUsage, and reads a sign-in configuration. It
 // returns every problem of the chosen way; the lower ways are not looked at.
 func chooseCredentials(getenv func(string) string, tokenFile, cloud string, cloudGiven bool) (credentials, []string) {
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	switch {
 	case tokenFile != "":
-		return credentials{kind: authTokenFile, from: "--token-file"}, nil
+		return credentials{from: "--token-file"}, nil
 	case cloudGiven:
 		if cloud == "" {
-			return credentials{kind: authCloudFlag, from: "--os-cloud"}, []string{"--os-cloud needs a cloud name"}
+			return credentials{from: "--os-cloud"}, []string{"--os-cloud needs a cloud name"}
 		}
-		return cloudCredentials(authCloudFlag, "--os-cloud", cloud)
+		cfg, err := auth.FromCloud(cloud)
+		return signInWay("--os-cloud", cfg, err)
 	case env("OS_AUTH_TOKEN") != "":
-		return credentials{kind: authTokenEnv, from: "OS_AUTH_TOKEN"}, nil
+		return credentials{from: "OS_AUTH_TOKEN"}, nil
 	}
 	if c, problem, ok := akskCredentials(getenv); ok {
 		return c, problem
 	}
 	switch {
 	case env("OS_CLOUD") != "":
-		return cloudCredentials(authCloudEnv, "OS_CLOUD", env("OS_CLOUD"))
+		cfg, err := auth.FromCloud(env("OS_CLOUD"))
+		return signInWay("OS_CLOUD", cfg, err)
 	case env("OS_AUTH_URL") != "" || env("OS_USERNAME") != "" || env("OS_USER_ID") != "" || getenv("OS_PASSWORD") != "":
 		cfg, err := auth.FromEnv(getenv)
-		if err != nil {
-			return credentials{kind: authOpenrc, from: "OS_AUTH_URL"}, []string{authText(err)}
-		}
-		return credentials{kind: authOpenrc, from: "OS_AUTH_URL", signIn: &cfg}, nil
+		return signInWay("OS_AUTH_URL", cfg, err)
 	}
 	return credentials{}, nil
 }
@@ -123,7 +112,7 @@ func akskCredentials(getenv func(string) string) (credentials, []string, bool) {
 		if ak == "" && strings.TrimSpace(sk) == "" {
 			continue
 		}
-		c := credentials{kind: authAKSK, from: p[0] + " and " + p[1], keys: aksk.NewCredentials(ak, sk, token)}
+		c := credentials{from: p[0] + " and " + p[1], keys: aksk.NewCredentials(ak, sk, token)}
 		switch {
 		case ak == "":
 			return c, []string{fmt.Sprintf("%s is set but %s is not: AK/SK signing needs both", p[1], p[0])}, true
@@ -135,15 +124,13 @@ func akskCredentials(getenv func(string) string) (credentials, []string, bool) {
 	return credentials{}, nil, false
 }
 
-// cloudCredentials reads the cloud name of clouds.yaml.
-func cloudCredentials(kind authKind, from, name string) (credentials, []string) {
-	c := credentials{kind: kind, from: from}
-	cfg, err := auth.FromCloud(name)
+// signInWay is the way of a sign-in configuration that from chose, as
+// package auth read it: its error is the way's problem.
+func signInWay(from string, cfg auth.Config, err error) (credentials, []string) {
 	if err != nil {
-		return c, []string{authText(err)}
+		return credentials{from: from}, []string{authText(err)}
 	}
-	c.signIn = &cfg
-	return c, nil
+	return credentials{from: from, signIn: &cfg}, nil
 }
 
 // authText is an error of package auth on one line, without the package's
@@ -161,8 +148,6 @@ func (o *replicateOptions) signInProblems() []string {
 		if cfg, _, err = mockSignIn(cfg, "http://127.0.0.1/v3"); err != nil {
 			return []string{err.Error()}
 		}
-	} else if cfg.ProjectID == "" && cfg.ProjectName == "" {
-		cfg.ProjectID = o.projectID // an explicit project ID scopes a configuration without one
 	}
 	if err := cfg.Validate(); err != nil {
 		return []string{authText(err)}
@@ -198,26 +183,34 @@ const dryRunToken = "not-signed-in"
 // returns the endpoint to use. hc talks to IAM (nil: auth's default).
 func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc *http.Client) (string, error) {
 	switch {
-	case o.creds.kind == authAKSK:
-		s, err := aksk.NewSigner(o.creds.keys, o.projectID)
+	case o.creds.signsRequests():
+		s, err := aksk.NewSigner(o.creds.keys, o.ProjectID)
 		if err != nil {
 			return "", fmt.Errorf("AK/SK from %s: %w", o.creds.from, err)
 		}
-		o.signer = s
+		o.Signer = s
 		return endpoint, nil
-	case !o.creds.signsIn():
+	case o.tokenFile != "":
 		var err error
-		o.token, err = o.readToken()
+		o.token, err = readToken(o.in, o.tokenFile)
 		return endpoint, err
+	case !o.creds.signsIn():
+		// OS_AUTH_TOKEN, else (only reached with --mock) a placeholder.
+		t := o.getenv("OS_AUTH_TOKEN")
+		if strings.TrimSpace(t) == "" {
+			t = mockToken
+		}
+		o.token = secret.New(t)
+		return endpoint, nil
 	}
 	for _, w := range o.creds.signIn.Warnings() {
 		fmt.Fprintf(o.errOut, "warning: %s\n", printable(w))
 	}
 	if o.dryRun {
 		o.signInNote = o.creds.signIn.Describe()
-		o.token = dryRunToken
-		if o.projectID == "" {
-			o.projectID = unknownProject
+		o.token = secret.New(dryRunToken)
+		if o.ProjectID == "" {
+			o.ProjectID = unknownProject
 		}
 		return endpoint, nil
 	}
@@ -227,15 +220,11 @@ func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc
 // signInNow signs in, checks an explicit project ID against the token's
 // and makes the session the client's token source.
 func (o *replicateOptions) signInNow(ctx context.Context, endpoint string, hc *http.Client) (string, error) {
-	cfg := *o.creds.signIn
-	if o.mock && o.projectID != "" {
-		fmt.Fprintf(o.errOut, "warning: --mock: the fake IAM makes up its projects' IDs; %s %s is not used\n", o.projectFrom, printable(o.projectID))
-		o.projectID = ""
+	if o.mock && o.ProjectID != "" {
+		fmt.Fprintf(o.errOut, "warning: --mock: the fake IAM makes up its projects' IDs; %s %s is not used\n", o.projectFrom, printable(o.ProjectID))
+		o.ProjectID = ""
 	}
-	if cfg.ProjectID == "" && cfg.ProjectName == "" {
-		cfg.ProjectID = o.projectID
-	}
-	session, err := auth.NewSession(cfg, auth.WithHTTPClient(hc))
+	session, err := auth.NewSession(*o.creds.signIn, auth.WithHTTPClient(hc))
 	if err != nil {
 		return "", &usageError{err: errors.New(authText(err))}
 	}
@@ -243,26 +232,15 @@ func (o *replicateOptions) signInNow(ctx context.Context, endpoint string, hc *h
 	if err != nil {
 		return "", err // callError explains it
 	}
-	if err := auth.CheckProjectID(o.projectID, scoped); err != nil {
+	if err := auth.CheckProjectID(o.ProjectID, scoped); err != nil {
 		return "", &invalidError{fmt.Errorf("%s: %s", o.projectFrom, authText(err))}
 	}
-	o.projectID, o.projectFrom, o.tokens = scoped, "the token's project", session
+	o.ProjectID, o.projectFrom, o.Token = scoped, "the token's project", session
 	if endpoint == "" {
-		if endpoint, err = session.Endpoint(ctx, "cbr", o.region); err != nil {
+		if endpoint, err = session.Endpoint(ctx, "cbr", o.Region); err != nil {
 			return "", err
 		}
 		o.endpointFrom = "the catalog's CBR URL"
 	}
 	return endpoint, nil
-}
-
-// signInError explains a failed sign-in on one line naming IAM's URL and
-// the cause: a refusal is an *invalidError (exit 1), an IAM that could not
-// be reached or failed a plain error (exit 2).
-func signInError(se *auth.SignInError) error {
-	msg := errors.New("sign-in failed: " + authText(se))
-	if se.Refused {
-		return &invalidError{msg}
-	}
-	return msg
 }

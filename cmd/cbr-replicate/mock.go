@@ -1,21 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
@@ -98,28 +96,25 @@ Examples:
 // flight before it closes their connections.
 const shutdownGrace = 10 * time.Second
 
-// mockOptions is "cbr-replicate mock" after flag parsing.
+// mockOptions is "cbr-replicate mock" after flag parsing: the fake its
+// flags and files describe, and where to serve it.
 type mockOptions struct {
 	streams
-	listen       string
-	sourceRegion string
-	status       int
-	token        string             // from --token-file; "" accepts any token
-	iamUsers     []cbrtest.IAMUser  // from --iam-users-file
-	keys         []aksk.Credentials // from --aksk-file
-	world        *cbrtest.World     // from --world; nil: cbrtest.DefaultWorld
-	grace        time.Duration      // shutdownGrace; tests shorten it
+	listen string
+	fake   *cbrtest.Fake
+	grace  time.Duration // shutdownGrace; tests shorten it
 }
 
-// parseMock parses the command line of "cbr-replicate mock" and reads
-// --token-file.
+// parseMock parses the command line of "cbr-replicate mock", reads the
+// files it names and builds the fake.
 func parseMock(s streams, args []string) (*mockOptions, error) {
 	o := &mockOptions{streams: s, grace: shutdownGrace}
-	var tokenFile, usersFile, keysFile, worldFile string
+	var sourceRegion, tokenFile, usersFile, keysFile, worldFile string
+	var status int
 	fs := newFlagSet("mock")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	fs.StringVar(&o.sourceRegion, "source-region", cbrtest.DefaultSourceRegion, "the mock's own region: of paths without a region prefix, the answers' source_region")
-	fs.IntVar(&o.status, "status", 0, "answer every request with this status and the page's example (0: behave like the service)")
+	fs.StringVar(&sourceRegion, "source-region", cbrtest.DefaultSourceRegion, "the mock's own region: of paths without a region prefix, the answers' source_region")
+	fs.IntVar(&status, "status", 0, "answer every request with this status and the page's example (0: behave like the service)")
 	fs.StringVar(&tokenFile, "token-file", "", "accept only the token in this file (default: any non-empty token)")
 	fs.StringVar(&usersFile, "iam-users-file", "", "serve IAM's token endpoint for these users and accept only its tokens")
 	fs.StringVar(&keysFile, "aksk-file", "", "also accept requests signed with these access key / secret key pairs")
@@ -130,7 +125,7 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 	switch {
 	case fs.NArg() > 0:
 		return nil, usagef("unexpected argument %q", fs.Arg(0))
-	case o.sourceRegion == "":
+	case sourceRegion == "":
 		return nil, usagef("--source-region needs a region")
 	case fs.Changed("token-file") && tokenFile == "":
 		// An empty name would quietly accept any token.
@@ -140,62 +135,63 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 	case tokenFile != "" && usersFile != "":
 		return nil, usagef("--token-file and --iam-users-file exclude each other: with users the fake accepts the tokens its IAM issues")
 	}
-	if o.status != 0 {
-		// A status the fake cannot answer with (42, 204, or 202 that the
-		// spec does not document) is a usage error, not a panic.
-		var oe *cbrtest.OptionError
-		if _, err := cbrtest.New(cbrtest.WithResponse(o.status)); errors.As(err, &oe) {
-			return nil, usagef("--status %d: %v", o.status, oe.Err)
-		} else if err != nil {
-			return nil, err
-		}
+	// A long-running server keeps no log of the requests it accepted.
+	opts := []cbrtest.Option{cbrtest.WithSourceRegion(sourceRegion), cbrtest.WithMaxRequests(0)}
+	if status != 0 {
+		opts = append(opts, cbrtest.WithResponse(status))
 	}
 	if worldFile != "" {
-		var err error
-		if o.world, err = readWorld(worldFile, o.sourceRegion, "--source-region"); err != nil {
+		w, err := readWorld(s, worldFile, sourceRegion, "--source-region")
+		if err != nil {
 			return nil, err
 		}
+		opts = append(opts, cbrtest.WithWorld(w))
 	}
-	return o, o.readFiles(tokenFile, usersFile, keysFile)
-}
-
-// readWorld reads --world with cbrtest.ParseWorld, whose errors name lines;
-// the fake's own region (of the flag named) must be one of its regions.
-func readWorld(name, region, flag string) (*cbrtest.World, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("read --world: %w", err)
-	}
-	defer f.Close()
-	w, err := cbrtest.ParseWorld(f)
-	if err != nil {
-		return nil, &usageError{err: fmt.Errorf("--world %s: %s", printable(name), oneLineList(strings.TrimPrefix(err.Error(), "cbrtest: ")))}
-	}
-	if _, ok := w.Regions[region]; !ok {
-		return nil, usagef("--world %s lists no region %s, the mock's own (%s)", printable(name), printable(region), flag)
-	}
-	return w, nil
-}
-
-// readFiles reads the files the flags name ("" for a flag not given).
-func (o *mockOptions) readFiles(tokenFile, usersFile, keysFile string) error {
-	var err error
 	if tokenFile != "" {
-		if o.token, err = readToken(o.in, tokenFile); err != nil {
-			return err
+		t, err := readToken(o.in, tokenFile)
+		if err != nil {
+			return nil, err
 		}
+		opts = append(opts, cbrtest.WithToken(t.Reveal()))
 	}
 	if usersFile != "" {
-		if o.iamUsers, err = readIAMUsers(o.streams, usersFile); err != nil {
-			return err
+		users, err := readFile(s, "--iam-users-file", usersFile, true, cbrtest.ParseIAMUsers)
+		if err != nil {
+			return nil, err
 		}
+		opts = append(opts, cbrtest.WithIAM(users...))
 	}
 	if keysFile != "" {
-		if o.keys, err = readKeys(o.streams, keysFile); err != nil {
-			return err
+		keys, err := readFile(s, "--aksk-file", keysFile, true, cbrtest.ParseAKSK)
+		if err != nil {
+			return nil, err
 		}
+		opts = append(opts, cbrtest.WithAKSK(keys...))
 	}
-	return nil
+	var err error
+	if o.fake, err = cbrtest.New(opts...); err != nil {
+		// A status the fake cannot answer with (42, 204, or 202 that the
+		// spec does not document) is a usage error in the flag's words.
+		var oe *cbrtest.OptionError
+		if errors.As(err, &oe) && strings.HasPrefix(oe.Option, "WithResponse") {
+			return nil, usagef("--status %d: %v", status, oe.Err)
+		}
+		return nil, &usageError{err: err}
+	}
+	return o, nil
+}
+
+// readWorld reads --world; the fake's own region (of the flag named) must
+// be one of its regions.
+func readWorld(s streams, name, region, flag string) (*cbrtest.World, error) {
+	w, err := readFile(s, "--world", name, false, cbrtest.ParseWorld)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := w.Regions[region]; !ok {
+		return nil, usagef("--world %s lists no region %s, the mock's own (%s)", name, region, flag)
+	}
+	return w, nil
 }
 
 // mockGCPercent is the mock's GOGC unless the environment sets one.
@@ -213,10 +209,12 @@ func mockRun(ctx context.Context, o *mockOptions) error {
 	logOut := newBufferedLog(o.errOut)
 	defer func() { _ = logOut.Close() }()
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
-	srv, fake, err := o.server(logger)
+	handler, err := mockHandler(o.fake)
 	if err != nil {
 		return err
 	}
+	srv := cbrtest.NewHTTPServer(logRequests(logger, handler))
+	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("cannot serve: %w", err)
@@ -228,8 +226,8 @@ func mockRun(ctx context.Context, o *mockOptions) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(o.out, "listening on %s (spec: %s/openapi.yaml)\n", url, url)
-	for _, r := range fake.Regions() { // names of [a-z0-9-]: nothing to escape
-		fmt.Fprintf(o.out, "  %-8s %s\n", r, fake.RegionURL(url, r))
+	for _, r := range o.fake.Regions() { // names of [a-z0-9-]: nothing to escape
+		fmt.Fprintf(o.out, "  %-8s %s\n", r, o.fake.RegionURL(url, r))
 	}
 	logger.Info("listening", "url", url)
 
@@ -252,39 +250,6 @@ func mockRun(ctx context.Context, o *mockOptions) error {
 	return nil
 }
 
-// server builds the fake from the options, and the HTTP server that serves
-// it with the spec documents and one log line per request.
-func (o *mockOptions) server(logger *slog.Logger) (*http.Server, *cbrtest.Fake, error) {
-	// A long-running server keeps no log of the requests it accepted.
-	opts := []cbrtest.Option{cbrtest.WithSourceRegion(o.sourceRegion), cbrtest.WithMaxRequests(0)}
-	if o.status != 0 {
-		opts = append(opts, cbrtest.WithResponse(o.status))
-	}
-	if o.token != "" {
-		opts = append(opts, cbrtest.WithToken(o.token))
-	}
-	if len(o.iamUsers) > 0 {
-		opts = append(opts, cbrtest.WithIAM(o.iamUsers...))
-	}
-	if len(o.keys) > 0 {
-		opts = append(opts, cbrtest.WithAKSK(o.keys...))
-	}
-	if o.world != nil {
-		opts = append(opts, cbrtest.WithWorld(o.world))
-	}
-	fake, err := cbrtest.New(opts...)
-	if err != nil {
-		return nil, nil, &usageError{err: err}
-	}
-	handler, err := mockHandler(fake)
-	if err != nil {
-		return nil, nil, err
-	}
-	srv := cbrtest.NewHTTPServer(logRequests(logger, handler))
-	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
-	return srv, fake, nil
-}
-
 // mockHandler serves the spec's two documents on GET and HEAD and hands
 // everything else, paths as sent, to the fake.
 func mockHandler(fake http.Handler) (http.Handler, error) {
@@ -292,39 +257,23 @@ func mockHandler(fake http.Handler) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load the embedded API description: %w", err)
 	}
-	yamlDoc := serveBytes("application/yaml", openapi.YAML)
-	jsonDoc := serveBytes("application/json", specJSON)
+	docs := map[string]struct {
+		contentType string
+		body        []byte
+	}{"/openapi.yaml": {"application/yaml", openapi.YAML}, "/openapi.json": {"application/json", specJSON}}
 	// An exact match on the raw path, not http.ServeMux: the mux cleans
 	// paths and answers "//v3/..." or "/v3/./..." with a 307 redirect, which
 	// the service never sends; the fake answers those with its CBR 404.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			switch r.URL.EscapedPath() {
-			case "/openapi.yaml":
-				yamlDoc(w, r)
-				return
-			case "/openapi.json":
-				jsonDoc(w, r)
-				return
-			}
-		}
-		fake.ServeHTTP(w, r)
-	}), nil
-}
-
-// serveBytes answers GET and HEAD with a fixed document and, like the
-// fake's answers, an X-Request-Id.
-func serveBytes(contentType string, b []byte) http.HandlerFunc {
-	length := strconv.Itoa(len(b))
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		w.Header().Set("Content-Length", length)
-		w.Header().Set("X-Request-Id", uuid.NewString())
-		if r.Method == http.MethodHead {
+		doc, ok := docs[r.URL.EscapedPath()]
+		if !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+			fake.ServeHTTP(w, r)
 			return
 		}
-		_, _ = w.Write(b)
-	}
+		w.Header().Set("Content-Type", doc.contentType)
+		w.Header().Set("X-Request-Id", uuid.NewString()) // as on the fake's answers
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(doc.body))
+	}), nil
 }
 
 // logRequests logs one line per request: method, path, status, duration
@@ -361,6 +310,3 @@ func (s *statusRecorder) WriteHeader(code int) {
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -2,16 +2,17 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/openapi"
 	"github.com/cbr-replicate/cbr-replicate/replicate"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -88,45 +90,40 @@ const mockToken = "mock-token"
 // replicateOptions is "cbr-replicate replicate" after flag parsing.
 type replicateOptions struct {
 	streams
-	param            cbr.CheckpointReplicateParam
-	projectID        string
-	projectFrom      string // "--project-id", "OS_PROJECT_ID" or "the token's project", for messages
-	endpointFrom     string // "--endpoint" or "the catalog's CBR URL", for messages
-	region           string
-	endpoint         string
-	tokenFile        string
-	cloud            string // --os-cloud
-	timeout          time.Duration
-	dryRun           bool
-	mock             bool
-	checkOnly        bool   // the check command: the checks, not the replication
-	noPreflight      bool   // --no-preflight
-	yes              bool   // --yes: no question on a terminal
-	destEndpoint     string // --destination-endpoint
-	world            string // --world: the file of the --mock's world
-	validateResponse bool
-	allowHTTP        bool
-	output           outputFormat
-	creds            credentials // how to authenticate, chosen by parseReplicate
+	// The client's options: the flags' Region, ProjectID, Timeout,
+	// AllowInsecureHTTP and ValidateResponses, and the Token (a session) or
+	// Signer replicateRun prepares; newClient adds the endpoint.
+	client.Options
+	param        cbr.CheckpointReplicateParam
+	projectFrom  string // "--project-id", "OS_PROJECT_ID" or "the token's project", for messages
+	endpointFrom string // "--endpoint" or "the catalog's CBR URL", for messages
+	endpoint     string
+	tokenFile    string
+	cloud        string // --os-cloud
+	dryRun       bool
+	mock         bool
+	checkOnly    bool   // the check command: the checks, not the replication
+	noPreflight  bool   // --no-preflight
+	yes          bool   // --yes: no question on a terminal
+	destEndpoint string // --destination-endpoint
+	world        string // --world: the file of the --mock's world
+	output       outputFormat
+	creds        credentials // how to authenticate, chosen by parseCall
 
-	// Set by replicateRun: the token read, or the session or signer; and
-	// for a --dry-run that would sign in, where.
-	token      string
-	tokens     client.TokenSource
-	signer     client.RequestSigner
+	// Set by replicateRun: the token read; and for a --dry-run that would
+	// sign in, where.
+	token      secret.Value
 	signInNote string
 }
 
-// parseReplicate parses the command line of "cbr-replicate replicate",
-// chooses the way to authenticate, fills project and region from the
-// environment, and reports every usage problem at once.
-func parseReplicate(s streams, args []string) (*replicateOptions, error) {
-	return parseCall(s, "replicate", replicateUsage, args)
-}
-
 // parseCall parses the command line of replicate or check (cmd), which
-// take the same flags.
-func parseCall(s streams, cmd, usage string, args []string) (*replicateOptions, error) {
+// take the same flags, chooses the way to authenticate, fills project and
+// region from the environment, and reports every usage problem at once.
+func parseCall(s streams, cmd string, args []string) (*replicateOptions, error) {
+	usage := replicateUsage
+	if cmd == "check" {
+		usage = checkUsage
+	}
 	o := &replicateOptions{streams: s, output: outputText, endpointFrom: "--endpoint", checkOnly: cmd == "check"}
 	var autoTrigger, acceleration bool
 	fs := newFlagSet(cmd)
@@ -136,17 +133,17 @@ func parseCall(s streams, cmd, usage string, args []string) (*replicateOptions, 
 	fs.StringVar(&o.param.DestinationVaultId, "destination-vault-id", "", "ID of the vault in the destination region (required)")
 	fs.BoolVar(&autoTrigger, "auto-trigger", false, "trigger the replication now (sent only when given)")
 	fs.BoolVar(&acceleration, "enable-acceleration", false, "shorten cross-region replication (sent only when given)")
-	fs.StringVar(&o.projectID, "project-id", "", "project ID of the source vault (default $OS_PROJECT_ID, else the token's project)")
-	fs.StringVar(&o.region, "region", "", "region of the source vault: eu-de or eu-nl (default $OS_REGION_NAME, else clouds.yaml, else eu-de)")
+	fs.StringVar(&o.ProjectID, "project-id", "", "project ID of the source vault (default $OS_PROJECT_ID, else the token's project)")
+	fs.StringVar(&o.Region, "region", "", "region of the source vault: eu-de or eu-nl (default $OS_REGION_NAME, else clouds.yaml, else eu-de)")
 	fs.StringVar(&o.endpoint, "endpoint", "", "CBR endpoint URL; overrides the catalog and --region (e.g. another cloud of the family)")
-	fs.BoolVar(&o.allowHTTP, "allow-http", false, "allow a plain http --endpoint to a host that is not loopback (the token travels unencrypted)")
+	fs.BoolVar(&o.AllowInsecureHTTP, "allow-http", false, "allow a plain http --endpoint to a host that is not loopback (the token travels unencrypted)")
 	fs.StringVar(&o.tokenFile, "token-file", "", "read the token from this file (- for stdin) instead of $OS_AUTH_TOKEN")
 	fs.StringVar(&o.cloud, "os-cloud", "", "sign in with this cloud of clouds.yaml (default $OS_CLOUD, after the ways above it)")
-	fs.DurationVar(&o.timeout, "timeout", client.DefaultTimeout, "give up on the call, sign-in included, after this long")
+	fs.DurationVar(&o.Timeout, "timeout", client.DefaultTimeout, "give up on the call, sign-in included, after this long")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the validated request (credentials redacted), sign in nowhere and send nothing")
 	fs.BoolVar(&o.mock, "mock", false, "send to an in-process fake on loopback (no cloud account or token needed)")
 	fs.StringVar(&o.world, "world", "", "with --mock: the fake's regions and vaults, a YAML file (see cbr-replicate mock --help)")
-	fs.BoolVar(&o.validateResponse, "validate-response", false, "also check the response against the API page (contract drift is exit 1)")
+	fs.BoolVar(&o.ValidateResponses, "validate-response", false, "also check the response against the API page (contract drift is exit 1)")
 	fs.StringVar(&o.destEndpoint, "destination-endpoint", "", "CBR endpoint of the destination region, for its checks (default: the catalog's, else the region's)")
 	fs.BoolVar(&o.noPreflight, "no-preflight", false, "send without checking the replication first")
 	fs.BoolVar(&o.yes, "yes", false, "do not ask before the one-way call on a terminal")
@@ -178,20 +175,19 @@ func (o *replicateOptions) fromEnvironment(fs *pflag.FlagSet) []string {
 	o.creds, problems = chooseCredentials(o.getenv, o.tokenFile, o.cloud, fs.Changed("os-cloud"))
 	o.projectFrom = "--project-id"
 	if !fs.Changed("project-id") {
-		o.projectID, o.projectFrom = strings.TrimSpace(o.getenv("OS_PROJECT_ID")), "OS_PROJECT_ID"
+		o.ProjectID, o.projectFrom = strings.TrimSpace(o.getenv("OS_PROJECT_ID")), "OS_PROJECT_ID"
 	}
 	if !fs.Changed("region") {
-		o.region = o.getenv("OS_REGION_NAME")
+		o.Region = o.getenv("OS_REGION_NAME")
 	}
-	if o.region == "" && o.creds.signsIn() {
-		o.region = o.creds.signIn.Region
-	}
-	if o.region == "" {
-		o.region = openapi.DefaultRegion() // the spec's default server region
-	}
-	if o.creds.signsIn() {
+	if c := o.creds.signIn; c != nil {
+		if c.ProjectID == "" && c.ProjectName == "" {
+			c.ProjectID = o.ProjectID // an explicit project ID scopes a configuration without one
+		}
+		o.Region = cmp.Or(o.Region, c.Region)
 		problems = append(problems, o.signInProblems()...)
 	}
+	o.Region = cmp.Or(o.Region, openapi.DefaultRegion()) // the spec's default server region
 	return problems
 }
 
@@ -205,15 +201,15 @@ func (o *replicateOptions) problems(fs interface{ Changed(string) bool }) []stri
 		}
 	}
 	check := *o // the client's options are checked even when some are missing
-	if strings.TrimSpace(o.projectID) == "" {
+	if strings.TrimSpace(o.ProjectID) == "" {
 		// A sign-in gives the token's project.
 		if !o.creds.signsIn() {
 			missing = append(missing, "--project-id (or OS_PROJECT_ID)")
 		}
-		check.projectID = unknownProject
+		check.ProjectID = unknownProject
 	}
 	// The fake of --mock accepts any token: it needs none.
-	if !o.mock && o.creds.kind == authNone {
+	if !o.mock && o.creds.from == "" {
 		missing = append(missing, missingCredentials)
 	}
 	if len(missing) > 0 {
@@ -225,8 +221,8 @@ func (o *replicateOptions) problems(fs interface{ Changed(string) bool }) []stri
 	if fs.Changed("token-file") && o.tokenFile == "" {
 		problems = append(problems, "--token-file needs a file name (- for standard input)")
 	}
-	if o.timeout <= 0 {
-		problems = append(problems, fmt.Sprintf("--timeout must be positive, not %s", o.timeout))
+	if o.Timeout <= 0 {
+		problems = append(problems, fmt.Sprintf("--timeout must be positive, not %s", o.Timeout))
 	}
 	endpoint := o.endpoint
 	if o.mock {
@@ -251,30 +247,19 @@ const unknownProject = "PROJECT_ID_OF_THE_TOKEN"
 // (o.token, taken when a request is built). Its error is a *usageError in
 // the command's words.
 func (o *replicateOptions) newClient(endpoint, endpointFrom string, hc *http.Client) (*client.Client, error) {
-	if o.projectID == unknownProject && endpoint != "" {
+	if o.ProjectID == unknownProject && endpoint != "" {
 		// The project is the token's, unknown yet: whatever project the
 		// endpoint names is checked against it once signed in.
-		root, err := client.ServiceRoot(endpoint, "", o.allowHTTP)
+		root, err := client.ServiceRoot(endpoint, "", o.AllowInsecureHTTP)
 		if err != nil {
 			return nil, o.optionError(err, endpointFrom)
 		}
 		endpoint = root
 	}
-	opts := client.Options{
-		Region:            o.region,
-		Endpoint:          endpoint,
-		AllowInsecureHTTP: o.allowHTTP,
-		ProjectID:         o.projectID,
-		Token:             o.tokens,
-		Timeout:           o.timeout,
-		HTTPClient:        hc,
-		ValidateResponses: o.validateResponse,
-	}
-	switch {
-	case o.signer != nil:
-		opts.Signer = o.signer
-	case o.tokens == nil:
-		opts.Token = client.TokenFunc(func(context.Context) (string, error) { return o.token, nil })
+	opts := o.Options
+	opts.Endpoint, opts.HTTPClient = endpoint, hc
+	if opts.Token == nil && opts.Signer == nil {
+		opts.Token = client.TokenFunc(func(context.Context) (string, error) { return o.token.Reveal(), nil })
 	}
 	c, err := client.New(opts)
 	if err != nil {
@@ -298,7 +283,7 @@ func (o *replicateOptions) optionError(err error, endpointFrom string) error {
 	case oe.Insecure:
 		reason = "is plain http to a host that is not loopback: the token would travel unencrypted (use https, or --allow-http)"
 	case oe.ProjectID != "":
-		reason = fmt.Sprintf("names project %s, but the project is %s (%s)", oe.ProjectID, o.projectID, o.projectFrom)
+		reason = fmt.Sprintf("names project %s, but the project is %s (%s)", oe.ProjectID, o.ProjectID, o.projectFrom)
 	case oe.Field == "Region":
 		reason = "is an unknown region: known regions are " + strings.Join(openapi.Regions(), ", ") + " (set --endpoint for another cloud)"
 	}
@@ -324,7 +309,7 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 		defer srv.Close()
 		endpoint, hc = srv.URL, srv.Client()
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	endpoint, err := o.authenticate(ctx, endpoint, hc)
 	if err != nil {
@@ -334,9 +319,9 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 	if err != nil {
 		return err
 	}
-	if u, _ := url.Parse(c.Endpoint()); o.allowHTTP && u != nil && u.Scheme == "http" && !loopback.Host(u.Hostname()) {
+	if u, _ := url.Parse(c.Endpoint()); o.AllowInsecureHTTP && u != nil && u.Scheme == "http" && !loopback.Host(u.Hostname()) {
 		what := "the token travels"
-		if o.signer != nil {
+		if o.Signer != nil {
 			what = "the signed request travels"
 		}
 		fmt.Fprintf(o.errOut, "warning: --allow-http: %s unencrypted to %s\n", what, printable(u.Host))
@@ -377,24 +362,23 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 // configuration pointed at it), with the AK/SK pair, or accepting any
 // token.
 func (o *replicateOptions) startMock() (*cbrtest.Server, error) {
-	opts := []cbrtest.Option{cbrtest.WithSourceRegion(o.region)}
+	opts := []cbrtest.Option{cbrtest.WithSourceRegion(o.Region)}
 	if o.world != "" {
-		w, err := readWorld(o.world, o.region, "--region")
+		w, err := readWorld(o.streams, o.world, o.Region, "--region")
 		if err != nil {
 			return nil, err
 		}
 		opts = append(opts, cbrtest.WithWorld(w))
 	}
-	var user cbrtest.IAMUser
 	switch {
 	case o.creds.signsIn():
 		cfg, u, err := mockSignIn(*o.creds.signIn, "")
 		if err != nil {
 			return nil, &usageError{err: err}
 		}
-		o.creds.signIn, user = &cfg, u
-		opts = append(opts, cbrtest.WithIAM(user))
-	case o.creds.kind == authAKSK:
+		o.creds.signIn = &cfg
+		opts = append(opts, cbrtest.WithIAM(u))
+	case o.creds.signsRequests():
 		opts = append(opts, cbrtest.WithAKSK(o.creds.keys))
 	}
 	srv, err := cbrtest.NewServer(opts...)
@@ -405,18 +389,6 @@ func (o *replicateOptions) startMock() (*cbrtest.Server, error) {
 		o.creds.signIn.AuthURL = srv.URL + "/v3"
 	}
 	return srv, nil
-}
-
-// readToken returns the token: the --token-file's content, else
-// OS_AUTH_TOKEN, else (only reached with --mock) a placeholder.
-func (o *replicateOptions) readToken() (string, error) {
-	if o.tokenFile != "" {
-		return readToken(o.in, o.tokenFile)
-	}
-	if t := o.getenv("OS_AUTH_TOKEN"); strings.TrimSpace(t) != "" {
-		return t, nil
-	}
-	return mockToken, nil
 }
 
 // callError explains a failed call. An invalid request, an API error or an
@@ -436,11 +408,13 @@ func (o *replicateOptions) callError(ctx context.Context, err error) error {
 	case errors.As(err, new(*usageError)) || errors.As(err, new(*invalidError)):
 		return err // explained already
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
-		return fmt.Errorf("no answer within --timeout %s: %s", o.timeout, msg)
+		return fmt.Errorf("no answer within --timeout %s: %s", o.Timeout, msg)
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("interrupted: %s", msg)
+	case errors.As(err, &signIn) && signIn.Refused:
+		return &invalidError{errors.New("sign-in failed: " + authText(signIn))}
 	case errors.As(err, &signIn):
-		return signInError(signIn)
+		return errors.New("sign-in failed: " + authText(signIn))
 	case errors.As(err, &apiErr):
 		return &invalidError{errors.New(apiErrorText(apiErr))}
 	case errors.As(err, &decodeErr):
@@ -476,8 +450,8 @@ func apiErrorText(e *client.APIError) string {
 	if e.Code == "" && e.Message == "" {
 		fmt.Fprintf(&b, "  body:       %s\n", bodySnippet(e.Body))
 	}
-	fmt.Fprintf(&b, "  request id: %s", orNone(oneLine(e.RequestID)))
-	return strings.Replace(b.String(), "request id: -", "request id: (none)", 1)
+	fmt.Fprintf(&b, "  request id: %s", cmp.Or(oneLine(e.RequestID), "(none)"))
+	return b.String()
 }
 
 // bodySnippet shows the start of a body that is not a CBR error (an HTML
@@ -489,14 +463,11 @@ func bodySnippet(body []byte) string {
 	return "(empty)"
 }
 
-// printReplication prints the result of a replication on stdout.
+// printReplication prints the result of a replication on stdout (the
+// client returns none without its "replication" object).
 func printReplication(w io.Writer, r *cbr.CheckpointReplicateRespBody, format outputFormat) error {
 	if format == outputJSON {
 		return writeJSON(w, cbr.CheckpointReplicateResp{Replication: r})
-	}
-	if r == nil {
-		_, err := fmt.Fprintln(w, "Replication started (the service returned no details).")
-		return err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Replication of vault %s started.\n", orNone(r.VaultId))
@@ -543,12 +514,7 @@ func printDryRun(w io.Writer, r *http.Request, format outputFormat, signIn strin
 		fmt.Fprintf(&b, "# would sign in at %s\n", printable(signIn))
 	}
 	fmt.Fprintf(&b, "%s %s\n", r.Method, r.URL.String())
-	names := make([]string, 0, len(header))
-	for name := range header {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(header)) {
 		fmt.Fprintf(&b, "%s: %s\n", name, printable(header[name]))
 	}
 	b.WriteString("\n")

@@ -204,7 +204,7 @@ func TestReplicateUsageErrors(t *testing.T) {
 		{"--vault-id given twice with different values", tokenEnv(), pageFlags("--vault-id", "0ca3eb86-8800-46da-9c37-9d657a825274"),
 			[]string{`"--vault-id" flag: given twice with different values ("` + pageVaultID + `", then "0ca3eb86-8800-46da-9c37-9d657a825274")`}},
 		{"--endpoint given twice with different values", tokenEnv(), pageFlags("--endpoint", "https://a.test", "--endpoint", "https://b.test"), []string{"given twice"}},
-		{"--token-file over 64 KiB", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", bigToken), []string{"is larger than 64 KiB: not a token"}},
+		{"--token-file over 64 KiB", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", bigToken), []string{"--token-file " + bigToken + " is larger than 64 KiB"}},
 		{"--token-file of several lines", []string{"OS_PROJECT_ID=p"}, pageFlags("--token-file", twoLines), []string{"more than one line"}},
 		{"unknown --output", tokenEnv(), pageFlags("--output", "xml"), []string{"must be text or json"}},
 		{"positional argument", tokenEnv(), pageFlags("extra"), []string{`unexpected argument "extra"`}},

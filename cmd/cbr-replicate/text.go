@@ -1,7 +1,7 @@
 package main
 
 import (
-	"errors"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/secret"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -21,36 +22,15 @@ import (
 // C1 controls, DEL, other unprintable runes (as strconv.IsPrint says:
 // format characters such as bidirectional overrides) and bytes that are not
 // UTF-8 are escaped as strconv.Quote does (\x1b, \r, \u0085, \xff);
-// printable UTF-8 stays as it is.
+// printable UTF-8, quotes and backslashes included, stays as it is.
 func printable(s string) string {
-	i := 0
-	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && n == 1) || !strconv.IsPrint(r) {
-			break
-		}
-		i += n
-	}
-	if i == len(s) {
-		return s
-	}
-	var b strings.Builder
-	b.WriteString(s[:i])
-	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case strconv.IsPrint(r):
-			b.WriteString(s[i : i+n])
-		default:
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		}
-		i += n
-	}
-	return b.String()
+	q := strconv.Quote(s)
+	return unquote.Replace(q[1 : len(q)-1])
 }
+
+// unquote undoes the two escapes of strconv.Quote that printable does not
+// want, in one pass: a backslash followed by "x1b" stays itself.
+var unquote = strings.NewReplacer(`\\`, `\`, `\"`, `"`)
 
 // printableJSON is printable for JSON text: JSON encoders escape C0
 // controls in strings but let DEL, C1 controls (U+009B is a terminal's
@@ -58,19 +38,8 @@ func printable(s string) string {
 // \uXXXX escape (a surrogate pair beyond U+FFFF), which keeps the JSON
 // valid and the same value: outside strings JSON text is ASCII.
 func printableJSON(b []byte) []byte {
-	i := 0
-	for i < len(b) {
-		r, n := utf8.DecodeRune(b[i:])
-		if r >= 0x7f && !strconv.IsPrint(r) {
-			break
-		}
-		i += n
-	}
-	if i == len(b) {
-		return b
-	}
-	out := append([]byte(nil), b[:i]...)
-	for i < len(b) {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); {
 		r, n := utf8.DecodeRune(b[i:])
 		switch {
 		case r < 0x7f || strconv.IsPrint(r) || (r == utf8.RuneError && n == 1):
@@ -133,83 +102,76 @@ func violationsText(headline string, vs []validate.Violation) string {
 	return b.String()
 }
 
-// readNamed reads the named file, or stdin for "-", through the one bounded
-// reader: at most n bytes, more is an error limit.TooLarge recognises. A
-// directory is refused with a plain message (reading one would fail with
-// "read X: is a directory"). An error opening the file is an *os.PathError
-// or names the directory; others are the reader's.
-func readNamed(stdin io.Reader, name string, n int64) ([]byte, error) {
-	if name == "-" {
-		return limit.ReadAll(stdin, n)
+// readNamed reads the named file, or standard input for "-", through the
+// one bounded reader: at most n bytes. A directory is refused with a plain
+// message (reading one would fail with "read X: is a directory"). Its
+// errors name what the file is for (a flag, "input") and the file, never
+// its content.
+func readNamed(stdin io.Reader, what, name string, n int64) ([]byte, error) {
+	r, shown := stdin, "standard input"
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", what, err)
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("read %s: %s is a directory, not a file", what, name)
+		}
+		r, shown = f, name
 	}
-	f, err := os.Open(name)
+	b, err := limit.ReadAll(r, n)
+	if _, tooLarge := limit.TooLarge(err); tooLarge {
+		size := fmt.Sprintf("%d MiB", n>>20)
+		if n < 1<<20 {
+			size = fmt.Sprintf("%d KiB", n>>10)
+		}
+		return nil, fmt.Errorf("%s %s is larger than %s", what, shown, size)
+	}
 	if err != nil {
-		return nil, &openError{err}
+		return nil, fmt.Errorf("read %s %s: %w", what, shown, err)
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, &openError{fmt.Errorf("%s is a directory, not a file", name)}
-	}
-	return limit.ReadAll(f, n)
+	return b, nil
 }
-
-// openError is a file that could not be opened.
-type openError struct{ err error }
-
-func (e *openError) Error() string { return e.err.Error() }
-func (e *openError) Unwrap() error { return e.err }
 
 // maxTokenFile bounds what --token-file reads: a Keystone token is a few
 // kilobytes at most.
 const maxTokenFile = 64 << 10
 
 // readToken reads a token from the named file, or stdin for "-", without
-// its trailing newline; the file must hold the token alone. Its errors name
-// --token-file and never quote the file's content.
-func readToken(stdin io.Reader, name string) (string, error) {
-	b, err := readNamed(stdin, name, maxTokenFile)
-	var oe *openError
-	switch _, tooLarge := limit.TooLarge(err); {
-	case errors.As(err, &oe):
-		return "", fmt.Errorf("read --token-file: %w", oe.err)
-	case tooLarge:
-		return "", fmt.Errorf("--token-file %s is larger than 64 KiB: not a token", name)
-	case err != nil:
-		return "", fmt.Errorf("read --token-file %s: %w", name, err)
+// its trailing newline; the file must hold the token alone.
+func readToken(stdin io.Reader, name string) (secret.Value, error) {
+	b, err := readNamed(stdin, "--token-file", name, maxTokenFile)
+	if err != nil {
+		return secret.Value{}, err
 	}
 	t := strings.TrimRight(string(b), "\r\n")
 	switch {
 	case strings.TrimSpace(t) == "":
-		return "", fmt.Errorf("--token-file %s is empty", name)
+		return secret.Value{}, fmt.Errorf("--token-file %s is empty", name)
 	case strings.ContainsAny(t, "\r\n"):
-		return "", fmt.Errorf("--token-file %s holds more than one line; it must hold the token alone", name)
+		return secret.Value{}, fmt.Errorf("--token-file %s holds more than one line; it must hold the token alone", name)
 	}
-	return t, nil
+	return secret.New(t), nil
 }
 
-// maxSecretsFile bounds --iam-users-file and --aksk-file: limit.Input.
-const maxSecretsFile = limit.Input
-
-// readSecretsFile reads a file of secrets named by flag (passwords, secret
-// keys) through the bounded reader; its errors name the flag and the file,
-// never its content. A file that group or others may read gets a warning
-// on errOut.
-func readSecretsFile(s streams, flag, name string) ([]byte, error) {
-	b, err := readNamed(s.in, name, maxSecretsFile)
-	var oe *openError
-	switch _, tooLarge := limit.TooLarge(err); {
-	case errors.As(err, &oe):
-		return nil, fmt.Errorf("read %s: %w", flag, oe.err)
-	case tooLarge:
-		return nil, fmt.Errorf("%s %s is larger than %d MiB", flag, name, maxSecretsFile>>20)
-	case err != nil:
-		return nil, fmt.Errorf("read %s %s: %w", flag, name, err)
+// readFile reads the file a flag names, at most limit.Input bytes, with
+// parse: cbrtest's ParseWorld, or ParseIAMUsers and ParseAKSK for a file of
+// secrets (secrets), which gets a warning on errOut when group or others
+// may read it. parse's errors give line numbers, never a line's content.
+func readFile[T any](s streams, flag, name string, secrets bool, parse func(io.Reader) (T, error)) (T, error) {
+	var zero T
+	b, err := readNamed(s.in, flag, name, limit.Input)
+	if err != nil {
+		return zero, err
 	}
-	if name != "-" {
-		if st, err := os.Stat(name); err == nil && st.Mode().Perm()&0o077 != 0 {
-			fmt.Fprintf(s.errOut, "warning: %s %s can be read by group or others (mode %04o); it holds secrets: chmod 600 %s\n",
-				flag, printable(name), st.Mode().Perm(), printable(name))
-		}
+	if st, err := os.Stat(name); secrets && name != "-" && err == nil && st.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(s.errOut, "warning: %s %s can be read by group or others (mode %04o); it holds secrets: chmod 600 %s\n",
+			flag, printable(name), st.Mode().Perm(), printable(name))
 	}
-	return b, nil
+	v, err := parse(bytes.NewReader(b))
+	if err != nil {
+		return zero, usagef("%s %s: %s", flag, name, strings.ReplaceAll(strings.TrimPrefix(err.Error(), "cbrtest: "), "\n", "; "))
+	}
+	return v, nil
 }

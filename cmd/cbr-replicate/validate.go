@@ -139,7 +139,7 @@ func validateRun(o *validateOptions) error {
 // check validates one body, read bounded.
 func (o *validateOptions) check(v *validate.Validator, name string) fileResult {
 	r := fileResult{File: name, Violations: []validate.Violation{}}
-	body, err := readInput(o.in, name)
+	body, err := readNamed(o.in, "input", name, limit.Input)
 	if err != nil {
 		r.Error = err.Error()
 		return r
@@ -226,24 +226,4 @@ func expand(inputs []string) ([]string, error) {
 func isDir(name string) bool {
 	st, err := os.Stat(name)
 	return name != "-" && err == nil && st.IsDir()
-}
-
-// readInput reads the named file, or standard input for "-", at most
-// limit.Input bytes.
-func readInput(stdin io.Reader, name string) ([]byte, error) {
-	what := name
-	if name == "-" {
-		what = "standard input"
-	}
-	b, err := readNamed(stdin, name, limit.Input)
-	var oe *openError
-	switch _, tooLarge := limit.TooLarge(err); {
-	case err == nil:
-		return b, nil
-	case errors.As(err, &oe):
-		return nil, fmt.Errorf("read input: %w", oe.err)
-	case tooLarge:
-		return nil, fmt.Errorf("%s is larger than 10 MiB, the input limit of validate", what)
-	}
-	return nil, fmt.Errorf("read %s: %w", what, err)
 }
