@@ -37,7 +37,9 @@ type streams struct {
 
 const topUsage = `cbr-replicate replicates every backup of an Open Telekom Cloud CBR vault
 into a vault of another region (API page "Replicating a Restore Point",
-POST /v3/{project_id}/checkpoints/replicate).
+POST /v3/{project_id}/checkpoints/replicate), after checking with the calls
+the API documents that the documents allow it: a vault can be replicated to
+a region only once, ever.
 
 Usage:
   cbr-replicate <command> [flags] [arguments]
@@ -45,7 +47,7 @@ Usage:
 Commands:
   replicate   replicate the backups of a vault into a vault of another region
   check       check a replication before it is sent, and send nothing
-  validate    check a request or response body against the API page
+  validate    check request or response bodies of a call against its page
   mock        serve a fake of the API on loopback, for tests and demos
   help        show the help of a command
   version     print the version
@@ -56,18 +58,20 @@ Flags:
 
 Environment (replicate; 'cbr-replicate replicate --help' gives the order):
   OS_AUTH_TOKEN   IAM user token (X-Auth-Token); or use --token-file
-  OS_ACCESS_KEY, OS_SECRET_KEY
-                  access key and secret key: sign requests (AK/SK)
+  OS_ACCESS_KEY, OS_SECRET_KEY, OS_SECURITY_TOKEN
+                  access key, secret key (and a temporary pair's security
+                  token): sign requests (AK/SK)
   OS_CLOUD        sign in with this cloud of clouds.yaml (or --os-cloud)
   OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_USER_DOMAIN_NAME, OS_PROJECT_NAME
                   sign in with the variables of an openrc
+  OS_PASSCODE     with OS_USER_ID: sign in with login protection (virtual MFA)
   OS_PROJECT_ID   project ID (replicate --project-id; default: the token's)
   OS_REGION_NAME  region, eu-de (default) or eu-nl (replicate --region)
 
 Exit status:
   0  success, or the body is valid
-  1  invalid input, a violation or an API error
-  2  usage or I/O error
+  1  invalid input, a violation, a failed check or an API error
+  2  usage or I/O error (for check: a check that could not run)
 
 Run 'cbr-replicate <command> --help' for the flags of a command.
 `

@@ -22,7 +22,9 @@ const authUsage = `Authentication, the first that is given wins:
   4. OS_ACCESS_KEY and OS_SECRET_KEY
                              sign each request with an access key / secret key
                              (AK/SK); HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK
-                             are read when neither OS_ variable is set
+                             are read when neither OS_ variable is set; a temporary
+                             pair's security token from OS_SECURITY_TOKEN (else
+                             HUAWEICLOUD_SDK_SECURITY_TOKEN)
   5. OS_CLOUD                sign in with that cloud of clouds.yaml
   6. OS_AUTH_URL, OS_USERNAME (or OS_USER_ID), OS_PASSWORD, OS_USER_DOMAIN_NAME,
      OS_PROJECT_NAME (or OS_PROJECT_ID)
@@ -31,17 +33,23 @@ clouds.yaml is the file named by OS_CLIENT_CONFIG_FILE, else ./clouds.yaml,
 ~/.config/openstack/clouds.yaml or /etc/openstack/clouds.yaml.
 
 Signing in (2, 5, 6) asks IAM for a token scoped to the configured project
-before anything is sent to CBR, and renews it once if CBR answers 401.
+before anything is sent to CBR, and renews it once if CBR answers 401. The
+auth URL is Keystone v3: /v3 is appended when it names no version, and the
+password goes to that host only. An account with login protection (virtual
+MFA) adds OS_PASSCODE (or passcode in clouds.yaml) and the user's ID
+(OS_USER_ID, user_id).
 Project ID: --project-id, else OS_PROJECT_ID, else the token's project; with
 a sign-in an explicit project ID must be the token's (exit 1 otherwise).
 AK/SK signing needs the project ID (--project-id or OS_PROJECT_ID).
 Endpoint: --endpoint, else the token's catalog (service cbr, the region,
-public), else the region's. Region: --region, else OS_REGION_NAME, else
+public), else the region's; any form: a bare host, a gateway prefix, /v3, or
+/v3/<project_id> as the catalog lists it. Region: --region, else OS_REGION_NAME, else
 region_name of clouds.yaml, else eu-de.
 A refused sign-in (wrong password, unknown user or project) exits 1, an IAM
 that cannot be reached 2; nothing is sent to CBR then. The password, token
-and secret key are never printed: --dry-run shows where it would sign in
-without signing in, and X-Auth-Token or Authorization as [REDACTED].
+secret key, security token and passcode are never printed: --dry-run shows
+where it would sign in without signing in, X-Auth-Token and X-Security-Token
+as [REDACTED], and of an AK/SK Authorization what it signs, not its signature.
 `
 
 // credentials is the way replicate authenticates, chosen while parsing.

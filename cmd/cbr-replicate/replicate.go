@@ -40,6 +40,13 @@ The request body is checked against the API page before anything is sent;
 every violation is printed at once ("pointer  rule  message") and nothing is
 sent. --auto-trigger and --enable-acceleration are sent only when given
 (--auto-trigger=false sends false); otherwise the service's default applies.
+Today's page withdrew enable_acceleration (2024-09-06): --enable-acceleration
+warns, and sends it.
+
+The replication is one-way: a vault can be replicated to a region only once,
+ever. So the checks of "cbr-replicate check" run first (--no-preflight skips
+them), one line each on stderr, and nothing is sent when one fails; on a
+terminal the command then asks before it sends (--yes does not ask).
 
 No flag takes a token, password or secret key itself (--token-file takes
 a file name; a trailing newline is removed), so none lands in shell history
@@ -62,8 +69,9 @@ Output (stdout):
 token (or signed request) then travels unencrypted. IAM's auth URL must be
 https, or plain http to a loopback host.
 
-Exit status: 0 replication started; 1 invalid input, violation, API error
-(status, code, meaning and request ID on stderr) or refused sign-in; 2 usage
+Exit status: 0 replication started; 1 invalid input, violation, a failed
+check, API error (status, code, meaning and request ID on stderr), refused
+sign-in or not confirmed; 2 usage
 or I/O error (missing flags, unreadable token file, network failure,
 timeout, IAM unreachable).
 
