@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/uuid"
 )
 
 // Doc returns the document parsed once per process, with the uuid format
@@ -231,28 +232,8 @@ func (o Operation) Example(status int, name string) (Example, error) {
 type uuidFormat struct{}
 
 func (uuidFormat) Validate(s string) error {
-	if !isUUID(s) {
+	if _, err := uuid.Parse(s); err != nil || len(s) != 36 { // not the urn:, {} or 32-digit forms
 		return errors.New("must be a UUID such as 3b5816b5-f29c-4172-9d9a-76c719a659ce")
 	}
 	return nil
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
