@@ -26,18 +26,12 @@ var secretHeaders = map[string]bool{
 	"Set-Cookie":          true,
 }
 
-// IsSecretHeader reports whether the header name (any case) carries a
-// credential.
-func IsSecretHeader(name string) bool {
-	return secretHeaders[http.CanonicalHeaderKey(name)]
-}
-
-// Header returns a copy of h in which the value of every secret header is
-// Redacted. A nil h gives nil.
+// Header returns a copy of h in which the value of every secret header (in
+// any case) is Redacted. A nil h gives nil.
 func Header(h http.Header) http.Header {
 	c := h.Clone()
 	for name, vs := range c {
-		if IsSecretHeader(name) {
+		if secretHeaders[http.CanonicalHeaderKey(name)] {
 			for i := range vs {
 				vs[i] = Redacted
 			}
