@@ -274,11 +274,9 @@ func (v *Validator) request(r *http.Request) (checked, error) {
 		return checked{}, violationError(rvs...)
 	}
 	out := checked{route: Route{OperationID: o.route.Operation.OperationID, PathParams: params}}
-	data, err := readBody(&r.Body, v.cfg.maxBodyBytes)
-	if n, ok := limit.TooLarge(err); ok {
-		return out, fmt.Errorf("validate: the request body is larger than %d bytes: %w", n, err)
-	} else if err != nil {
-		return out, fmt.Errorf("validate: reading the request body: %w", err)
+	data, err := readBody(&r.Body, v.cfg.maxBodyBytes, "request body")
+	if err != nil {
+		return out, err
 	}
 	out.data = data
 	// Security and parameters on a shallow copy without body, so that
@@ -353,14 +351,21 @@ func (v *Validator) allowed(r *http.Request) []string {
 
 // readBody reads *body up to n bytes (limit.ReadAll), closes it and puts
 // back a reader of the bytes read, so that the body is readable afterwards.
-func readBody(body *io.ReadCloser, n int64) ([]byte, error) {
+// A body over the bound is an error wrapping *http.MaxBytesError; what
+// names the body in errors.
+func readBody(body *io.ReadCloser, n int64, what string) ([]byte, error) {
 	if *body == nil || *body == http.NoBody {
 		return nil, nil
 	}
 	data, err := limit.ReadAll(*body, n)
 	_ = (*body).Close()
 	*body = io.NopCloser(bytes.NewReader(data))
-	return data, err
+	if max, ok := limit.TooLarge(err); ok {
+		return data, fmt.Errorf("validate: the %s is larger than %d bytes: %w", what, max, err)
+	} else if err != nil {
+		return data, fmt.Errorf("validate: reading the %s: %w", what, err)
+	}
+	return data, nil
 }
 
 // RequestBody validates the bare JSON of a request body of the operation
@@ -413,11 +418,9 @@ func (v *Validator) Response(r *http.Request, resp *http.Response) error {
 	if err != nil {
 		return err
 	}
-	data, err := readBody(&resp.Body, limit.Answer)
-	if n, ok := limit.TooLarge(err); ok {
-		return fmt.Errorf("validate: the response body is larger than %d bytes: %w", n, err)
-	} else if err != nil {
-		return fmt.Errorf("validate: reading the response body: %w", err)
+	data, err := readBody(&resp.Body, limit.Answer, "response body")
+	if err != nil {
+		return err
 	}
 	return v.ResponseMessage(route.OperationID, resp.StatusCode, resp.Header, data)
 }
