@@ -188,14 +188,7 @@ func (d *decoder) object(schema *openapi3.Schema) (any, error) {
 			// A key an open object does not declare: nothing validates or
 			// uses its value, which is only checked for duplicate keys,
 			// without being built.
-			if _, dup := skimmed[string(name)]; dup {
-				d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleDuplicateKey, Message: "the object repeats this key"})
-			} else {
-				if skimmed == nil {
-					skimmed = map[string]struct{}{}
-				}
-				skimmed[string(name)] = struct{}{}
-			}
+			d.seen(&skimmed, name)
 			if err := d.skim(); err != nil {
 				return nil, err
 			}
@@ -211,6 +204,18 @@ func (d *decoder) object(schema *openapi3.Schema) (any, error) {
 	}
 	_, err := d.dec.ReadToken()
 	return m, err
+}
+
+// seen adds name to *names (made on first use); a name already there is a
+// duplicate key.
+func (d *decoder) seen(names *map[string]struct{}, name []byte) {
+	if *names == nil {
+		*names = map[string]struct{}{}
+	}
+	if _, dup := (*names)[string(name)]; dup {
+		d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleDuplicateKey, Message: "the object repeats this key"})
+	}
+	(*names)[string(name)] = struct{}{}
 }
 
 // skim reads the next value as value would, reporting its duplicate keys,
@@ -232,14 +237,7 @@ func (d *decoder) skim() error {
 			if err != nil {
 				return err
 			}
-			if _, dup := names[string(name)]; dup {
-				d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleDuplicateKey, Message: "the object repeats this key"})
-			} else {
-				if names == nil {
-					names = map[string]struct{}{}
-				}
-				names[string(name)] = struct{}{}
-			}
+			d.seen(&names, name)
 			if err := d.skim(); err != nil {
 				return err
 			}
