@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -104,15 +105,9 @@ func (e *Error) Error() string {
 
 // Has reports whether e holds a violation at pointer that breaks rule.
 func (e *Error) Has(pointer, rule string) bool {
-	if e == nil {
-		return false
-	}
-	for _, v := range e.Violations {
-		if v.Pointer == pointer && v.Rule == rule {
-			return true
-		}
-	}
-	return false
+	return e != nil && slices.ContainsFunc(e.Violations, func(v Violation) bool {
+		return v.Pointer == pointer && v.Rule == rule
+	})
 }
 
 // ResponseError reports a response that does not match the contract
@@ -175,16 +170,8 @@ func newError(c *violations) error {
 		return nil
 	}
 	slices.SortStableFunc(vs, func(a, b Violation) int {
-		if c := strings.Compare(a.Pointer, b.Pointer); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Rule, b.Rule); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.In, b.In); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Message, b.Message)
+		return cmp.Or(strings.Compare(a.Pointer, b.Pointer), strings.Compare(a.Rule, b.Rule),
+			strings.Compare(a.In, b.In), strings.Compare(a.Message, b.Message))
 	})
 	vs = slices.CompactFunc(vs, func(a, b Violation) bool {
 		return a.In == b.In && a.Pointer == b.Pointer && a.Rule == b.Rule
@@ -219,11 +206,6 @@ func pointer(tokens ...string) string {
 	return b.String()
 }
 
-// appendPointer appends one unescaped token to a JSON pointer.
-func appendPointer(p, token string) string {
-	return p + pointer(token)
-}
-
 // violationsOf maps an error of kin-openapi (openapi3filter.RequestError,
 // ResponseError, SecurityRequirementsError, openapi3.SchemaError,
 // openapi3.MultiError, routers.RouteError, nested in any way) to violations.
@@ -243,13 +225,29 @@ func violationsOf(c *violations, err error, in string) {
 		c.add(Violation{In: InHeader, Pointer: "/" + authHeader, Rule: RuleSecurity,
 			Message: "the " + authHeader + " header must carry a token (missing or empty)"})
 	case *openapi3filter.RequestError:
-		if e.Parameter != nil {
+		switch {
+		case e.Parameter != nil:
 			parameterViolations(c, e)
-		} else {
-			requestErrorViolations(c, e)
+		case errors.Is(e.Err, openapi3filter.ErrInvalidRequired):
+			c.add(Violation{In: InBody, Rule: RuleRequired, Message: "the request body is required"})
+		case strings.HasPrefix(e.Reason, "header Content-Type"):
+			c.add(Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
+		case e.Err != nil:
+			violationsOf(c, e.Err, InBody)
+		default:
+			c.add(Violation{In: InBody, Rule: "invalid", Message: e.Reason})
 		}
 	case *openapi3filter.ResponseError:
-		responseErrorViolations(c, e)
+		switch {
+		case e.Reason == "status is not supported":
+			c.add(Violation{In: InStatus, Rule: RuleStatus, Message: "the status is not documented"})
+		case strings.Contains(e.Reason, "Content-Type"):
+			c.add(Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
+		case e.Err != nil:
+			violationsOf(c, e.Err, InBody)
+		default:
+			c.add(Violation{In: InBody, Rule: "invalid", Message: e.Reason})
+		}
 	case *openapi3.SchemaError:
 		c.add(schemaViolation(e, in, "", 0))
 	case *routers.RouteError:
@@ -304,32 +302,6 @@ func parameterViolations(c *violations, e *openapi3filter.RequestError) {
 	}
 }
 
-func requestErrorViolations(c *violations, e *openapi3filter.RequestError) {
-	switch {
-	case e.Err != nil && errors.Is(e.Err, openapi3filter.ErrInvalidRequired):
-		c.add(Violation{In: InBody, Rule: RuleRequired, Message: "the request body is required"})
-	case strings.HasPrefix(e.Reason, "header Content-Type"):
-		c.add(Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
-	case e.Err != nil:
-		violationsOf(c, e.Err, InBody)
-	default:
-		c.add(Violation{In: InBody, Rule: "invalid", Message: e.Reason})
-	}
-}
-
-func responseErrorViolations(c *violations, e *openapi3filter.ResponseError) {
-	switch {
-	case e.Reason == "status is not supported":
-		c.add(Violation{In: InStatus, Rule: RuleStatus, Message: "the status is not documented"})
-	case strings.Contains(e.Reason, "Content-Type"):
-		c.add(Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
-	case e.Err != nil:
-		violationsOf(c, e.Err, InBody)
-	default:
-		c.add(Violation{In: InBody, Rule: "invalid", Message: e.Reason})
-	}
-}
-
 // schemaViolation maps one SchemaError: the pointer of a missing property is
 // the property (kin-openapi already appends it), the pointer of an
 // unsupported one is the unexpected key. The pointer is base followed by
@@ -341,7 +313,7 @@ func schemaViolation(e *openapi3.SchemaError, in, base string, skip int) Violati
 	case "properties":
 		if key, ok := unsupportedKey(e.Reason); ok {
 			rule = RuleAdditionalProperties
-			ptr = appendPointer(ptr, key)
+			ptr += pointer(key)
 			msg = fmt.Sprintf("unknown property %q is not allowed", key)
 		}
 	case "nullable":
@@ -365,14 +337,8 @@ func schemaViolation(e *openapi3.SchemaError, in, base string, skip int) Violati
 // unsupportedKey extracts the key of kin-openapi's reason
 // `property "<key>" is unsupported` (the key is quoted with %q).
 func unsupportedKey(reason string) (string, bool) {
-	rest, ok := strings.CutPrefix(reason, "property ")
-	if !ok {
-		return "", false
-	}
-	quoted, ok := strings.CutSuffix(rest, " is unsupported")
-	if !ok {
-		return "", false
-	}
+	rest, prefixed := strings.CutPrefix(reason, "property ")
+	quoted, suffixed := strings.CutSuffix(rest, " is unsupported")
 	key, err := strconv.Unquote(quoted)
-	return key, err == nil
+	return key, prefixed && suffixed && err == nil
 }

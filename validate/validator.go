@@ -39,7 +39,6 @@ type shared struct {
 	methods  []string              // the methods the document uses, for 405s
 	itemless map[*openapi3.Schema]*openapi3.Schema
 	batch    map[*openapi3.Schema]*openapi3.Schema // items schema -> array of its itemless copy
-	formats  []openapi3.SchemaValidationOption
 	reqOpts  []openapi3.SchemaValidationOption
 	respOpts []openapi3.SchemaValidationOption
 	filter   [2]*openapi3filter.Options // kin-openapi's options, [1] without security
@@ -111,7 +110,6 @@ var sharedState = sync.OnceValues(func() (*shared, error) {
 		ops:      map[string]*operation{},
 		itemless: map[*openapi3.Schema]*openapi3.Schema{},
 		batch:    map[*openapi3.Schema]*openapi3.Schema{},
-		formats:  formats,
 		reqOpts:  append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsRequest(), openapi3.DisableSchemaErrorDetails()}, formats...),
 		respOpts: append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsResponse(), openapi3.DisableSchemaErrorDetails()}, formats...),
 	}
@@ -142,11 +140,8 @@ var sharedState = sync.OnceValues(func() (*shared, error) {
 		}
 	}
 	slices.Sort(s.methods)
-	for i := range s.filter {
-		auth := authenticate
-		if i == 1 {
-			auth = func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
-		}
+	noAuth := func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
+	for i, auth := range []openapi3filter.AuthenticationFunc{authenticate, noAuth} {
 		// Bodies are read bounded and decoded strictly here (decodeJSON),
 		// never by kin-openapi.
 		s.filter[i] = &openapi3filter.Options{
@@ -183,9 +178,6 @@ func (v *Validator) filterOptions() *openapi3filter.Options {
 	return v.s.filter[0]
 }
 
-// errNoToken is what authenticate returns; it never holds the token.
-var errNoToken = errors.New("missing or empty " + authHeader + " header")
-
 // authenticate accepts an apiKey scheme whose header is present and not blank.
 func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
 	s := in.SecurityScheme
@@ -193,7 +185,7 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 		return fmt.Errorf("security scheme %q is not supported", in.SecuritySchemeName)
 	}
 	if strings.TrimSpace(in.RequestValidationInput.Request.Header.Get(s.Name)) == "" {
-		return errNoToken
+		return errors.New("missing or empty " + s.Name + " header") // never the token
 	}
 	return nil
 }
@@ -440,14 +432,13 @@ func (v *Validator) ResponseMessage(opID string, status int, header http.Header,
 	if header == nil {
 		header = http.Header{}
 	}
-	var vs violations
 	if status < 100 || status > 599 {
-		vs.add(Violation{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("%d is not an HTTP status code", status)})
-		return newError(&vs)
+		return violationError(Violation{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("%d is not an HTTP status code", status)})
 	}
 	ref := o.route.Operation.Responses.Status(status)
 	if ref == nil {
-		return violationError(Violation{In: InStatus, Rule: RuleStatus, Message: undocumentedStatus(o, status)})
+		return violationError(Violation{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("status %d is not documented for %s; documented: %s",
+			status, opID, strings.Join(slices.Sorted(maps.Keys(o.route.Operation.Responses.Map())), ", "))})
 	}
 	input := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
@@ -457,6 +448,7 @@ func (v *Validator) ResponseMessage(opID string, status int, header http.Header,
 		Body:    http.NoBody,
 		Options: v.filterOptions(),
 	}
+	var vs violations
 	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
 		violationsOf(&vs, err, InBody)
 		return newError(&vs)
@@ -480,13 +472,6 @@ func (v *Validator) ResponseMessage(opID string, status int, header http.Header,
 // the body must match the schema documented for it.
 func (v *Validator) ResponseBody(opID string, status int, body []byte) error {
 	return v.ResponseMessage(opID, status, http.Header{"Content-Type": {"application/json"}}, body)
-}
-
-// undocumentedStatus is the message for a status the operation does not
-// document, naming those it does.
-func undocumentedStatus(o *operation, status int) string {
-	return fmt.Sprintf("status %d is not documented for %s; documented: %s", status,
-		o.route.Operation.OperationID, strings.Join(slices.Sorted(maps.Keys(o.route.Operation.Responses.Map())), ", "))
 }
 
 func isJSONContentType(ct string) bool {
