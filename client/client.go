@@ -16,6 +16,7 @@ import (
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"github.com/cbr-replicate/cbr-replicate/openapi"
@@ -87,7 +88,7 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	if ua := opts.UserAgent; ua != "" {
-		if !validHeaderValue(ua) {
+		if !httpguts.ValidHeaderFieldValue(ua) {
 			return nil, &OptionError{Field: "UserAgent", Reason: "contains a control character"}
 		}
 		c.userAgent += " " + ua
@@ -264,7 +265,7 @@ func (c *Client) authenticate(ctx context.Context, req *http.Request, body []byt
 		return fmt.Errorf("client: getting the token (nothing was sent): %w", err)
 	case tok == "":
 		return ErrEmptyToken
-	case !validHeaderValue(tok):
+	case !httpguts.ValidHeaderFieldValue(tok):
 		return errors.New("client: the token contains a control character, e.g. a trailing newline (nothing was sent)")
 	}
 	req.Header.Set("X-Auth-Token", tok)
@@ -294,7 +295,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*http.Respon
 		return nil, errNotBuilt
 	case ctx == nil:
 		return nil, errors.New("client: nil context")
-	case req == nil || req.URL == nil:
+	case req == nil:
 		return nil, errors.New("client: Do needs a request built by NewRequest")
 	}
 	cl, ok := req.Context().Value(callKey{}).(*call)

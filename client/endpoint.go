@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/openapi"
@@ -47,9 +49,7 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 	}
 	filled := base
 	for _, t := range projectTemplates {
-		if strings.Contains(filled, t) {
-			filled = strings.ReplaceAll(filled, t, cmp.Or(url.PathEscape(projectID), "PROJECT_ID"))
-		}
+		filled = strings.ReplaceAll(filled, t, cmp.Or(url.PathEscape(projectID), "PROJECT_ID"))
 	}
 	u, err := url.Parse(filled)
 	if err != nil {
@@ -116,19 +116,8 @@ func checkProjectID(id string) error {
 	switch {
 	case strings.TrimSpace(id) == "":
 		return &OptionError{Field: "ProjectID", Reason: "is required"}
-	case id == "." || id == ".." || strings.ContainsAny(id, "/?# \t") || !validHeaderValue(id) || !utf8.ValidString(id):
+	case id == "." || id == ".." || strings.ContainsAny(id, "/?# \t") || !httpguts.ValidHeaderFieldValue(id) || !utf8.ValidString(id):
 		return &OptionError{Field: "ProjectID", Value: id, Reason: "is not a project ID (one path segment, no blanks)"}
 	}
 	return nil
-}
-
-// validHeaderValue reports whether s can be sent as an HTTP header value
-// (no control characters such as a trailing newline).
-func validHeaderValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
