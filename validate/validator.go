@@ -2,6 +2,7 @@ package validate
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -197,8 +198,11 @@ var errNotBuilt = errors.New("validate: the Validator was not built with validat
 func (v *Validator) built() bool { return v != nil && v.s != nil }
 
 // op returns the operation with the given ID, or a violation naming the
-// operations there are.
+// operations there are (errNotBuilt for a Validator not built by New).
 func (v *Validator) op(id string) (*operation, error) {
+	if !v.built() {
+		return nil, errNotBuilt
+	}
 	if o := v.s.ops[id]; o != nil {
 		return o, nil
 	}
@@ -222,14 +226,20 @@ func (v *Validator) Route(r *http.Request) (Route, error) {
 	switch {
 	case !v.built():
 		return Route{}, errNotBuilt
-	case r == nil || r.URL == nil:
+	case r == nil:
+		return Route{}, errors.New("validate: nil request")
+	case r.URL == nil:
 		return Route{}, errors.New("validate: request without URL")
 	}
-	o, params, vs := v.findRoute(r)
-	if vs != nil {
-		return Route{}, violationError(vs...)
+	route, params, err := v.s.router.FindRoute(r)
+	if err == nil {
+		return Route{OperationID: route.Operation.OperationID, PathParams: params}, nil
 	}
-	return Route{OperationID: o.route.Operation.OperationID, PathParams: params}, nil
+	if allowed := v.allowed(r); len(allowed) > 0 {
+		return Route{}, violationError(Violation{In: InMethod, Rule: RuleMethod,
+			Message: fmt.Sprintf("method %s is not allowed for %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", "))})
+	}
+	return Route{}, violationError(Violation{In: InPath, Rule: RuleRoute, Message: fmt.Sprintf("no operation at %s %s", r.Method, r.URL.Path)})
 }
 
 // Request validates a request against its operation: the route,
@@ -253,19 +263,11 @@ type checked struct {
 
 // request validates r and returns what it found.
 func (v *Validator) request(r *http.Request) (checked, error) {
-	switch {
-	case !v.built():
-		return checked{}, errNotBuilt
-	case r == nil:
-		return checked{}, errors.New("validate: nil request")
-	case r.URL == nil:
-		return checked{}, errors.New("validate: request without URL")
+	route, err := v.Route(r)
+	if err != nil {
+		return checked{}, err
 	}
-	o, params, rvs := v.findRoute(r)
-	if rvs != nil {
-		return checked{}, violationError(rvs...)
-	}
-	out := checked{route: Route{OperationID: o.route.Operation.OperationID, PathParams: params}}
+	o, out := v.s.ops[route.OperationID], checked{route: route}
 	data, err := readBody(&r.Body, v.cfg.maxBodyBytes, "request body")
 	if err != nil {
 		return out, err
@@ -276,7 +278,7 @@ func (v *Validator) request(r *http.Request) (checked, error) {
 	shallow := *r
 	shallow.Body = http.NoBody
 	var vs violations
-	input := &openapi3filter.RequestValidationInput{Request: &shallow, PathParams: params, Route: o.route, Options: v.filterOptions()}
+	input := &openapi3filter.RequestValidationInput{Request: &shallow, PathParams: route.PathParams, Route: o.route, Options: v.filterOptions()}
 	violationsOf(&vs, openapi3filter.ValidateRequest(r.Context(), input), InBody)
 	if o.reqSchema == nil {
 		if len(data) > 0 {
@@ -309,19 +311,6 @@ func contentTypeViolation(ct string) Violation {
 		msg += ", it is missing"
 	}
 	return Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: msg}
-}
-
-// findRoute routes r on its method and path.
-func (v *Validator) findRoute(r *http.Request) (*operation, map[string]string, []Violation) {
-	route, params, err := v.s.router.FindRoute(r)
-	if err == nil {
-		return v.s.ops[route.Operation.OperationID], params, nil
-	}
-	if allowed := v.allowed(r); len(allowed) > 0 {
-		return nil, nil, []Violation{{In: InMethod, Rule: RuleMethod,
-			Message: fmt.Sprintf("method %s is not allowed for %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", "))}}
-	}
-	return nil, nil, []Violation{{In: InPath, Rule: RuleRoute, Message: fmt.Sprintf("no operation at %s %s", r.Method, r.URL.Path)}}
 }
 
 // allowed returns the methods the document has for r's path (the legacy
@@ -364,9 +353,6 @@ func readBody(body *io.ReadCloser, n int64, what string) ([]byte, error) {
 // opID (for files and CI): only the body rules, no path, header or token
 // checks. An operation that takes no body is a violation.
 func (v *Validator) RequestBody(opID string, body []byte) error {
-	if !v.built() {
-		return errNotBuilt
-	}
 	o, err := v.op(opID)
 	if err != nil {
 		return err
@@ -397,16 +383,10 @@ func (v *Validator) checkJSON(data []byte, schema *openapi3.Schema, opts []opena
 // an error wrapping *http.MaxBytesError for a body over the bound and a
 // wrapped error if the body cannot be read.
 func (v *Validator) Response(r *http.Request, resp *http.Response) error {
-	switch {
-	case !v.built():
-		return errNotBuilt
-	case resp == nil:
+	if resp == nil {
 		return errors.New("validate: nil response")
 	}
-	if r == nil {
-		r = resp.Request
-	}
-	route, err := v.Route(r)
+	route, err := v.Route(cmp.Or(r, resp.Request))
 	if err != nil {
 		return err
 	}
@@ -422,9 +402,6 @@ func (v *Validator) Response(r *http.Request, resp *http.Response) error {
 // documented status, its Content-Type and the JSON body of that status. It
 // returns *Error for violations, nil when the answer matches the contract.
 func (v *Validator) ResponseMessage(opID string, status int, header http.Header, body []byte) error {
-	if !v.built() {
-		return errNotBuilt
-	}
 	o, err := v.op(opID)
 	if err != nil {
 		return err
