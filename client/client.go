@@ -184,10 +184,8 @@ type callKey struct{}
 // TokenSource, or signed over those bytes by the Signer. Nothing is sent: a
 // dry run prints the request (its secret headers redacted), Do sends it.
 // A header added after NewRequest is not signed. An invalid request is an
-// error wrapping *validate.Error.
-//
-// The request has no GetBody, so that net/http can never rewind and re-send
-// it (see the package doc).
+// error wrapping *validate.Error. The request has no GetBody (see the
+// package doc).
 func (c *Client) NewRequest(ctx context.Context, body any, build Builder) (*http.Request, error) {
 	switch {
 	case c == nil || c.http == nil:
