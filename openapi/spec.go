@@ -26,7 +26,7 @@ func Doc() (*openapi3.T, error) {
 // spec is the document and what one walk over it finds.
 type spec struct {
 	doc   *openapi3.T
-	ops   []*Operation // sorted by ID
+	ops   []Operation // sorted by ID
 	codes map[string]*ErrorCode
 	err   error
 }
@@ -59,7 +59,7 @@ func parse(data []byte) (*spec, error) {
 			s.ops = append(s.ops, o)
 		}
 	}
-	slices.SortFunc(s.ops, func(a, b *Operation) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(s.ops, func(a, b Operation) int { return strings.Compare(a.ID, b.ID) })
 	for _, e := range s.codes {
 		slices.Sort(e.Statuses)
 		e.Statuses = slices.Compact(e.Statuses)
@@ -68,11 +68,11 @@ func parse(data []byte) (*spec, error) {
 }
 
 // operation indexes op's response examples and error codes.
-func (s *spec) operation(method, path string, op *openapi3.Operation) (*Operation, error) {
+func (s *spec) operation(method, path string, op *openapi3.Operation) (Operation, error) {
 	if op.OperationID == "" {
-		return nil, errors.New("no operationId")
+		return Operation{}, errors.New("no operationId")
 	}
-	o := &Operation{ID: op.OperationID, Method: method, Path: path, Summary: op.Summary, examples: map[string][]Example{}}
+	o := Operation{ID: op.OperationID, Method: method, Path: path, Summary: op.Summary, examples: map[string][]Example{}}
 	for key, ref := range op.Responses.Map() {
 		var mt *openapi3.MediaType
 		if ref.Value != nil {
@@ -87,13 +87,13 @@ func (s *spec) operation(method, path string, op *openapi3.Operation) (*Operatio
 			}
 			body, err := json.Marshal(ex.Value.Value)
 			if err != nil {
-				return nil, fmt.Errorf("example %s of response %s: %w", name, key, err)
+				return Operation{}, fmt.Errorf("example %s of response %s: %w", name, key, err)
 			}
 			o.examples[key] = append(o.examples[key], Example{Name: name, Body: body})
 			s.addCode(ex.Value, name, key)
 		}
 		if len(o.examples[key]) == 0 {
-			return nil, fmt.Errorf("response %s has no example", key)
+			return Operation{}, fmt.Errorf("response %s has no example", key)
 		}
 		slices.SortFunc(o.examples[key], func(a, b Example) int { return strings.Compare(a.Name, b.Name) })
 		o.keys = append(o.keys, key)
@@ -142,19 +142,13 @@ type Example struct {
 
 // Operations returns the spec's operations, sorted by ID; nil when the
 // embedded document does not load (Doc says why).
-func Operations() []Operation {
-	var out []Operation
-	for _, o := range load().ops {
-		out = append(out, *o)
-	}
-	return out
-}
+func Operations() []Operation { return slices.Clone(load().ops) }
 
 // Lookup returns the operation with the given ID.
 func Lookup(id string) (Operation, bool) {
 	for _, o := range load().ops {
 		if o.ID == id {
-			return *o, true
+			return o, true
 		}
 	}
 	return Operation{}, false
