@@ -52,14 +52,11 @@ func (s Value) String() string {
 	return redact.Redacted
 }
 
-// GoString is String quoted, for %#v.
-func (s Value) GoString() string { return strconv.Quote(s.String()) }
-
-// Format prints String for every verb (%q quotes it, %#v is GoString), so
-// that %x or %d cannot show the secret's bytes.
+// Format prints String for every verb (%q and %#v quote it), so that %x
+// or %d cannot show the secret's bytes.
 func (s Value) Format(f fmt.State, verb rune) {
 	if verb == 'q' || (verb == 'v' && f.Flag('#')) {
-		_, _ = io.WriteString(f, s.GoString())
+		_, _ = io.WriteString(f, strconv.Quote(s.String()))
 		return
 	}
 	_, _ = io.WriteString(f, s.String())
