@@ -159,9 +159,6 @@ func defaultTransport() *http.Transport {
 // Options.Endpoint, or the region's.
 func (c *Client) Endpoint() string { return c.endpoint }
 
-// ProjectID returns the project of the client's requests.
-func (c *Client) ProjectID() string { return c.projectID }
-
 // Builder builds the request of one operation, typically with a generated
 // builder of package cbr (cbr.NewShowVaultRequest,
 // cbr.NewCopyCheckpointRequestWithBody, ...): server is the service root
