@@ -55,11 +55,8 @@ var sharedValidator = sync.OnceValues(func() (*validate.Validator, error) {
 	return validate.New(validate.WithoutSecurity())
 })
 
-// New checks opts and returns a Client. It fails with an *OptionError on an
-// unknown region, an endpoint that is not an absolute https URL (or http to
-// a loopback host, or with AllowInsecureHTTP) or names another project, an
-// empty ProjectID, a missing or doubled way to authenticate or a User-Agent
-// that cannot be sent.
+// New checks opts and returns a Client; an option it refuses (see Options
+// and ServiceRoot) is an *OptionError naming the field.
 func New(opts Options) (*Client, error) {
 	c := &Client{
 		projectID:         opts.ProjectID,
@@ -270,20 +267,14 @@ func (c *Client) authenticate(ctx context.Context, req *http.Request, body []byt
 // errNotBuilt is what the methods of a Client not built by New return.
 var errNotBuilt = errors.New("client: Client not built with New")
 
-// Do sends req once and reads the answer once, at most limit.Answer
-// (16 MiB) of it: a 2xx answer is decoded into v (nil: not decoded), case-
-// sensitively, any other is an *APIError. With Options.ValidateResponses
-// the same bytes are first checked against the operation's responses in the
-// spec: an answer that breaks it is a *validate.ResponseError (a non-2xx one
-// is also an *APIError). The *http.Response comes back (nil only when none
-// came) with its body consumed and replaced by a reader of the bytes read.
-//
-// req is a request NewRequest built; ctx bounds the call. Errors never carry
-// the request's token, and say for an operation that is not idempotent
-// (CopyCheckpoint, a POST) whether it may have started. A 401 answer means
-// CBR refused the request before anything started, so when the TokenSource
-// can renew (TokenInvalidator) and the request carried its token, Do renews
-// it and sends the request once more, exactly once.
+// Do sends req, a request NewRequest built, once and reads the answer once
+// (at most limit.Answer, 16 MiB), validated first with
+// Options.ValidateResponses: a 2xx answer is decoded into v (nil: not
+// decoded), case-sensitively, any other is an *APIError (the package doc
+// lists the errors). The *http.Response comes back (nil only when none
+// came) with its body replaced by a reader of the bytes read. ctx bounds
+// the call. After a 401, when the TokenSource can renew (TokenInvalidator)
+// and the request carried its token, Do renews it and sends once more.
 func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*http.Response, error) {
 	switch {
 	case c == nil || c.http == nil:

@@ -47,12 +47,10 @@ const (
 	RuleTooManyViolations    = "tooManyViolations" // the last violation of an Error that had to leave some out
 )
 
-// Bounds of an Error, so that no message makes one grow with its size.
-const (
-	// MaxViolations is the most violations an Error lists; past it, one
-	// more violation of rule tooManyViolations says how many were left out.
-	MaxViolations = 100
-)
+// MaxViolations is the most violations an Error lists, so that no message
+// makes one grow with its size; past it, one more violation of rule
+// tooManyViolations says how many were left out.
+const MaxViolations = 100
 
 // Violation is one way in which a message breaks the contract.
 type Violation struct {

@@ -43,12 +43,9 @@ func RouteOf(ctx context.Context) (Route, bool) {
 // for a Content-Encoding other than identity. A Validator not built by New
 // or a nil next answers 500 BackupService.9910. A valid request reaches
 // next with the very bytes that were validated (read once, bounded): as
-// they were decoded strictly (no duplicate key, no key differing from a
-// property only in case, no unknown key in a closed object, valid UTF-8),
-// no key can bind that was not validated, even for a decoder as lenient as
-// encoding/json. The body also carries the decoded value (ValidatedValue),
-// which oapi-codegen's runtime.BindJSONBody, used by the generated strict
-// server, binds without decoding the bytes again.
+// they were decoded strictly, no key can bind that was not validated, even
+// for a decoder as lenient as encoding/json; the body also carries the
+// decoded value (validatedBody).
 func (v *Validator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !v.built() || next == nil || r.URL == nil {
