@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -123,14 +124,9 @@ func checkAuth(opts Options) error {
 // newHTTPClient copies the caller's client (or builds the default one) and
 // makes the copy follow no redirects.
 func newHTTPClient(hc *http.Client, timeout time.Duration) *http.Client {
-	var out http.Client
+	out := http.Client{Timeout: cmp.Or(timeout, DefaultTimeout), Transport: defaultTransport()}
 	if hc != nil {
 		out = *hc
-	} else {
-		if timeout == 0 {
-			timeout = DefaultTimeout
-		}
-		out = http.Client{Timeout: timeout, Transport: defaultTransport()}
 	}
 	// A redirected POST would be re-sent, and X-Auth-Token (not a header
 	// net/http strips across hosts) would travel to wherever it points.
