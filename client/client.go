@@ -73,8 +73,9 @@ func New(opts Options) (*Client, error) {
 	var err error
 	if opts.Endpoint != "" {
 		c.endpoint, err = ServiceRoot(opts.Endpoint, opts.ProjectID, opts.AllowInsecureHTTP)
-	} else {
-		c.endpoint, err = regionEndpoint(opts.Region)
+	} else if c.endpoint, err = openapi.ServerURL(opts.Region); err != nil {
+		err = &OptionError{Field: "Region", Value: opts.Region, Reason: "is an unknown region: the spec's regions are " +
+			strings.Join(openapi.Regions(), ", ") + " (set Options.Endpoint for another cloud)"}
 	}
 	if err != nil {
 		return nil, err
@@ -121,30 +122,22 @@ func checkAuth(opts Options) error {
 	return nil
 }
 
-// newHTTPClient copies the caller's client (or builds the default one) and
-// makes the copy follow no redirects.
+// newHTTPClient copies the caller's client, or builds the default one on a
+// private copy of http.DefaultTransport (proxy from the environment, HTTP/2,
+// sane dial timeouts) with TLS 1.2 or newer and certificate verification
+// on, and makes the copy follow no redirects.
 func newHTTPClient(hc *http.Client, timeout time.Duration) *http.Client {
-	out := http.Client{Timeout: cmp.Or(timeout, DefaultTimeout), Transport: defaultTransport()}
-	if hc != nil {
-		out = *hc
+	if hc == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = cmp.Or(t.TLSClientConfig, &tls.Config{})
+		t.TLSClientConfig.MinVersion, t.TLSClientConfig.InsecureSkipVerify = tls.VersionTLS12, false
+		hc = &http.Client{Timeout: cmp.Or(timeout, DefaultTimeout), Transport: t}
 	}
+	out := *hc
 	// A redirected POST would be re-sent, and X-Auth-Token (not a header
 	// net/http strips across hosts) would travel to wherever it points.
 	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &out
-}
-
-// defaultTransport is a private copy of http.DefaultTransport (proxy from
-// the environment, HTTP/2, sane dial timeouts) with TLS 1.2 or newer and
-// certificate verification on.
-func defaultTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	if t.TLSClientConfig == nil {
-		t.TLSClientConfig = &tls.Config{}
-	}
-	t.TLSClientConfig.MinVersion = tls.VersionTLS12
-	t.TLSClientConfig.InsecureSkipVerify = false
-	return t
 }
 
 // Endpoint returns the service root the client sends to, e.g.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
-	"github.com/cbr-replicate/cbr-replicate/openapi"
 )
 
 // projectTemplates are the placeholders of a project ID that catalogs and
@@ -96,17 +95,6 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 		root.Path, _ = url.PathUnescape(root.RawPath)
 	}
 	return root.String(), nil
-}
-
-// regionEndpoint fills the spec's server URL template for region ("" means
-// the spec's default region).
-func regionEndpoint(region string) (string, error) {
-	u, err := openapi.ServerURL(region)
-	if err != nil {
-		return "", &OptionError{Field: "Region", Value: region, Reason: fmt.Sprintf(
-			"is an unknown region: the spec's regions are %s (set Options.Endpoint for another cloud)", strings.Join(openapi.Regions(), ", "))}
-	}
-	return u, nil
 }
 
 // checkProjectID accepts a project ID that is one path segment and can be
