@@ -12,15 +12,6 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// visitSchema returns the schema to validate a value against once its
-// arrays have had their items validated by the decoder.
-func (v *Validator) visitSchema(s *openapi3.Schema) *openapi3.Schema {
-	if c := v.s.itemless[s]; c != nil {
-		return c
-	}
-	return s // not a body schema of the document (tests): items are checked twice
-}
-
 // itemless returns a copy of s in which no schema has items (nor property
 // schemas with items), memoized in done: the decoder validates the items
 // of arrays one at a time, and the copy validates the rest.
@@ -91,22 +82,18 @@ func (v *Validator) decodeJSON(data []byte, schema *openapi3.Schema, opts []open
 			err = fmt.Errorf("trailing data after the JSON value at offset %d", d.dec.InputOffset()-1)
 		}
 	}
-	vs.add(syntaxViolation(err))
-	return nil, false
-}
-
-// syntaxViolation maps an error of jsontext to a violation, with the JSON
-// pointer and offset jsontext gives.
-func syntaxViolation(err error) Violation {
+	// The violation, with the JSON pointer and offset jsontext gives.
 	var se *jsontext.SyntacticError
 	switch {
 	case err == io.EOF:
-		return Violation{In: InBody, Rule: RuleJSON, Message: "the body is empty, a JSON value is expected"}
+		vs.add(Violation{In: InBody, Rule: RuleJSON, Message: "the body is empty, a JSON value is expected"})
 	case errors.As(err, &se):
-		return Violation{In: InBody, Pointer: string(se.JSONPointer), Rule: RuleJSON,
-			Message: fmt.Sprintf("malformed JSON at offset %d: %v", se.ByteOffset, se.Err)}
+		vs.add(Violation{In: InBody, Pointer: string(se.JSONPointer), Rule: RuleJSON,
+			Message: fmt.Sprintf("malformed JSON at offset %d: %v", se.ByteOffset, se.Err)})
+	default:
+		vs.add(Violation{In: InBody, Rule: RuleJSON, Message: "malformed JSON: " + err.Error()})
 	}
-	return Violation{In: InBody, Rule: RuleJSON, Message: "malformed JSON: " + err.Error()}
+	return nil, false
 }
 
 // value decodes the next value; schema (nil if unknown) is the schema it

@@ -372,7 +372,10 @@ func (v *Validator) checkJSON(data []byte, schema *openapi3.Schema, opts []opena
 	if !ok {
 		return nil
 	}
-	violationsOf(vs, v.visitSchema(schema).VisitJSON(value, opts...), InBody)
+	// The decoder validated the arrays' items: the rest is validated against
+	// the copy without them (a schema not of the document has its items
+	// checked twice).
+	violationsOf(vs, cmp.Or(v.s.itemless[schema], schema).VisitJSON(value, opts...), InBody)
 	return value
 }
 
