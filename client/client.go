@@ -360,13 +360,13 @@ func mayHaveStarted(op openapi.Operation) string {
 // sendError explains a failed round trip, saying whether the request may
 // have reached CBR.
 func sendError(op openapi.Operation, err error, wrote bool) error {
-	if wrote && !op.Idempotent() {
-		return fmt.Errorf("client: sending %s: %w; it may have reached CBR%s", op.ID, err, mayHaveStarted(op))
-	}
-	if wrote {
+	switch {
+	case !wrote:
+		return fmt.Errorf("client: sending %s (nothing was sent): %w", op.ID, err)
+	case op.Idempotent():
 		return fmt.Errorf("client: sending %s: %w", op.ID, err)
 	}
-	return fmt.Errorf("client: sending %s (nothing was sent): %w", op.ID, err)
+	return fmt.Errorf("client: sending %s: %w; it may have reached CBR%s", op.ID, err, mayHaveStarted(op))
 }
 
 // readError explains an answer whose body could not be read: over the

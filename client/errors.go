@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -186,15 +187,9 @@ func parseErrorBody(e *APIError) {
 		objs = append(objs, nested)
 	}
 	for _, o := range objs {
-		if e.Code == "" {
-			e.Code = firstScalar(o, "error_code", "code")
-		}
-		if e.Message == "" {
-			e.Message = firstScalar(o, "error_msg", "message", "error_message", "msg", "error")
-		}
-		if e.RequestID == "" {
-			e.RequestID = firstScalar(o, "request_id")
-		}
+		e.Code = cmp.Or(e.Code, firstScalar(o, "error_code", "code"))
+		e.Message = cmp.Or(e.Message, firstScalar(o, "error_msg", "message", "error_message", "msg", "error"))
+		e.RequestID = cmp.Or(e.RequestID, firstScalar(o, "request_id"))
 	}
 }
 
