@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -74,10 +75,7 @@ func (s *spec) operation(method, path string, op *openapi3.Operation) (Operation
 	}
 	o := Operation{ID: op.OperationID, Method: method, Path: path, Summary: op.Summary, examples: map[string][]Example{}}
 	for key, ref := range op.Responses.Map() {
-		var mt *openapi3.MediaType
-		if ref.Value != nil {
-			mt = ref.Value.Content.Get("application/json")
-		}
+		mt := ref.Value.Content.Get("application/json") // Validate resolved every ref
 		if mt == nil {
 			continue
 		}
@@ -96,9 +94,7 @@ func (s *spec) operation(method, path string, op *openapi3.Operation) (Operation
 			return Operation{}, fmt.Errorf("response %s has no example", key)
 		}
 		slices.SortFunc(o.examples[key], func(a, b Example) int { return strings.Compare(a.Name, b.Name) })
-		o.keys = append(o.keys, key)
 	}
-	slices.Sort(o.keys)
 	return o, nil
 }
 
@@ -130,7 +126,6 @@ type Operation struct {
 	Summary string
 
 	examples map[string][]Example // response key ("200", "4XX") -> by name
-	keys     []string             // the documented response keys, sorted
 }
 
 // Example is a documented example of a response: its name and its value as
@@ -175,7 +170,7 @@ func (o Operation) Idempotent() bool {
 
 // Responses returns the response keys the operation documents, sorted:
 // statuses ("200") and ranges ("4XX").
-func (o Operation) Responses() []string { return slices.Clone(o.keys) }
+func (o Operation) Responses() []string { return slices.Sorted(maps.Keys(o.examples)) }
 
 // Documents reports whether the operation documents status, by itself or
 // by its range.
@@ -205,7 +200,7 @@ func (o Operation) Example(status int, name string) (Example, error) {
 	key := o.key(status)
 	if key == "" {
 		return Example{}, fmt.Errorf("status %d (%s) is not documented for %s; documented: %s",
-			status, http.StatusText(status), o.ID, strings.Join(o.keys, ", "))
+			status, http.StatusText(status), o.ID, strings.Join(o.Responses(), ", "))
 	}
 	list := o.examples[key]
 	if name == "" {
