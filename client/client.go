@@ -320,8 +320,8 @@ func (c *Client) send(req *http.Request, cl *call, v any) (*http.Response, error
 func (c *Client) answer(op openapi.Operation, resp *http.Response, body []byte, v any) error {
 	var re *validate.ResponseError
 	if c.validateResponses {
-		var verr *validate.Error
-		if errors.As(c.validator.ResponseMessage(op.ID, resp.StatusCode, resp.Header, body), &verr) {
+		err := c.validator.ResponseMessage(op.ID, resp.StatusCode, resp.Header, body)
+		if verr, ok := errors.AsType[*validate.Error](err); ok {
 			re = &validate.ResponseError{StatusCode: resp.StatusCode, Header: resp.Header.Clone(), Body: clip(body), Err: verr}
 		}
 	}

@@ -52,8 +52,7 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 	}
 	u, err := url.Parse(filled)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
 			err = ue.Err // url.Error repeats the whole URL
 		}
 		return "", &OptionError{Field: "Endpoint", Reason: fmt.Sprintf("is not a URL: %v", err)}

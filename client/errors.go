@@ -111,14 +111,13 @@ func CodeMeaning(code string) string {
 // IsCode reports whether err is, or wraps, an *APIError with the given CBR
 // error code ("BackupService.6120" or "6120").
 func IsCode(err error, code string) bool {
-	var e *APIError
-	return errors.As(err, &e) && e.Code != "" && openapi.NormalizeCode(e.Code) == openapi.NormalizeCode(code)
+	e, ok := errors.AsType[*APIError](err)
+	return ok && e.Code != "" && openapi.NormalizeCode(e.Code) == openapi.NormalizeCode(code)
 }
 
 // StatusCode returns the HTTP status of the *APIError in err's chain, or 0.
 func StatusCode(err error) int {
-	var e *APIError
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*APIError](err); ok {
 		return e.StatusCode
 	}
 	return 0
@@ -297,25 +296,21 @@ func scrubToken(err error, tok string) error {
 			}
 		}
 	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
+	if apiErr, ok := errors.AsType[*APIError](err); ok {
 		apiErr.Code, apiErr.Message, apiErr.RequestID = str(apiErr.Code), str(apiErr.Message), str(apiErr.RequestID)
 		apiErr.Body = redact.Bytes(apiErr.Body, tok)
 		if apiErr.Response != nil {
 			hdr(apiErr.Response.Header)
 		}
 	}
-	var de *DecodeError
-	if errors.As(err, &de) {
+	if de, ok := errors.AsType[*DecodeError](err); ok {
 		de.Body, de.RequestID = redact.Bytes(de.Body, tok), str(de.RequestID)
 	}
-	var re *validate.ResponseError
-	if errors.As(err, &re) {
+	if re, ok := errors.AsType[*validate.ResponseError](err); ok {
 		re.Body = redact.Bytes(re.Body, tok)
 		hdr(re.Header)
 	}
-	var ve *validate.Error
-	if errors.As(err, &ve) {
+	if ve, ok := errors.AsType[*validate.Error](err); ok {
 		for i := range ve.Violations {
 			ve.Violations[i].Message = str(ve.Violations[i].Message)
 			ve.Violations[i].Pointer = str(ve.Violations[i].Pointer)

@@ -87,8 +87,8 @@ func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 			fmt.Sprintf("The request body is larger than %d bytes.", n))
 		return
 	}
-	var verr *Error
-	if !errors.As(err, &verr) {
+	verr, ok := errors.AsType[*Error](err)
+	if !ok {
 		WriteCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed, "The request body cannot be read.")
 		return
 	}

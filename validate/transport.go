@@ -53,8 +53,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var verr *Error
-	if errors.As(t.v.ResponseMessage(c.route.OperationID, resp.StatusCode, resp.Header, answer), &verr) {
+	err = t.v.ResponseMessage(c.route.OperationID, resp.StatusCode, resp.Header, answer)
+	if verr, ok := errors.AsType[*Error](err); ok {
 		return nil, &ResponseError{StatusCode: resp.StatusCode, Header: resp.Header, Body: answer, Err: verr}
 	}
 	return resp, nil
