@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -109,11 +110,9 @@ func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 	}
-	for _, vi := range verr.Violations {
-		if vi.Rule == RuleContentEncoding {
-			WriteCBRError(w, http.StatusUnsupportedMediaType, CodeParameterVerificationFailed, vi.Message+".")
-			return
-		}
+	if i := slices.IndexFunc(verr.Violations, func(vi Violation) bool { return vi.Rule == RuleContentEncoding }); i >= 0 {
+		WriteCBRError(w, http.StatusUnsupportedMediaType, CodeParameterVerificationFailed, verr.Violations[i].Message+".")
+		return
 	}
 	WriteCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed, violationsMessage(verr.Violations))
 }

@@ -42,7 +42,7 @@ type shared struct {
 	batch    map[*openapi3.Schema]*openapi3.Schema // items schema -> array of its itemless copy
 	reqOpts  []openapi3.SchemaValidationOption
 	respOpts []openapi3.SchemaValidationOption
-	filter   [2]*openapi3filter.Options // kin-openapi's options, [1] without security
+	filter   map[bool]*openapi3filter.Options // kin-openapi's options, by config.noSecurity
 }
 
 // operation is one operation of the document.
@@ -108,6 +108,7 @@ var sharedState = sync.OnceValues(func() (*shared, error) {
 	formats := doc.GetSchemaValidationOptions()
 	s := &shared{
 		router:   router,
+		filter:   map[bool]*openapi3filter.Options{},
 		ops:      map[string]*operation{},
 		itemless: map[*openapi3.Schema]*openapi3.Schema{},
 		batch:    map[*openapi3.Schema]*openapi3.Schema{},
@@ -142,10 +143,10 @@ var sharedState = sync.OnceValues(func() (*shared, error) {
 	}
 	slices.Sort(s.methods)
 	noAuth := func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
-	for i, auth := range []openapi3filter.AuthenticationFunc{authenticate, noAuth} {
+	for noSecurity, auth := range map[bool]openapi3filter.AuthenticationFunc{false: authenticate, true: noAuth} {
 		// Bodies are read bounded and decoded strictly here (decodeJSON),
 		// never by kin-openapi.
-		s.filter[i] = &openapi3filter.Options{
+		s.filter[noSecurity] = &openapi3filter.Options{
 			MultiError:              true,
 			IncludeResponseStatus:   true,
 			SkipSettingDefaults:     true, // validation never rewrites a message
@@ -169,14 +170,6 @@ func mediaType(ref *openapi3.ResponseRef) *openapi3.MediaType {
 		return nil
 	}
 	return mt
-}
-
-// filterOptions are kin-openapi's options for v's validations.
-func (v *Validator) filterOptions() *openapi3filter.Options {
-	if v.cfg.noSecurity {
-		return v.s.filter[1]
-	}
-	return v.s.filter[0]
 }
 
 // authenticate accepts an apiKey scheme whose header is present and not blank.
@@ -278,7 +271,8 @@ func (v *Validator) request(r *http.Request) (checked, error) {
 	shallow := *r
 	shallow.Body = http.NoBody
 	var vs violations
-	input := &openapi3filter.RequestValidationInput{Request: &shallow, PathParams: route.PathParams, Route: o.route, Options: v.filterOptions()}
+	input := &openapi3filter.RequestValidationInput{Request: &shallow, PathParams: route.PathParams, Route: o.route,
+		Options: v.s.filter[v.cfg.noSecurity]}
 	violationsOf(&vs, openapi3filter.ValidateRequest(r.Context(), input), InBody)
 	if o.reqSchema == nil {
 		if len(data) > 0 {
@@ -422,11 +416,11 @@ func (v *Validator) ResponseMessage(opID string, status int, header http.Header,
 	}
 	input := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: &http.Request{Method: o.route.Method, Header: http.Header{}}, Route: o.route, Options: v.filterOptions()},
+			Request: &http.Request{Method: o.route.Method, Header: http.Header{}}, Route: o.route, Options: v.s.filter[v.cfg.noSecurity]},
 		Status:  status,
 		Header:  header,
 		Body:    http.NoBody,
-		Options: v.filterOptions(),
+		Options: v.s.filter[v.cfg.noSecurity],
 	}
 	var vs violations
 	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
