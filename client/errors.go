@@ -216,8 +216,6 @@ type DecodeError struct {
 	OperationID string
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int
-	// ContentType is the answer's Content-Type header.
-	ContentType string
 	// RequestID is the X-Request-Id response header.
 	RequestID string
 	// Body is the raw body, at most limit.ErrorBody bytes.
@@ -234,7 +232,6 @@ func newDecodeError(op openapi.Operation, resp *http.Response, body []byte, err 
 	return &DecodeError{
 		OperationID: op.ID,
 		StatusCode:  resp.StatusCode,
-		ContentType: resp.Header.Get("Content-Type"),
 		RequestID:   resp.Header.Get("X-Request-Id"),
 		Body:        clip(body),
 		Err:         err,

@@ -18,8 +18,6 @@ import (
 type ErrorCode struct {
 	// Code is the error_code, e.g. "BackupService.6120".
 	Code string
-	// Message is the error_msg of the spec's example.
-	Message string
 	// Meaning says in plain words what the code means (the example's summary).
 	Meaning string
 	// Statuses are the response keys that document the code, e.g. ["400"]

@@ -107,8 +107,7 @@ func (s *spec) addCode(ex *openapi3.Example, name, key string) {
 	}
 	e := s.codes[code]
 	if e == nil {
-		msg, _ := body["error_msg"].(string)
-		e = &ErrorCode{Code: code, Message: msg, Meaning: ex.Summary, Example: name}
+		e = &ErrorCode{Code: code, Meaning: ex.Summary, Example: name}
 		s.codes[code] = e
 	}
 	e.Statuses = append(e.Statuses, key)
