@@ -296,9 +296,7 @@ func scrubToken(err error, tok string) error {
 	if apiErr, ok := errors.AsType[*APIError](err); ok {
 		apiErr.Code, apiErr.Message, apiErr.RequestID = str(apiErr.Code), str(apiErr.Message), str(apiErr.RequestID)
 		apiErr.Body = redact.Bytes(apiErr.Body, tok)
-		if apiErr.Response != nil {
-			hdr(apiErr.Response.Header)
-		}
+		hdr(apiErr.Response.Header) // newAPIError always keeps the response
 	}
 	if de, ok := errors.AsType[*DecodeError](err); ok {
 		de.Body, de.RequestID = redact.Bytes(de.Body, tok), str(de.RequestID)
