@@ -403,9 +403,6 @@ func (v *Validator) ResponseMessage(opID string, status int, header http.Header,
 	if err != nil {
 		return err
 	}
-	if header == nil {
-		header = http.Header{}
-	}
 	if status < 100 || status > 599 {
 		return violationError(Violation{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("%d is not an HTTP status code", status)})
 	}
