@@ -46,7 +46,12 @@ func parse(data []byte) (*spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc.SetStringFormatValidator("uuid", uuidFormat{})
+	doc.SetStringFormatValidator("uuid", openapi3.NewCallbackValidator(func(s string) error {
+		if _, err := uuid.Parse(s); err != nil || len(s) != 36 { // not the urn:, {} or 32-digit forms
+			return errors.New("must be a UUID such as 3b5816b5-f29c-4172-9d9a-76c719a659ce")
+		}
+		return nil
+	}))
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, err
 	}
@@ -160,11 +165,7 @@ func IDs() []string {
 // Idempotent reports whether sending the operation twice does what sending
 // it once does (RFC 9110, 9.2.2): a failed POST may have taken effect.
 func (o Operation) Idempotent() bool {
-	switch o.Method {
-	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
-		return true
-	}
-	return false
+	return slices.Contains([]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions}, o.Method)
 }
 
 // Responses returns the response keys the operation documents, sorted:
@@ -214,14 +215,4 @@ func (o Operation) Example(status int, name string) (Example, error) {
 	}
 	return Example{}, fmt.Errorf("example %q is not documented for status %d of %s; documented: %s",
 		name, status, o.ID, strings.Join(names, ", "))
-}
-
-// uuidFormat accepts the canonical textual form of a UUID.
-type uuidFormat struct{}
-
-func (uuidFormat) Validate(s string) error {
-	if _, err := uuid.Parse(s); err != nil || len(s) != 36 { // not the urn:, {} or 32-digit forms
-		return errors.New("must be a UUID such as 3b5816b5-f29c-4172-9d9a-76c719a659ce")
-	}
-	return nil
 }
