@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/go-json-experiment/json/jsontext"
@@ -335,17 +336,12 @@ func wrongKind(schema *openapi3.Schema, kind jsontext.Kind) bool {
 	if schema.Type == nil || len(*schema.Type) != 1 {
 		return false
 	}
-	switch (*schema.Type)[0] {
-	case openapi3.TypeObject:
-		return kind != '{' && kind != 'n'
-	case openapi3.TypeArray:
-		return kind != '[' && kind != 'n'
-	case openapi3.TypeString:
-		return kind != '"' && kind != 'n'
-	case openapi3.TypeBoolean:
-		return kind != 't' && kind != 'f' && kind != 'n'
-	case openapi3.TypeNumber, openapi3.TypeInteger:
-		return kind != '0' && kind != 'n'
-	}
-	return false
+	want, ok := kinds[(*schema.Type)[0]]
+	return ok && kind != 'n' && !strings.ContainsRune(want, rune(kind))
+}
+
+// kinds are the jsontext kinds of a value of each schema type, null aside.
+var kinds = map[string]string{
+	openapi3.TypeObject: "{", openapi3.TypeArray: "[", openapi3.TypeString: `"`,
+	openapi3.TypeBoolean: "tf", openapi3.TypeNumber: "0", openapi3.TypeInteger: "0",
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Where a violation is: the In field of a Violation.
@@ -190,18 +191,11 @@ func violationError(vs ...Violation) error {
 
 // pointer builds a JSON pointer (RFC 6901) from unescaped reference tokens.
 func pointer(tokens ...string) string {
-	if len(tokens) == 0 {
-		return ""
-	}
-	var b strings.Builder
+	var p jsontext.Pointer
 	for _, t := range tokens {
-		b.WriteByte('/')
-		if strings.ContainsAny(t, "~/") {
-			t = strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1")
-		}
-		b.WriteString(t)
+		p = p.AppendToken(t)
 	}
-	return b.String()
+	return string(p)
 }
 
 // violationsOf maps an error of kin-openapi (openapi3filter.RequestError,
