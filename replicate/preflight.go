@@ -1,6 +1,7 @@
 package replicate
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -238,9 +239,4 @@ func destinationVault(ctx context.Context, c *client.Client, p cbr.CheckpointRep
 }
 
 // orNothing lists list, or says "nothing" for none.
-func orNothing(list ...string) string {
-	if len(list) == 0 || (len(list) == 1 && list[0] == "") {
-		return "nothing"
-	}
-	return strings.Join(list, ", ")
-}
+func orNothing(list ...string) string { return cmp.Or(strings.Join(list, ", "), "nothing") }

@@ -160,16 +160,12 @@ var sharedState = sync.OnceValues(func() (*shared, error) {
 })
 
 // mediaType is the application/json content of a response, nil if it has
-// none with a schema.
+// none with a schema (openapi.Doc resolved every ref).
 func mediaType(ref *openapi3.ResponseRef) *openapi3.MediaType {
-	if ref == nil || ref.Value == nil {
-		return nil
+	if mt := ref.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+		return mt
 	}
-	mt := ref.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
-		return nil
-	}
-	return mt
+	return nil
 }
 
 // authenticate accepts an apiKey scheme whose header is present and not blank.
