@@ -142,12 +142,10 @@ type violations struct {
 
 func (c *violations) add(vs ...Violation) {
 	for _, v := range vs {
-		if len(c.list) >= MaxViolations {
-			c.more++
-			continue
+		if c.fits() {
+			v.Pointer, v.Message = limit.Text(v.Pointer, limit.Message), limit.Text(v.Message, limit.Message)
+			c.list = append(c.list, v)
 		}
-		v.Pointer, v.Message = limit.Text(v.Pointer, limit.Message), limit.Text(v.Message, limit.Message)
-		c.list = append(c.list, v)
 	}
 }
 

@@ -51,7 +51,6 @@ func run(args []string, stdout io.Writer) error {
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
 		h.Set("Content-Length", length)
-		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(answer) // a client gone away is no error of the server
 	})
 
