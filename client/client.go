@@ -31,9 +31,6 @@ const Version = "0.2.0"
 // Options.HTTPClient is nil and Options.Timeout is 0.
 const DefaultTimeout = 60 * time.Second
 
-// baseUserAgent names the project and its version.
-const baseUserAgent = "cbr-replicate/" + Version + " (+https://github.com/cbr-replicate/cbr-replicate)"
-
 // Client calls the operations of the CBR API that the spec describes. It is
 // immutable after New and safe for concurrent use.
 type Client struct {
@@ -65,7 +62,7 @@ func New(opts Options) (*Client, error) {
 		signer:            opts.Signer,
 		validateRequests:  !opts.SkipRequestValidation,
 		validateResponses: opts.ValidateResponses,
-		userAgent:         baseUserAgent,
+		userAgent:         "cbr-replicate/" + Version + " (+https://github.com/cbr-replicate/cbr-replicate)",
 	}
 	if err := checkProjectID(opts.ProjectID); err != nil {
 		return nil, err

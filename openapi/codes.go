@@ -49,9 +49,6 @@ func LookupErrorCode(code string) (ErrorCode, bool) {
 	return c, true
 }
 
-// codePrefix is the namespace of every CBR error code ("BackupService.6120").
-const codePrefix = "BackupService."
-
 // NormalizeCode turns "6120" into "BackupService.6120" and trims blanks, so
 // that codes compare equal however the service or a caller spelt them.
 func NormalizeCode(code string) string {
@@ -59,7 +56,7 @@ func NormalizeCode(code string) string {
 	if code == "" || strings.Trim(code, "0123456789") != "" {
 		return code
 	}
-	return codePrefix + code
+	return "BackupService." + code // the namespace of every CBR error code
 }
 
 // Regions returns the regions of the spec's server variable "region"

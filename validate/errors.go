@@ -92,14 +92,11 @@ func (e *Error) Error() string {
 	if e == nil || len(e.Violations) == 0 {
 		return "validate: no violations"
 	}
-	var b strings.Builder
+	lines := make([]string, len(e.Violations))
 	for i, v := range e.Violations {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(v.String())
+		lines[i] = v.String()
 	}
-	return b.String()
+	return strings.Join(lines, "\n")
 }
 
 // Has reports whether e holds a violation at pointer that breaks rule.
