@@ -123,12 +123,10 @@ func StatusCode(err error) int {
 	return 0
 }
 
-// CheckResponse returns nil for a 2xx answer and an *APIError for any other,
-// reading at most limit.ErrorBody bytes of its body; the caller still
-// closes the body. It is the one place that decides what counts as an API
-// error, for callers of the generated client; Client.Do decides the same
-// way. The APIError keeps a copy of resp whose Request has its secret
-// headers redacted.
+// CheckResponse returns nil for a 2xx answer and, as Client.Do decides, an
+// *APIError for any other, for callers of the generated client: it reads at
+// most limit.ErrorBody bytes of the body (the caller still closes it), and
+// the APIError keeps a copy of resp whose Request has its secrets redacted.
 func CheckResponse(resp *http.Response) error {
 	if succeeded(resp) {
 		return nil

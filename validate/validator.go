@@ -372,9 +372,7 @@ func (v *Validator) checkJSON(data []byte, schema *openapi3.Schema, opts []opena
 // Response validates the response resp to the request r (resp.Request if
 // r is nil), against the operation r is routed to: a documented status,
 // Content-Type and the JSON body of that status, read up to limit.Answer
-// (16 MiB). The body is left readable. It returns *Error for violations,
-// an error wrapping *http.MaxBytesError for a body over the bound and a
-// wrapped error if the body cannot be read.
+// (16 MiB). The body is left readable. Errors are Request's.
 func (v *Validator) Response(r *http.Request, resp *http.Response) error {
 	if resp == nil {
 		return errors.New("validate: nil response")
