@@ -116,7 +116,7 @@ func TestTransportValidateResponsesOverTheBoundWithBoundedAllocation(t *testing.
 		base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: body, Request: r}, nil
 		})
-		resp, err := v.Transport(base, true).RoundTrip(postRequest(t, "http://127.0.0.1:1", bytes.NewReader(page)))
+		resp, err := v.Transport(base, validate.ValidateResponses()).RoundTrip(postRequest(t, "http://127.0.0.1:1", bytes.NewReader(page)))
 		assert.Nil(t, resp)
 		return err
 	})
@@ -128,7 +128,7 @@ func TestTransportRequestOverTheBoundIsNotSent(t *testing.T) {
 	assertAllocationBounded(t, limit.Request, hostileRequest, func(body io.ReadCloser) error {
 		r := postRequest(t, "http://127.0.0.1:1", nil)
 		r.Body = body
-		_, err := v.Transport(base, false).RoundTrip(r)
+		_, err := v.Transport(base).RoundTrip(r)
 		return err
 	})
 	assert.Zero(t, base.calls.Load())

@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,20 +8,40 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 )
 
+// TransportOption configures the RoundTripper returned by Validator.Transport.
+type TransportOption func(*transportConfig)
+
+type transportConfig struct {
+	responses bool
+}
+
+// ValidateResponses makes the Transport validate every response too: a
+// response that breaks the contract comes back as *ResponseError.
+func ValidateResponses() TransportOption {
+	return func(c *transportConfig) { c.responses = true }
+}
+
 // Transport returns a RoundTripper that validates each request before
 // anything is sent: an invalid request never reaches base, and RoundTrip
 // returns an error wrapping *Error. Valid requests are sent with their body
-// bytes unchanged. With validateResponses, a response that breaks the
-// contract comes back as *ResponseError. base nil means
-// http.DefaultTransport.
-func (v *Validator) Transport(base http.RoundTripper, validateResponses bool) http.RoundTripper {
-	return &transport{v: v, base: cmp.Or(base, http.DefaultTransport), responses: validateResponses}
+// bytes unchanged. base nil means http.DefaultTransport.
+func (v *Validator) Transport(base http.RoundTripper, opts ...TransportOption) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	t := &transport{v: v, base: base}
+	for _, o := range opts {
+		if o != nil {
+			o(&t.cfg)
+		}
+	}
+	return t
 }
 
 type transport struct {
-	v         *Validator
-	base      http.RoundTripper
-	responses bool
+	v    *Validator
+	base http.RoundTripper
+	cfg  transportConfig
 }
 
 // RoundTrip validates req, sends a copy of it with the same body bytes and,
@@ -46,7 +65,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// through the Transport is never replayed on a broken connection.
 	out.GetBody, out.ContentLength = nil, int64(len(c.data))
 	resp, err := t.base.RoundTrip(out)
-	if err != nil || !t.responses {
+	if err != nil || !t.cfg.responses {
 		return resp, err
 	}
 	answer, err := readBody(&resp.Body, limit.Answer, "response body of "+req.Method+" "+req.URL.Redacted())

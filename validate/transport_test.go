@@ -97,7 +97,7 @@ func TestTransportNeverSendsAnInvalidRequest(t *testing.T) {
 			if tt.modify != nil {
 				tt.modify(r)
 			}
-			resp, err := v.Transport(base, false).RoundTrip(r)
+			resp, err := v.Transport(base).RoundTrip(r)
 			require.Error(t, err)
 			assert.Nil(t, resp)
 			assert.Equal(t, tt.want, violationsOf(t, err))
@@ -112,7 +112,7 @@ func TestTransportNeverSendsAnInvalidRequest(t *testing.T) {
 func TestTransportThroughHTTPClientWrapsError(t *testing.T) {
 	v := newValidator(t)
 	srv := newServer(t, 200, "application/json", "{}")
-	client := &http.Client{Transport: v.Transport(srv.Client().Transport, false)}
+	client := &http.Client{Transport: v.Transport(srv.Client().Transport)}
 	_, err := client.Do(postRequest(t, srv.URL, strings.NewReader(`{}`)))
 	var verr *validate.Error
 	require.ErrorAs(t, err, &verr)
@@ -131,7 +131,7 @@ func TestTransportSendsBodyBytesUnchanged(t *testing.T) {
 			base := &countingTransport{base: srv.Client().Transport}
 			r := postRequest(t, srv.URL, bytes.NewReader(body))
 			hdr, origBody := r.Header.Clone(), r.Body
-			resp, err := v.Transport(base, false).RoundTrip(r)
+			resp, err := v.Transport(base).RoundTrip(r)
 			require.NoError(t, err)
 			defer resp.Body.Close()
 			assert.Equal(t, int32(1), base.calls.Load())
@@ -163,7 +163,7 @@ func TestTransportValidateResponses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t, tt.status, tt.contentType, tt.body)
-			rt := v.Transport(srv.Client().Transport, true)
+			rt := v.Transport(srv.Client().Transport, validate.ValidateResponses())
 			resp, err := rt.RoundTrip(postRequest(t, srv.URL, bytes.NewReader(readTestdata(t, "request.json"))))
 			if tt.want == nil {
 				require.NoError(t, err)
@@ -190,7 +190,7 @@ func TestTransportValidateResponses(t *testing.T) {
 func TestTransportWithoutValidateResponsesPassesDrift(t *testing.T) {
 	v := newValidator(t)
 	srv := newServer(t, 200, "application/json", `{"replication":{"backups":{}}}`)
-	resp, err := v.Transport(srv.Client().Transport, false).RoundTrip(postRequest(t, srv.URL, bytes.NewReader(readTestdata(t, "request.json"))))
+	resp, err := v.Transport(srv.Client().Transport).RoundTrip(postRequest(t, srv.URL, bytes.NewReader(readTestdata(t, "request.json"))))
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	assert.Equal(t, 200, resp.StatusCode)
@@ -199,7 +199,7 @@ func TestTransportWithoutValidateResponsesPassesDrift(t *testing.T) {
 func TestTransportReturnsBaseErrors(t *testing.T) {
 	v := newValidator(t)
 	broken := errors.New("dial failed")
-	rt := v.Transport(roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, broken }), true)
+	rt := v.Transport(roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, broken }), validate.ValidateResponses())
 	_, err := rt.RoundTrip(postRequest(t, "http://127.0.0.1:1", bytes.NewReader(readTestdata(t, "request.json"))))
 	assert.ErrorIs(t, err, broken)
 }
@@ -219,7 +219,7 @@ func TestTransportValidateResponsesClosesTheOriginalBody(t *testing.T) {
 			base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 				return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: tracked, Request: r}, nil
 			})
-			resp, err := v.Transport(base, true).RoundTrip(postRequest(t, "http://127.0.0.1:1", bytes.NewReader(readTestdata(t, "request.json"))))
+			resp, err := v.Transport(base, validate.ValidateResponses()).RoundTrip(postRequest(t, "http://127.0.0.1:1", bytes.NewReader(readTestdata(t, "request.json"))))
 			assert.True(t, tracked.closed.Load(), "the base response body is read and closed")
 			if err != nil {
 				assert.Nil(t, resp)
@@ -251,7 +251,7 @@ func TestTransportHandsOnARequestThatCannotBeReplayed(t *testing.T) {
 	spy := &getBodySpy{base: srv.Client().Transport}
 	r := postRequest(t, srv.URL, bytes.NewReader(readTestdata(t, "request.json")))
 	require.NotNil(t, r.GetBody, "http.NewRequest sets GetBody for a bytes.Reader")
-	resp, err := newValidator(t).Transport(spy, false).RoundTrip(r)
+	resp, err := newValidator(t).Transport(spy).RoundTrip(r)
 	require.NoError(t, err)
 	_ = resp.Body.Close()
 	assert.False(t, spy.sawGetBody.Load(), "without GetBody net/http cannot re-send the POST on a broken connection")

@@ -20,7 +20,7 @@ func everyMethod(t *testing.T, v *validate.Validator) map[string]error {
 	_, rtErr := v.Transport(roundTripFunc(func(*http.Request) (*http.Response, error) {
 		t.Error("an unusable Validator sends nothing")
 		return nil, nil
-	}), false).RoundTrip(postRequest(t, "http://127.0.0.1:1", bytes.NewReader(page)))
+	})).RoundTrip(postRequest(t, "http://127.0.0.1:1", bytes.NewReader(page)))
 	return map[string]error{
 		"Request":      v.Request(newRequest(t, opPath, page)),
 		"Response":     v.Response(newRequest(t, opPath, page), resp),
@@ -85,7 +85,7 @@ func TestRequestWithoutURLReturnsAnError(t *testing.T) {
 		resp := newResponse(200, "application/json", "{}")
 		assert.ErrorContains(t, v.Response(&http.Request{}, resp), "request without URL")
 		assert.ErrorContains(t, v.Response(nil, nil), "nil response")
-		_, err := v.Transport(nil, false).RoundTrip(&http.Request{})
+		_, err := v.Transport(nil).RoundTrip(&http.Request{})
 		assert.ErrorContains(t, err, "request without URL")
 	})
 }
