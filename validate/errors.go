@@ -108,7 +108,7 @@ func (e *Error) Has(pointer, rule string) bool {
 
 // ResponseError reports a response that does not match the contract
 // (contract drift): returned by a Transport with ValidateResponses, and by
-// package replicate with Options.ValidateResponses. It keeps the status,
+// package client with Options.ValidateResponses. It keeps the status,
 // header and raw body of the response, whose body is consumed.
 type ResponseError struct {
 	// StatusCode is the status of the response.

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -26,10 +27,7 @@ func ValidateResponses() TransportOption {
 // returns an error wrapping *Error. Valid requests are sent with their body
 // bytes unchanged. base nil means http.DefaultTransport.
 func (v *Validator) Transport(base http.RoundTripper, opts ...TransportOption) http.RoundTripper {
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	t := &transport{v: v, base: base}
+	t := &transport{v: v, base: cmp.Or(base, http.DefaultTransport)}
 	for _, o := range opts {
 		if o != nil {
 			o(&t.cfg)
