@@ -74,20 +74,17 @@ func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("client: CBR answered ")
 	b.WriteString(statusText(e.StatusCode))
-	msg := limit.Text(e.Message, limit.Message)
+	msg, meaning := limit.Text(e.Message, limit.Message), CodeMeaning(e.Code)
 	switch {
-	case e.Code != "" && CodeMeaning(e.Code) != "":
-		fmt.Fprintf(&b, ": %s: %s", e.Code, CodeMeaning(e.Code))
+	case meaning != "":
+		fmt.Fprintf(&b, ": %s: %s", e.Code, meaning)
 		if msg != "" {
 			fmt.Fprintf(&b, "; service says %q", msg)
 		}
-	case e.Code != "":
-		fmt.Fprintf(&b, ": %s", e.Code)
-		if msg != "" {
-			fmt.Fprintf(&b, ": %s", msg)
-		}
-	case msg != "":
-		fmt.Fprintf(&b, ": %s", msg)
+	case e.Code != "" && msg != "":
+		fmt.Fprintf(&b, ": %s: %s", e.Code, msg)
+	case e.Code != "" || msg != "":
+		fmt.Fprintf(&b, ": %s", cmp.Or(e.Code, msg))
 	case len(bytes.TrimSpace(e.Body)) == 0:
 		b.WriteString(" with an empty body")
 	default:
