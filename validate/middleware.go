@@ -58,10 +58,11 @@ func (v *Validator) Middleware(next http.Handler) http.Handler {
 			v.reject(w, r, err)
 			return
 		}
-		r.Body = &validatedBody{Reader: bytes.NewReader(c.data), value: c.value}
-		r.GetBody = func() (io.ReadCloser, error) { return &validatedBody{Reader: bytes.NewReader(c.data), value: c.value}, nil }
-		r.ContentLength = int64(len(c.data))
-		r.Header.Set("Content-Length", strconv.Itoa(len(c.data)))
+		data, value := c.data, c.value
+		r.Body = &validatedBody{Reader: bytes.NewReader(data), value: value}
+		r.GetBody = func() (io.ReadCloser, error) { return &validatedBody{Reader: bytes.NewReader(data), value: value}, nil }
+		r.ContentLength = int64(len(data))
+		r.Header.Set("Content-Length", strconv.Itoa(len(data)))
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, c.route)))
 	})
 }
