@@ -281,6 +281,7 @@ func scrubToken(err error, tok string) error {
 		return err
 	}
 	str := func(s string) string { return redact.String(s, tok) }
+	body := func(b []byte) []byte { return []byte(str(string(b))) }
 	hdr := func(h http.Header) {
 		for _, vs := range h {
 			for i := range vs {
@@ -290,14 +291,14 @@ func scrubToken(err error, tok string) error {
 	}
 	if apiErr, ok := errors.AsType[*APIError](err); ok {
 		apiErr.Code, apiErr.Message, apiErr.RequestID = str(apiErr.Code), str(apiErr.Message), str(apiErr.RequestID)
-		apiErr.Body = redact.Bytes(apiErr.Body, tok)
+		apiErr.Body = body(apiErr.Body)
 		hdr(apiErr.Response.Header) // newAPIError always keeps the response
 	}
 	if de, ok := errors.AsType[*DecodeError](err); ok {
-		de.Body, de.RequestID = redact.Bytes(de.Body, tok), str(de.RequestID)
+		de.Body, de.RequestID = body(de.Body), str(de.RequestID)
 	}
 	if re, ok := errors.AsType[*validate.ResponseError](err); ok {
-		re.Body = redact.Bytes(re.Body, tok)
+		re.Body = body(re.Body)
 		hdr(re.Header)
 	}
 	if ve, ok := errors.AsType[*validate.Error](err); ok {

@@ -90,15 +90,6 @@ func String(s string, secrets ...string) string {
 	return s
 }
 
-// Bytes is String for a byte slice; it returns b itself when it holds no
-// secret.
-func Bytes(b []byte, secrets ...string) []byte {
-	if s := String(string(b), secrets...); s != string(b) {
-		return []byte(s)
-	}
-	return b
-}
-
 // replaceEscaped replaces the occurrences of secret in s that escape some
 // of its characters: it finds them in s unescaped and maps them back, one
 // pass over s, holding one unescaped copy of it.
