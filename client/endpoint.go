@@ -51,11 +51,8 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 		filled = strings.ReplaceAll(filled, t, cmp.Or(url.PathEscape(projectID), "PROJECT_ID"))
 	}
 	u, err := url.Parse(filled)
-	if err != nil {
-		if ue, ok := errors.AsType[*url.Error](err); ok {
-			err = ue.Err // url.Error repeats the whole URL
-		}
-		return "", &OptionError{Field: "Endpoint", Reason: fmt.Sprintf("is not a URL: %v", err)}
+	if err != nil { // a *url.Error, which repeats the whole URL: only what it wraps
+		return "", &OptionError{Field: "Endpoint", Reason: fmt.Sprintf("is not a URL: %v", errors.Unwrap(err))}
 	}
 	switch {
 	case u.User != nil:
