@@ -202,6 +202,7 @@ func (d *decoder) seen(names *map[string]struct{}, name []byte) {
 	}
 	if _, dup := (*names)[string(name)]; dup {
 		d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleDuplicateKey, Message: "the object repeats this key"})
+		return
 	}
 	(*names)[string(name)] = struct{}{}
 }
