@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"github.com/cbr-replicate/cbr-replicate/openapi"
@@ -28,9 +30,6 @@ const Version = "0.2.0"
 // DefaultTimeout bounds a whole call (connect, send, answer) when
 // Options.HTTPClient is nil and Options.Timeout is 0.
 const DefaultTimeout = 60 * time.Second
-
-// baseUserAgent names the project and its version.
-const baseUserAgent = "cbr-replicate/" + Version + " (+https://github.com/cbr-replicate/cbr-replicate)"
 
 // Client calls the operations of the CBR API that the spec describes. It is
 // immutable after New and safe for concurrent use.
@@ -54,11 +53,8 @@ var sharedValidator = sync.OnceValues(func() (*validate.Validator, error) {
 	return validate.New(validate.WithoutSecurity())
 })
 
-// New checks opts and returns a Client. It fails with an *OptionError on an
-// unknown region, an endpoint that is not an absolute https URL (or http to
-// a loopback host, or with AllowInsecureHTTP) or names another project, an
-// empty ProjectID, a missing or doubled way to authenticate or a User-Agent
-// that cannot be sent.
+// New checks opts and returns a Client; an option it refuses (see Options
+// and ServiceRoot) is an *OptionError naming the field.
 func New(opts Options) (*Client, error) {
 	c := &Client{
 		projectID:         opts.ProjectID,
@@ -66,7 +62,7 @@ func New(opts Options) (*Client, error) {
 		signer:            opts.Signer,
 		validateRequests:  !opts.SkipRequestValidation,
 		validateResponses: opts.ValidateResponses,
-		userAgent:         baseUserAgent,
+		userAgent:         "cbr-replicate/" + Version + " (+https://github.com/cbr-replicate/cbr-replicate)",
 	}
 	if err := checkProjectID(opts.ProjectID); err != nil {
 		return nil, err
@@ -74,8 +70,9 @@ func New(opts Options) (*Client, error) {
 	var err error
 	if opts.Endpoint != "" {
 		c.endpoint, err = ServiceRoot(opts.Endpoint, opts.ProjectID, opts.AllowInsecureHTTP)
-	} else {
-		c.endpoint, err = regionEndpoint(opts.Region)
+	} else if c.endpoint, err = openapi.ServerURL(opts.Region); err != nil {
+		err = &OptionError{Field: "Region", Value: opts.Region, Reason: "is an unknown region: the spec's regions are " +
+			strings.Join(openapi.Regions(), ", ") + " (set Options.Endpoint for another cloud)"}
 	}
 	if err != nil {
 		return nil, err
@@ -87,7 +84,7 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	if ua := opts.UserAgent; ua != "" {
-		if !validHeaderValue(ua) {
+		if !httpguts.ValidHeaderFieldValue(ua) {
 			return nil, &OptionError{Field: "UserAgent", Reason: "contains a control character"}
 		}
 		c.userAgent += " " + ua
@@ -122,35 +119,22 @@ func checkAuth(opts Options) error {
 	return nil
 }
 
-// newHTTPClient copies the caller's client (or builds the default one) and
-// makes the copy follow no redirects.
+// newHTTPClient copies the caller's client, or builds the default one on a
+// private copy of http.DefaultTransport (proxy from the environment, HTTP/2,
+// sane dial timeouts) with TLS 1.2 or newer and certificate verification
+// on, and makes the copy follow no redirects.
 func newHTTPClient(hc *http.Client, timeout time.Duration) *http.Client {
-	var out http.Client
-	if hc != nil {
-		out = *hc
-	} else {
-		if timeout == 0 {
-			timeout = DefaultTimeout
-		}
-		out = http.Client{Timeout: timeout, Transport: defaultTransport()}
+	if hc == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = cmp.Or(t.TLSClientConfig, &tls.Config{})
+		t.TLSClientConfig.MinVersion, t.TLSClientConfig.InsecureSkipVerify = tls.VersionTLS12, false
+		hc = &http.Client{Timeout: cmp.Or(timeout, DefaultTimeout), Transport: t}
 	}
+	out := *hc
 	// A redirected POST would be re-sent, and X-Auth-Token (not a header
 	// net/http strips across hosts) would travel to wherever it points.
 	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &out
-}
-
-// defaultTransport is a private copy of http.DefaultTransport (proxy from
-// the environment, HTTP/2, sane dial timeouts) with TLS 1.2 or newer and
-// certificate verification on.
-func defaultTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	if t.TLSClientConfig == nil {
-		t.TLSClientConfig = &tls.Config{}
-	}
-	t.TLSClientConfig.MinVersion = tls.VersionTLS12
-	t.TLSClientConfig.InsecureSkipVerify = false
-	return t
 }
 
 // Endpoint returns the service root the client sends to, e.g.
@@ -161,14 +145,6 @@ func (c *Client) Endpoint() string {
 		return ""
 	}
 	return c.endpoint
-}
-
-// ProjectID returns the project of the client's requests.
-func (c *Client) ProjectID() string {
-	if c == nil {
-		return ""
-	}
-	return c.projectID
 }
 
 // Builder builds the request of one operation, typically with a generated
@@ -193,10 +169,8 @@ type callKey struct{}
 // TokenSource, or signed over those bytes by the Signer. Nothing is sent: a
 // dry run prints the request (its secret headers redacted), Do sends it.
 // A header added after NewRequest is not signed. An invalid request is an
-// error wrapping *validate.Error.
-//
-// The request has no GetBody, so that net/http can never rewind and re-send
-// it (see the package doc).
+// error wrapping *validate.Error. The request has no GetBody (see the
+// package doc).
 func (c *Client) NewRequest(ctx context.Context, body any, build Builder) (*http.Request, error) {
 	switch {
 	case c == nil || c.http == nil:
@@ -274,7 +248,7 @@ func (c *Client) authenticate(ctx context.Context, req *http.Request, body []byt
 		return fmt.Errorf("client: getting the token (nothing was sent): %w", err)
 	case tok == "":
 		return ErrEmptyToken
-	case !validHeaderValue(tok):
+	case !httpguts.ValidHeaderFieldValue(tok):
 		return errors.New("client: the token contains a control character, e.g. a trailing newline (nothing was sent)")
 	}
 	req.Header.Set("X-Auth-Token", tok)
@@ -284,27 +258,21 @@ func (c *Client) authenticate(ctx context.Context, req *http.Request, body []byt
 // errNotBuilt is what the methods of a Client not built by New return.
 var errNotBuilt = errors.New("client: Client not built with New")
 
-// Do sends req once and reads the answer once, at most limit.Answer
-// (16 MiB) of it: a 2xx answer is decoded into v (nil: not decoded), case-
-// sensitively, any other is an *APIError. With Options.ValidateResponses
-// the same bytes are first checked against the operation's responses in the
-// spec: an answer that breaks it is a *validate.ResponseError (a non-2xx one
-// is also an *APIError). The *http.Response comes back (nil only when none
-// came) with its body consumed and replaced by a reader of the bytes read.
-//
-// req is a request NewRequest built; ctx bounds the call. Errors never carry
-// the request's token, and say for an operation that is not idempotent
-// (CopyCheckpoint, a POST) whether it may have started. A 401 answer means
-// CBR refused the request before anything started, so when the TokenSource
-// can renew (TokenInvalidator) and the request carried its token, Do renews
-// it and sends the request once more, exactly once.
+// Do sends req, a request NewRequest built, once and reads the answer once
+// (at most limit.Answer, 16 MiB), validated first with
+// Options.ValidateResponses: a 2xx answer is decoded into v (nil: not
+// decoded), case-sensitively, any other is an *APIError (the package doc
+// lists the errors). The *http.Response comes back (nil only when none
+// came) with its body replaced by a reader of the bytes read. ctx bounds
+// the call. After a 401, when the TokenSource can renew (TokenInvalidator)
+// and the request carried its token, Do renews it and sends once more.
 func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*http.Response, error) {
 	switch {
 	case c == nil || c.http == nil:
 		return nil, errNotBuilt
 	case ctx == nil:
 		return nil, errors.New("client: nil context")
-	case req == nil || req.URL == nil:
+	case req == nil:
 		return nil, errors.New("client: Do needs a request built by NewRequest")
 	}
 	cl, ok := req.Context().Value(callKey{}).(*call)
@@ -354,8 +322,8 @@ func (c *Client) send(req *http.Request, cl *call, v any) (*http.Response, error
 func (c *Client) answer(op openapi.Operation, resp *http.Response, body []byte, v any) error {
 	var re *validate.ResponseError
 	if c.validateResponses {
-		var verr *validate.Error
-		if errors.As(c.validator.ResponseMessage(op.ID, resp.StatusCode, resp.Header, body), &verr) {
+		err := c.validator.ResponseMessage(op.ID, resp.StatusCode, resp.Header, body)
+		if verr, ok := errors.AsType[*validate.Error](err); ok {
 			re = &validate.ResponseError{StatusCode: resp.StatusCode, Header: resp.Header.Clone(), Body: clip(body), Err: verr}
 		}
 	}
@@ -394,13 +362,13 @@ func mayHaveStarted(op openapi.Operation) string {
 // sendError explains a failed round trip, saying whether the request may
 // have reached CBR.
 func sendError(op openapi.Operation, err error, wrote bool) error {
-	if wrote && !op.Idempotent() {
-		return fmt.Errorf("client: sending %s: %w; it may have reached CBR%s", op.ID, err, mayHaveStarted(op))
-	}
-	if wrote {
+	switch {
+	case !wrote:
+		return fmt.Errorf("client: sending %s (nothing was sent): %w", op.ID, err)
+	case op.Idempotent():
 		return fmt.Errorf("client: sending %s: %w", op.ID, err)
 	}
-	return fmt.Errorf("client: sending %s (nothing was sent): %w", op.ID, err)
+	return fmt.Errorf("client: sending %s: %w; it may have reached CBR%s", op.ID, err, mayHaveStarted(op))
 }
 
 // readError explains an answer whose body could not be read: over the

@@ -5,23 +5,16 @@
 // and decodes the answer. The typed operations ([Client.Replicate], ...)
 // are NewRequest, Do and nothing else.
 //
-// New resolves the endpoint from the spec's server template (Options.Region:
-// "eu-de", the default, or "eu-nl") or takes Options.Endpoint in any form a
-// user or a service catalog gives it ([ServiceRoot]: a bare host, a gateway
-// prefix, .../v3, or .../v3/{project_id} as Open Telekom Cloud's catalog
-// lists CBR); https, and http only to a loopback host or with
+// New takes the endpoint from the spec's server template (Options.Region)
+// or from Options.Endpoint in any form a user or a service catalog gives it
+// ([ServiceRoot]); https, and http only to a loopback host or with
 // Options.AllowInsecureHTTP, since the token would travel in clear.
 //
-// One path from the caller to the wire: NewRequest encodes the request body
-// once, checks the request against its operation in the spec once (package
-// validate: path and query parameters and exactly those body bytes, unless
-// Options.SkipRequestValidation) and returns an *http.Request carrying
-// exactly them, authenticated (X-Auth-Token from the TokenSource, or signed
-// over those bytes by the RequestSigner: AK/SK, package aksk). Do sends it
-// once and reads the answer once, at most 16 MiB, validating the same bytes
-// against the operation's responses when Options.ValidateResponses is set.
-// A dry run is NewRequest alone. No layer of transports rewrites or
-// re-reads the request on its way.
+// One path from the caller to the wire: NewRequest encodes the body once,
+// validates exactly those bytes once (package validate) and authenticates
+// them (a token, or an AK/SK signature over them); Do sends them once and
+// reads the answer once, at most 16 MiB. A dry run is NewRequest alone. No
+// layer of transports rewrites or re-reads the request on its way.
 //
 // Errors:
 //
@@ -43,8 +36,7 @@
 // The token never appears in an error or in the printed form of Options,
 // Client or StaticToken: the *http.Response kept in an APIError has its
 // secret headers redacted, and a token that a gateway echoes back is
-// replaced by "[REDACTED]" (package internal/redact is the one place that
-// does it).
+// replaced by "[REDACTED]" (package internal/redact).
 //
 // No retries. An operation that is not idempotent (CopyCheckpoint, a POST:
 // a second request starts a second replication) is sent at most once: Do has
@@ -58,11 +50,8 @@
 // re-send the request, and X-Auth-Token to whatever host it names): a 3xx
 // answer is an *APIError. An Options.HTTPClient whose own Transport retries
 // defeats this guarantee. When a call of such an operation fails after the
-// request was written (a timeout, a dropped connection, an unreadable
-// answer), the error says that it may have started: check the vault's
-// replication records before trying again. The one exception, for every
-// operation: a 401 answer means CBR refused the request before anything
-// started, so when the TokenSource can renew (TokenInvalidator, a
-// signed-in session of package auth) Do renews the token and sends the
-// request once more, exactly once.
+// request was written, the error says that it may have started: check the
+// vault's replication records before trying again. The one exception, for
+// every operation: a 401 answer means CBR refused the request before
+// anything started, so Do renews a renewable token once and sends again.
 package client

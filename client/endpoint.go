@@ -8,9 +8,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
-	"github.com/cbr-replicate/cbr-replicate/openapi"
 )
 
 // projectTemplates are the placeholders of a project ID that catalogs and
@@ -47,17 +48,11 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 	}
 	filled := base
 	for _, t := range projectTemplates {
-		if strings.Contains(filled, t) {
-			filled = strings.ReplaceAll(filled, t, cmp.Or(url.PathEscape(projectID), "PROJECT_ID"))
-		}
+		filled = strings.ReplaceAll(filled, t, cmp.Or(url.PathEscape(projectID), "PROJECT_ID"))
 	}
 	u, err := url.Parse(filled)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // url.Error repeats the whole URL
-		}
-		return "", &OptionError{Field: "Endpoint", Reason: fmt.Sprintf("is not a URL: %v", err)}
+	if err != nil { // a *url.Error, which repeats the whole URL: only what it wraps
+		return "", &OptionError{Field: "Endpoint", Reason: fmt.Sprintf("is not a URL: %v", errors.Unwrap(err))}
 	}
 	switch {
 	case u.User != nil:
@@ -98,17 +93,6 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 	return root.String(), nil
 }
 
-// regionEndpoint fills the spec's server URL template for region ("" means
-// the spec's default region).
-func regionEndpoint(region string) (string, error) {
-	u, err := openapi.ServerURL(region)
-	if err != nil {
-		return "", &OptionError{Field: "Region", Value: region, Reason: fmt.Sprintf(
-			"is an unknown region: the spec's regions are %s (set Options.Endpoint for another cloud)", strings.Join(openapi.Regions(), ", "))}
-	}
-	return u, nil
-}
-
 // checkProjectID accepts a project ID that is one path segment and can be
 // sent: not blank, valid UTF-8, no "/", "?", "#", blank or control
 // character, and not "." or "..", which a URL would resolve away.
@@ -116,19 +100,8 @@ func checkProjectID(id string) error {
 	switch {
 	case strings.TrimSpace(id) == "":
 		return &OptionError{Field: "ProjectID", Reason: "is required"}
-	case id == "." || id == ".." || strings.ContainsAny(id, "/?# \t") || !validHeaderValue(id) || !utf8.ValidString(id):
+	case id == "." || id == ".." || strings.ContainsAny(id, "/?# \t") || !httpguts.ValidHeaderFieldValue(id) || !utf8.ValidString(id):
 		return &OptionError{Field: "ProjectID", Value: id, Reason: "is not a project ID (one path segment, no blanks)"}
 	}
 	return nil
-}
-
-// validHeaderValue reports whether s can be sent as an HTTP header value
-// (no control characters such as a trailing newline).
-func validHeaderValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,20 +80,17 @@ func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("client: CBR answered ")
 	b.WriteString(statusText(e.StatusCode))
-	msg := limit.Text(e.Message, limit.Message)
+	msg, meaning := limit.Text(e.Message, limit.Message), CodeMeaning(e.Code)
 	switch {
-	case e.Code != "" && CodeMeaning(e.Code) != "":
-		fmt.Fprintf(&b, ": %s: %s", e.Code, CodeMeaning(e.Code))
+	case meaning != "":
+		fmt.Fprintf(&b, ": %s: %s", e.Code, meaning)
 		if msg != "" {
 			fmt.Fprintf(&b, "; service says %q", msg)
 		}
-	case e.Code != "":
-		fmt.Fprintf(&b, ": %s", e.Code)
-		if msg != "" {
-			fmt.Fprintf(&b, ": %s", msg)
-		}
-	case msg != "":
-		fmt.Fprintf(&b, ": %s", msg)
+	case e.Code != "" && msg != "":
+		fmt.Fprintf(&b, ": %s: %s", e.Code, msg)
+	case e.Code != "" || msg != "":
+		fmt.Fprintf(&b, ": %s", cmp.Or(e.Code, msg))
 	case len(bytes.TrimSpace(e.Body)) == 0:
 		b.WriteString(" with an empty body")
 	default:
@@ -116,25 +114,22 @@ func CodeMeaning(code string) string {
 // IsCode reports whether err is, or wraps, an *APIError with the given CBR
 // error code ("BackupService.6120" or "6120").
 func IsCode(err error, code string) bool {
-	var e *APIError
-	return errors.As(err, &e) && e.Code != "" && openapi.NormalizeCode(e.Code) == openapi.NormalizeCode(code)
+	e, ok := errors.AsType[*APIError](err)
+	return ok && e.Code != "" && openapi.NormalizeCode(e.Code) == openapi.NormalizeCode(code)
 }
 
 // StatusCode returns the HTTP status of the *APIError in err's chain, or 0.
 func StatusCode(err error) int {
-	var e *APIError
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*APIError](err); ok {
 		return e.StatusCode
 	}
 	return 0
 }
 
-// CheckResponse returns nil for a 2xx answer and an *APIError for any other,
-// reading at most limit.ErrorBody bytes of its body; the caller still
-// closes the body. It is the one place that decides what counts as an API
-// error, for callers of the generated client; Client.Do decides the same
-// way. The APIError keeps a copy of resp whose Request has its secret
-// headers redacted.
+// CheckResponse returns nil for a 2xx answer and, as Client.Do decides, an
+// *APIError for any other, for callers of the generated client: it reads at
+// most limit.ErrorBody bytes of the body (the caller still closes it), and
+// the APIError keeps a copy of resp whose Request has its secrets redacted.
 func CheckResponse(resp *http.Response) error {
 	if succeeded(resp) {
 		return nil
@@ -192,15 +187,9 @@ func parseErrorBody(e *APIError) {
 		objs = append(objs, nested)
 	}
 	for _, o := range objs {
-		if e.Code == "" {
-			e.Code = firstScalar(o, "error_code", "code")
-		}
-		if e.Message == "" {
-			e.Message = firstScalar(o, "error_msg", "message", "error_message", "msg", "error")
-		}
-		if e.RequestID == "" {
-			e.RequestID = firstScalar(o, "request_id")
-		}
+		e.Code = cmp.Or(e.Code, firstScalar(o, "error_code", "code"))
+		e.Message = cmp.Or(e.Message, firstScalar(o, "error_msg", "message", "error_message", "msg", "error"))
+		e.RequestID = cmp.Or(e.RequestID, firstScalar(o, "request_id"))
 	}
 }
 
@@ -228,8 +217,6 @@ type DecodeError struct {
 	OperationID string
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int
-	// ContentType is the answer's Content-Type header.
-	ContentType string
 	// RequestID is the X-Request-Id response header.
 	RequestID string
 	// Body is the raw body, at most limit.ErrorBody bytes.
@@ -246,7 +233,6 @@ func newDecodeError(op openapi.Operation, resp *http.Response, body []byte, err 
 	return &DecodeError{
 		OperationID: op.ID,
 		StatusCode:  resp.StatusCode,
-		ContentType: resp.Header.Get("Content-Type"),
 		RequestID:   resp.Header.Get("X-Request-Id"),
 		Body:        clip(body),
 		Err:         err,
@@ -276,11 +262,10 @@ func (e *DecodeError) Unwrap() error {
 	return e.Err
 }
 
+// statusText is "404 Not Found", or the number alone for a status
+// net/http does not name.
 func statusText(code int) string {
-	if t := http.StatusText(code); t != "" {
-		return fmt.Sprintf("%d %s", code, t)
-	}
-	return fmt.Sprint(code)
+	return strings.TrimSpace(fmt.Sprintf("%d %s", code, http.StatusText(code)))
 }
 
 var (
@@ -310,6 +295,7 @@ func scrubToken(err error, tok string) error {
 		return err
 	}
 	str := func(s string) string { return redact.String(s, tok) }
+	body := func(b []byte) []byte { return []byte(str(string(b))) }
 	hdr := func(h http.Header) {
 		for _, vs := range h {
 			for i := range vs {
@@ -317,25 +303,19 @@ func scrubToken(err error, tok string) error {
 			}
 		}
 	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
+	if apiErr, ok := errors.AsType[*APIError](err); ok {
 		apiErr.Code, apiErr.Message, apiErr.RequestID = str(apiErr.Code), str(apiErr.Message), str(apiErr.RequestID)
-		apiErr.Body = redact.Bytes(apiErr.Body, tok)
-		if apiErr.Response != nil {
-			hdr(apiErr.Response.Header)
-		}
+		apiErr.Body = body(apiErr.Body)
+		hdr(apiErr.Response.Header) // newAPIError always keeps the response
 	}
-	var de *DecodeError
-	if errors.As(err, &de) {
-		de.Body, de.RequestID = redact.Bytes(de.Body, tok), str(de.RequestID)
+	if de, ok := errors.AsType[*DecodeError](err); ok {
+		de.Body, de.RequestID = body(de.Body), str(de.RequestID)
 	}
-	var re *validate.ResponseError
-	if errors.As(err, &re) {
-		re.Body = redact.Bytes(re.Body, tok)
+	if re, ok := errors.AsType[*validate.ResponseError](err); ok {
+		re.Body = body(re.Body)
 		hdr(re.Header)
 	}
-	var ve *validate.Error
-	if errors.As(err, &ve) {
+	if ve, ok := errors.AsType[*validate.Error](err); ok {
 		for i := range ve.Violations {
 			ve.Violations[i].Message = str(ve.Violations[i].Message)
 			ve.Violations[i].Pointer = str(ve.Violations[i].Pointer)

@@ -10,11 +10,6 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/openapi"
 )
 
-// The typed operations: each builds its request with the generated builder,
-// sends it with Do and returns the decoded answer. What they guarantee
-// (validation, one send, no redirect, the bounded read, the renewal after a
-// 401, errors without the token) is Do's.
-
 // Replicate replicates every backup of the vault p.VaultId into the vault
 // p.DestinationVaultId of another region (CopyCheckpoint, POST
 // /v3/{project_id}/checkpoints/replicate, "Replicating a Restore Point")
@@ -33,7 +28,9 @@ func (c *Client) Replicate(ctx context.Context, p cbr.CheckpointReplicateParam) 
 	case err != nil:
 		return nil, err
 	case out.Replication == nil:
-		return nil, missing(resp, `the body has no "replication" object`)
+		body, _ := io.ReadAll(resp.Body)
+		op, _ := openapi.Lookup("CopyCheckpoint")
+		return nil, newDecodeError(op, resp, body, errors.New(`the body has no "replication" object`))
 	}
 	return out.Replication, nil
 }
@@ -44,18 +41,6 @@ func (c *Client) NewReplicateRequest(ctx context.Context, p cbr.CheckpointReplic
 	return c.NewRequest(ctx, cbr.CheckpointReplicateReq{Replicate: p}, func(server, project string, body io.Reader) (*http.Request, error) {
 		return cbr.NewCopyCheckpointRequestWithBody(server, project, "application/json", body)
 	})
-}
-
-// missing is the *DecodeError of a 2xx answer Do decoded that lacks what the
-// operation's caller needs.
-func missing(resp *http.Response, what string) error {
-	body, _ := io.ReadAll(resp.Body)
-	cl, _ := resp.Request.Context().Value(callKey{}).(*call)
-	op := openapi.Operation{}
-	if cl != nil {
-		op = cl.op
-	}
-	return newDecodeError(op, resp, body, errors.New(what))
 }
 
 // ShowReplicationCapabilities returns the regions the current region (the

@@ -26,8 +26,7 @@ type Options struct {
 	// ProjectID is the project of every request (path parameter
 	// project_id). Required.
 	ProjectID string
-	// Token supplies the IAM token sent as X-Auth-Token; it is asked for
-	// a token on every call.
+	// Token supplies the IAM token (X-Auth-Token) of every call.
 	Token TokenSource
 	// Signer signs each request instead of sending a token, e.g. with an
 	// access key / secret key pair (package aksk). Set Token or Signer,
@@ -56,11 +55,9 @@ type TokenSource interface {
 	Token(ctx context.Context) (string, error)
 }
 
-// TokenInvalidator is a TokenSource that can forget a token CBR refused. A
-// 401 answer means the request was refused before anything started, so
-// Client.Do then asks for a new token and sends the request once more,
-// exactly once, when its TokenSource implements TokenInvalidator (package
-// auth's sessions do).
+// TokenInvalidator is a TokenSource that can forget a token CBR refused:
+// after a 401, Client.Do asks it for a new token and sends the request once
+// more (package auth's sessions are one).
 type TokenInvalidator interface {
 	TokenSource
 	// Invalidate forgets token if it is still the one the source hands out.

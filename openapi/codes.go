@@ -1,11 +1,13 @@
 package openapi
 
 import (
-	"github.com/getkin/kin-openapi/openapi3"
-
+	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // ErrorCode is one CBR error code, as the spec documents it in the examples
@@ -16,8 +18,6 @@ import (
 type ErrorCode struct {
 	// Code is the error_code, e.g. "BackupService.6120".
 	Code string
-	// Message is the error_msg of the spec's example.
-	Message string
 	// Meaning says in plain words what the code means (the example's summary).
 	Meaning string
 	// Statuses are the response keys that document the code, e.g. ["400"]
@@ -30,12 +30,10 @@ type ErrorCode struct {
 // ErrorCodes returns every CBR error code the spec documents, sorted by code.
 func ErrorCodes() []ErrorCode {
 	var out []ErrorCode
-	for _, e := range load().codes {
-		c := *e
-		c.Statuses = slices.Clone(e.Statuses)
-		out = append(out, c)
+	for _, code := range slices.Sorted(maps.Keys(load().codes)) {
+		e, _ := LookupErrorCode(code)
+		out = append(out, e)
 	}
-	slices.SortFunc(out, func(a, b ErrorCode) int { return strings.Compare(a.Code, b.Code) })
 	return out
 }
 
@@ -51,9 +49,6 @@ func LookupErrorCode(code string) (ErrorCode, bool) {
 	return c, true
 }
 
-// codePrefix is the namespace of every CBR error code ("BackupService.6120").
-const codePrefix = "BackupService."
-
 // NormalizeCode turns "6120" into "BackupService.6120" and trims blanks, so
 // that codes compare equal however the service or a caller spelt them.
 func NormalizeCode(code string) string {
@@ -61,48 +56,33 @@ func NormalizeCode(code string) string {
 	if code == "" || strings.Trim(code, "0123456789") != "" {
 		return code
 	}
-	return codePrefix + code
+	return "BackupService." + code // the namespace of every CBR error code
 }
 
 // Regions returns the regions of the spec's server variable "region"
 // ("eu-de", "eu-nl"), in the spec's order.
-func Regions() []string {
-	if v := regionVariable(); v != nil {
-		return slices.Clone(v.Enum)
-	}
-	return nil
-}
+func Regions() []string { return slices.Clone(regionVariable().Enum) }
 
 // DefaultRegion returns the default of the spec's server variable "region".
-func DefaultRegion() string {
-	if v := regionVariable(); v != nil {
-		return v.Default
-	}
-	return ""
-}
+func DefaultRegion() string { return regionVariable().Default }
 
 // ServerURL fills the spec's server URL template for region ("" for the
 // default region), e.g. https://cbr.eu-de.otc.t-systems.com; a region the
 // spec does not list is an error naming those it does.
 func ServerURL(region string) (string, error) {
 	v := regionVariable()
-	if v == nil {
-		return "", fmt.Errorf(`openapi: the spec's server has no "region" variable`)
-	}
-	if region == "" {
-		region = v.Default
-	}
+	region = cmp.Or(region, v.Default)
 	if !slices.Contains(v.Enum, region) {
 		return "", fmt.Errorf("unknown region %q: the spec's regions are %s", region, strings.Join(v.Enum, ", "))
 	}
 	return strings.ReplaceAll(load().doc.Servers[0].URL, "{region}", region), nil
 }
 
-// regionVariable is the "region" variable of the spec's first server.
+// regionVariable is the "region" variable of the spec's first server; an
+// empty one when the document has none (Doc says why).
 func regionVariable() *openapi3.ServerVariable {
-	doc := load().doc
-	if doc == nil || len(doc.Servers) == 0 {
-		return nil
+	if doc := load().doc; doc != nil && len(doc.Servers) > 0 && doc.Servers[0].Variables["region"] != nil {
+		return doc.Servers[0].Variables["region"]
 	}
-	return doc.Servers[0].Variables["region"]
+	return &openapi3.ServerVariable{}
 }

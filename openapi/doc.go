@@ -1,8 +1,7 @@
-// Package openapi embeds the hand-written OpenAPI document of the call,
+// Package openapi embeds the hand-written OpenAPI document,
 // cbr-replicate.yaml, byte for byte (comments included), for programs that
-// serve it, such as `cbr-replicate mock` at GET /openapi.yaml. Code that
-// validates against the document uses the parsed copy package cbr embeds
-// (cbr.GetSpec), generated from this same file.
+// serve it (`cbr-replicate mock` at GET /openapi.yaml), and parses it once
+// (Doc) for every package that reads the spec.
 package openapi
 
 import _ "embed"

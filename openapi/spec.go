@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/uuid"
 )
 
 // Doc returns the document parsed once per process, with the uuid format
@@ -25,7 +27,7 @@ func Doc() (*openapi3.T, error) {
 // spec is the document and what one walk over it finds.
 type spec struct {
 	doc   *openapi3.T
-	ops   []*Operation // sorted by ID
+	ops   []Operation // sorted by ID
 	codes map[string]*ErrorCode
 	err   error
 }
@@ -44,7 +46,12 @@ func parse(data []byte) (*spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc.SetStringFormatValidator("uuid", uuidFormat{})
+	doc.SetStringFormatValidator("uuid", openapi3.NewCallbackValidator(func(s string) error {
+		if _, err := uuid.Parse(s); err != nil || len(s) != 36 { // not the urn:, {} or 32-digit forms
+			return errors.New("must be a UUID such as 3b5816b5-f29c-4172-9d9a-76c719a659ce")
+		}
+		return nil
+	}))
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, err
 	}
@@ -58,7 +65,7 @@ func parse(data []byte) (*spec, error) {
 			s.ops = append(s.ops, o)
 		}
 	}
-	slices.SortFunc(s.ops, func(a, b *Operation) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(s.ops, func(a, b Operation) int { return strings.Compare(a.ID, b.ID) })
 	for _, e := range s.codes {
 		slices.Sort(e.Statuses)
 		e.Statuses = slices.Compact(e.Statuses)
@@ -67,16 +74,13 @@ func parse(data []byte) (*spec, error) {
 }
 
 // operation indexes op's response examples and error codes.
-func (s *spec) operation(method, path string, op *openapi3.Operation) (*Operation, error) {
+func (s *spec) operation(method, path string, op *openapi3.Operation) (Operation, error) {
 	if op.OperationID == "" {
-		return nil, errors.New("no operationId")
+		return Operation{}, errors.New("no operationId")
 	}
-	o := &Operation{ID: op.OperationID, Method: method, Path: path, Summary: op.Summary, examples: map[string][]Example{}}
+	o := Operation{ID: op.OperationID, Method: method, Path: path, Summary: op.Summary, examples: map[string][]Example{}}
 	for key, ref := range op.Responses.Map() {
-		var mt *openapi3.MediaType
-		if ref.Value != nil {
-			mt = ref.Value.Content.Get("application/json")
-		}
+		mt := ref.Value.Content.Get("application/json") // Validate resolved every ref
 		if mt == nil {
 			continue
 		}
@@ -86,18 +90,16 @@ func (s *spec) operation(method, path string, op *openapi3.Operation) (*Operatio
 			}
 			body, err := json.Marshal(ex.Value.Value)
 			if err != nil {
-				return nil, fmt.Errorf("example %s of response %s: %w", name, key, err)
+				return Operation{}, fmt.Errorf("example %s of response %s: %w", name, key, err)
 			}
 			o.examples[key] = append(o.examples[key], Example{Name: name, Body: body})
 			s.addCode(ex.Value, name, key)
 		}
 		if len(o.examples[key]) == 0 {
-			return nil, fmt.Errorf("response %s has no example", key)
+			return Operation{}, fmt.Errorf("response %s has no example", key)
 		}
 		slices.SortFunc(o.examples[key], func(a, b Example) int { return strings.Compare(a.Name, b.Name) })
-		o.keys = append(o.keys, key)
 	}
-	slices.Sort(o.keys)
 	return o, nil
 }
 
@@ -110,8 +112,7 @@ func (s *spec) addCode(ex *openapi3.Example, name, key string) {
 	}
 	e := s.codes[code]
 	if e == nil {
-		msg, _ := body["error_msg"].(string)
-		e = &ErrorCode{Code: code, Message: msg, Meaning: ex.Summary, Example: name}
+		e = &ErrorCode{Code: code, Meaning: ex.Summary, Example: name}
 		s.codes[code] = e
 	}
 	e.Statuses = append(e.Statuses, key)
@@ -129,7 +130,6 @@ type Operation struct {
 	Summary string
 
 	examples map[string][]Example // response key ("200", "4XX") -> by name
-	keys     []string             // the documented response keys, sorted
 }
 
 // Example is a documented example of a response: its name and its value as
@@ -141,19 +141,13 @@ type Example struct {
 
 // Operations returns the spec's operations, sorted by ID; nil when the
 // embedded document does not load (Doc says why).
-func Operations() []Operation {
-	var out []Operation
-	for _, o := range load().ops {
-		out = append(out, *o)
-	}
-	return out
-}
+func Operations() []Operation { return slices.Clone(load().ops) }
 
 // Lookup returns the operation with the given ID.
 func Lookup(id string) (Operation, bool) {
 	for _, o := range load().ops {
 		if o.ID == id {
-			return *o, true
+			return o, true
 		}
 	}
 	return Operation{}, false
@@ -171,16 +165,12 @@ func IDs() []string {
 // Idempotent reports whether sending the operation twice does what sending
 // it once does (RFC 9110, 9.2.2): a failed POST may have taken effect.
 func (o Operation) Idempotent() bool {
-	switch o.Method {
-	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
-		return true
-	}
-	return false
+	return slices.Contains([]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions}, o.Method)
 }
 
 // Responses returns the response keys the operation documents, sorted:
 // statuses ("200") and ranges ("4XX").
-func (o Operation) Responses() []string { return slices.Clone(o.keys) }
+func (o Operation) Responses() []string { return slices.Sorted(maps.Keys(o.examples)) }
 
 // Documents reports whether the operation documents status, by itself or
 // by its range.
@@ -210,7 +200,7 @@ func (o Operation) Example(status int, name string) (Example, error) {
 	key := o.key(status)
 	if key == "" {
 		return Example{}, fmt.Errorf("status %d (%s) is not documented for %s; documented: %s",
-			status, http.StatusText(status), o.ID, strings.Join(o.keys, ", "))
+			status, http.StatusText(status), o.ID, strings.Join(o.Responses(), ", "))
 	}
 	list := o.examples[key]
 	if name == "" {
@@ -225,34 +215,4 @@ func (o Operation) Example(status int, name string) (Example, error) {
 	}
 	return Example{}, fmt.Errorf("example %q is not documented for status %d of %s; documented: %s",
 		name, status, o.ID, strings.Join(names, ", "))
-}
-
-// uuidFormat accepts the canonical textual form of a UUID.
-type uuidFormat struct{}
-
-func (uuidFormat) Validate(s string) error {
-	if !isUUID(s) {
-		return errors.New("must be a UUID such as 3b5816b5-f29c-4172-9d9a-76c719a659ce")
-	}
-	return nil
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }

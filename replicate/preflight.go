@@ -1,9 +1,11 @@
 package replicate
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/cbr-replicate/cbr-replicate/client"
@@ -71,10 +73,8 @@ func (r Report) Failed() *Check { return r.first(Fail) }
 func (r Report) Skipped() *Check { return r.first(Skip) }
 
 func (r Report) first(v Verdict) *Check {
-	for i := range r.Checks {
-		if r.Checks[i].Verdict == v {
-			return &r.Checks[i]
-		}
+	if i := slices.IndexFunc(r.Checks, func(c Check) bool { return c.Verdict == v }); i >= 0 {
+		return &r.Checks[i]
 	}
 	return nil
 }
@@ -156,15 +156,13 @@ func capability(ctx context.Context, c *client.Client, region string) (Verdict, 
 	}
 	var names []string
 	for _, r := range caps.Regions {
-		for _, d := range r.ReplicationDestinations {
-			if d == region {
-				return Pass, fmt.Sprintf("%s replicates to %s", r.Name, region)
-			}
+		if slices.Contains(r.ReplicationDestinations, region) {
+			return Pass, fmt.Sprintf("%s replicates to %s", r.Name, region)
 		}
-		names = append(names, fmt.Sprintf("%s to %s", r.Name, orNothing(r.ReplicationDestinations)))
+		names = append(names, fmt.Sprintf("%s to %s", r.Name, orNothing(r.ReplicationDestinations...)))
 	}
 	return Fail, fmt.Sprintf("the source region does not replicate to %s (it replicates %s): choose a destination region it replicates to",
-		region, orNothing(names))
+		region, orNothing(names...))
 }
 
 func sourceVault(ctx context.Context, c *client.Client, id string) (*cbr.Vault, Verdict, string) {
@@ -183,7 +181,7 @@ func sourceVault(ctx context.Context, c *client.Client, id string) (*cbr.Vault, 
 	case b.ProtectType == replicationVault:
 		return v, Fail, fmt.Sprintf("vault %s is a replication vault: a replicated vault cannot be replicated again (BackupService.6128)", id)
 	case b.ObjectType != serverObjectType:
-		return v, Fail, fmt.Sprintf("vault %s is a %s backup vault: only server backup vaults can be replicated (BackupService.6128)", id, orNothing([]string{b.ObjectType}))
+		return v, Fail, fmt.Sprintf("vault %s is a %s backup vault: only server backup vaults can be replicated (BackupService.6128)", id, orNothing(b.ObjectType))
 	case b.ProtectType != backupProtect:
 		return v, Fail, fmt.Sprintf("vault %s has protect_type %q: only backup vaults can be replicated", id, b.ProtectType)
 	case b.Status != availableStatus:
@@ -226,10 +224,10 @@ func destinationVault(ctx context.Context, c *client.Client, p cbr.CheckpointRep
 	switch {
 	case b.ProtectType != replicationVault:
 		return Fail, fmt.Sprintf("vault %s is a %s vault, not a replication vault (BackupService.6119): choose a replication vault of region %s",
-			p.DestinationVaultId, orNothing([]string{b.ProtectType}), p.DestinationRegion)
+			p.DestinationVaultId, orNothing(b.ProtectType), p.DestinationRegion)
 	case source != nil && source.Billing != nil && b.ObjectType != source.Billing.ObjectType:
 		return Fail, fmt.Sprintf("vault %s holds %s replicas, the source vault %s backups: only vaults of the same type replicate (BackupService.6119)",
-			p.DestinationVaultId, orNothing([]string{b.ObjectType}), source.Billing.ObjectType)
+			p.DestinationVaultId, orNothing(b.ObjectType), source.Billing.ObjectType)
 	case b.Size != nil && b.Used != nil && *b.Used >= *b.Size*megabytesPerGiga:
 		return Fail, fmt.Sprintf("vault %s is full: %d MB used of %d GB (BackupService.6129): expand it first", p.DestinationVaultId, *b.Used, *b.Size)
 	}
@@ -240,9 +238,5 @@ func destinationVault(ctx context.Context, c *client.Client, p cbr.CheckpointRep
 	return Pass, fmt.Sprintf("vault %s is a replication vault with room (%s)", p.DestinationVaultId, room)
 }
 
-func orNothing(list []string) string {
-	if len(list) == 0 || (len(list) == 1 && list[0] == "") {
-		return "nothing"
-	}
-	return strings.Join(list, ", ")
-}
+// orNothing lists list, or says "nothing" for none.
+func orNothing(list ...string) string { return cmp.Or(strings.Join(list, ", "), "nothing") }

@@ -6,7 +6,6 @@ package secret
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"strconv"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/redact"
@@ -53,25 +52,16 @@ func (s Value) String() string {
 	return redact.Redacted
 }
 
-// GoString is String quoted, for %#v.
-func (s Value) GoString() string { return strconv.Quote(s.String()) }
-
-// Format prints String for every verb (%q quotes it, %#v is GoString), so
-// that %x or %d cannot show the secret's bytes.
+// Format prints String for every verb (%q and %#v quote it), so that %x
+// or %d cannot show the secret's bytes.
 func (s Value) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'q' || (verb == 'v' && f.Flag('#')):
-		_, _ = io.WriteString(f, s.GoString())
-	default:
-		_, _ = io.WriteString(f, s.String())
+	if verb == 'q' || (verb == 'v' && f.Flag('#')) {
+		_, _ = io.WriteString(f, strconv.Quote(s.String()))
+		return
 	}
+	_, _ = io.WriteString(f, s.String())
 }
 
-// LogValue logs String.
-func (s Value) LogValue() slog.Value { return slog.StringValue(s.String()) }
-
-// MarshalText encodes String.
+// MarshalText encodes String; encoding/json, json v2 and log/slog's
+// handlers use it, so none of them shows the secret.
 func (s Value) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// MarshalJSON encodes String as a JSON string.
-func (s Value) MarshalJSON() ([]byte, error) { return []byte(s.GoString()), nil }

@@ -7,19 +7,11 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/go-json-experiment/json/jsontext"
 )
-
-// visitSchema returns the schema to validate a value against once its
-// arrays have had their items validated by the decoder.
-func (v *Validator) visitSchema(s *openapi3.Schema) *openapi3.Schema {
-	if c := v.s.itemless[s]; c != nil {
-		return c
-	}
-	return s // not a body schema of the document (tests): items are checked twice
-}
 
 // itemless returns a copy of s in which no schema has items (nor property
 // schemas with items), memoized in done: the decoder validates the items
@@ -91,22 +83,18 @@ func (v *Validator) decodeJSON(data []byte, schema *openapi3.Schema, opts []open
 			err = fmt.Errorf("trailing data after the JSON value at offset %d", d.dec.InputOffset()-1)
 		}
 	}
-	vs.add(syntaxViolation(err))
-	return nil, false
-}
-
-// syntaxViolation maps an error of jsontext to a violation, with the JSON
-// pointer and offset jsontext gives.
-func syntaxViolation(err error) Violation {
+	// The violation, with the JSON pointer and offset jsontext gives.
 	var se *jsontext.SyntacticError
 	switch {
 	case err == io.EOF:
-		return Violation{In: InBody, Rule: RuleJSON, Message: "the body is empty, a JSON value is expected"}
+		vs.add(Violation{In: InBody, Rule: RuleJSON, Message: "the body is empty, a JSON value is expected"})
 	case errors.As(err, &se):
-		return Violation{In: InBody, Pointer: string(se.JSONPointer), Rule: RuleJSON,
-			Message: fmt.Sprintf("malformed JSON at offset %d: %v", se.ByteOffset, se.Err)}
+		vs.add(Violation{In: InBody, Pointer: string(se.JSONPointer), Rule: RuleJSON,
+			Message: fmt.Sprintf("malformed JSON at offset %d: %v", se.ByteOffset, se.Err)})
+	default:
+		vs.add(Violation{In: InBody, Rule: RuleJSON, Message: "malformed JSON: " + err.Error()})
 	}
-	return Violation{In: InBody, Rule: RuleJSON, Message: "malformed JSON: " + err.Error()}
+	return nil, false
 }
 
 // value decodes the next value; schema (nil if unknown) is the schema it
@@ -188,14 +176,7 @@ func (d *decoder) object(schema *openapi3.Schema) (any, error) {
 			// A key an open object does not declare: nothing validates or
 			// uses its value, which is only checked for duplicate keys,
 			// without being built.
-			if _, dup := skimmed[string(name)]; dup {
-				d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleDuplicateKey, Message: "the object repeats this key"})
-			} else {
-				if skimmed == nil {
-					skimmed = map[string]struct{}{}
-				}
-				skimmed[string(name)] = struct{}{}
-			}
+			d.seen(&skimmed, name)
 			if err := d.skim(); err != nil {
 				return nil, err
 			}
@@ -211,6 +192,19 @@ func (d *decoder) object(schema *openapi3.Schema) (any, error) {
 	}
 	_, err := d.dec.ReadToken()
 	return m, err
+}
+
+// seen adds name to *names (made on first use); a name already there is a
+// duplicate key.
+func (d *decoder) seen(names *map[string]struct{}, name []byte) {
+	if *names == nil {
+		*names = map[string]struct{}{}
+	}
+	if _, dup := (*names)[string(name)]; dup {
+		d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleDuplicateKey, Message: "the object repeats this key"})
+		return
+	}
+	(*names)[string(name)] = struct{}{}
 }
 
 // skim reads the next value as value would, reporting its duplicate keys,
@@ -232,14 +226,7 @@ func (d *decoder) skim() error {
 			if err != nil {
 				return err
 			}
-			if _, dup := names[string(name)]; dup {
-				d.vs.add(Violation{In: InBody, Pointer: string(d.dec.StackPointer()), Rule: RuleDuplicateKey, Message: "the object repeats this key"})
-			} else {
-				if names == nil {
-					names = map[string]struct{}{}
-				}
-				names[string(name)] = struct{}{}
-			}
+			d.seen(&names, name)
 			if err := d.skim(); err != nil {
 				return err
 			}
@@ -350,17 +337,12 @@ func wrongKind(schema *openapi3.Schema, kind jsontext.Kind) bool {
 	if schema.Type == nil || len(*schema.Type) != 1 {
 		return false
 	}
-	switch (*schema.Type)[0] {
-	case openapi3.TypeObject:
-		return kind != '{' && kind != 'n'
-	case openapi3.TypeArray:
-		return kind != '[' && kind != 'n'
-	case openapi3.TypeString:
-		return kind != '"' && kind != 'n'
-	case openapi3.TypeBoolean:
-		return kind != 't' && kind != 'f' && kind != 'n'
-	case openapi3.TypeNumber, openapi3.TypeInteger:
-		return kind != '0' && kind != 'n'
-	}
-	return false
+	want, ok := kinds[(*schema.Type)[0]]
+	return ok && kind != 'n' && !strings.ContainsRune(want, rune(kind))
+}
+
+// kinds are the jsontext kinds of a value of each schema type, null aside.
+var kinds = map[string]string{
+	openapi3.TypeObject: "{", openapi3.TypeArray: "[", openapi3.TypeString: `"`,
+	openapi3.TypeBoolean: "tf", openapi3.TypeNumber: "0", openapi3.TypeInteger: "0",
 }

@@ -1,8 +1,7 @@
-// Package validate checks HTTP messages of CBR's "Replicating a Restore
-// Point" call (POST /v3/{project_id}/checkpoints/replicate) against the
-// project's OpenAPI document, embedded in package cbr. It is the one place
-// where bodies are judged against the spec: every package that validates a
-// body (the client, the fake, the command) calls it.
+// Package validate checks the HTTP messages of every operation of the
+// project's OpenAPI document (package openapi) against it. It is the one
+// place where bodies are judged against the spec: the client, the fake and
+// the command all call it.
 //
 // A [Validator] is built once with [New] and is safe for concurrent use. It
 // validates whole requests and responses ([Validator.Request],

@@ -19,8 +19,7 @@ func EncodeJSON(v any) ([]byte, error) {
 	if err == nil {
 		return data, nil
 	}
-	var se *jsontext.SyntacticError
-	if errors.As(err, &se) {
+	if se, ok := errors.AsType[*jsontext.SyntacticError](err); ok {
 		return nil, violationError(Violation{In: InBody, Pointer: string(se.JSONPointer), Rule: RuleJSON,
 			Message: fmt.Sprintf("cannot be sent: %v: JSON text must be UTF-8 (RFC 8259, section 8.1)", se.Err)})
 	}

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Where a violation is: the In field of a Violation.
@@ -46,12 +48,10 @@ const (
 	RuleTooManyViolations    = "tooManyViolations" // the last violation of an Error that had to leave some out
 )
 
-// Bounds of an Error, so that no message makes one grow with its size.
-const (
-	// MaxViolations is the most violations an Error lists; past it, one
-	// more violation of rule tooManyViolations says how many were left out.
-	MaxViolations = 100
-)
+// MaxViolations is the most violations an Error lists, so that no message
+// makes one grow with its size; past it, one more violation of rule
+// tooManyViolations says how many were left out.
+const MaxViolations = 100
 
 // Violation is one way in which a message breaks the contract.
 type Violation struct {
@@ -92,32 +92,23 @@ func (e *Error) Error() string {
 	if e == nil || len(e.Violations) == 0 {
 		return "validate: no violations"
 	}
-	var b strings.Builder
+	lines := make([]string, len(e.Violations))
 	for i, v := range e.Violations {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(v.String())
+		lines[i] = v.String()
 	}
-	return b.String()
+	return strings.Join(lines, "\n")
 }
 
 // Has reports whether e holds a violation at pointer that breaks rule.
 func (e *Error) Has(pointer, rule string) bool {
-	if e == nil {
-		return false
-	}
-	for _, v := range e.Violations {
-		if v.Pointer == pointer && v.Rule == rule {
-			return true
-		}
-	}
-	return false
+	return e != nil && slices.ContainsFunc(e.Violations, func(v Violation) bool {
+		return v.Pointer == pointer && v.Rule == rule
+	})
 }
 
 // ResponseError reports a response that does not match the contract
 // (contract drift): returned by a Transport with ValidateResponses, and by
-// package replicate with Options.ValidateResponses. It keeps the status,
+// package client with Options.ValidateResponses. It keeps the status,
 // header and raw body of the response, whose body is consumed.
 type ResponseError struct {
 	// StatusCode is the status of the response.
@@ -156,12 +147,10 @@ type violations struct {
 
 func (c *violations) add(vs ...Violation) {
 	for _, v := range vs {
-		if len(c.list) >= MaxViolations {
-			c.more++
-			continue
+		if c.fits() {
+			v.Pointer, v.Message = limit.Text(v.Pointer, limit.Message), limit.Text(v.Message, limit.Message)
+			c.list = append(c.list, v)
 		}
-		v.Pointer, v.Message = limit.Text(v.Pointer, limit.Message), limit.Text(v.Message, limit.Message)
-		c.list = append(c.list, v)
 	}
 }
 
@@ -183,16 +172,8 @@ func newError(c *violations) error {
 		return nil
 	}
 	slices.SortStableFunc(vs, func(a, b Violation) int {
-		if c := strings.Compare(a.Pointer, b.Pointer); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Rule, b.Rule); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.In, b.In); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Message, b.Message)
+		return cmp.Or(strings.Compare(a.Pointer, b.Pointer), strings.Compare(a.Rule, b.Rule),
+			strings.Compare(a.In, b.In), strings.Compare(a.Message, b.Message))
 	})
 	vs = slices.CompactFunc(vs, func(a, b Violation) bool {
 		return a.In == b.In && a.Pointer == b.Pointer && a.Rule == b.Rule
@@ -213,23 +194,11 @@ func violationError(vs ...Violation) error {
 
 // pointer builds a JSON pointer (RFC 6901) from unescaped reference tokens.
 func pointer(tokens ...string) string {
-	if len(tokens) == 0 {
-		return ""
-	}
-	var b strings.Builder
+	var p jsontext.Pointer
 	for _, t := range tokens {
-		b.WriteByte('/')
-		if strings.ContainsAny(t, "~/") {
-			t = strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1")
-		}
-		b.WriteString(t)
+		p = p.AppendToken(t)
 	}
-	return b.String()
-}
-
-// appendPointer appends one unescaped token to a JSON pointer.
-func appendPointer(p, token string) string {
-	return p + pointer(token)
+	return string(p)
 }
 
 // violationsOf maps an error of kin-openapi (openapi3filter.RequestError,
@@ -251,13 +220,29 @@ func violationsOf(c *violations, err error, in string) {
 		c.add(Violation{In: InHeader, Pointer: "/" + authHeader, Rule: RuleSecurity,
 			Message: "the " + authHeader + " header must carry a token (missing or empty)"})
 	case *openapi3filter.RequestError:
-		if e.Parameter != nil {
+		switch {
+		case e.Parameter != nil:
 			parameterViolations(c, e)
-		} else {
-			requestErrorViolations(c, e)
+		case errors.Is(e.Err, openapi3filter.ErrInvalidRequired):
+			c.add(Violation{In: InBody, Rule: RuleRequired, Message: "the request body is required"})
+		case strings.HasPrefix(e.Reason, "header Content-Type"):
+			c.add(Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
+		case e.Err != nil:
+			violationsOf(c, e.Err, InBody)
+		default:
+			c.add(Violation{In: InBody, Rule: "invalid", Message: e.Reason})
 		}
 	case *openapi3filter.ResponseError:
-		responseErrorViolations(c, e)
+		switch {
+		case e.Reason == "status is not supported":
+			c.add(Violation{In: InStatus, Rule: RuleStatus, Message: "the status is not documented"})
+		case strings.Contains(e.Reason, "Content-Type"):
+			c.add(Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
+		case e.Err != nil:
+			violationsOf(c, e.Err, InBody)
+		default:
+			c.add(Violation{In: InBody, Rule: "invalid", Message: e.Reason})
+		}
 	case *openapi3.SchemaError:
 		c.add(schemaViolation(e, in, "", 0))
 	case *routers.RouteError:
@@ -312,32 +297,6 @@ func parameterViolations(c *violations, e *openapi3filter.RequestError) {
 	}
 }
 
-func requestErrorViolations(c *violations, e *openapi3filter.RequestError) {
-	switch {
-	case e.Err != nil && errors.Is(e.Err, openapi3filter.ErrInvalidRequired):
-		c.add(Violation{In: InBody, Rule: RuleRequired, Message: "the request body is required"})
-	case strings.HasPrefix(e.Reason, "header Content-Type"):
-		c.add(Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
-	case e.Err != nil:
-		violationsOf(c, e.Err, InBody)
-	default:
-		c.add(Violation{In: InBody, Rule: "invalid", Message: e.Reason})
-	}
-}
-
-func responseErrorViolations(c *violations, e *openapi3filter.ResponseError) {
-	switch {
-	case e.Reason == "status is not supported":
-		c.add(Violation{In: InStatus, Rule: RuleStatus, Message: "the status is not documented"})
-	case strings.Contains(e.Reason, "Content-Type"):
-		c.add(Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
-	case e.Err != nil:
-		violationsOf(c, e.Err, InBody)
-	default:
-		c.add(Violation{In: InBody, Rule: "invalid", Message: e.Reason})
-	}
-}
-
 // schemaViolation maps one SchemaError: the pointer of a missing property is
 // the property (kin-openapi already appends it), the pointer of an
 // unsupported one is the unexpected key. The pointer is base followed by
@@ -349,7 +308,7 @@ func schemaViolation(e *openapi3.SchemaError, in, base string, skip int) Violati
 	case "properties":
 		if key, ok := unsupportedKey(e.Reason); ok {
 			rule = RuleAdditionalProperties
-			ptr = appendPointer(ptr, key)
+			ptr += pointer(key)
 			msg = fmt.Sprintf("unknown property %q is not allowed", key)
 		}
 	case "nullable":
@@ -373,14 +332,8 @@ func schemaViolation(e *openapi3.SchemaError, in, base string, skip int) Violati
 // unsupportedKey extracts the key of kin-openapi's reason
 // `property "<key>" is unsupported` (the key is quoted with %q).
 func unsupportedKey(reason string) (string, bool) {
-	rest, ok := strings.CutPrefix(reason, "property ")
-	if !ok {
-		return "", false
-	}
-	quoted, ok := strings.CutSuffix(rest, " is unsupported")
-	if !ok {
-		return "", false
-	}
+	rest, prefixed := strings.CutPrefix(reason, "property ")
+	quoted, suffixed := strings.CutSuffix(rest, " is unsupported")
 	key, err := strconv.Unquote(quoted)
-	return key, err == nil
+	return key, prefixed && suffixed && err == nil
 }

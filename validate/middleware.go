@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -43,12 +44,9 @@ func RouteOf(ctx context.Context) (Route, bool) {
 // for a Content-Encoding other than identity. A Validator not built by New
 // or a nil next answers 500 BackupService.9910. A valid request reaches
 // next with the very bytes that were validated (read once, bounded): as
-// they were decoded strictly (no duplicate key, no key differing from a
-// property only in case, no unknown key in a closed object, valid UTF-8),
-// no key can bind that was not validated, even for a decoder as lenient as
-// encoding/json. The body also carries the decoded value (ValidatedValue),
-// which oapi-codegen's runtime.BindJSONBody, used by the generated strict
-// server, binds without decoding the bytes again.
+// they were decoded strictly, no key can bind that was not validated, even
+// for a decoder as lenient as encoding/json; the body also carries the
+// decoded value (validatedBody).
 func (v *Validator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !v.built() || next == nil || r.URL == nil {
@@ -90,8 +88,8 @@ func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 			fmt.Sprintf("The request body is larger than %d bytes.", n))
 		return
 	}
-	var verr *Error
-	if !errors.As(err, &verr) {
+	verr, ok := errors.AsType[*Error](err)
+	if !ok {
 		WriteCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed, "The request body cannot be read.")
 		return
 	}
@@ -112,11 +110,9 @@ func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 	}
-	for _, vi := range verr.Violations {
-		if vi.Rule == RuleContentEncoding {
-			WriteCBRError(w, http.StatusUnsupportedMediaType, CodeParameterVerificationFailed, vi.Message+".")
-			return
-		}
+	if i := slices.IndexFunc(verr.Violations, func(vi Violation) bool { return vi.Rule == RuleContentEncoding }); i >= 0 {
+		WriteCBRError(w, http.StatusUnsupportedMediaType, CodeParameterVerificationFailed, verr.Violations[i].Message+".")
+		return
 	}
 	WriteCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed, violationsMessage(verr.Violations))
 }

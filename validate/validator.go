@@ -2,6 +2,7 @@ package validate
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,10 +40,9 @@ type shared struct {
 	methods  []string              // the methods the document uses, for 405s
 	itemless map[*openapi3.Schema]*openapi3.Schema
 	batch    map[*openapi3.Schema]*openapi3.Schema // items schema -> array of its itemless copy
-	formats  []openapi3.SchemaValidationOption
 	reqOpts  []openapi3.SchemaValidationOption
 	respOpts []openapi3.SchemaValidationOption
-	filter   [2]*openapi3filter.Options // kin-openapi's options, [1] without security
+	filter   map[bool]*openapi3filter.Options // kin-openapi's options, by config.noSecurity
 }
 
 // operation is one operation of the document.
@@ -108,10 +108,10 @@ var sharedState = sync.OnceValues(func() (*shared, error) {
 	formats := doc.GetSchemaValidationOptions()
 	s := &shared{
 		router:   router,
+		filter:   map[bool]*openapi3filter.Options{},
 		ops:      map[string]*operation{},
 		itemless: map[*openapi3.Schema]*openapi3.Schema{},
 		batch:    map[*openapi3.Schema]*openapi3.Schema{},
-		formats:  formats,
 		reqOpts:  append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsRequest(), openapi3.DisableSchemaErrorDetails()}, formats...),
 		respOpts: append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsResponse(), openapi3.DisableSchemaErrorDetails()}, formats...),
 	}
@@ -142,14 +142,11 @@ var sharedState = sync.OnceValues(func() (*shared, error) {
 		}
 	}
 	slices.Sort(s.methods)
-	for i := range s.filter {
-		auth := authenticate
-		if i == 1 {
-			auth = func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
-		}
+	noAuth := func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
+	for noSecurity, auth := range map[bool]openapi3filter.AuthenticationFunc{false: authenticate, true: noAuth} {
 		// Bodies are read bounded and decoded strictly here (decodeJSON),
 		// never by kin-openapi.
-		s.filter[i] = &openapi3filter.Options{
+		s.filter[noSecurity] = &openapi3filter.Options{
 			MultiError:              true,
 			IncludeResponseStatus:   true,
 			SkipSettingDefaults:     true, // validation never rewrites a message
@@ -163,28 +160,13 @@ var sharedState = sync.OnceValues(func() (*shared, error) {
 })
 
 // mediaType is the application/json content of a response, nil if it has
-// none with a schema.
+// none with a schema (openapi.Doc resolved every ref).
 func mediaType(ref *openapi3.ResponseRef) *openapi3.MediaType {
-	if ref == nil || ref.Value == nil {
-		return nil
+	if mt := ref.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+		return mt
 	}
-	mt := ref.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
-		return nil
-	}
-	return mt
+	return nil
 }
-
-// filterOptions are kin-openapi's options for v's validations.
-func (v *Validator) filterOptions() *openapi3filter.Options {
-	if v.cfg.noSecurity {
-		return v.s.filter[1]
-	}
-	return v.s.filter[0]
-}
-
-// errNoToken is what authenticate returns; it never holds the token.
-var errNoToken = errors.New("missing or empty " + authHeader + " header")
 
 // authenticate accepts an apiKey scheme whose header is present and not blank.
 func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
@@ -193,7 +175,7 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 		return fmt.Errorf("security scheme %q is not supported", in.SecuritySchemeName)
 	}
 	if strings.TrimSpace(in.RequestValidationInput.Request.Header.Get(s.Name)) == "" {
-		return errNoToken
+		return errors.New("missing or empty " + s.Name + " header") // never the token
 	}
 	return nil
 }
@@ -205,8 +187,11 @@ var errNotBuilt = errors.New("validate: the Validator was not built with validat
 func (v *Validator) built() bool { return v != nil && v.s != nil }
 
 // op returns the operation with the given ID, or a violation naming the
-// operations there are.
+// operations there are (errNotBuilt for a Validator not built by New).
 func (v *Validator) op(id string) (*operation, error) {
+	if !v.built() {
+		return nil, errNotBuilt
+	}
 	if o := v.s.ops[id]; o != nil {
 		return o, nil
 	}
@@ -230,14 +215,20 @@ func (v *Validator) Route(r *http.Request) (Route, error) {
 	switch {
 	case !v.built():
 		return Route{}, errNotBuilt
-	case r == nil || r.URL == nil:
+	case r == nil:
+		return Route{}, errors.New("validate: nil request")
+	case r.URL == nil:
 		return Route{}, errors.New("validate: request without URL")
 	}
-	o, params, vs := v.findRoute(r)
-	if vs != nil {
-		return Route{}, violationError(vs...)
+	route, params, err := v.s.router.FindRoute(r)
+	if err == nil {
+		return Route{OperationID: route.Operation.OperationID, PathParams: params}, nil
 	}
-	return Route{OperationID: o.route.Operation.OperationID, PathParams: params}, nil
+	if allowed := v.allowed(r); len(allowed) > 0 {
+		return Route{}, violationError(Violation{In: InMethod, Rule: RuleMethod,
+			Message: fmt.Sprintf("method %s is not allowed for %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", "))})
+	}
+	return Route{}, violationError(Violation{In: InPath, Rule: RuleRoute, Message: fmt.Sprintf("no operation at %s %s", r.Method, r.URL.Path)})
 }
 
 // Request validates a request against its operation: the route,
@@ -261,24 +252,14 @@ type checked struct {
 
 // request validates r and returns what it found.
 func (v *Validator) request(r *http.Request) (checked, error) {
-	switch {
-	case !v.built():
-		return checked{}, errNotBuilt
-	case r == nil:
-		return checked{}, errors.New("validate: nil request")
-	case r.URL == nil:
-		return checked{}, errors.New("validate: request without URL")
+	route, err := v.Route(r)
+	if err != nil {
+		return checked{}, err
 	}
-	o, params, rvs := v.findRoute(r)
-	if rvs != nil {
-		return checked{}, violationError(rvs...)
-	}
-	out := checked{route: Route{OperationID: o.route.Operation.OperationID, PathParams: params}}
-	data, err := readBody(&r.Body, v.cfg.maxBodyBytes)
-	if n, ok := limit.TooLarge(err); ok {
-		return out, fmt.Errorf("validate: the request body is larger than %d bytes: %w", n, err)
-	} else if err != nil {
-		return out, fmt.Errorf("validate: reading the request body: %w", err)
+	o, out := v.s.ops[route.OperationID], checked{route: route}
+	data, err := readBody(&r.Body, v.cfg.maxBodyBytes, "request body")
+	if err != nil {
+		return out, err
 	}
 	out.data = data
 	// Security and parameters on a shallow copy without body, so that
@@ -286,7 +267,8 @@ func (v *Validator) request(r *http.Request) (checked, error) {
 	shallow := *r
 	shallow.Body = http.NoBody
 	var vs violations
-	input := &openapi3filter.RequestValidationInput{Request: &shallow, PathParams: params, Route: o.route, Options: v.filterOptions()}
+	input := &openapi3filter.RequestValidationInput{Request: &shallow, PathParams: route.PathParams, Route: o.route,
+		Options: v.s.filter[v.cfg.noSecurity]}
 	violationsOf(&vs, openapi3filter.ValidateRequest(r.Context(), input), InBody)
 	if o.reqSchema == nil {
 		if len(data) > 0 {
@@ -321,19 +303,6 @@ func contentTypeViolation(ct string) Violation {
 	return Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: msg}
 }
 
-// findRoute routes r on its method and path.
-func (v *Validator) findRoute(r *http.Request) (*operation, map[string]string, []Violation) {
-	route, params, err := v.s.router.FindRoute(r)
-	if err == nil {
-		return v.s.ops[route.Operation.OperationID], params, nil
-	}
-	if allowed := v.allowed(r); len(allowed) > 0 {
-		return nil, nil, []Violation{{In: InMethod, Rule: RuleMethod,
-			Message: fmt.Sprintf("method %s is not allowed for %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", "))}}
-	}
-	return nil, nil, []Violation{{In: InPath, Rule: RuleRoute, Message: fmt.Sprintf("no operation at %s %s", r.Method, r.URL.Path)}}
-}
-
 // allowed returns the methods the document has for r's path (the legacy
 // router reports an unknown path and a known one with another method alike).
 func (v *Validator) allowed(r *http.Request) []string {
@@ -353,23 +322,27 @@ func (v *Validator) allowed(r *http.Request) []string {
 
 // readBody reads *body up to n bytes (limit.ReadAll), closes it and puts
 // back a reader of the bytes read, so that the body is readable afterwards.
-func readBody(body *io.ReadCloser, n int64) ([]byte, error) {
+// A body over the bound is an error wrapping *http.MaxBytesError; what
+// names the body in errors.
+func readBody(body *io.ReadCloser, n int64, what string) ([]byte, error) {
 	if *body == nil || *body == http.NoBody {
 		return nil, nil
 	}
 	data, err := limit.ReadAll(*body, n)
 	_ = (*body).Close()
 	*body = io.NopCloser(bytes.NewReader(data))
-	return data, err
+	if max, ok := limit.TooLarge(err); ok {
+		return data, fmt.Errorf("validate: the %s is larger than %d bytes: %w", what, max, err)
+	} else if err != nil {
+		return data, fmt.Errorf("validate: reading the %s: %w", what, err)
+	}
+	return data, nil
 }
 
 // RequestBody validates the bare JSON of a request body of the operation
 // opID (for files and CI): only the body rules, no path, header or token
 // checks. An operation that takes no body is a violation.
 func (v *Validator) RequestBody(opID string, body []byte) error {
-	if !v.built() {
-		return errNotBuilt
-	}
 	o, err := v.op(opID)
 	if err != nil {
 		return err
@@ -389,35 +362,28 @@ func (v *Validator) checkJSON(data []byte, schema *openapi3.Schema, opts []opena
 	if !ok {
 		return nil
 	}
-	violationsOf(vs, v.visitSchema(schema).VisitJSON(value, opts...), InBody)
+	// The decoder validated the arrays' items: the rest is validated against
+	// the copy without them (a schema not of the document has its items
+	// checked twice).
+	violationsOf(vs, cmp.Or(v.s.itemless[schema], schema).VisitJSON(value, opts...), InBody)
 	return value
 }
 
 // Response validates the response resp to the request r (resp.Request if
 // r is nil), against the operation r is routed to: a documented status,
 // Content-Type and the JSON body of that status, read up to limit.Answer
-// (16 MiB). The body is left readable. It returns *Error for violations,
-// an error wrapping *http.MaxBytesError for a body over the bound and a
-// wrapped error if the body cannot be read.
+// (16 MiB). The body is left readable. Errors are Request's.
 func (v *Validator) Response(r *http.Request, resp *http.Response) error {
-	switch {
-	case !v.built():
-		return errNotBuilt
-	case resp == nil:
+	if resp == nil {
 		return errors.New("validate: nil response")
 	}
-	if r == nil {
-		r = resp.Request
-	}
-	route, err := v.Route(r)
+	route, err := v.Route(cmp.Or(r, resp.Request))
 	if err != nil {
 		return err
 	}
-	data, err := readBody(&resp.Body, limit.Answer)
-	if n, ok := limit.TooLarge(err); ok {
-		return fmt.Errorf("validate: the response body is larger than %d bytes: %w", n, err)
-	} else if err != nil {
-		return fmt.Errorf("validate: reading the response body: %w", err)
+	data, err := readBody(&resp.Body, limit.Answer, "response body")
+	if err != nil {
+		return err
 	}
 	return v.ResponseMessage(route.OperationID, resp.StatusCode, resp.Header, data)
 }
@@ -427,33 +393,27 @@ func (v *Validator) Response(r *http.Request, resp *http.Response) error {
 // documented status, its Content-Type and the JSON body of that status. It
 // returns *Error for violations, nil when the answer matches the contract.
 func (v *Validator) ResponseMessage(opID string, status int, header http.Header, body []byte) error {
-	if !v.built() {
-		return errNotBuilt
-	}
 	o, err := v.op(opID)
 	if err != nil {
 		return err
 	}
-	if header == nil {
-		header = http.Header{}
-	}
-	var vs violations
 	if status < 100 || status > 599 {
-		vs.add(Violation{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("%d is not an HTTP status code", status)})
-		return newError(&vs)
+		return violationError(Violation{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("%d is not an HTTP status code", status)})
 	}
 	ref := o.route.Operation.Responses.Status(status)
 	if ref == nil {
-		return violationError(Violation{In: InStatus, Rule: RuleStatus, Message: undocumentedStatus(o, status)})
+		return violationError(Violation{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("status %d is not documented for %s; documented: %s",
+			status, opID, strings.Join(slices.Sorted(maps.Keys(o.route.Operation.Responses.Map())), ", "))})
 	}
 	input := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: &http.Request{Method: o.route.Method, Header: http.Header{}}, Route: o.route, Options: v.filterOptions()},
+			Request: &http.Request{Method: o.route.Method, Header: http.Header{}}, Route: o.route, Options: v.s.filter[v.cfg.noSecurity]},
 		Status:  status,
 		Header:  header,
 		Body:    http.NoBody,
-		Options: v.filterOptions(),
+		Options: v.s.filter[v.cfg.noSecurity],
 	}
+	var vs violations
 	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
 		violationsOf(&vs, err, InBody)
 		return newError(&vs)
@@ -477,13 +437,6 @@ func (v *Validator) ResponseMessage(opID string, status int, header http.Header,
 // the body must match the schema documented for it.
 func (v *Validator) ResponseBody(opID string, status int, body []byte) error {
 	return v.ResponseMessage(opID, status, http.Header{"Content-Type": {"application/json"}}, body)
-}
-
-// undocumentedStatus is the message for a status the operation does not
-// document, naming those it does.
-func undocumentedStatus(o *operation, status int) string {
-	return fmt.Sprintf("status %d is not documented for %s; documented: %s", status,
-		o.route.Operation.OperationID, strings.Join(slices.Sorted(maps.Keys(o.route.Operation.Responses.Map())), ", "))
 }
 
 func isJSONContentType(ct string) bool {

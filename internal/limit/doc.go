@@ -1,4 +1,5 @@
-// Package limit reads message bodies with a bound: the one place where the
-// project reads a request, an answer or an input file, so that no body makes
-// memory grow with its size.
+// Package limit bounds what the project reads and quotes: ReadAll is the one
+// place where a request, an answer or an input file is read, so that no body
+// makes memory grow with its size, and Text the one that shortens text for
+// a message.
 package limit

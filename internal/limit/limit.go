@@ -60,8 +60,7 @@ func ReadAll(r io.Reader, n int64) ([]byte, error) {
 // TooLarge reports whether err is, or wraps, the error of a body over its
 // bound (from ReadAll or http.MaxBytesReader), and the bound.
 func TooLarge(err error) (int64, bool) {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return mbe.Limit, true
 	}
 	return 0, false

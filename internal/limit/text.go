@@ -27,18 +27,13 @@ func Text(s string, n int) string {
 	if n < 1 {
 		return ""
 	}
-	if len(s) <= n {
-		return s // n runes take at least n bytes
+	if utf8.RuneCountInString(s) <= n {
+		return s
 	}
-	i := 0
-	for j := range s {
-		if i == n-1 {
-			if utf8.RuneCountInString(s[j:]) <= 1 {
-				return s
-			}
-			return s[:j] + Ellipsis
-		}
-		i++
+	cut := 0 // the end of the first n-1 runes
+	for range n - 1 {
+		_, size := utf8.DecodeRuneInString(s[cut:])
+		cut += size
 	}
-	return s
+	return s[:cut] + Ellipsis
 }

@@ -1,5 +1,5 @@
 // Package redact keeps credentials out of everything the project prints,
 // logs or returns: one spelling ([Redacted]), one list of secret headers
-// ([IsSecretHeader]), and the functions the client, the fake and the
+// ([Header]), and the functions the client, the fake and the
 // command all use to hide a token in headers, text and URLs.
 package redact

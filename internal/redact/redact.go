@@ -26,20 +26,14 @@ var secretHeaders = map[string]bool{
 	"Set-Cookie":          true,
 }
 
-// IsSecretHeader reports whether the header name (any case) carries a
-// credential.
-func IsSecretHeader(name string) bool {
-	return secretHeaders[http.CanonicalHeaderKey(name)]
-}
-
-// Header returns a copy of h in which the value of every secret header is
-// Redacted, but for an SDK-HMAC-SHA256 Authorization, of which only the
-// signature is: its access key and signed headers say what was signed,
-// and only the signature authenticates. A nil h gives nil.
+// Header returns a copy of h in which the value of every secret header (in
+// any case) is Redacted, but for an SDK-HMAC-SHA256 Authorization, of which
+// only the signature is: its access key and signed headers say what was
+// signed, and only the signature authenticates. A nil h gives nil.
 func Header(h http.Header) http.Header {
 	c := h.Clone()
 	for name, vs := range c {
-		if IsSecretHeader(name) {
+		if secretHeaders[http.CanonicalHeaderKey(name)] {
 			for i, v := range vs {
 				vs[i] = Redacted
 				if rest, ok := strings.CutPrefix(v, "SDK-HMAC-SHA256 "); ok && http.CanonicalHeaderKey(name) == "Authorization" {
@@ -113,15 +107,6 @@ func String(s string, secrets ...string) string {
 		}
 	}
 	return s
-}
-
-// Bytes is String for a byte slice; it returns b itself when it holds no
-// secret.
-func Bytes(b []byte, secrets ...string) []byte {
-	if s := String(string(b), secrets...); s != string(b) {
-		return []byte(s)
-	}
-	return b
 }
 
 // replaceEscaped replaces the occurrences of secret in s that escape some

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -52,7 +51,6 @@ func run(args []string, stdout io.Writer) error {
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
 		h.Set("Content-Length", length)
-		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(answer) // a client gone away is no error of the server
 	})
 
@@ -75,11 +73,8 @@ func run(args []string, stdout io.Writer) error {
 	stop()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	if err := srv.Shutdown(sctx); err != nil { // Serve has returned http.ErrServerClosed
 		return fmt.Errorf("graceful shutdown: %w", err)
-	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
 }
