@@ -35,8 +35,10 @@
 // every region of its world on one listener: a request for region R comes
 // at the path prefix /R (/eu-nl/v3/{project_id}/...), a path without a
 // prefix is for the fake's own region ([WithSourceRegion], eu-de by
-// default); [Server.RegionURL] gives each region's URL, and the catalog of
-// [WithIAM]'s tokens lists each region's CBR as URL/R/v3/{project_id}.
+// default); [Fake.RegionURL] gives each region's URL, and the catalog of
+// [WithIAM]'s tokens lists each region's CBR at it in Open Telekom Cloud's
+// form, URL/v3/{project_id} for the fake's own region, URL/R/v3/{project_id}
+// for another.
 // ShowReplicationCapabilities answers with the request's region and its
 // destinations, ShowVault with a vault of the request's region and project
 // (404 BackupService.6105 otherwise), ListBackups with their backups (stable
