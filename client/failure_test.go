@@ -36,7 +36,9 @@ func blockingServer(t *testing.T) (*server, <-chan struct{}) {
 
 func TestReplicateClientTimeoutWrapsDeadlineExceeded(t *testing.T) {
 	srv, _ := blockingServer(t)
-	c := newClient(t, srv.URL, withHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}))
+	// Long enough for the request to reach the server on a loaded machine
+	// under -race: the test asserts that it did.
+	c := newClient(t, srv.URL, withHTTPClient(&http.Client{Timeout: 300 * time.Millisecond}))
 
 	_, err := c.Replicate(context.Background(), pageParam(t))
 	require.ErrorIs(t, err, context.DeadlineExceeded)
@@ -50,7 +52,7 @@ func TestReplicateClientTimeoutWrapsDeadlineExceeded(t *testing.T) {
 func TestReplicateContextDeadlineWrapsDeadlineExceeded(t *testing.T) {
 	srv, _ := blockingServer(t)
 	c := newClient(t, srv.URL)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 
 	_, err := c.Replicate(ctx, pageParam(t))
