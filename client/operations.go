@@ -47,8 +47,7 @@ func (c *Client) NewReplicateRequest(ctx context.Context, p cbr.CheckpointReplic
 // client's endpoint) replicates to (GET /v3/{project_id}/replication-capabilities,
 // "Querying the Replication Capability").
 func (c *Client) ShowReplicationCapabilities(ctx context.Context) (*cbr.ShowReplicationCapabilitiesResp, error) {
-	var out cbr.ShowReplicationCapabilitiesResp
-	return &out, c.get(ctx, &out, func(server, project string, _ io.Reader) (*http.Request, error) {
+	return get[cbr.ShowReplicationCapabilitiesResp](ctx, c, func(server, project string, _ io.Reader) (*http.Request, error) {
 		return cbr.NewShowReplicationCapabilitiesRequest(server, project)
 	})
 }
@@ -57,10 +56,10 @@ func (c *Client) ShowReplicationCapabilities(ctx context.Context) (*cbr.ShowRepl
 // /v3/{project_id}/vaults/{vault_id}, "Querying a Specified Vault"); a vault
 // that does not exist is an *APIError with status 404.
 func (c *Client) ShowVault(ctx context.Context, vaultID string) (*cbr.Vault, error) {
-	var out cbr.ShowVaultResp
-	if err := c.get(ctx, &out, func(server, project string, _ io.Reader) (*http.Request, error) {
+	out, err := get[cbr.ShowVaultResp](ctx, c, func(server, project string, _ io.Reader) (*http.Request, error) {
 		return cbr.NewShowVaultRequest(server, project, vaultID)
-	}); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out.Vault, nil
@@ -69,18 +68,21 @@ func (c *Client) ShowVault(ctx context.Context, vaultID string) (*cbr.Vault, err
 // ListBackups returns the backups params selects (GET
 // /v3/{project_id}/backups, "Querying All Backups"); params nil lists all.
 func (c *Client) ListBackups(ctx context.Context, params *cbr.ListBackupsParams) (*cbr.ListBackupsResp, error) {
-	var out cbr.ListBackupsResp
-	return &out, c.get(ctx, &out, func(server, project string, _ io.Reader) (*http.Request, error) {
+	return get[cbr.ListBackupsResp](ctx, c, func(server, project string, _ io.Reader) (*http.Request, error) {
 		return cbr.NewListBackupsRequest(server, project, params)
 	})
 }
 
-// get sends the request of an operation without a body and decodes its
-// answer into out.
-func (c *Client) get(ctx context.Context, out any, build Builder) error {
+// get sends the request of an operation without a body, built by build,
+// and returns its answer decoded into a T.
+func get[T any](ctx context.Context, c *Client, build Builder) (*T, error) {
 	req, err := c.NewRequest(ctx, nil, build)
-	if err == nil {
-		_, err = c.Do(ctx, req, out)
+	if err != nil {
+		return nil, err
 	}
-	return err
+	out := new(T)
+	if _, err := c.Do(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
