@@ -297,7 +297,8 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*http.Respon
 
 // send sends req once and judges the answer.
 func (c *Client) send(req *http.Request, cl *call, v any) (*http.Response, error) {
-	tok := req.Header.Get("X-Auth-Token")
+	// What an answer could echo: the token, or a temporary key's security token.
+	toks := []string{req.Header.Get("X-Auth-Token"), req.Header.Get("X-Security-Token")}
 	// wrote turns true once the request's headers were written to the
 	// connection: from then on the server may act on it.
 	var wrote atomic.Bool
@@ -306,15 +307,15 @@ func (c *Client) send(req *http.Request, cl *call, v any) (*http.Response, error
 	req.GetBody = nil // never rewound, never replayed (on this copy of the caller's request)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, scrubToken(sendError(cl.op, err, wrote.Load()), tok)
+		return nil, scrubToken(sendError(cl.op, err, wrote.Load()), toks...)
 	}
 	body, err := limit.ReadAll(resp.Body, limit.Answer)
 	_ = resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if err != nil {
-		return resp, scrubToken(readError(cl.op, resp, body, err), tok)
+		return resp, scrubToken(readError(cl.op, resp, body, err), toks...)
 	}
-	return resp, scrubToken(c.answer(cl.op, resp, body, v), tok)
+	return resp, scrubToken(c.answer(cl.op, resp, body, v), toks...)
 }
 
 // answer judges an answer whose body was read: response validation when

@@ -287,14 +287,15 @@ func bodySummary(body []byte) string {
 	return limit.Text(strings.Join(strings.Fields(s), " "), 120)
 }
 
-// scrubToken replaces tok in the parts of err that quote the server's
-// answer (bodies, messages, headers), in case a gateway echoes the request.
-// It edits the error values in place: they were made for this call.
-func scrubToken(err error, tok string) error {
-	if err == nil || tok == "" {
+// scrubToken replaces toks (the token, the security token; "" for none) in
+// the parts of err that quote the server's answer (bodies, messages,
+// headers), in case a gateway echoes the request. It edits the error
+// values in place: they were made for this call.
+func scrubToken(err error, toks ...string) error {
+	if err == nil || strings.Join(toks, "") == "" {
 		return err
 	}
-	str := func(s string) string { return redact.String(s, tok) }
+	str := func(s string) string { return redact.String(s, toks...) }
 	body := func(b []byte) []byte { return []byte(str(string(b))) }
 	hdr := func(h http.Header) {
 		for _, vs := range h {
@@ -322,7 +323,7 @@ func scrubToken(err error, tok string) error {
 		}
 	}
 	if msg := err.Error(); str(msg) != msg {
-		return scrubbed{err: err, tok: tok} // a transport error that quotes it
+		return scrubbed{err: err, toks: toks} // a transport error that quotes it
 	}
 	return err
 }
@@ -330,9 +331,9 @@ func scrubToken(err error, tok string) error {
 // scrubbed hides a token in the message of an error that is not one of
 // this package's types, and still unwraps to it (errors.Is keeps working).
 type scrubbed struct {
-	err error
-	tok string
+	err  error
+	toks []string
 }
 
-func (s scrubbed) Error() string { return redact.String(s.err.Error(), s.tok) }
+func (s scrubbed) Error() string { return redact.String(s.err.Error(), s.toks...) }
 func (s scrubbed) Unwrap() error { return s.err }
