@@ -111,6 +111,7 @@ func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Clien
 		}
 		return nil, err.Error()
 	}
+	o.warnInsecure(c, opts.Signer != nil) // --allow-http reaches the catalog's URL too
 	return c, ""
 }
 

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -210,4 +213,16 @@ func TestOnATerminalReplicateAsksFirst(t *testing.T) {
 			assert.Equal(t, tc.args == nil, asked, res.stderr)
 		})
 	}
+}
+
+func TestAllowHTTPWarnsOfTheDestinationEndpointToo(t *testing.T) {
+	var stderr bytes.Buffer
+	s := streams{in: strings.NewReader(""), out: io.Discard, errOut: &stderr,
+		getenv: getenv([]string{"OS_ACCESS_KEY=" + testKeys.AccessKey, "OS_SECRET_KEY=" + secretKey})}
+	o, err := parseCall(s, "check", append([]string{"--project-id", pageProjectID, "--allow-http",
+		"--destination-endpoint", "http://cbr-nl.example.test"}, pageFlags()...))
+	require.NoError(t, err)
+	c, skip := o.destinationClient(context.Background(), nil, nil) // builds, sends nothing
+	require.NotNil(t, c, skip)
+	assert.Equal(t, "warning: --allow-http: the signed request travels unencrypted to cbr-nl.example.test\n", stderr.String())
 }

@@ -327,13 +327,7 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 	if err != nil {
 		return err
 	}
-	if u, _ := url.Parse(c.Endpoint()); o.AllowInsecureHTTP && u != nil && u.Scheme == "http" && !loopback.Host(u.Hostname()) {
-		what := "the token travels"
-		if o.Signer != nil {
-			what = "the signed request travels"
-		}
-		fmt.Fprintf(o.errOut, "warning: --allow-http: %s unencrypted to %s\n", what, printable(u.Host))
-	}
+	o.warnInsecure(c, o.Signer != nil)
 	if reason, ok := deprecated("CheckpointReplicateParam", "enable_acceleration"); ok && o.param.EnableAcceleration != nil {
 		fmt.Fprintf(o.errOut, "warning: --enable-acceleration: %s It is sent as asked.\n", reason)
 	}
@@ -363,6 +357,20 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 		return o.callError(ctx, err)
 	}
 	return printReplication(o.out, res, o.output)
+}
+
+// warnInsecure says on stderr, for --allow-http, that c (signed: with
+// AK/SK) sends its credential in clear to a host that is not loopback.
+func (o *replicateOptions) warnInsecure(c *client.Client, signed bool) {
+	u, _ := url.Parse(c.Endpoint())
+	if !o.AllowInsecureHTTP || u == nil || u.Scheme != "http" || loopback.Host(u.Hostname()) {
+		return
+	}
+	what := "the token travels"
+	if signed {
+		what = "the signed request travels"
+	}
+	fmt.Fprintf(o.errOut, "warning: --allow-http: %s unencrypted to %s\n", what, printable(u.Host))
 }
 
 // startMock starts the in-process fake of --mock, in the --region and the
