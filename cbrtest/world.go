@@ -136,15 +136,17 @@ func (w *World) check(at places, errs *iamErrors) {
 			errs.addAt(at.region(r), "a region name is lower-case letters, digits and dashes (at most 63, not v3)")
 			continue
 		}
-		for i, d := range w.Regions[r] {
+		seen := map[string]bool{}
+		for _, d := range w.Regions[r] {
 			switch _, ok := w.Regions[d]; {
 			case d == r:
 				errs.addAt(at.region(r), "the region is among its own destinations")
 			case !ok:
 				errs.addAt(at.region(r), "destination %s is not a region of the world", quoted(d))
-			case slices.Index(w.Regions[r], d) < i:
+			case seen[d]:
 				errs.addAt(at.region(r), "destination %s twice", quoted(d))
 			}
+			seen[d] = true
 		}
 	}
 	ids := map[string]int{}
