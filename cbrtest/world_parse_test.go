@@ -3,6 +3,7 @@ package cbrtest_test
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -133,9 +134,31 @@ func TestParseWorld_ErrorsAreBounded(t *testing.T) {
 	require.Error(t, err)
 	assert.Less(t, len(err.Error()), 300, "a long value is not echoed: %s", err)
 
-	_, err = cbrtest.ParseWorld(strings.NewReader("regions: {eu-de: []}\n# " + strings.Repeat("x", int(limit.Input))))
+	_, err = cbrtest.ParseWorld(strings.NewReader("regions: {eu-de: []}\n# " + strings.Repeat("x", int(limit.World))))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "larger than 10 MiB")
+	assert.Contains(t, err.Error(), "larger than 1 MiB")
+}
+
+func TestParseWorld_MemoryIsBoundedWhateverTheShape(t *testing.T) {
+	// A 10 MiB file of empty vaults took 4.4 GB and 19 s: YAML costs some
+	// hundred bytes a node, and each vault was checked at a cost.
+	n := int(limit.World) - 32
+	for name, world := range map[string]string{
+		"empty vaults":            "vaults:\n" + strings.Repeat("- \n", n/3),
+		"empty vault mappings":    "vaults:\n" + strings.Repeat("- {}\n", n/5),
+		"one-letter destinations": "regions:\n  eu-de: [" + strings.Repeat("a,", n/2) + "]\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := cbrtest.ParseWorld(strings.NewReader(world))
+			runtime.ReadMemStats(&after)
+			require.Error(t, err)
+			allocated := after.TotalAlloc - before.TotalAlloc
+			t.Logf("%d bytes of world, %d MB allocated", len(world), allocated>>20)
+			assert.Less(t, allocated, uint64(300<<20), "at most a few hundred times the file's bound")
+		})
+	}
 }
 
 // manyDestinations is a world of n regions, each a destination of eu-de.
