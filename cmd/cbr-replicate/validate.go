@@ -25,7 +25,7 @@ Usage:
 
 The operation is CopyCheckpoint ("Replicating a Restore Point") unless
 --operation names another of the spec's: %s.
-Each FILE is read, a DIR's *.json files (recursively, in name order), or
+Each FILE is read, a DIR's regular *.json files (recursively, in name order), or
 standard input for - or no argument; each at most 10 MiB. A response body is
 checked against what the page documents for --status (default 200; an
 undocumented status is a violation).
@@ -210,9 +210,11 @@ func (o *validateOptions) print(r fileResult, perFile, first bool) error {
 	return err
 }
 
-// expand lists the files the inputs name: a directory's *.json files,
-// recursively and in name order (and any it cannot read, so that they are
-// named); everything else as given.
+// expand lists the files the inputs name: a directory's regular *.json
+// files (a link counts as what it links to), recursively and in name order,
+// and any entry it cannot read, so that it is named; everything else as
+// given. A FIFO or a device in a directory is left out: opening one could
+// wait forever.
 func expand(inputs []string) []string {
 	var files []string
 	for _, in := range inputs {
@@ -221,7 +223,13 @@ func expand(inputs []string) []string {
 			continue
 		}
 		_ = filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || (!d.IsDir() && strings.HasSuffix(d.Name(), ".json")) {
+			if err == nil && d.Type()&fs.ModeSymlink != 0 {
+				var st fs.FileInfo
+				if st, err = os.Stat(p); err == nil {
+					d = fs.FileInfoToDirEntry(st)
+				}
+			}
+			if err != nil || (d.Type().IsRegular() && strings.HasSuffix(d.Name(), ".json")) {
 				files = append(files, p) // one it cannot read is checked, and named, as an unreadable file
 			}
 			return nil
