@@ -191,3 +191,23 @@ func TestParseWorld_CostsTimeLinearInTheDestinations(t *testing.T) {
 	t.Logf("5,000 destinations: %s, 20,000: %s", small, large)
 	assert.Less(t, large, 6*small, "4 times the destinations cost about 4 times the time, not 16")
 }
+
+// FuzzParseWorld feeds ParseWorld any file: it must never panic, and an
+// error quotes no more of the file than a short value per line.
+func FuzzParseWorld(f *testing.F) {
+	f.Add(issueWorld)
+	f.Add("regions: {eu-de: [a, a, eu-de]}\nvaults:\n  - {id: x, id: y, size: 1e400}\n")
+	f.Add("a: &a [x]\nregions: *a\nvaults: [*a, {<<: *a}]\n")
+	f.Add("regions: [[[[[[")
+	f.Fuzz(func(t *testing.T, file string) {
+		_, err := cbrtest.ParseWorld(strings.NewReader(file))
+		if err == nil {
+			return
+		}
+		for line := range strings.SplitSeq(err.Error(), "\n") {
+			if len(line) > 400 {
+				t.Fatalf("a line of the error is %d bytes long: %.100q", len(line), line)
+			}
+		}
+	})
+}
