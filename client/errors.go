@@ -80,26 +80,33 @@ func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("client: CBR answered ")
 	b.WriteString(statusText(e.StatusCode))
-	msg, meaning := limit.Text(e.Message, limit.Message), CodeMeaning(e.Code)
+	// The server's words, each cut (after scrubToken redacted them).
+	code, msg, meaning := limit.Text(e.Code, limit.Message), limit.Text(e.Message, limit.Message), CodeMeaning(e.Code)
 	switch {
 	case meaning != "":
-		fmt.Fprintf(&b, ": %s: %s", e.Code, meaning)
+		fmt.Fprintf(&b, ": %s: %s", code, meaning)
 		if msg != "" {
 			fmt.Fprintf(&b, "; service says %q", msg)
 		}
-	case e.Code != "" && msg != "":
-		fmt.Fprintf(&b, ": %s: %s", e.Code, msg)
-	case e.Code != "" || msg != "":
-		fmt.Fprintf(&b, ": %s", cmp.Or(e.Code, msg))
+	case code != "" && msg != "":
+		fmt.Fprintf(&b, ": %s: %s", code, msg)
+	case code != "" || msg != "":
+		fmt.Fprintf(&b, ": %s", cmp.Or(code, msg))
 	case len(bytes.TrimSpace(e.Body)) == 0:
 		b.WriteString(" with an empty body")
 	default:
 		fmt.Fprintf(&b, " with a body that is not a CBR error: %q", bodySummary(e.Body))
 	}
-	if e.RequestID != "" {
-		fmt.Fprintf(&b, " [X-Request-Id %s]", e.RequestID)
+	return b.String() + requestIDNote(e.RequestID)
+}
+
+// requestIDNote is what an error adds for the request ID of its answer
+// (the server's words, cut): "" for none.
+func requestIDNote(id string) string {
+	if id == "" {
+		return ""
 	}
-	return b.String()
+	return " [X-Request-Id " + limit.Text(id, limit.Message) + "]"
 }
 
 // CodeMeaning returns, in plain words, what a CBR error code means, or ""
@@ -246,12 +253,8 @@ func (e *DecodeError) Error() string {
 	if e == nil {
 		return "<nil>"
 	}
-	s := fmt.Sprintf("client: CBR answered %s to %s but its body is not the documented response (%v)%s",
-		statusText(e.StatusCode), e.OperationID, e.Err, e.started)
-	if e.RequestID != "" {
-		s += fmt.Sprintf(" [X-Request-Id %s]", e.RequestID)
-	}
-	return s
+	return fmt.Sprintf("client: CBR answered %s to %s but its body is not the documented response (%v)%s",
+		statusText(e.StatusCode), e.OperationID, e.Err, e.started) + requestIDNote(e.RequestID)
 }
 
 // Unwrap returns the decoding failure.

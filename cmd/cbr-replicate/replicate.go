@@ -436,7 +436,7 @@ func (o *replicateOptions) callError(ctx context.Context, err error) error {
 	case errors.As(err, &decodeErr):
 		return &invalidError{fmt.Errorf("the service accepted the request (HTTP %d) but its answer is not the page's response;\n"+
 			"  the replication may have started: check the vault's replication records before trying again.\n"+
-			"  error:      %s\n  request id: %s", decodeErr.StatusCode, oneLine(messageOf(decodeErr.Err)), orNone(decodeErr.RequestID))}
+			"  error:      %s\n  request id: %s", decodeErr.StatusCode, oneLine(messageOf(decodeErr.Err)), orNone(limit.Text(decodeErr.RequestID, limit.Message)))}
 	case errors.As(err, &respErr):
 		headline := fmt.Sprintf("the response (status %d) does not match the API page", respErr.StatusCode)
 		if respErr.Err == nil {
@@ -450,23 +450,24 @@ func (o *replicateOptions) callError(ctx context.Context, err error) error {
 }
 
 // apiErrorText shows an error answer of the service readably; every
-// server-supplied field goes through printable.
+// server-supplied field is cut (limit.Message) and goes through printable.
 func apiErrorText(e *client.APIError) string {
+	said := func(s string) string { return oneLine(limit.Text(s, limit.Message)) }
 	var b strings.Builder
 	fmt.Fprintf(&b, "the service refused the replication: HTTP %d %s\n", e.StatusCode, http.StatusText(e.StatusCode))
 	if e.Code != "" {
-		fmt.Fprintf(&b, "  code:       %s\n", oneLine(e.Code))
+		fmt.Fprintf(&b, "  code:       %s\n", said(e.Code))
 		if m := client.CodeMeaning(e.Code); m != "" {
 			fmt.Fprintf(&b, "  meaning:    %s\n", m)
 		}
 	}
 	if e.Message != "" {
-		fmt.Fprintf(&b, "  message:    %s\n", oneLine(e.Message))
+		fmt.Fprintf(&b, "  message:    %s\n", said(e.Message))
 	}
 	if e.Code == "" && e.Message == "" {
 		fmt.Fprintf(&b, "  body:       %s\n", bodySnippet(e.Body))
 	}
-	fmt.Fprintf(&b, "  request id: %s", cmp.Or(oneLine(e.RequestID), "(none)"))
+	fmt.Fprintf(&b, "  request id: %s", cmp.Or(said(e.RequestID), "(none)"))
 	return b.String()
 }
 
