@@ -150,7 +150,7 @@ func (o *replicateOptions) printReport(r replicate.Report) error {
 		return &invalidError{} // the table or the JSON says which and why
 	}
 	if s := r.Skipped(); s != nil {
-		return fmt.Errorf("the %s check could not run: %s", s.Name, s.Reason)
+		return fmt.Errorf("the %s check could not run: %s", s.Name, oneLine(s.Reason)) // the server's words stay on the line
 	}
 	return nil
 }

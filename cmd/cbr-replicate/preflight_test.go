@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -225,4 +227,30 @@ func TestAllowHTTPWarnsOfTheDestinationEndpointToo(t *testing.T) {
 	c, skip := o.destinationClient(context.Background(), nil, nil) // builds, sends nothing
 	require.NotNil(t, c, skip)
 	assert.Equal(t, "warning: --allow-http: the signed request travels unencrypted to cbr-nl.example.test\n", stderr.String())
+}
+
+func TestACheckReasonFromTheServerStaysOnItsLine(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"error_code":"GW.1\nforged: every check passed","error_msg":"down\r\nforged too"}`))
+	}))
+	t.Cleanup(srv.Close)
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		body := `{"regions":[{"name":"eu-de","replication_destinations":["` + pageDestRegion + `"]}]}`
+		if strings.Contains(r.URL.Path, "/vaults/") {
+			body = `{"vault":{"billing":{"object_type":"disk\nforged: every check passed","protect_type":"backup","status":"available"}}}`
+		}
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(failing.Close)
+	for _, run := range []struct{ cmd, url string }{{"check", srv.URL}, {"replicate", srv.URL}, {"check", failing.URL}, {"replicate", failing.URL}} {
+		res := execute(t, invocation{args: append([]string{run.cmd, "--endpoint", run.url}, pageFlags()...), env: tokenEnv()})
+		assert.NotEqual(t, exitOK, res.code)
+		for _, line := range strings.Split(res.stdout+res.stderr, "\n") {
+			assert.False(t, strings.HasPrefix(line, "forged"), "%s: a line of the server's: %q", run.cmd, line)
+		}
+	}
 }

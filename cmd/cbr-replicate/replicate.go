@@ -346,7 +346,7 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 			return o.printReport(report)
 		}
 		if f := report.Failed(); f != nil {
-			return &invalidError{fmt.Errorf("the %s check failed; nothing was sent: %s", f.Name, f.Reason)}
+			return &invalidError{fmt.Errorf("the %s check failed; nothing was sent: %s", f.Name, oneLine(f.Reason))}
 		}
 	}
 	if err := o.confirm(); err != nil {
