@@ -302,26 +302,17 @@ func (v *Validator) request(r *http.Request) (checked, error) {
 // given more than once, of which it checks the first (a server may read
 // another).
 func paramViolations(vs *violations, r *http.Request, route Route, op *openapi3.Operation) {
-	notUTF8 := func(in, name string) Violation {
-		return Violation{In: in, Pointer: "/" + name, Rule: RuleType, Message: fmt.Sprintf("%s parameter %q is not valid UTF-8", in, name)}
-	}
-	for name, value := range route.PathParams {
-		if !utf8.ValidString(value) {
-			vs.add(notUTF8(openapi3.ParameterInPath, name))
-		}
-	}
 	query := r.URL.Query()
 	for _, ref := range op.Parameters {
 		p, values := ref.Value, query[ref.Value.Name]
-		if p.In != openapi3.ParameterInQuery {
-			continue
-		}
-		if len(values) > 1 && !p.Schema.Value.Type.Is(openapi3.TypeArray) {
+		if p.In == openapi3.ParameterInPath {
+			values = []string{route.PathParams[p.Name]}
+		} else if len(values) > 1 && !p.Schema.Value.Type.Is(openapi3.TypeArray) {
 			vs.add(Violation{In: p.In, Pointer: "/" + p.Name, Rule: RuleType,
 				Message: fmt.Sprintf("query parameter %q is given %d times; it takes one value", p.Name, len(values))})
 		}
 		if slices.ContainsFunc(values, func(s string) bool { return !utf8.ValidString(s) }) {
-			vs.add(notUTF8(p.In, p.Name))
+			vs.add(Violation{In: p.In, Pointer: "/" + p.Name, Rule: RuleType, Message: fmt.Sprintf("%s parameter %q is not valid UTF-8", p.In, p.Name)})
 		}
 	}
 }

@@ -112,6 +112,10 @@ func validateRun(o *validateOptions) error {
 	}
 	files := expand(o.inputs)
 	perFile := len(files) != 1 || len(o.inputs) != 1 || isDir(o.inputs[0])
+	jsonFiles := o.output == outputJSON && perFile && !o.quiet // {"files": [...], "valid": bool}
+	if jsonFiles {
+		fmt.Fprint(o.out, "{\n  \"files\": [")
+	}
 	var ioErrs []string
 	valid := true
 	for i, name := range files {
@@ -124,12 +128,8 @@ func validateRun(o *validateOptions) error {
 		}
 		valid = valid && r.Valid
 	}
-	if o.output == outputJSON && perFile && !o.quiet {
-		open := "" // print opened the object with the first file
-		if len(files) == 0 {
-			open = "{\n  \"files\": ["
-		}
-		if _, err := fmt.Fprintf(o.out, "%s\n  ],\n  \"valid\": %t\n}\n", open, valid); err != nil {
+	if jsonFiles {
+		if _, err := fmt.Fprintf(o.out, "\n  ],\n  \"valid\": %t\n}\n", valid); err != nil {
 			return err
 		}
 	}
@@ -165,8 +165,9 @@ func (o *validateOptions) check(v *validate.Validator, name string) fileResult {
 	return r
 }
 
-// print writes one result: a lone body as before, or a line (an element
-// of "files" with --output json) of one file among others.
+// print writes one result: a lone body's, or the line (an element of
+// "files" with --output json, which validateRun opens and closes) of one
+// file among others.
 func (o *validateOptions) print(r fileResult, perFile, first bool) error {
 	switch {
 	case o.quiet:
@@ -178,7 +179,7 @@ func (o *validateOptions) print(r fileResult, perFile, first bool) error {
 		}
 		sep := ","
 		if first {
-			sep = "{\n  \"files\": ["
+			sep = ""
 		}
 		_, err := fmt.Fprintf(o.out, "%s\n    %s", sep, strings.ReplaceAll(strings.TrimSuffix(b.String(), "\n"), "\n", "\n    "))
 		return err
