@@ -59,6 +59,9 @@ func FuzzHandler(f *testing.F) {
 	f.Add("GET", "/v3/p/vaults/x", token, []byte{})
 	f.Add("GET", "/v3/p/backups?vault_id=3b5816b5-f29c-4172-9d9a-76c719a659ce&limit=2&offset=1&status=available", token, []byte{})
 	f.Add("GET", "/v3/p/backups?limit=0&offset=-1", token, []byte{})
+	f.Add("GET", "/v3/p/backups?limit=1&limit=abc&status=available&status=error", token, []byte{})
+	f.Add("GET", "/v3/p/backups?name=%FF%FE", token, []byte{})
+	f.Add("GET", "/v3/p/vaults/%FF", token, []byte{})
 	// Hostile shapes: a wrong token with an invalid body, a Content-Encoding
 	// the fake does not read, a body over the limit, a lone surrogate.
 	f.Add("POST", replicatePath, "X-Auth-Token: wrong\nContent-Type: application/json", []byte(`{"replicate":{"vault_id":"x"}}`))

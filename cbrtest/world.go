@@ -136,16 +136,22 @@ func (w *World) check(at places, errs *iamErrors) {
 			errs.addAt(at.region(r), "a region name is lower-case letters, digits and dashes (at most 63, not v3)")
 			continue
 		}
-		for i, d := range w.Regions[r] {
+		seen := map[string]bool{}
+		for _, d := range w.Regions[r] {
 			switch _, ok := w.Regions[d]; {
 			case d == r:
 				errs.addAt(at.region(r), "the region is among its own destinations")
 			case !ok:
 				errs.addAt(at.region(r), "destination %s is not a region of the world", quoted(d))
-			case slices.Index(w.Regions[r], d) < i:
+			case seen[d]:
 				errs.addAt(at.region(r), "destination %s twice", quoted(d))
 			}
+			seen[d] = true
 		}
+	}
+	if len(w.Vaults) > maxVaults {
+		errs.add("more than %d vaults", maxVaults)
+		return
 	}
 	ids := map[string]int{}
 	for k, v := range w.Vaults {
@@ -185,10 +191,15 @@ func (w *World) check(at places, errs *iamErrors) {
 	}
 }
 
+// maxVaults bounds the vaults of a World, as iamMaxUsers the users: each
+// costs some memory to check, and the fake looks them up one by one.
+const maxVaults = 10_000
+
 // quoted quotes a value of the input for an error, shortened.
 func quoted(s string) string { return strconv.Quote(limit.Text(s, 32)) }
 
-// ParseWorld reads a world from YAML, at most limit.Input (10 MiB):
+// ParseWorld reads a world from YAML, at most limit.World (1 MiB) and
+// 10,000 vaults:
 //
 //	regions:               # each region's replication destinations
 //	  eu-de: [eu-nl]
@@ -210,7 +221,7 @@ func quoted(s string) string { return strconv.Quote(limit.Text(s, 32)) }
 // the file does not list, a destination that is not one of its regions.
 // Values are quoted in errors at most 32 characters long.
 func ParseWorld(r io.Reader) (*World, error) {
-	data, err := limit.ReadAll(r, limit.Input)
+	data, err := limit.ReadAll(r, limit.World)
 	if n, ok := limit.TooLarge(err); ok {
 		return nil, fmt.Errorf("cbrtest: world: larger than %d MiB", n>>20)
 	} else if err != nil {
@@ -303,7 +314,7 @@ func (p *worldParser) vaults(n *yaml.Node) {
 		p.fail(n.Line, "want a list of vaults")
 		return
 	}
-	for _, vn := range n.Content {
+	for _, vn := range n.Content[:min(len(n.Content), maxVaults+1)] { // check refuses more
 		v, lines := Vault{}, map[string]int{"": vn.Line}
 		strs := map[string]*string{"id": &v.ID, "region": &v.Region, "project_id": &v.ProjectID,
 			"protect_type": &v.ProtectType, "object_type": &v.ObjectType, "status": &v.Status}

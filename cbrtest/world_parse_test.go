@@ -2,8 +2,11 @@ package cbrtest_test
 
 import (
 	"fmt"
+	"math"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -131,7 +134,80 @@ func TestParseWorld_ErrorsAreBounded(t *testing.T) {
 	require.Error(t, err)
 	assert.Less(t, len(err.Error()), 300, "a long value is not echoed: %s", err)
 
-	_, err = cbrtest.ParseWorld(strings.NewReader("regions: {eu-de: []}\n# " + strings.Repeat("x", int(limit.Input))))
+	_, err = cbrtest.ParseWorld(strings.NewReader("regions: {eu-de: []}\n# " + strings.Repeat("x", int(limit.World))))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "larger than 10 MiB")
+	assert.Contains(t, err.Error(), "larger than 1 MiB")
+}
+
+func TestParseWorld_MemoryIsBoundedWhateverTheShape(t *testing.T) {
+	// A 10 MiB file of empty vaults took 4.4 GB and 19 s: YAML costs some
+	// hundred bytes a node, and each vault was checked at a cost.
+	n := int(limit.World) - 32
+	for name, world := range map[string]string{
+		"empty vaults":            "vaults:\n" + strings.Repeat("- \n", n/3),
+		"empty vault mappings":    "vaults:\n" + strings.Repeat("- {}\n", n/5),
+		"one-letter destinations": "regions:\n  eu-de: [" + strings.Repeat("a,", n/2) + "]\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := cbrtest.ParseWorld(strings.NewReader(world))
+			runtime.ReadMemStats(&after)
+			require.Error(t, err)
+			allocated := after.TotalAlloc - before.TotalAlloc
+			t.Logf("%d bytes of world, %d MB allocated", len(world), allocated>>20)
+			assert.Less(t, allocated, uint64(300<<20), "at most a few hundred times the file's bound")
+		})
+	}
+}
+
+// manyDestinations is a world of n regions, each a destination of eu-de.
+func manyDestinations(n int) string {
+	var b strings.Builder
+	b.WriteString("regions:\n")
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("r%d", i)
+		fmt.Fprintf(&b, "  %s: []\n", names[i])
+	}
+	b.WriteString("  eu-de: [" + strings.Join(names, ", ") + "]\n")
+	return b.String()
+}
+
+func TestParseWorld_CostsTimeLinearInTheDestinations(t *testing.T) {
+	// Each destination was looked for among those before it: 100,000 of
+	// them (2 MB) took 9 s, a 10 MiB file minutes.
+	fastest := func(n int) time.Duration {
+		world, best := manyDestinations(n), time.Duration(math.MaxInt64)
+		for range 3 {
+			start := time.Now()
+			_, err := cbrtest.ParseWorld(strings.NewReader(world))
+			require.NoError(t, err)
+			best = min(best, time.Since(start))
+		}
+		return best
+	}
+	small, large := fastest(5_000), fastest(20_000)
+	t.Logf("5,000 destinations: %s, 20,000: %s", small, large)
+	assert.Less(t, large, 6*small, "4 times the destinations cost about 4 times the time, not 16")
+}
+
+// FuzzParseWorld feeds ParseWorld any file: it must never panic, and an
+// error quotes no more of the file than a short value per line.
+func FuzzParseWorld(f *testing.F) {
+	f.Add(issueWorld)
+	f.Add("regions: {eu-de: [a, a, eu-de]}\nvaults:\n  - {id: x, id: y, size: 1e400}\n")
+	f.Add("a: &a [x]\nregions: *a\nvaults: [*a, {<<: *a}]\n")
+	f.Add("regions: [[[[[[")
+	f.Fuzz(func(t *testing.T, file string) {
+		_, err := cbrtest.ParseWorld(strings.NewReader(file))
+		if err == nil {
+			return
+		}
+		for line := range strings.SplitSeq(err.Error(), "\n") {
+			if len(line) > 400 {
+				t.Fatalf("a line of the error is %d bytes long: %.100q", len(line), line)
+			}
+		}
+	})
 }

@@ -120,3 +120,18 @@ func TestNewRequiresTokenOrSignerNotBoth(t *testing.T) {
 	_, err = client.New(client.Options{ProjectID: "p"})
 	assert.ErrorContains(t, err, "Options.Signer")
 }
+
+func TestDoSendsOnlyRequestsItsOwnClientBuilt(t *testing.T) {
+	// Client b renewing its token after a's server refused a's request
+	// would send b's token to a's endpoint.
+	srvA := newServer(t, answerJSON(http.StatusUnauthorized, []byte(`{"error_code":"BackupService.8600","error_msg":"Not authenticated."}`)))
+	a := newClient(t, srvA.URL, withToken(client.StaticToken(testToken)))
+	srcB := &renewingSource{}
+	b := newClient(t, newServer(t, answerPage(t)).URL, withToken(srcB))
+	req, err := a.NewReplicateRequest(context.Background(), pageParam(t))
+	require.NoError(t, err)
+	_, err = b.Do(context.Background(), req, nil)
+	assert.ErrorContains(t, err, "built by NewRequest of this Client")
+	assert.Zero(t, srvA.count.Load(), "nothing is sent")
+	assert.Empty(t, srcB.invalidated)
+}

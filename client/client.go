@@ -156,6 +156,7 @@ type Builder func(server, project string, body io.Reader) (*http.Request, error)
 
 // call is what NewRequest knows of a request, for Do.
 type call struct {
+	c    *Client // the client that built it
 	op   openapi.Operation
 	body []byte
 }
@@ -216,7 +217,7 @@ func (c *Client) NewRequest(ctx context.Context, body any, build Builder) (*http
 		}
 	}
 	op, _ := openapi.Lookup(route.OperationID)
-	req = req.WithContext(context.WithValue(ctx, callKey{}, &call{op: op, body: data}))
+	req = req.WithContext(context.WithValue(ctx, callKey{}, &call{c: c, op: op, body: data}))
 	setBody(req, data)
 	if err := c.authenticate(req.Context(), req, data); err != nil {
 		return nil, err
@@ -258,7 +259,7 @@ func (c *Client) authenticate(ctx context.Context, req *http.Request, body []byt
 // errNotBuilt is what the methods of a Client not built by New return.
 var errNotBuilt = errors.New("client: Client not built with New")
 
-// Do sends req, a request NewRequest built, once and reads the answer once
+// Do sends req, a request c.NewRequest built, once and reads the answer once
 // (at most limit.Answer, 16 MiB), validated first with
 // Options.ValidateResponses: a 2xx answer is decoded into v (nil: not
 // decoded), case-sensitively, any other is an *APIError (the package doc
@@ -273,11 +274,12 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*http.Respon
 	case ctx == nil:
 		return nil, errors.New("client: nil context")
 	case req == nil:
-		return nil, errors.New("client: Do needs a request built by NewRequest")
+		return nil, errors.New("client: Do needs a request built by NewRequest of this Client (nothing was sent)")
 	}
+	// Another client's request would get this client's token on a renewal.
 	cl, ok := req.Context().Value(callKey{}).(*call)
-	if !ok {
-		return nil, errors.New("client: Do needs a request built by NewRequest")
+	if !ok || cl.c != c {
+		return nil, errors.New("client: Do needs a request built by NewRequest of this Client (nothing was sent)")
 	}
 	req = req.WithContext(context.WithValue(ctx, callKey{}, cl))
 	resp, err := c.send(req, cl, v)
@@ -297,7 +299,8 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*http.Respon
 
 // send sends req once and judges the answer.
 func (c *Client) send(req *http.Request, cl *call, v any) (*http.Response, error) {
-	tok := req.Header.Get("X-Auth-Token")
+	// What an answer could echo: the token, or a temporary key's security token.
+	toks := []string{req.Header.Get("X-Auth-Token"), req.Header.Get("X-Security-Token")}
 	// wrote turns true once the request's headers were written to the
 	// connection: from then on the server may act on it.
 	var wrote atomic.Bool
@@ -306,15 +309,15 @@ func (c *Client) send(req *http.Request, cl *call, v any) (*http.Response, error
 	req.GetBody = nil // never rewound, never replayed (on this copy of the caller's request)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, scrubToken(sendError(cl.op, err, wrote.Load()), tok)
+		return nil, scrubToken(sendError(cl.op, err, wrote.Load()), toks...)
 	}
 	body, err := limit.ReadAll(resp.Body, limit.Answer)
 	_ = resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if err != nil {
-		return resp, scrubToken(readError(cl.op, resp, body, err), tok)
+		return resp, scrubToken(readError(cl.op, resp, body, err), toks...)
 	}
-	return resp, scrubToken(c.answer(cl.op, resp, body, v), tok)
+	return resp, scrubToken(c.answer(cl.op, resp, body, v), toks...)
 }
 
 // answer judges an answer whose body was read: response validation when

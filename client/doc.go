@@ -35,8 +35,8 @@
 //
 // The token never appears in an error or in the printed form of Options,
 // Client or StaticToken: the *http.Response kept in an APIError has its
-// secret headers redacted, and a token that a gateway echoes back is
-// replaced by "[REDACTED]" (package internal/redact).
+// secret headers redacted, and a token (or an AK/SK security token) that
+// a gateway echoes back is replaced by "[REDACTED]" (package internal/redact).
 //
 // No retries. An operation that is not idempotent (CopyCheckpoint, a POST:
 // a second request starts a second replication) is sent at most once: Do has

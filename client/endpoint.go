@@ -30,8 +30,9 @@ var projectTemplates = []string{"$(tenant_id)s", "%(tenant_id)s", "$(project_id)
 //     catalog lists (and users copy), has both taken off; a project ID
 //     there that is not projectID is an error naming both, before anything
 //     is sent;
-//   - a placeholder left in the URL ($(tenant_id)s, %(tenant_id)s,
-//     {project_id}, ...) gets projectID put in first.
+//   - a placeholder left in the URL's path ($(tenant_id)s, %(tenant_id)s,
+//     {project_id}, ...) gets projectID put in first; one in the host is
+//     an error.
 //
 // With projectID "" (not known yet: a sign-in will tell), a URL ending in
 // /v3/<anything> (a project ID or a placeholder) has it taken off unchecked;
@@ -46,11 +47,18 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 	fail := func(format string, a ...any) error {
 		return &OptionError{Field: "Endpoint", Value: redact.URL(base), Reason: fmt.Sprintf(format, a...)}
 	}
-	filled := base
-	for _, t := range projectTemplates {
-		filled = strings.ReplaceAll(filled, t, cmp.Or(url.PathEscape(projectID), "PROJECT_ID"))
+	// Only the path takes the project ID: in the host it would choose
+	// where the token goes. The authority ends at the first "/" after "://".
+	head, path := base, ""
+	if i := strings.Index(base, "://"); i >= 0 {
+		if j := strings.IndexByte(base[i+3:], '/'); j >= 0 {
+			head, path = base[:i+3+j], base[i+3+j:]
+		}
 	}
-	u, err := url.Parse(filled)
+	for _, t := range projectTemplates {
+		path = strings.ReplaceAll(path, t, cmp.Or(url.PathEscape(projectID), "PROJECT_ID"))
+	}
+	u, err := url.Parse(head + path)
 	if err != nil { // a *url.Error, which repeats the whole URL: only what it wraps
 		return "", &OptionError{Field: "Endpoint", Reason: fmt.Sprintf("is not a URL: %v", errors.Unwrap(err))}
 	}
@@ -68,6 +76,8 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 	case u.Scheme == "http" && !allowHTTP && !loopback.Host(u.Hostname()):
 		return "", &OptionError{Field: "Endpoint", Value: redact.URL(base), Insecure: true,
 			Reason: "is plain http to a host that is not loopback: the token would travel unencrypted (use https, or set Options.AllowInsecureHTTP)"}
+	case strings.Contains(u.Host, "$("):
+		return "", fail("has a placeholder in its host: the project ID goes in the path only")
 	case strings.Contains(u.Path, "{") || strings.Contains(u.Path, "$(") || strings.Contains(u.Path, "%("):
 		return "", fail("holds a placeholder this client does not know; give the URL with the project ID in")
 	}

@@ -53,6 +53,26 @@ func TestServiceRootRefuses(t *testing.T) {
 	}
 }
 
+func TestServiceRootPutsTheProjectIDInThePathOnly(t *testing.T) {
+	// A placeholder in the host would let the project ID (a flag, a
+	// config value) choose the host the token is sent to.
+	for _, base := range []string{
+		"https://$(tenant_id)s/v3",
+		"https://cbr.$(tenant_id)s/v3/$(tenant_id)s",
+		"https://$(project_id)s:443",
+		"https://%(tenant_id)s/v3",
+		"https://{project_id}/v3",
+	} {
+		t.Run(base, func(t *testing.T) {
+			root, err := client.ServiceRoot(base, "evil.example", false)
+			var oe *client.OptionError
+			require.ErrorAs(t, err, &oe, "got root %q", root)
+			assert.Equal(t, "Endpoint", oe.Field)
+			assert.Empty(t, root)
+		})
+	}
+}
+
 func TestServiceRootWithoutAProjectTakesOffAnyProject(t *testing.T) {
 	for _, base := range []string{"https://cbr.example.org/v3/" + projectID, "https://cbr.example.org/v3/$(tenant_id)s", "https://cbr.example.org"} {
 		got, err := client.ServiceRoot(base, "", false)

@@ -80,26 +80,33 @@ func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("client: CBR answered ")
 	b.WriteString(statusText(e.StatusCode))
-	msg, meaning := limit.Text(e.Message, limit.Message), CodeMeaning(e.Code)
+	// The server's words, each cut (after scrubToken redacted them).
+	code, msg, meaning := limit.Text(e.Code, limit.Message), limit.Text(e.Message, limit.Message), CodeMeaning(e.Code)
 	switch {
 	case meaning != "":
-		fmt.Fprintf(&b, ": %s: %s", e.Code, meaning)
+		fmt.Fprintf(&b, ": %s: %s", code, meaning)
 		if msg != "" {
 			fmt.Fprintf(&b, "; service says %q", msg)
 		}
-	case e.Code != "" && msg != "":
-		fmt.Fprintf(&b, ": %s: %s", e.Code, msg)
-	case e.Code != "" || msg != "":
-		fmt.Fprintf(&b, ": %s", cmp.Or(e.Code, msg))
+	case code != "" && msg != "":
+		fmt.Fprintf(&b, ": %s: %s", code, msg)
+	case code != "" || msg != "":
+		fmt.Fprintf(&b, ": %s", cmp.Or(code, msg))
 	case len(bytes.TrimSpace(e.Body)) == 0:
 		b.WriteString(" with an empty body")
 	default:
 		fmt.Fprintf(&b, " with a body that is not a CBR error: %q", bodySummary(e.Body))
 	}
-	if e.RequestID != "" {
-		fmt.Fprintf(&b, " [X-Request-Id %s]", e.RequestID)
+	return b.String() + requestIDNote(e.RequestID)
+}
+
+// requestIDNote is what an error adds for the request ID of its answer
+// (the server's words, cut): "" for none.
+func requestIDNote(id string) string {
+	if id == "" {
+		return ""
 	}
-	return b.String()
+	return " [X-Request-Id " + limit.Text(id, limit.Message) + "]"
 }
 
 // CodeMeaning returns, in plain words, what a CBR error code means, or ""
@@ -246,12 +253,8 @@ func (e *DecodeError) Error() string {
 	if e == nil {
 		return "<nil>"
 	}
-	s := fmt.Sprintf("client: CBR answered %s to %s but its body is not the documented response (%v)%s",
-		statusText(e.StatusCode), e.OperationID, e.Err, e.started)
-	if e.RequestID != "" {
-		s += fmt.Sprintf(" [X-Request-Id %s]", e.RequestID)
-	}
-	return s
+	return fmt.Sprintf("client: CBR answered %s to %s but its body is not the documented response (%v)%s",
+		statusText(e.StatusCode), e.OperationID, e.Err, e.started) + requestIDNote(e.RequestID)
 }
 
 // Unwrap returns the decoding failure.
@@ -287,14 +290,15 @@ func bodySummary(body []byte) string {
 	return limit.Text(strings.Join(strings.Fields(s), " "), 120)
 }
 
-// scrubToken replaces tok in the parts of err that quote the server's
-// answer (bodies, messages, headers), in case a gateway echoes the request.
-// It edits the error values in place: they were made for this call.
-func scrubToken(err error, tok string) error {
-	if err == nil || tok == "" {
+// scrubToken replaces toks (the token, the security token; "" for none) in
+// the parts of err that quote the server's answer (bodies, messages,
+// headers), in case a gateway echoes the request. It edits the error
+// values in place: they were made for this call.
+func scrubToken(err error, toks ...string) error {
+	if err == nil || strings.Join(toks, "") == "" {
 		return err
 	}
-	str := func(s string) string { return redact.String(s, tok) }
+	str := func(s string) string { return redact.String(s, toks...) }
 	body := func(b []byte) []byte { return []byte(str(string(b))) }
 	hdr := func(h http.Header) {
 		for _, vs := range h {
@@ -322,7 +326,7 @@ func scrubToken(err error, tok string) error {
 		}
 	}
 	if msg := err.Error(); str(msg) != msg {
-		return scrubbed{err: err, tok: tok} // a transport error that quotes it
+		return scrubbed{err: err, toks: toks} // a transport error that quotes it
 	}
 	return err
 }
@@ -330,9 +334,9 @@ func scrubToken(err error, tok string) error {
 // scrubbed hides a token in the message of an error that is not one of
 // this package's types, and still unwraps to it (errors.Is keeps working).
 type scrubbed struct {
-	err error
-	tok string
+	err  error
+	toks []string
 }
 
-func (s scrubbed) Error() string { return redact.String(s.err.Error(), s.tok) }
+func (s scrubbed) Error() string { return redact.String(s.err.Error(), s.toks...) }
 func (s scrubbed) Unwrap() error { return s.err }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/client"
+	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
@@ -161,5 +162,13 @@ func TestNewRequestRefusesInvalidUTF8InsteadOfReplacingIt(t *testing.T) {
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("/replicate/destination_region", validate.RuleJSON), "%v", err)
 	assert.Contains(t, err.Error(), "nothing was sent")
+
+	_, err = c.ShowVault(context.Background(), "vault\xff")
+	require.ErrorAs(t, err, &verr, "a path parameter")
+	assert.True(t, verr.Has("/vault_id", validate.RuleType), "%v", err)
+	name := "backup\xff"
+	_, err = c.ListBackups(context.Background(), &cbr.ListBackupsParams{Name: &name})
+	require.ErrorAs(t, err, &verr, "a query parameter")
+	assert.True(t, verr.Has("/name", validate.RuleType), "%v", err)
 	assert.Zero(t, srv.count.Load())
 }

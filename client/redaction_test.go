@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/client"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
@@ -159,6 +160,36 @@ func TestEndpointCredentialsAreRedactedInErrors(t *testing.T) {
 			_, err := client.New(opts)
 			require.Error(t, err)
 			assertNoToken(t, "New error", err)
+		})
+	}
+}
+
+func TestSecurityTokenIsRedactedInEveryError(t *testing.T) {
+	const securityToken = "sectok-temporary-key-do-not-print-0a1b"
+	signer, err := aksk.NewSigner(aksk.NewCredentials("HPUAEXAMPLEACCESSKEY", "sk-secret-key-never-printed", securityToken), pageProjectID)
+	require.NoError(t, err)
+	for name, answer := range map[string]http.HandlerFunc{
+		"gateway echoing the security token in a JSON error": func(w http.ResponseWriter, r *http.Request) {
+			body, _ := json.Marshal(map[string]string{"code": "APIGW.0301", "message": "bad token " + r.Header.Get("X-Security-Token")})
+			answerJSON(401, body, "X-Echo", r.Header.Get("X-Security-Token"))(w, r)
+		},
+		"gateway echoing the security token in a 200 it cannot parse": func(w http.ResponseWriter, r *http.Request) {
+			_, _ = fmt.Fprintf(w, "token=%s", r.Header.Get("X-Security-Token"))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newServer(t, answer)
+			c := newClient(t, srv.URL, func(o *client.Options) { o.Token, o.Signer = nil, signer })
+			_, err := c.Replicate(context.Background(), pageParam(t))
+			require.Error(t, err)
+			assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), securityToken)
+			if apiErr, ok := errors.AsType[*client.APIError](err); ok {
+				assert.NotContains(t, string(apiErr.Body), securityToken)
+				assert.NotContains(t, apiErr.Response.Header.Get("X-Echo"), securityToken)
+			}
+			if de, ok := errors.AsType[*client.DecodeError](err); ok {
+				assert.NotContains(t, string(de.Body), securityToken)
+			}
 		})
 	}
 }

@@ -367,3 +367,15 @@ func TestReplicateTwoXXBodyThatDoesNotParseIsDecodeError(t *testing.T) {
 		})
 	}
 }
+
+func TestAPIErrorQuotesTheServersWordsAtMost256CharactersEach(t *testing.T) {
+	long := func(s string) string { return strings.Repeat(s, 10_000) }
+	srv := newServer(t, answerJSON(http.StatusBadRequest, []byte(`{"error_code":"`+long("§")+`","error_msg":"`+long("¤")+`"}`), "X-Request-Id", long("¶")))
+	_, err := newClient(t, srv.URL).Replicate(context.Background(), pageParam(t))
+	var apiErr *client.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, long("§"), apiErr.Code, "the fields keep what the server said")
+	for _, s := range []string{"§", "¤", "¶"} {
+		assert.Equal(t, limit.Message-1, strings.Count(err.Error(), s), "%s: cut at 256 characters, … included", s)
+	}
+}

@@ -26,4 +26,8 @@
 // response objects. Decode responses case-sensitively too (json v2, or the
 // value Middleware hands on): encoding/json would bind "VAULT_ID" to
 // vault_id.
+//
+// Path and query parameters must be valid UTF-8, and a query parameter of
+// one value given twice is a violation, whatever its values: kin-openapi
+// would check the first and a server may read another.
 package validate

@@ -97,3 +97,27 @@ func TestMiddlewareHandsOnTheRoute(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
 	assert.Equal(t, "POST", rec.Header().Get("Allow"))
 }
+
+func TestParametersAreCheckedWhole(t *testing.T) {
+	v := newValidator(t)
+	for _, tc := range []struct {
+		name, target string
+		want         []at
+	}{
+		{"one value of each query parameter, as the page types it, is valid",
+			"/v3/p1/backups?vault_id=v&limit=10&status=available&dec=true&name=%C3%A9", nil},
+		{"a query parameter of one value given twice, the second not a number",
+			"/v3/p1/backups?limit=1&limit=abc", []at{{"query", "/limit", "type"}}},
+		{"a query parameter of one value given twice, each a documented value",
+			"/v3/p1/backups?status=available&status=error", []at{{"query", "/status", "type"}}},
+		{"a query parameter given 1000 times is one violation",
+			"/v3/p1/backups?" + strings.Repeat("vault_id=v&", 1000), []at{{"query", "/vault_id", "type"}}},
+		{"a query value that is not UTF-8", "/v3/p1/backups?name=%FF%FE", []at{{"query", "/name", "type"}}},
+		{"a path parameter that is not UTF-8", "/v3/p1/vaults/%FF", []at{{"path", "/vault_id", "type"}}},
+		{"a parameter the page does not document is left alone", "/v3/p1/backups?x=1&x=%FF", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, violationsOf(t, v.Request(get(tc.target))))
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -270,6 +271,7 @@ func (v *Validator) request(r *http.Request) (checked, error) {
 	input := &openapi3filter.RequestValidationInput{Request: &shallow, PathParams: route.PathParams, Route: o.route,
 		Options: v.s.filter[v.cfg.noSecurity]}
 	violationsOf(&vs, openapi3filter.ValidateRequest(r.Context(), input), InBody)
+	paramViolations(&vs, r, route, o.route.Operation)
 	if o.reqSchema == nil {
 		if len(data) > 0 {
 			vs.add(Violation{In: InBody, Rule: RuleBody, Message: fmt.Sprintf("%s takes no request body; this one has %d bytes", out.route.OperationID, len(data))})
@@ -293,6 +295,26 @@ func (v *Validator) request(r *http.Request) (checked, error) {
 		out.value = v.checkJSON(data, o.reqSchema, v.s.reqOpts, true, &vs)
 	}
 	return out, newError(&vs)
+}
+
+// paramViolations adds what kin-openapi leaves unchecked in the
+// parameters: a value that is not UTF-8, and a query parameter of one value
+// given more than once, of which it checks the first (a server may read
+// another).
+func paramViolations(vs *violations, r *http.Request, route Route, op *openapi3.Operation) {
+	query := r.URL.Query()
+	for _, ref := range op.Parameters {
+		p, values := ref.Value, query[ref.Value.Name]
+		if p.In == openapi3.ParameterInPath {
+			values = []string{route.PathParams[p.Name]}
+		} else if len(values) > 1 && !p.Schema.Value.Type.Is(openapi3.TypeArray) {
+			vs.add(Violation{In: p.In, Pointer: "/" + p.Name, Rule: RuleType,
+				Message: fmt.Sprintf("query parameter %q is given %d times; it takes one value", p.Name, len(values))})
+		}
+		if slices.ContainsFunc(values, func(s string) bool { return !utf8.ValidString(s) }) {
+			vs.add(Violation{In: p.In, Pointer: "/" + p.Name, Rule: RuleType, Message: fmt.Sprintf("%s parameter %q is not valid UTF-8", p.In, p.Name)})
+		}
+	}
 }
 
 func contentTypeViolation(ct string) Violation {

@@ -111,6 +111,7 @@ func (o *replicateOptions) destinationClient(ctx context.Context, hc *http.Clien
 		}
 		return nil, err.Error()
 	}
+	o.warnInsecure(c, opts.Signer != nil) // --allow-http reaches the catalog's URL too
 	return c, ""
 }
 
@@ -149,7 +150,7 @@ func (o *replicateOptions) printReport(r replicate.Report) error {
 		return &invalidError{} // the table or the JSON says which and why
 	}
 	if s := r.Skipped(); s != nil {
-		return fmt.Errorf("the %s check could not run: %s", s.Name, s.Reason)
+		return fmt.Errorf("the %s check could not run: %s", s.Name, oneLine(s.Reason)) // the server's words stay on the line
 	}
 	return nil
 }

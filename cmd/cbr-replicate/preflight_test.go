@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -209,5 +214,43 @@ func TestOnATerminalReplicateAsksFirst(t *testing.T) {
 			asked := strings.Contains(res.stderr, "can be replicated to region "+pageDestRegion+" only once, ever")
 			assert.Equal(t, tc.args == nil, asked, res.stderr)
 		})
+	}
+}
+
+func TestAllowHTTPWarnsOfTheDestinationEndpointToo(t *testing.T) {
+	var stderr bytes.Buffer
+	s := streams{in: strings.NewReader(""), out: io.Discard, errOut: &stderr,
+		getenv: getenv([]string{"OS_ACCESS_KEY=" + testKeys.AccessKey, "OS_SECRET_KEY=" + secretKey})}
+	o, err := parseCall(s, "check", append([]string{"--project-id", pageProjectID, "--allow-http",
+		"--destination-endpoint", "http://cbr-nl.example.test"}, pageFlags()...))
+	require.NoError(t, err)
+	c, skip := o.destinationClient(context.Background(), nil, nil) // builds, sends nothing
+	require.NotNil(t, c, skip)
+	assert.Equal(t, "warning: --allow-http: the signed request travels unencrypted to cbr-nl.example.test\n", stderr.String())
+}
+
+func TestACheckReasonFromTheServerStaysOnItsLine(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"error_code":"GW.1\nforged: every check passed","error_msg":"down\r\nforged too"}`))
+	}))
+	t.Cleanup(srv.Close)
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		body := `{"regions":[{"name":"eu-de","replication_destinations":["` + pageDestRegion + `"]}]}`
+		if strings.Contains(r.URL.Path, "/vaults/") {
+			body = `{"vault":{"billing":{"object_type":"disk\nforged: every check passed","protect_type":"backup","status":"available"}}}`
+		}
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(failing.Close)
+	for _, run := range []struct{ cmd, url string }{{"check", srv.URL}, {"replicate", srv.URL}, {"check", failing.URL}, {"replicate", failing.URL}} {
+		res := execute(t, invocation{args: append([]string{run.cmd, "--endpoint", run.url}, pageFlags()...), env: tokenEnv()})
+		assert.NotEqual(t, exitOK, res.code)
+		for _, line := range strings.Split(res.stdout+res.stderr, "\n") {
+			assert.False(t, strings.HasPrefix(line, "forged"), "%s: a line of the server's: %q", run.cmd, line)
+		}
 	}
 }

@@ -327,13 +327,7 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 	if err != nil {
 		return err
 	}
-	if u, _ := url.Parse(c.Endpoint()); o.AllowInsecureHTTP && u != nil && u.Scheme == "http" && !loopback.Host(u.Hostname()) {
-		what := "the token travels"
-		if o.Signer != nil {
-			what = "the signed request travels"
-		}
-		fmt.Fprintf(o.errOut, "warning: --allow-http: %s unencrypted to %s\n", what, printable(u.Host))
-	}
+	o.warnInsecure(c, o.Signer != nil)
 	if reason, ok := deprecated("CheckpointReplicateParam", "enable_acceleration"); ok && o.param.EnableAcceleration != nil {
 		fmt.Fprintf(o.errOut, "warning: --enable-acceleration: %s It is sent as asked.\n", reason)
 	}
@@ -352,7 +346,7 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 			return o.printReport(report)
 		}
 		if f := report.Failed(); f != nil {
-			return &invalidError{fmt.Errorf("the %s check failed; nothing was sent: %s", f.Name, f.Reason)}
+			return &invalidError{fmt.Errorf("the %s check failed; nothing was sent: %s", f.Name, oneLine(f.Reason))}
 		}
 	}
 	if err := o.confirm(); err != nil {
@@ -363,6 +357,20 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 		return o.callError(ctx, err)
 	}
 	return printReplication(o.out, res, o.output)
+}
+
+// warnInsecure says on stderr, for --allow-http, that c (signed: with
+// AK/SK) sends its credential in clear to a host that is not loopback.
+func (o *replicateOptions) warnInsecure(c *client.Client, signed bool) {
+	u, _ := url.Parse(c.Endpoint())
+	if !o.AllowInsecureHTTP || u == nil || u.Scheme != "http" || loopback.Host(u.Hostname()) {
+		return
+	}
+	what := "the token travels"
+	if signed {
+		what = "the signed request travels"
+	}
+	fmt.Fprintf(o.errOut, "warning: --allow-http: %s unencrypted to %s\n", what, printable(u.Host))
 }
 
 // startMock starts the in-process fake of --mock, in the --region and the
@@ -428,7 +436,7 @@ func (o *replicateOptions) callError(ctx context.Context, err error) error {
 	case errors.As(err, &decodeErr):
 		return &invalidError{fmt.Errorf("the service accepted the request (HTTP %d) but its answer is not the page's response;\n"+
 			"  the replication may have started: check the vault's replication records before trying again.\n"+
-			"  error:      %s\n  request id: %s", decodeErr.StatusCode, oneLine(messageOf(decodeErr.Err)), orNone(decodeErr.RequestID))}
+			"  error:      %s\n  request id: %s", decodeErr.StatusCode, oneLine(messageOf(decodeErr.Err)), orNone(limit.Text(decodeErr.RequestID, limit.Message)))}
 	case errors.As(err, &respErr):
 		headline := fmt.Sprintf("the response (status %d) does not match the API page", respErr.StatusCode)
 		if respErr.Err == nil {
@@ -442,23 +450,24 @@ func (o *replicateOptions) callError(ctx context.Context, err error) error {
 }
 
 // apiErrorText shows an error answer of the service readably; every
-// server-supplied field goes through printable.
+// server-supplied field is cut (limit.Message) and goes through printable.
 func apiErrorText(e *client.APIError) string {
+	said := func(s string) string { return oneLine(limit.Text(s, limit.Message)) }
 	var b strings.Builder
 	fmt.Fprintf(&b, "the service refused the replication: HTTP %d %s\n", e.StatusCode, http.StatusText(e.StatusCode))
 	if e.Code != "" {
-		fmt.Fprintf(&b, "  code:       %s\n", oneLine(e.Code))
+		fmt.Fprintf(&b, "  code:       %s\n", said(e.Code))
 		if m := client.CodeMeaning(e.Code); m != "" {
 			fmt.Fprintf(&b, "  meaning:    %s\n", m)
 		}
 	}
 	if e.Message != "" {
-		fmt.Fprintf(&b, "  message:    %s\n", oneLine(e.Message))
+		fmt.Fprintf(&b, "  message:    %s\n", said(e.Message))
 	}
 	if e.Code == "" && e.Message == "" {
 		fmt.Fprintf(&b, "  body:       %s\n", bodySnippet(e.Body))
 	}
-	fmt.Fprintf(&b, "  request id: %s", cmp.Or(oneLine(e.RequestID), "(none)"))
+	fmt.Fprintf(&b, "  request id: %s", cmp.Or(said(e.RequestID), "(none)"))
 	return b.String()
 }
 

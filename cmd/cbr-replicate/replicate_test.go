@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -405,6 +406,17 @@ func TestReplicateAPIError(t *testing.T) {
 				_, _ = w.Write([]byte("<html><body>\n<h1>502 Bad Gateway</h1>\n</body></html>"))
 			}),
 			wantStderr: []string{"HTTP 502 Bad Gateway", "body:       <html><body> <h1>502 Bad Gateway</h1>", "request id: gw-req-42"},
+		},
+		{
+			name: "the server's words are cut at 256 characters each",
+			handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("X-Request-Id", strings.Repeat("r", 10_000))
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = fmt.Fprintf(w, `{"error_code":"%s","error_msg":"%s"}`, strings.Repeat("c", 10_000), strings.Repeat("m", 10_000))
+			}),
+			wantStderr: []string{"code:       " + strings.Repeat("c", 255) + "…\n", "message:    " + strings.Repeat("m", 255) + "…\n",
+				"request id: " + strings.Repeat("r", 255) + "…\n"},
 		},
 	}
 	for _, tt := range tests {

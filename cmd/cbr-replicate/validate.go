@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -24,7 +25,7 @@ Usage:
 
 The operation is CopyCheckpoint ("Replicating a Restore Point") unless
 --operation names another of the spec's: %s.
-Each FILE is read, a DIR's *.json files (recursively, in name order), or
+Each FILE is read, a DIR's regular *.json files (recursively, in name order), or
 standard input for - or no argument; each at most 10 MiB. A response body is
 checked against what the page documents for --status (default 200; an
 undocumented status is a violation).
@@ -34,7 +35,7 @@ Output (stdout), for one FILE (or standard input):
   json  {"valid": bool, "violations": [{"in", "pointer", "rule", "message"}]}
 and for more than one, or a DIR, one result per file:
   text  "FILE  valid", or "FILE  invalid  N violations: pointer rule message; ..."
-  json  {"valid": bool, "files": [{"file", "valid", "violations", "error"}]}
+  json  {"files": [{"file", "valid", "violations", "error"}], "valid": bool}
 
 Flags:
 %s
@@ -100,37 +101,42 @@ type fileResult struct {
 	Error      string               `json:"error,omitempty"`
 }
 
-// validateRun checks every body and prints the results on stdout; an
-// invalid body is an *invalidError with nothing more to print, an
-// unreadable one an error naming it.
+// validateRun checks every body and prints the results on stdout, each
+// as soon as it is known, so that a run over many files holds one result
+// at a time; an invalid body is an *invalidError with nothing more to
+// print, an unreadable one an error naming it.
 func validateRun(o *validateOptions) error {
 	v, err := validate.New()
 	if err != nil {
 		return err
 	}
-	files, err := expand(o.inputs)
-	if err != nil {
-		return err
-	}
-	var results []fileResult
-	for _, name := range files {
-		results = append(results, o.check(v, name))
-	}
-	if err := o.print(results, len(files) > 1 || len(files) != len(o.inputs) || isDir(o.inputs[0])); err != nil {
-		return err
+	files := expand(o.inputs)
+	perFile := len(files) != 1 || len(o.inputs) != 1 || isDir(o.inputs[0])
+	jsonFiles := o.output == outputJSON && perFile && !o.quiet // {"files": [...], "valid": bool}
+	if jsonFiles {
+		fmt.Fprint(o.out, "{\n  \"files\": [")
 	}
 	var ioErrs []string
-	invalid := false
-	for _, r := range results {
+	valid := true
+	for i, name := range files {
+		r := o.check(v, name)
+		if err := o.print(r, perFile, i == 0); err != nil {
+			return err
+		}
 		if r.Error != "" {
 			ioErrs = append(ioErrs, r.Error)
 		}
-		invalid = invalid || !r.Valid
+		valid = valid && r.Valid
+	}
+	if jsonFiles {
+		if _, err := fmt.Fprintf(o.out, "\n  ],\n  \"valid\": %t\n}\n", valid); err != nil {
+			return err
+		}
 	}
 	switch {
 	case len(ioErrs) > 0:
 		return errors.New(strings.Join(ioErrs, "\n"))
-	case invalid:
+	case !valid:
 		return &invalidError{}
 	}
 	return nil
@@ -159,67 +165,78 @@ func (o *validateOptions) check(v *validate.Validator, name string) fileResult {
 	return r
 }
 
-// print writes the results: one body as before, or one line per file.
-func (o *validateOptions) print(results []fileResult, perFile bool) error {
+// print writes one result: a lone body's, or the line (an element of
+// "files" with --output json, which validateRun opens and closes) of one
+// file among others.
+func (o *validateOptions) print(r fileResult, perFile, first bool) error {
 	switch {
 	case o.quiet:
 		return nil
 	case o.output == outputJSON && perFile:
-		valid := !slices.ContainsFunc(results, func(r fileResult) bool { return !r.Valid })
-		return writeJSON(o.out, struct {
-			Valid bool         `json:"valid"`
-			Files []fileResult `json:"files"`
-		}{valid, results})
+		var b bytes.Buffer
+		if err := writeJSON(&b, r); err != nil {
+			return err
+		}
+		sep := ","
+		if first {
+			sep = ""
+		}
+		_, err := fmt.Fprintf(o.out, "%s\n    %s", sep, strings.ReplaceAll(strings.TrimSuffix(b.String(), "\n"), "\n", "\n    "))
+		return err
 	case o.output == outputJSON:
 		return writeJSON(o.out, struct {
 			Valid      bool                 `json:"valid"`
 			Violations []validate.Violation `json:"violations"`
-		}{results[0].Valid, results[0].Violations})
-	case !perFile && results[0].Valid:
+		}{r.Valid, r.Violations})
+	case !perFile && r.Valid:
 		_, err := fmt.Fprintln(o.out, "valid")
 		return err
 	case !perFile:
-		return printViolations(o.out, results[0].Violations)
+		return printViolations(o.out, r.Violations)
 	}
-	var b strings.Builder
-	for _, r := range results {
-		switch {
-		case r.Error != "":
-			fmt.Fprintf(&b, "%s  error  %s\n", printable(r.File), oneLine(r.Error))
-		case r.Valid:
-			fmt.Fprintf(&b, "%s  valid\n", printable(r.File))
-		default:
-			var parts []string
-			for _, v := range r.Violations {
-				parts = append(parts, violationPlace(v)+" "+v.Rule+" "+v.Message)
-			}
-			fmt.Fprintf(&b, "%s  invalid  %d violations: %s\n", printable(r.File), len(r.Violations), oneLine(strings.Join(parts, "; ")))
+	var line string
+	switch {
+	case r.Error != "":
+		line = fmt.Sprintf("%s  error  %s\n", printable(r.File), oneLine(r.Error))
+	case r.Valid:
+		line = fmt.Sprintf("%s  valid\n", printable(r.File))
+	default:
+		var parts []string
+		for _, v := range r.Violations {
+			parts = append(parts, violationPlace(v)+" "+v.Rule+" "+v.Message)
 		}
+		line = fmt.Sprintf("%s  invalid  %d violations: %s\n", printable(r.File), len(r.Violations), oneLine(strings.Join(parts, "; ")))
 	}
-	_, err := io.WriteString(o.out, b.String())
+	_, err := io.WriteString(o.out, line)
 	return err
 }
 
-// expand lists the files the inputs name: a directory's *.json files,
-// recursively and in name order; everything else as given.
-func expand(inputs []string) ([]string, error) {
+// expand lists the files the inputs name: a directory's regular *.json
+// files (a link counts as what it links to), recursively and in name order,
+// and any entry it cannot read, so that it is named; everything else as
+// given. A FIFO or a device in a directory is left out: opening one could
+// wait forever.
+func expand(inputs []string) []string {
 	var files []string
 	for _, in := range inputs {
 		if !isDir(in) {
 			files = append(files, in)
 			continue
 		}
-		err := filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(d.Name(), ".json") {
-				files = append(files, p)
+		_ = filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type()&fs.ModeSymlink != 0 {
+				var st fs.FileInfo
+				if st, err = os.Stat(p); err == nil {
+					d = fs.FileInfoToDirEntry(st)
+				}
 			}
-			return err
+			if err != nil || (d.Type().IsRegular() && strings.HasSuffix(d.Name(), ".json")) {
+				files = append(files, p) // one it cannot read is checked, and named, as an unreadable file
+			}
+			return nil
 		})
-		if err != nil {
-			return nil, fmt.Errorf("read directory %s: %w", in, err)
-		}
 	}
-	return files, nil
+	return files
 }
 
 // isDir reports whether name is a directory.

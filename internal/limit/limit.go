@@ -18,6 +18,9 @@ const (
 	// Input is the largest body `cbr-replicate validate` reads from a file
 	// or standard input: 10 MiB.
 	Input int64 = 10 << 20
+	// World is the largest world file the fake reads (cbrtest.ParseWorld):
+	// 1 MiB, thousands of vaults. A YAML node costs some hundred bytes.
+	World int64 = 1 << 20
 	// ErrorBody is how much of an answer's body an error keeps: 64 KiB.
 	ErrorBody int64 = 64 << 10
 )

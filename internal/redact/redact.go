@@ -27,9 +27,9 @@ var secretHeaders = map[string]bool{
 }
 
 // Header returns a copy of h in which the value of every secret header (in
-// any case) is Redacted, but for an SDK-HMAC-SHA256 Authorization, of which
-// only the signature is: its access key and signed headers say what was
-// signed, and only the signature authenticates. A nil h gives nil.
+// any case) is Redacted, but for an SDK-HMAC-SHA256 Authorization, whose
+// access key and signed headers stay (they say what was signed; only the
+// signature authenticates) when they are well-formed. A nil h gives nil.
 func Header(h http.Header) http.Header {
 	c := h.Clone()
 	for name, vs := range c {
@@ -46,14 +46,21 @@ func Header(h http.Header) http.Header {
 }
 
 // signatureHidden returns the parameters of an SDK-HMAC-SHA256
-// Authorization with the Signature's value Redacted, and every parameter it
-// does not know whole (its value could be anything).
+// Authorization with only Access and SignedHeaders shown, and only when
+// their values are plain words (letters, digits, "-_.;"), which cannot hold
+// another parameter (a signature after a blank, say); every other value is
+// Redacted, and a name that is not a plain word with it.
 func signatureHidden(params string) string {
+	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	parts := strings.Split(params, ",")
 	for i, p := range parts {
-		name, _, _ := strings.Cut(strings.TrimSpace(p), "=")
-		if name != "Access" && name != "SignedHeaders" {
+		name, value, _ := strings.Cut(strings.TrimSpace(p), "=")
+		switch {
+		case (name == "Access" || name == "SignedHeaders") && value != "" && strings.Trim(value, letters+"0123456789-_.;") == "":
+		case name != "" && strings.Trim(name, letters) == "":
 			parts[i] = " " + name + "=" + Redacted
+		default:
+			parts[i] = " " + Redacted
 		}
 	}
 	return strings.TrimSpace(strings.Join(parts, ","))

@@ -104,3 +104,23 @@ func TestHeaderKeepsWhatAnAKSKSignatureCovers(t *testing.T) {
 	h.Set("Authorization", "Bearer abc")
 	assert.Equal(t, redact.Redacted, redact.Header(h).Get("Authorization"))
 }
+
+func TestHeaderShowsNothingOfAMalformedAKSKAuthorizationButItsWellFormedParts(t *testing.T) {
+	for _, tc := range []struct{ name, value, want string }{
+		{"a signature after a blank instead of a comma", "SDK-HMAC-SHA256 Access=AK Signature=0123abcd, SignedHeaders=x-sdk-date",
+			"SDK-HMAC-SHA256 Access=[REDACTED], SignedHeaders=x-sdk-date"},
+		{"a signature after a semicolon in SignedHeaders", "SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date;Signature=0123abcd",
+			"SDK-HMAC-SHA256 Access=AK, SignedHeaders=[REDACTED]"},
+		{"a signature without =", "SDK-HMAC-SHA256 Access=AK, Signature 0123abcd",
+			"SDK-HMAC-SHA256 Access=AK, [REDACTED]"},
+		{"a signature with : as its name", "SDK-HMAC-SHA256 Access=AK, Signature:0123abcd=x",
+			"SDK-HMAC-SHA256 Access=AK, [REDACTED]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{"Authorization": {tc.value}}
+			got := redact.Header(h).Get("Authorization")
+			assert.Equal(t, tc.want, got)
+			assert.NotContains(t, got, "0123abcd")
+		})
+	}
+}
