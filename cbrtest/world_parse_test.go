@@ -2,11 +2,9 @@ package cbrtest_test
 
 import (
 	"fmt"
-	"math"
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -159,37 +157,6 @@ func TestParseWorld_MemoryIsBoundedWhateverTheShape(t *testing.T) {
 			assert.Less(t, allocated, uint64(300<<20), "at most a few hundred times the file's bound")
 		})
 	}
-}
-
-// manyDestinations is a world of n regions, each a destination of eu-de.
-func manyDestinations(n int) string {
-	var b strings.Builder
-	b.WriteString("regions:\n")
-	names := make([]string, n)
-	for i := range names {
-		names[i] = fmt.Sprintf("r%d", i)
-		fmt.Fprintf(&b, "  %s: []\n", names[i])
-	}
-	b.WriteString("  eu-de: [" + strings.Join(names, ", ") + "]\n")
-	return b.String()
-}
-
-func TestParseWorld_CostsTimeLinearInTheDestinations(t *testing.T) {
-	// Each destination was looked for among those before it: 100,000 of
-	// them (2 MB) took 9 s, a 10 MiB file minutes.
-	fastest := func(n int) time.Duration {
-		world, best := manyDestinations(n), time.Duration(math.MaxInt64)
-		for range 3 {
-			start := time.Now()
-			_, err := cbrtest.ParseWorld(strings.NewReader(world))
-			require.NoError(t, err)
-			best = min(best, time.Since(start))
-		}
-		return best
-	}
-	small, large := fastest(5_000), fastest(20_000)
-	t.Logf("5,000 destinations: %s, 20,000: %s", small, large)
-	assert.Less(t, large, 6*small, "4 times the destinations cost about 4 times the time, not 16")
 }
 
 // FuzzParseWorld feeds ParseWorld any file: it must never panic, and an
