@@ -76,6 +76,8 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 	case u.Scheme == "http" && !allowHTTP && !loopback.Host(u.Hostname()):
 		return "", &OptionError{Field: "Endpoint", Value: redact.URL(base), Insecure: true,
 			Reason: "is plain http to a host that is not loopback: the token would travel unencrypted (use https, or set Options.AllowInsecureHTTP)"}
+	case !strings.Contains(base, u.Host): // url.Parse decodes %80 and above in a host
+		return "", fail("has a percent-escaped host: write the host as it is")
 	case strings.Contains(u.Host, "$("):
 		return "", fail("has a placeholder in its host: the project ID goes in the path only")
 	case strings.Contains(u.Path, "{") || strings.Contains(u.Path, "$(") || strings.Contains(u.Path, "%("):

@@ -42,6 +42,7 @@ func TestServiceRootRefuses(t *testing.T) {
 		{"a template this client does not know", "https://cbr.eu-de.otc.t-systems.com/v3/${TENANT}", projectID, "placeholder"},
 		{"plain http to a host that is not loopback", "http://cbr.example.org", projectID, "plain http"},
 		{"no scheme", "cbr.eu-de.otc.t-systems.com", projectID, "absolute http or https URL"},
+		{"a percent-escaped host, which url.Parse decodes", "https://cbr.%C3%A9.example.org/v3", projectID, "percent-escaped host"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := client.ServiceRoot(tc.base, tc.project, false)
