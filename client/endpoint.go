@@ -98,7 +98,7 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 		segs = segs[:n-1]
 	}
 	root := &url.URL{Scheme: u.Scheme, Host: u.Host}
-	if p := strings.Join(segs, "/"); p != "" {
+	if p := strings.TrimRight(strings.Join(segs, "/"), "/"); p != "" { // "h/a//v3" roots at "h/a"
 		root.RawPath = "/" + p
 		root.Path, _ = url.PathUnescape(root.RawPath)
 	}

@@ -19,6 +19,7 @@ func TestServiceRootAcceptsEveryFormOfBaseURL(t *testing.T) {
 		{"a bare host with a trailing slash", "https://cbr.eu-de.otc.t-systems.com/", "https://cbr.eu-de.otc.t-systems.com"},
 		{"a host with a gateway's path prefix", "https://gw.example.org/cbr/", "https://gw.example.org/cbr"},
 		{"a URL ending in /v3", "https://cbr.eu-de.otc.t-systems.com/v3", "https://cbr.eu-de.otc.t-systems.com"},
+		{"a gateway prefix with a doubled slash before /v3", "https://gw.example.org/cbr//v3", "https://gw.example.org/cbr"},
 		{"a URL ending in /v3/", "https://cbr.eu-de.otc.t-systems.com/v3/", "https://cbr.eu-de.otc.t-systems.com"},
 		{"the catalog's form, /v3/<project_id>", "https://cbr.eu-de.otc.t-systems.com/v3/" + projectID, "https://cbr.eu-de.otc.t-systems.com"},
 		{"the catalog's form behind a gateway prefix", "https://gw.example.org/cbr/v3/" + projectID + "/", "https://gw.example.org/cbr"},
