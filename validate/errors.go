@@ -228,10 +228,6 @@ func violationsOf(c *violations, err error, in string) {
 		}
 	case *openapi3.SchemaError:
 		c.add(schemaViolation(e, in, "", 0))
-	case interface{ Unwrap() []error }:
-		for _, m := range e.Unwrap() {
-			violationsOf(c, m, in)
-		}
 	default:
 		if inner := errors.Unwrap(err); inner != nil {
 			violationsOf(c, inner, in)
