@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -137,11 +136,9 @@ func help(ctx context.Context, s streams, args []string) error {
 	case len(args) == 0 || args[0] == "help":
 		_, err := fmt.Fprint(s.out, topUsage)
 		return err
-	case slices.Contains([]string{"-h", "--help", "replicate", "check", "validate", "mock", "version"}, args[0]):
-		_, err := dispatch(ctx, []string{args[0], "--help"}, s)
-		return err
 	}
-	return usagef("unknown command %q", args[0])
+	_, err := dispatch(ctx, []string{args[0], "--help"}, s) // an unknown command is refused there
+	return err
 }
 
 // version prints the version; it takes no arguments but --help.
