@@ -65,10 +65,7 @@ type request struct {
 // header's and query name's values at most once. The only failure is a
 // query string that does not decode.
 func readRequest(req *http.Request, body []byte, keep func(lower string) bool) (request, error) {
-	r := request{method: req.Method, path: req.URL.Path}
-	if r.method == "" {
-		r.method = http.MethodGet
-	}
+	r := request{method: cmp.Or(req.Method, http.MethodGet), path: req.URL.Path}
 	if req.URL.RawQuery != "" {
 		q, err := url.ParseQuery(req.URL.RawQuery)
 		if err != nil {

@@ -1,6 +1,7 @@
 package aksk
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/subtle"
 	"errors"
@@ -115,9 +116,7 @@ func Verify(req *http.Request, body []byte, lookup func(ak string) (Credentials,
 	if req == nil || req.URL == nil {
 		return errors.New("aksk: verify: the request has no URL")
 	}
-	if skew <= 0 {
-		skew = DefaultSkew
-	}
+	skew = cmp.Or(max(skew, 0), DefaultSkew)
 	value := req.Header.Get(HeaderAuthorization)
 	if value == "" {
 		return &VerifyError{Reason: ReasonMissingAuthorization}

@@ -107,9 +107,7 @@ func (c *Config) Warnings() []string {
 // reading fails here; [Config.Validate] checks the result and
 // [Config.Warnings] says what puts its secrets at risk.
 func FromCloud(name string) (Config, error) {
-	if name == "" {
-		name = os.Getenv("OS_CLOUD")
-	}
+	name = cmp.Or(name, os.Getenv("OS_CLOUD"))
 	if name == "" {
 		return Config{}, errors.New("auth: no cloud named: name one or set OS_CLOUD")
 	}

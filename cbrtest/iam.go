@@ -512,9 +512,7 @@ func iamNames(ref *iamRef, id, name string, u IAMUser) bool {
 func (i *IAM) issue(account int, method uint8, expires int64) (string, iamToken) {
 	token := "MII" + rand.Text() // as IAM's tokens start; 128 random bits
 	now := i.now()
-	if expires == 0 {
-		expires = now.Add(i.lifetime).UnixNano()
-	}
+	expires = cmp.Or(expires, now.Add(i.lifetime).UnixNano())
 	t := iamToken{account: int32(account), method: method, issued: now.UnixNano(), expires: expires}
 	sum := sha256.Sum256([]byte(token))
 	i.mu.Lock()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -62,12 +63,7 @@ func oneLine(s string) string {
 }
 
 // orNone shows an empty field as "-", any other through printable.
-func orNone(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return printable(s)
-}
+func orNone(s string) string { return cmp.Or(printable(s), "-") }
 
 // printViolations prints one violation a line, "pointer  rule  message",
 // the columns aligned and every column escaped.
