@@ -170,12 +170,7 @@ func writeCanonicalRequest(w *bufio.Writer, r request, signed []string) {
 		w.WriteByte('\n')
 	}
 	w.WriteByte('\n')
-	for i, name := range signed {
-		if i > 0 {
-			w.WriteByte(';')
-		}
-		w.WriteString(name)
-	}
+	w.WriteString(strings.Join(signed, ";"))
 	w.WriteByte('\n')
 	w.WriteString(r.bodyHash)
 }

@@ -75,8 +75,7 @@ func Sign(req *http.Request, body []byte, c Credentials, projectID string, now t
 type Signer struct {
 	creds     Credentials
 	projectID string
-	// now gives the signing time; time.Now when nil.
-	now func() time.Time
+	now       func() time.Time // the signing time: time.Now
 }
 
 // NewSigner returns a Signer for c and projectID (which may be empty for a
@@ -86,18 +85,14 @@ func NewSigner(c Credentials, projectID string) (*Signer, error) {
 	if err := c.Check(); err != nil {
 		return nil, fmt.Errorf("aksk: new signer: %w", err)
 	}
-	return &Signer{creds: c, projectID: projectID}, nil
+	return &Signer{creds: c, projectID: projectID, now: time.Now}, nil
 }
 
 // SignRequest signs req, whose body is exactly body, at the current time,
 // as Sign does.
 func (s *Signer) SignRequest(req *http.Request, body []byte) error {
-	if s == nil {
-		return errors.New("aksk: sign: nil Signer")
+	if s == nil || s.now == nil {
+		return errors.New("aksk: sign: the Signer was not made by NewSigner")
 	}
-	now := time.Now
-	if s.now != nil {
-		now = s.now
-	}
-	return Sign(req, body, s.creds, s.projectID, now())
+	return Sign(req, body, s.creds, s.projectID, s.now())
 }

@@ -74,17 +74,14 @@ func (e *VerifyError) Error() string {
 	if e == nil {
 		return "aksk: <nil>"
 	}
-	var b strings.Builder
-	b.WriteString("aksk: ")
-	b.WriteString(string(e.Reason))
+	msg := "aksk: " + string(e.Reason)
 	if e.Detail != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Detail)
+		msg += ": " + e.Detail
 	}
 	if e.AccessKey != "" {
-		b.WriteString(" (access key " + quoted(e.AccessKey) + ")")
+		msg += " (access key " + quoted(e.AccessKey) + ")"
 	}
-	return b.String()
+	return msg
 }
 
 // maxShown bounds, in characters, every piece of the request an error
