@@ -175,8 +175,7 @@ func (s *Session) Endpoint(ctx context.Context, serviceType, region string) (str
 	u, err := openstack.V3EndpointURL(got.catalog, gophercloud.EndpointOpts{
 		Type: serviceType, Region: region, Availability: gophercloud.AvailabilityPublic,
 	})
-	var notFound *gophercloud.ErrEndpointNotFound
-	if errors.As(err, &notFound) {
+	if _, notFound := errors.AsType[*gophercloud.ErrEndpointNotFound](err); notFound {
 		return "", nil
 	}
 	if err != nil {

@@ -172,8 +172,7 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 	if o.fake, err = cbrtest.New(opts...); err != nil {
 		// A status the fake cannot answer with (42, 204, or 202 that the
 		// spec does not document) is a usage error in the flag's words.
-		var oe *cbrtest.OptionError
-		if errors.As(err, &oe) && strings.HasPrefix(oe.Option, "WithResponse") {
+		if oe, ok := errors.AsType[*cbrtest.OptionError](err); ok && strings.HasPrefix(oe.Option, "WithResponse") {
 			return nil, usagef("--status %d: %v", status, oe.Err)
 		}
 		return nil, &usageError{err: err}

@@ -280,8 +280,8 @@ func (o *replicateOptions) newClient(endpoint, endpointFrom string, hc *http.Cli
 // flag, or where the value came from (the catalog's CBR URL, the token's
 // project).
 func (o *replicateOptions) optionError(err error, endpointFrom string) error {
-	var oe *client.OptionError
-	if !errors.As(err, &oe) {
+	oe, ok := errors.AsType[*client.OptionError](err)
+	if !ok {
 		return &usageError{err: err}
 	}
 	what := map[string]string{"Endpoint": endpointFrom, "Region": "--region", "ProjectID": o.projectFrom,

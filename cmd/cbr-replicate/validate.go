@@ -155,8 +155,7 @@ func (o *validateOptions) check(v *validate.Validator, name string) fileResult {
 	} else {
 		err = v.ResponseBody(o.operation, o.status, body)
 	}
-	var verr *validate.Error
-	if errors.As(err, &verr) {
+	if verr, ok := errors.AsType[*validate.Error](err); ok {
 		r.Violations = verr.Violations
 	} else if err != nil {
 		r.Error = err.Error()
