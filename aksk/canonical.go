@@ -229,7 +229,6 @@ func writeEscaped(w *bufio.Writer, s string) {
 	w.WriteString(s[start:])
 }
 
-// formatDate gives t in DateLayout (UTC).
 func formatDate(t time.Time) string {
 	return t.UTC().Format(DateLayout)
 }

@@ -180,7 +180,6 @@ func Verify(req *http.Request, body []byte, lookup func(ak string) (Credentials,
 	return nil
 }
 
-// parsedAuthorization is an Authorization value taken apart.
 type parsedAuthorization struct {
 	ak            string
 	signedHeaders []string // at most MaxSignedHeaders, lower case, sorted, distinct

@@ -387,7 +387,6 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// source is where c came from, for messages.
 func (c *Config) source() string { return cmp.Or(c.Source, "sign-in configuration") }
 
 // checkAuthURL accepts an absolute http or https URL with a host, http

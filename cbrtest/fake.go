@@ -25,7 +25,6 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
-// copyCheckpoint is the ID of the operation that replicates.
 const copyCheckpoint = "CopyCheckpoint"
 
 // Error codes of the CBR error bodies the fake writes itself: validate's,
@@ -297,7 +296,6 @@ func applied(status int, example string) string {
 	return strings.Join(parts, ", ")
 }
 
-// writeJSON answers with status and a JSON body.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))

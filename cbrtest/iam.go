@@ -125,7 +125,6 @@ func eachLine(r io.Reader, record func(n int, fields []string, errs *iamErrors))
 	return errs, nil
 }
 
-// iamMaxUsers is the most users an [IAM] takes.
 const iamMaxUsers = 10_000
 
 // iamErrors collects the first 20 errors and counts the others.
@@ -549,7 +548,6 @@ func (i *IAM) show(w http.ResponseWriter, r *http.Request) {
 // iamTime is how IAM writes a time: UTC, microseconds.
 const iamTime = "2006-01-02T15:04:05.000000Z"
 
-// iamObject is a JSON object of an answer.
 type iamObject = map[string]any
 
 // writeToken writes t's answer in the shape of the token page's example;

@@ -83,7 +83,6 @@ func (v *Validator) decodeJSON(data []byte, schema *openapi3.Schema, opts []open
 			err = fmt.Errorf("trailing data after the JSON value at offset %d", d.dec.InputOffset()-1)
 		}
 	}
-	// The violation, with the JSON pointer and offset jsontext gives.
 	var se *jsontext.SyntacticError
 	switch {
 	case err == io.EOF:

@@ -161,7 +161,6 @@ type usageError struct{ err error }
 func (e *usageError) Error() string { return messageOf(e.err) }
 func (e *usageError) Unwrap() error { return e.err }
 
-// usagef returns a *usageError with a formatted message.
 func usagef(format string, a ...any) error {
 	return &usageError{err: fmt.Errorf(format, a...)}
 }
@@ -173,7 +172,6 @@ type invalidError struct{ err error }
 func (e *invalidError) Error() string { return messageOf(e.err) }
 func (e *invalidError) Unwrap() error { return e.err }
 
-// messageOf is err's message, "" for nil.
 func messageOf(err error) string {
 	if err == nil {
 		return ""
@@ -279,7 +277,6 @@ const (
 	outputJSON outputFormat = "json"
 )
 
-// String implements pflag.Value.
 func (o *outputFormat) String() string { return string(*o) }
 
 // Set implements pflag.Value and accepts only text and json.
@@ -292,7 +289,6 @@ func (o *outputFormat) Set(s string) error {
 	return fmt.Errorf("must be text or json, not %q", s)
 }
 
-// Type implements pflag.Value.
 func (o *outputFormat) Type() string { return "text|json" }
 
 // writeJSON writes v as indented JSON and a newline.

@@ -24,7 +24,6 @@ func newBufferedLog(w io.Writer) *bufferedLog {
 	return &bufferedLog{w: bufio.NewWriterSize(w, 32<<10)}
 }
 
-// Write implements io.Writer.
 func (b *bufferedLog) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()

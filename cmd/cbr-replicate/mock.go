@@ -302,7 +302,6 @@ type statusRecorder struct {
 	wroteHeader bool
 }
 
-// WriteHeader implements http.ResponseWriter.
 func (s *statusRecorder) WriteHeader(code int) {
 	if !s.wroteHeader {
 		s.status, s.wroteHeader = code, true

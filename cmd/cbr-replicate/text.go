@@ -62,7 +62,6 @@ func oneLine(s string) string {
 	return printable(strings.Join(strings.Fields(s), " "))
 }
 
-// orNone shows an empty field as "-", any other through printable.
 func orNone(s string) string { return cmp.Or(printable(s), "-") }
 
 // printViolations prints one violation a line, "pointer  rule  message",

@@ -62,7 +62,6 @@ type validateOptions struct {
 	quiet     bool
 }
 
-// parseValidate parses the command line of "cbr-replicate validate".
 func parseValidate(s streams, args []string) (*validateOptions, error) {
 	o := &validateOptions{streams: s, output: outputText}
 	fs := newFlagSet("validate")
@@ -93,7 +92,6 @@ func parseValidate(s streams, args []string) (*validateOptions, error) {
 	return o, nil
 }
 
-// fileResult is the result of one body.
 type fileResult struct {
 	File       string               `json:"file"`
 	Valid      bool                 `json:"valid"`
@@ -238,7 +236,6 @@ func expand(inputs []string) []string {
 	return files
 }
 
-// isDir reports whether name is a directory.
 func isDir(name string) bool {
 	st, err := os.Stat(name)
 	return name != "-" && err == nil && st.IsDir()

@@ -152,7 +152,6 @@ func replaceEscaped(s, secret string) string {
 	return b.String() + s[copied:]
 }
 
-// unescape returns s with JSON's escapes decoded.
 func unescape(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
