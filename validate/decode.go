@@ -35,9 +35,6 @@ func itemless(s *openapi3.Schema, done map[*openapi3.Schema]*openapi3.Schema) *o
 			c.Properties[name] = &openapi3.SchemaRef{Value: itemless(ref.Value, done)}
 		}
 	}
-	if ap := s.AdditionalProperties.Schema; ap != nil {
-		c.AdditionalProperties.Schema = &openapi3.SchemaRef{Value: itemless(ap.Value, done)}
-	}
 	return &c
 }
 

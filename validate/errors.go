@@ -33,7 +33,6 @@ const (
 	RuleRequired             = "required"
 	RuleAdditionalProperties = "additionalProperties"
 	RuleType                 = "type"
-	RuleFormat               = "format"
 	RuleJSON                 = "json"         // the body is not a single well-formed JSON value
 	RuleDuplicateKey         = "duplicateKey" // an object repeats a key
 	RuleContentType          = "contentType"
