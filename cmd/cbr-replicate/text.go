@@ -78,15 +78,12 @@ func printViolations(w io.Writer, vs []validate.Violation) error {
 // where it was found when it has none (the status, the content type).
 func violationPlace(v validate.Violation) string {
 	switch {
-	case v.Pointer != "" && (v.In == "" || v.In == "body"):
-		return v.Pointer
-	case v.Pointer != "":
-		return v.In + " " + v.Pointer
-	case v.In != "":
+	case v.Pointer == "":
 		return "(" + v.In + ")"
-	default:
-		return "/"
+	case v.In == validate.InBody:
+		return v.Pointer
 	}
+	return v.In + " " + v.Pointer
 }
 
 // violationsText is the headline and the table of violations, for an error.
