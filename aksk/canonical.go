@@ -154,20 +154,14 @@ func writeCanonicalRequest(w *bufio.Writer, r request, signed []string) {
 	w.WriteByte('\n')
 	writeCanonicalQuery(w, r.query)
 	w.WriteByte('\n')
-	lines := 0
+	// The header lines, never none: Sign and Verify both sign X-Sdk-Date.
 	for _, name := range signed {
 		for _, v := range r.headers[name] {
 			w.WriteString(name)
 			w.WriteByte(':')
 			w.WriteString(strings.TrimSpace(v))
 			w.WriteByte('\n')
-			lines++
 		}
-	}
-	// The header block ends with a newline of its own (alone when it has
-	// no lines), then comes the separator.
-	if lines == 0 {
-		w.WriteByte('\n')
 	}
 	w.WriteByte('\n')
 	w.WriteString(strings.Join(signed, ";"))
