@@ -85,11 +85,10 @@ func (r Request) ProjectID() string { return r.PathParams["project_id"] }
 // strictly as the fake validated it: names match case-sensitively.
 func (r Request) Decode(v any) error { return json.Unmarshal(r.Raw, v) }
 
-// New returns a Fake configured by opts, to mount in a server or mux of the
-// test's own or to call with httptest.NewRecorder; NewServer runs one on
-// loopback. An invalid option (a status WithResponse cannot send, a body
-// that does not marshal, a handler for an operation the spec lacks, ...)
-// is an error naming it.
+// New returns a Fake configured by opts, as the package doc says; an
+// invalid option (a status WithResponse cannot send, a body that does not
+// marshal, a handler for an operation the spec lacks, ...) is an error
+// naming it.
 func New(opts ...Option) (*Fake, error) {
 	cfg := config{sourceRegion: DefaultSourceRegion, maxRequests: -1, handlers: map[string]http.Handler{}}
 	for _, o := range opts {
@@ -380,9 +379,8 @@ func (f *Fake) Received() int {
 func (f *Fake) record(r Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.cfg.maxRequests > 0 && len(f.requests) >= f.cfg.maxRequests {
-		f.requests = append(f.requests[1:], r)
-		return
-	}
 	f.requests = append(f.requests, r)
+	if n := f.cfg.maxRequests; n > 0 && len(f.requests) > n {
+		f.requests = f.requests[1:]
+	}
 }

@@ -154,8 +154,7 @@ func WithResponse(status int) Option {
 // []byte is sent verbatim (Content-Type application/json if it is valid JSON,
 // else sniffed, e.g. an HTML page from a gateway), a json.RawMessage is sent
 // verbatim as application/json even if it is not JSON, and nil sends an
-// empty body. A request's
-// "Prefer: code=..." overrides it.
+// empty body. A request's "Prefer: code=..." overrides it.
 func WithResponseBody(status int, body any) Option {
 	// The body is copied or marshalled now, so that a caller may reuse it.
 	f := &forced{status: status, contentType: "application/json"}

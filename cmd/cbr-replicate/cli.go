@@ -206,10 +206,7 @@ func report(w io.Writer, cmd string, err error) int {
 	if msg == "" {
 		return code
 	}
-	name := progName
-	if cmd != "" {
-		name += " " + cmd
-	}
+	name := strings.TrimSpace(progName + " " + cmd)
 	lines := strings.Split(msg, "\n")
 	for i, l := range lines {
 		lines[i] = printable(l)
