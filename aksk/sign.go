@@ -10,14 +10,12 @@ import (
 	"time"
 )
 
-// Sign signs req for the moment now: it sets X-Sdk-Date (now in UTC),
-// X-Project-Id (when projectID is not empty), X-Security-Token (the
-// token of a temporary key pair; a permanent pair's request carries none)
-// and Authorization on req's header. body must be exactly the bytes that
-// are sent as req's body; Sign neither reads nor sets req.Body. Every
-// header req has when Sign is called is signed (except Content-Type, names
-// with "_" and Authorization), so headers must be final before and
-// untouched after.
+// Sign signs req for the moment now, as the package doc describes: it sets
+// X-Sdk-Date, X-Project-Id (when projectID is not empty), X-Security-Token
+// (a temporary key pair's; a permanent pair's request carries none) and
+// Authorization on req's header. body must be exactly the bytes sent as
+// req's body; Sign neither reads nor sets req.Body. Every header req has
+// then is signed, so headers must be final before and untouched after.
 //
 // Sign fails on empty keys, on a request without URL, on a query string
 // that does not decode, on more than MaxSignedHeaders headers to sign, and
