@@ -90,7 +90,8 @@ func (r Request) Decode(v any) error { return json.Unmarshal(r.Raw, v) }
 // marshal, a handler for an operation the spec lacks, ...) is an error
 // naming it.
 func New(opts ...Option) (*Fake, error) {
-	cfg := config{sourceRegion: DefaultSourceRegion, maxRequests: -1, handlers: map[string]http.Handler{}}
+	cfg := config{sourceRegion: DefaultSourceRegion, maxRequests: -1,
+		handlers: map[string]http.Handler{}, aksk: map[string]aksk.Credentials{}}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -170,7 +171,7 @@ const gatewayToken = "aksk-verified-by-the-gateway"
 // signature with WithAKSK, else its token. It answers 401, 403 or 413
 // itself and reports whether the request may go on.
 func (f *Fake) authenticate(w http.ResponseWriter, r *http.Request, project string) bool {
-	if f.cfg.aksk == nil || !strings.HasPrefix(r.Header.Get("Authorization"), aksk.Algorithm) {
+	if len(f.cfg.aksk) == 0 || !strings.HasPrefix(r.Header.Get("Authorization"), aksk.Algorithm) {
 		if status, msg := f.refuse(r, project); status != 0 {
 			validate.WriteCBRError(w, status, codeNotAuthenticated, msg)
 			return false

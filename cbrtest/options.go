@@ -272,9 +272,6 @@ func WithAKSK(creds ...aksk.Credentials) Option {
 			c.errs = append(c.errs, optionError("WithAKSK", "no keys"))
 			return
 		}
-		if c.aksk == nil {
-			c.aksk = map[string]aksk.Credentials{}
-		}
 		for i, cr := range creds {
 			if err := cr.Check(); err != nil {
 				c.errs = append(c.errs, optionError("WithAKSK", "key pair %d: %w", i+1, err))
