@@ -131,9 +131,7 @@ var sharedState = sync.OnceValues(func() (*shared, error) {
 				}
 			}
 			s.ops[op.OperationID] = o
-			if !slices.Contains(s.methods, method) {
-				s.methods = append(s.methods, method)
-			}
+			s.methods = append(s.methods, method)
 		}
 	}
 	for sc := range s.itemless {
@@ -143,6 +141,7 @@ var sharedState = sync.OnceValues(func() (*shared, error) {
 		}
 	}
 	slices.Sort(s.methods)
+	s.methods = slices.Compact(s.methods)
 	noAuth := func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
 	for noSecurity, auth := range map[bool]openapi3filter.AuthenticationFunc{false: authenticate, true: noAuth} {
 		// Bodies are read bounded and decoded strictly here (decodeJSON),
@@ -328,9 +327,6 @@ func contentTypeViolation(ct string) Violation {
 func (v *Validator) allowed(r *http.Request) []string {
 	var out []string
 	for _, m := range v.s.methods {
-		if m == r.Method {
-			continue
-		}
 		probe := *r
 		probe.Method = m
 		if _, _, err := v.s.router.FindRoute(&probe); err == nil {
