@@ -116,11 +116,13 @@ func validateRun(o *validateOptions) error {
 	}
 	var ioErrs []string
 	valid := true
-	for i, name := range files {
+	sep := "" // between the elements of "files"
+	for _, name := range files {
 		r := o.check(v, name)
-		if err := o.print(r, perFile, i == 0); err != nil {
+		if err := o.print(r, perFile, sep); err != nil {
 			return err
 		}
+		sep = ","
 		if r.Error != "" {
 			ioErrs = append(ioErrs, r.Error)
 		}
@@ -163,9 +165,9 @@ func (o *validateOptions) check(v *validate.Validator, name string) fileResult {
 }
 
 // print writes one result: a lone body's, or the line (an element of
-// "files" with --output json, which validateRun opens and closes) of one
-// file among others.
-func (o *validateOptions) print(r fileResult, perFile, first bool) error {
+// "files" with --output json, which validateRun opens and closes, after
+// sep) of one file among others.
+func (o *validateOptions) print(r fileResult, perFile bool, sep string) error {
 	switch {
 	case o.quiet:
 		return nil
@@ -173,10 +175,6 @@ func (o *validateOptions) print(r fileResult, perFile, first bool) error {
 		var b bytes.Buffer
 		if err := writeJSON(&b, r); err != nil {
 			return err
-		}
-		sep := ","
-		if first {
-			sep = ""
 		}
 		_, err := fmt.Fprintf(o.out, "%s\n    %s", sep, strings.ReplaceAll(strings.TrimSuffix(b.String(), "\n"), "\n", "\n    "))
 		return err
