@@ -65,10 +65,7 @@ type request struct {
 // header's and query name's values at most once. The only failure is a
 // query string that does not decode.
 func readRequest(req *http.Request, body []byte, keep func(lower string) bool) (request, error) {
-	r := request{method: req.Method, path: req.URL.Path}
-	if r.method == "" {
-		r.method = http.MethodGet
-	}
+	r := request{method: cmp.Or(req.Method, http.MethodGet), path: req.URL.Path}
 	if req.URL.RawQuery != "" {
 		q, err := url.ParseQuery(req.URL.RawQuery)
 		if err != nil {
@@ -157,28 +154,17 @@ func writeCanonicalRequest(w *bufio.Writer, r request, signed []string) {
 	w.WriteByte('\n')
 	writeCanonicalQuery(w, r.query)
 	w.WriteByte('\n')
-	lines := 0
+	// The header lines, never none: Sign and Verify both sign X-Sdk-Date.
 	for _, name := range signed {
 		for _, v := range r.headers[name] {
 			w.WriteString(name)
 			w.WriteByte(':')
 			w.WriteString(strings.TrimSpace(v))
 			w.WriteByte('\n')
-			lines++
 		}
-	}
-	// The header block ends with a newline of its own (alone when it has
-	// no lines), then comes the separator.
-	if lines == 0 {
-		w.WriteByte('\n')
 	}
 	w.WriteByte('\n')
-	for i, name := range signed {
-		if i > 0 {
-			w.WriteByte(';')
-		}
-		w.WriteString(name)
-	}
+	w.WriteString(strings.Join(signed, ";"))
 	w.WriteByte('\n')
 	w.WriteString(r.bodyHash)
 }
@@ -237,7 +223,6 @@ func writeEscaped(w *bufio.Writer, s string) {
 	w.WriteString(s[start:])
 }
 
-// formatDate gives t in DateLayout (UTC).
 func formatDate(t time.Time) string {
 	return t.UTC().Format(DateLayout)
 }

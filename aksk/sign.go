@@ -10,14 +10,12 @@ import (
 	"time"
 )
 
-// Sign signs req for the moment now: it sets X-Sdk-Date (now in UTC),
-// X-Project-Id (when projectID is not empty), X-Security-Token (the
-// token of a temporary key pair; a permanent pair's request carries none)
-// and Authorization on req's header. body must be exactly the bytes that
-// are sent as req's body; Sign neither reads nor sets req.Body. Every
-// header req has when Sign is called is signed (except Content-Type, names
-// with "_" and Authorization), so headers must be final before and
-// untouched after.
+// Sign signs req for the moment now, as the package doc describes: it sets
+// X-Sdk-Date, X-Project-Id (when projectID is not empty), X-Security-Token
+// (a temporary key pair's; a permanent pair's request carries none) and
+// Authorization on req's header. body must be exactly the bytes sent as
+// req's body; Sign neither reads nor sets req.Body. Every header req has
+// then is signed, so headers must be final before and untouched after.
 //
 // Sign fails on empty keys, on a request without URL, on a query string
 // that does not decode, on more than MaxSignedHeaders headers to sign, and
@@ -75,8 +73,7 @@ func Sign(req *http.Request, body []byte, c Credentials, projectID string, now t
 type Signer struct {
 	creds     Credentials
 	projectID string
-	// now gives the signing time; time.Now when nil.
-	now func() time.Time
+	now       func() time.Time // the signing time: time.Now
 }
 
 // NewSigner returns a Signer for c and projectID (which may be empty for a
@@ -86,18 +83,14 @@ func NewSigner(c Credentials, projectID string) (*Signer, error) {
 	if err := c.Check(); err != nil {
 		return nil, fmt.Errorf("aksk: new signer: %w", err)
 	}
-	return &Signer{creds: c, projectID: projectID}, nil
+	return &Signer{creds: c, projectID: projectID, now: time.Now}, nil
 }
 
 // SignRequest signs req, whose body is exactly body, at the current time,
 // as Sign does.
 func (s *Signer) SignRequest(req *http.Request, body []byte) error {
-	if s == nil {
-		return errors.New("aksk: sign: nil Signer")
+	if s == nil || s.now == nil {
+		return errors.New("aksk: sign: the Signer was not made by NewSigner")
 	}
-	now := time.Now
-	if s.now != nil {
-		now = s.now
-	}
-	return Sign(req, body, s.creds, s.projectID, now())
+	return Sign(req, body, s.creds, s.projectID, s.now())
 }

@@ -1,6 +1,7 @@
 package aksk
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/subtle"
 	"errors"
@@ -21,61 +22,39 @@ const DefaultSkew = 15 * time.Minute
 // Reason names the check of Verify that failed.
 type Reason string
 
-// The reasons of a *VerifyError, in the order Verify checks.
+// The reasons of a *VerifyError, in the order Verify checks; a comment
+// says what its text leaves out.
 const (
-	// ReasonMissingAuthorization: no Authorization header.
 	ReasonMissingAuthorization Reason = "missing Authorization header"
-	// ReasonNotSDKHMAC: Authorization does not start with "SDK-HMAC-SHA256 ".
-	ReasonNotSDKHMAC Reason = "Authorization is not SDK-HMAC-SHA256"
+	ReasonNotSDKHMAC           Reason = "Authorization is not SDK-HMAC-SHA256"
 	// ReasonMalformedAuthorization: Access, SignedHeaders or Signature is
 	// missing, empty, repeated or joined by something unknown, or
 	// SignedHeaders has an empty name.
 	ReasonMalformedAuthorization Reason = "malformed SDK-HMAC-SHA256 Authorization"
-	// ReasonTooManySignedHeaders: SignedHeaders names more than
-	// MaxSignedHeaders headers.
-	ReasonTooManySignedHeaders Reason = "too many signed headers"
-	// ReasonSignedHeadersNotLowerCase: a name of SignedHeaders has an
-	// upper-case letter.
+	// ReasonTooManySignedHeaders: more than MaxSignedHeaders.
+	ReasonTooManySignedHeaders      Reason = "too many signed headers"
 	ReasonSignedHeadersNotLowerCase Reason = "signed header name not in lower case"
-	// ReasonSignedHeadersRepeated: SignedHeaders names a header twice.
-	ReasonSignedHeadersRepeated Reason = "signed header named twice"
-	// ReasonSignedHeadersNotSorted: the names of SignedHeaders are not in
-	// ascending order.
-	ReasonSignedHeadersNotSorted Reason = "signed headers not sorted"
-	// ReasonDateNotSigned: x-sdk-date is not among the signed headers, so
-	// the signature would not cover its time.
+	ReasonSignedHeadersRepeated     Reason = "signed header named twice"
+	ReasonSignedHeadersNotSorted    Reason = "signed headers not sorted"
+	// ReasonDateNotSigned: the signature would not cover its time.
 	ReasonDateNotSigned Reason = "X-Sdk-Date not among the signed headers"
-	// ReasonMissingDate: no X-Sdk-Date header.
-	ReasonMissingDate Reason = "missing X-Sdk-Date header"
+	ReasonMissingDate   Reason = "missing X-Sdk-Date header"
 	// ReasonMalformedDate: X-Sdk-Date is not YYYYMMDDTHHMMSSZ.
 	ReasonMalformedDate Reason = "malformed X-Sdk-Date"
 	// ReasonStaleDate: X-Sdk-Date is more than the skew away from now.
 	ReasonStaleDate Reason = "X-Sdk-Date outside the accepted window"
-	// ReasonUnsignedPayload: X-Sdk-Content-Sha256 says the body is not
-	// signed; the body must be signed.
+	// ReasonUnsignedPayload: X-Sdk-Content-Sha256 says so.
 	ReasonUnsignedPayload Reason = "unsigned payload"
-	// ReasonMalformedRequest: the query string does not decode, so the
-	// request has no canonical form.
-	ReasonMalformedRequest Reason = "malformed request"
-	// ReasonSignedHeaderMissing: SignedHeaders names a header the request
-	// does not have.
-	ReasonSignedHeaderMissing Reason = "signed header missing from the request"
-	// ReasonSecurityTokenNotSigned: the request carries X-Security-Token
-	// but does not sign it.
+	// ReasonMalformedRequest: the query string does not decode.
+	ReasonMalformedRequest       Reason = "malformed request"
+	ReasonSignedHeaderMissing    Reason = "signed header missing from the request"
 	ReasonSecurityTokenNotSigned Reason = "X-Security-Token not among the signed headers"
-	// ReasonUnknownAK: the lookup does not know the access key.
-	ReasonUnknownAK Reason = "unknown access key"
-	// ReasonMissingSecurityToken: the key pair is temporary and the
-	// request carries no X-Security-Token.
-	ReasonMissingSecurityToken Reason = "missing X-Security-Token for a temporary access key"
-	// ReasonWrongSecurityToken: X-Security-Token is not the key pair's
-	// token (or is sent more than once).
-	ReasonWrongSecurityToken Reason = "X-Security-Token is not the access key's"
-	// ReasonUnexpectedSecurityToken: the request carries X-Security-Token
-	// but its key pair is permanent and has none.
+	ReasonUnknownAK              Reason = "unknown access key"
+	ReasonMissingSecurityToken   Reason = "missing X-Security-Token for a temporary access key"
+	// ReasonWrongSecurityToken: also for a token sent more than once.
+	ReasonWrongSecurityToken      Reason = "X-Security-Token is not the access key's"
 	ReasonUnexpectedSecurityToken Reason = "X-Security-Token sent with a permanent access key"
-	// ReasonBadSignature: the signature does not match the request.
-	ReasonBadSignature Reason = "signature does not match"
+	ReasonBadSignature            Reason = "signature does not match"
 )
 
 // VerifyError is why Verify refused a request. Its message names the check
@@ -95,17 +74,14 @@ func (e *VerifyError) Error() string {
 	if e == nil {
 		return "aksk: <nil>"
 	}
-	var b strings.Builder
-	b.WriteString("aksk: ")
-	b.WriteString(string(e.Reason))
+	msg := "aksk: " + string(e.Reason)
 	if e.Detail != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Detail)
+		msg += ": " + e.Detail
 	}
 	if e.AccessKey != "" {
-		b.WriteString(" (access key " + quoted(e.AccessKey) + ")")
+		msg += " (access key " + quoted(e.AccessKey) + ")"
 	}
-	return b.String()
+	return msg
 }
 
 // maxShown bounds, in characters, every piece of the request an error
@@ -137,9 +113,7 @@ func Verify(req *http.Request, body []byte, lookup func(ak string) (Credentials,
 	if req == nil || req.URL == nil {
 		return errors.New("aksk: verify: the request has no URL")
 	}
-	if skew <= 0 {
-		skew = DefaultSkew
-	}
+	skew = cmp.Or(max(skew, 0), DefaultSkew)
 	value := req.Header.Get(HeaderAuthorization)
 	if value == "" {
 		return &VerifyError{Reason: ReasonMissingAuthorization}
@@ -206,7 +180,6 @@ func Verify(req *http.Request, body []byte, lookup func(ak string) (Credentials,
 	return nil
 }
 
-// parsedAuthorization is an Authorization value taken apart.
 type parsedAuthorization struct {
 	ak            string
 	signedHeaders []string // at most MaxSignedHeaders, lower case, sorted, distinct

@@ -107,9 +107,7 @@ func (c *Config) Warnings() []string {
 // reading fails here; [Config.Validate] checks the result and
 // [Config.Warnings] says what puts its secrets at risk.
 func FromCloud(name string) (Config, error) {
-	if name == "" {
-		name = os.Getenv("OS_CLOUD")
-	}
+	name = cmp.Or(name, os.Getenv("OS_CLOUD"))
 	if name == "" {
 		return Config{}, errors.New("auth: no cloud named: name one or set OS_CLOUD")
 	}
@@ -389,7 +387,6 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// source is where c came from, for messages.
 func (c *Config) source() string { return cmp.Or(c.Source, "sign-in configuration") }
 
 // checkAuthURL accepts an absolute http or https URL with a host, http

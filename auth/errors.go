@@ -59,13 +59,11 @@ func (e *SignInError) Unwrap() error {
 // it; a request that could not be sent gives the cause without the URL,
 // which the SignInError shows redacted.
 func (s *Session) signInError(err error) error {
-	var answer gophercloud.ErrUnexpectedResponseCode
-	if errors.As(err, &answer) {
+	if answer, ok := errors.AsType[gophercloud.ErrUnexpectedResponseCode](err); ok {
 		return &SignInError{AuthURL: redact.URL(s.url), Status: answer.Actual, Refused: answer.Actual >= 400 && answer.Actual < 500,
 			Err: errors.New(s.iamMessage(answer))}
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
 		err = ue.Err // url.Error repeats the URL, unredacted
 	}
 	return &SignInError{AuthURL: redact.URL(s.url), Err: s.scrub(err)}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,8 +21,9 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
-// DefaultRenewBefore is how long before its expires_at a token is renewed:
-// a request sent with it then has minutes left to reach CBR.
+// DefaultRenewBefore is how long before its expires_at a token is renewed
+// (at most half its life, so that a short-lived token is not renewed on
+// every call): a request sent with it then has minutes left to reach CBR.
 const DefaultRenewBefore = 5 * time.Minute
 
 // SignInTimeout bounds one exchange with IAM.
@@ -45,28 +47,16 @@ func WithHTTPClient(c *http.Client) Option {
 	}
 }
 
-// WithRenewBefore sets how long before expires_at the token is renewed
-// (DefaultRenewBefore). At most half the token's lifetime is used, so a
-// short-lived token is not renewed on every call.
-func WithRenewBefore(d time.Duration) Option {
-	return func(s *Session) {
-		if d >= 0 {
-			s.renewBefore = d
-		}
-	}
-}
-
 // Session holds a project-scoped IAM token for a Config and renews it as
 // the package doc says: the goroutines that ask at once share one sign-in
 // and its result, a failure too, so a wrong password is tried once, and a
 // refusal is kept for RefusalHold (Invalidate forgets it). Its methods are
 // safe for concurrent use.
 type Session struct {
-	cfg         Config
-	url         string // the Keystone v3 URL of cfg.AuthURL (v3URL)
-	client      *http.Client
-	renewBefore time.Duration
-	now         func() time.Time
+	cfg    Config
+	url    string // the Keystone v3 URL of cfg.AuthURL (v3URL)
+	client *http.Client
+	now    func() time.Time
 
 	mu           sync.Mutex
 	cur          *issued // nil before the first sign-in and after Invalidate
@@ -100,7 +90,7 @@ func NewSession(c Config, opts ...Option) (*Session, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Session{cfg: c, url: v3URL(c.AuthURL), client: &http.Client{}, renewBefore: DefaultRenewBefore, now: time.Now}
+	s := &Session{cfg: c, url: v3URL(c.AuthURL), client: &http.Client{}, now: time.Now}
 	for _, o := range opts {
 		if o != nil {
 			o(s)
@@ -185,8 +175,7 @@ func (s *Session) Endpoint(ctx context.Context, serviceType, region string) (str
 	u, err := openstack.V3EndpointURL(got.catalog, gophercloud.EndpointOpts{
 		Type: serviceType, Region: region, Availability: gophercloud.AvailabilityPublic,
 	})
-	var notFound *gophercloud.ErrEndpointNotFound
-	if errors.As(err, &notFound) {
+	if _, notFound := errors.AsType[*gophercloud.ErrEndpointNotFound](err); notFound {
 		return "", nil
 	}
 	if err != nil {
@@ -330,7 +319,7 @@ func (s *Session) signIn(ctx context.Context) (*issued, error) {
 	return &issued{
 		token:   secret.New(tok.ID),
 		expires: tok.ExpiresAt,
-		renewAt: expires.Add(-min(s.renewBefore, life/2)),
+		renewAt: expires.Add(-min(DefaultRenewBefore, life/2)),
 		project: *project,
 		catalog: catalog,
 	}, nil
@@ -392,9 +381,6 @@ func origin(rawURL string) string {
 	if err != nil {
 		return redact.Redacted
 	}
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
-	}
+	port := cmp.Or(u.Port(), map[string]string{"http": "80", "https": "443"}[u.Scheme])
 	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }

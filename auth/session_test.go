@@ -181,20 +181,20 @@ func TestSession_RenewsNearExpiry(t *testing.T) {
 
 func TestSession_RenewalMargin(t *testing.T) {
 	for _, tc := range []struct {
-		name              string
-		life, renewBefore time.Duration
-		keptUntil         time.Duration
-		iamAhead          time.Duration // IAM's clock minus the Session's
+		name      string
+		life      time.Duration
+		keptUntil time.Duration
+		iamAhead  time.Duration // IAM's clock minus the Session's
 	}{
-		{"a token shorter than twice the margin is renewed at half its life", 4 * time.Minute, auth.DefaultRenewBefore, 2 * time.Minute, 0},
-		{"a margin of its own", time.Hour, 20 * time.Minute, 40 * time.Minute, 0},
-		{"an IAM clock two hours behind does not make the token look expired", time.Hour, auth.DefaultRenewBefore, 55 * time.Minute, -2 * time.Hour},
-		{"an IAM clock two hours ahead does not make the token look longer", time.Hour, auth.DefaultRenewBefore, 55 * time.Minute, 2 * time.Hour},
+		{"a token shorter than twice the margin is renewed at half its life", 4 * time.Minute, 2 * time.Minute, 0},
+		{"a token is renewed DefaultRenewBefore before it expires", time.Hour, time.Hour - auth.DefaultRenewBefore, 0},
+		{"an IAM clock two hours behind does not make the token look expired", time.Hour, 55 * time.Minute, -2 * time.Hour},
+		{"an IAM clock two hours ahead does not make the token look longer", time.Hour, 55 * time.Minute, 2 * time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			local := newClock()
 			iam := startIAM(t, lifetime(tc.life), iamClock(func() time.Time { return local.Now().Add(tc.iamAhead) }))
-			s, err := auth.NewSession(iam.config(), auth.WithClock(local.Now), auth.WithRenewBefore(tc.renewBefore))
+			s, err := auth.NewSession(iam.config(), auth.WithClock(local.Now))
 			require.NoError(t, err)
 			first, err := s.Token(t.Context())
 			require.NoError(t, err)

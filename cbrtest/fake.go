@@ -25,7 +25,6 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
-// copyCheckpoint is the ID of the operation that replicates.
 const copyCheckpoint = "CopyCheckpoint"
 
 // Error codes of the CBR error bodies the fake writes itself: validate's,
@@ -86,13 +85,13 @@ func (r Request) ProjectID() string { return r.PathParams["project_id"] }
 // strictly as the fake validated it: names match case-sensitively.
 func (r Request) Decode(v any) error { return json.Unmarshal(r.Raw, v) }
 
-// New returns a Fake configured by opts, to mount in a server or mux of the
-// test's own or to call with httptest.NewRecorder; NewServer runs one on
-// loopback. An invalid option (a status WithResponse cannot send, a body
-// that does not marshal, a handler for an operation the spec lacks, ...)
-// is an error naming it.
+// New returns a Fake configured by opts, as the package doc says; an
+// invalid option (a status WithResponse cannot send, a body that does not
+// marshal, a handler for an operation the spec lacks, ...) is an error
+// naming it.
 func New(opts ...Option) (*Fake, error) {
-	cfg := config{sourceRegion: DefaultSourceRegion, maxRequests: -1, handlers: map[string]http.Handler{}}
+	cfg := config{sourceRegion: DefaultSourceRegion, maxRequests: -1,
+		handlers: map[string]http.Handler{}, aksk: map[string]aksk.Credentials{}}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -172,7 +171,7 @@ const gatewayToken = "aksk-verified-by-the-gateway"
 // signature with WithAKSK, else its token. It answers 401, 403 or 413
 // itself and reports whether the request may go on.
 func (f *Fake) authenticate(w http.ResponseWriter, r *http.Request, project string) bool {
-	if f.cfg.aksk == nil || !strings.HasPrefix(r.Header.Get("Authorization"), aksk.Algorithm) {
+	if len(f.cfg.aksk) == 0 || !strings.HasPrefix(r.Header.Get("Authorization"), aksk.Algorithm) {
 		if status, msg := f.refuse(r, project); status != 0 {
 			validate.WriteCBRError(w, status, codeNotAuthenticated, msg)
 			return false
@@ -297,7 +296,6 @@ func applied(status int, example string) string {
 	return strings.Join(parts, ", ")
 }
 
-// writeJSON answers with status and a JSON body.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
@@ -382,9 +380,8 @@ func (f *Fake) Received() int {
 func (f *Fake) record(r Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.cfg.maxRequests > 0 && len(f.requests) >= f.cfg.maxRequests {
-		f.requests = append(f.requests[1:], r)
-		return
-	}
 	f.requests = append(f.requests, r)
+	if n := f.cfg.maxRequests; n > 0 && len(f.requests) > n {
+		f.requests = f.requests[1:]
+	}
 }

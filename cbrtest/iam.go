@@ -125,7 +125,6 @@ func eachLine(r io.Reader, record func(n int, fields []string, errs *iamErrors))
 	return errs, nil
 }
 
-// iamMaxUsers is the most users an [IAM] takes.
 const iamMaxUsers = 10_000
 
 // iamErrors collects the first 20 errors and counts the others.
@@ -512,9 +511,7 @@ func iamNames(ref *iamRef, id, name string, u IAMUser) bool {
 func (i *IAM) issue(account int, method uint8, expires int64) (string, iamToken) {
 	token := "MII" + rand.Text() // as IAM's tokens start; 128 random bits
 	now := i.now()
-	if expires == 0 {
-		expires = now.Add(i.lifetime).UnixNano()
-	}
+	expires = cmp.Or(expires, now.Add(i.lifetime).UnixNano())
 	t := iamToken{account: int32(account), method: method, issued: now.UnixNano(), expires: expires}
 	sum := sha256.Sum256([]byte(token))
 	i.mu.Lock()
@@ -551,7 +548,6 @@ func (i *IAM) show(w http.ResponseWriter, r *http.Request) {
 // iamTime is how IAM writes a time: UTC, microseconds.
 const iamTime = "2006-01-02T15:04:05.000000Z"
 
-// iamObject is a JSON object of an answer.
 type iamObject = map[string]any
 
 // writeToken writes t's answer in the shape of the token page's example;

@@ -154,8 +154,7 @@ func WithResponse(status int) Option {
 // []byte is sent verbatim (Content-Type application/json if it is valid JSON,
 // else sniffed, e.g. an HTML page from a gateway), a json.RawMessage is sent
 // verbatim as application/json even if it is not JSON, and nil sends an
-// empty body. A request's
-// "Prefer: code=..." overrides it.
+// empty body. A request's "Prefer: code=..." overrides it.
 func WithResponseBody(status int, body any) Option {
 	// The body is copied or marshalled now, so that a caller may reuse it.
 	f := &forced{status: status, contentType: "application/json"}
@@ -272,9 +271,6 @@ func WithAKSK(creds ...aksk.Credentials) Option {
 		if len(creds) == 0 {
 			c.errs = append(c.errs, optionError("WithAKSK", "no keys"))
 			return
-		}
-		if c.aksk == nil {
-			c.aksk = map[string]aksk.Credentials{}
 		}
 		for i, cr := range creds {
 			if err := cr.Check(); err != nil {

@@ -24,12 +24,10 @@ type Server struct {
 	client *http.Client
 }
 
-// NewServer starts a Fake configured by opts on a loopback address
-// (127.0.0.1), like httptest.NewServer. Use it to test a client end to end:
-// point the client at URL, and check Requests afterwards. The server has
-// read, write and idle timeouts and reads at most MaxBodyBytes of a body. An
-// invalid option is an error, as from New; like httptest.NewServer, it
-// panics only if it cannot listen on 127.0.0.1.
+// NewServer starts a Fake configured by opts on 127.0.0.1, like
+// httptest.NewServer, with read, write and idle timeouts: point the client
+// under test at URL, and check Requests afterwards. It fails and panics as
+// the package doc says.
 func NewServer(opts ...Option) (*Server, error) {
 	f, err := New(opts...)
 	if err != nil {

@@ -256,7 +256,6 @@ func (c *Client) authenticate(ctx context.Context, req *http.Request, body []byt
 	return nil
 }
 
-// errNotBuilt is what the methods of a Client not built by New return.
 var errNotBuilt = errors.New("client: Client not built with New")
 
 // Do sends req, a request c.NewRequest built, once and reads the answer once

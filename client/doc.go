@@ -1,20 +1,13 @@
 // Package client calls Open Telekom Cloud CBR's API, every operation the
 // project's spec describes, through one core that holds every guarantee,
 // in the shape of go-github: [Client.NewRequest] builds the request of an
-// operation with a generated builder of package cbr, [Client.Do] sends it
-// and decodes the answer. The typed operations ([Client.Replicate], ...)
-// are NewRequest, Do and nothing else.
-//
-// New takes the endpoint from the spec's server template (Options.Region)
-// or from Options.Endpoint in any form a user or a service catalog gives it
-// ([ServiceRoot]); https, and http only to a loopback host or with
-// Options.AllowInsecureHTTP, since the token would travel in clear.
-//
-// One path from the caller to the wire: NewRequest encodes the body once,
-// validates exactly those bytes once (package validate) and authenticates
-// them (a token, or an AK/SK signature over them); Do sends them once and
-// reads the answer once, at most 16 MiB. A dry run is NewRequest alone. No
-// layer of transports rewrites or re-reads the request on its way.
+// operation with a generated builder of package cbr, encodes its body, and
+// validates (package validate) and authenticates exactly those bytes once;
+// [Client.Do] sends them once and decodes the answer. A dry run is
+// NewRequest alone, the typed operations ([Client.Replicate], ...) are
+// NewRequest and Do, and no layer of transports rewrites or re-reads a
+// request on its way. [Options] says where requests go: a region, or an
+// endpoint in any form [ServiceRoot] takes.
 //
 // Errors:
 //

@@ -166,10 +166,8 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 		Response:   &kept,
 	}
 	parseErrorBody(e)
-	if e.Code == "" && e.Message == "" && resp.StatusCode >= 300 && resp.StatusCode <= 399 {
-		if loc := resp.Header.Get("Location"); loc != "" {
-			e.Message = "redirect to " + loc + " not followed (a request is never re-sent)"
-		}
+	if loc := resp.Header.Get("Location"); loc != "" && e.Code == "" && e.Message == "" && resp.StatusCode/100 == 3 {
+		e.Message = "redirect to " + loc + " not followed (a request is never re-sent)"
 	}
 	return e
 }
@@ -188,12 +186,9 @@ func parseErrorBody(e *APIError) {
 	if json.Unmarshal(e.Body, &top) != nil {
 		return
 	}
-	objs := []map[string]json.RawMessage{top}
 	var nested map[string]json.RawMessage
-	if raw, ok := top["error"]; ok && json.Unmarshal(raw, &nested) == nil {
-		objs = append(objs, nested)
-	}
-	for _, o := range objs {
+	_ = json.Unmarshal(top["error"], &nested) // stays nil unless "error" is an object
+	for _, o := range []map[string]json.RawMessage{top, nested} {
 		e.Code = cmp.Or(e.Code, firstScalar(o, "error_code", "code"))
 		e.Message = cmp.Or(e.Message, firstScalar(o, "error_msg", "message", "error_message", "msg", "error"))
 		e.RequestID = cmp.Or(e.RequestID, firstScalar(o, "request_id"))

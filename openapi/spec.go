@@ -80,14 +80,11 @@ func (s *spec) operation(method, path string, op *openapi3.Operation) (Operation
 	}
 	o := Operation{ID: op.OperationID, Method: method, Path: path, Summary: op.Summary, examples: map[string][]Example{}}
 	for key, ref := range op.Responses.Map() {
-		mt := ref.Value.Content.Get("application/json") // Validate resolved every ref
+		mt := ref.Value.Content.Get("application/json")
 		if mt == nil {
 			continue
 		}
-		for name, ex := range mt.Examples {
-			if ex.Value == nil {
-				continue
-			}
+		for name, ex := range mt.Examples { // Validate resolved every ref
 			body, err := json.Marshal(ex.Value.Value)
 			if err != nil {
 				return Operation{}, fmt.Errorf("example %s of response %s: %w", name, key, err)

@@ -35,9 +35,6 @@ func itemless(s *openapi3.Schema, done map[*openapi3.Schema]*openapi3.Schema) *o
 			c.Properties[name] = &openapi3.SchemaRef{Value: itemless(ref.Value, done)}
 		}
 	}
-	if ap := s.AdditionalProperties.Schema; ap != nil {
-		c.AdditionalProperties.Schema = &openapi3.SchemaRef{Value: itemless(ap.Value, done)}
-	}
 	return &c
 }
 
@@ -83,7 +80,6 @@ func (v *Validator) decodeJSON(data []byte, schema *openapi3.Schema, opts []open
 			err = fmt.Errorf("trailing data after the JSON value at offset %d", d.dec.InputOffset()-1)
 		}
 	}
-	// The violation, with the JSON pointer and offset jsontext gives.
 	var se *jsontext.SyntacticError
 	switch {
 	case err == io.EOF:

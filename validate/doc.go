@@ -10,10 +10,9 @@
 // sends ([Validator.Transport]) and every request a server receives
 // ([Validator.Middleware]).
 //
-// Every failure is an [*Error] that lists the violations at once, with where
-// each is (path, header, body, status), its JSON pointer, the rule it breaks
-// and a plain message; at most [MaxViolations], then one that says how many
-// more there were, each message and pointer cut at 256 characters.
+// Every failure is an [*Error] that lists the violations at once, each a
+// [Violation]: where it is, its JSON pointer, the rule it breaks and a plain
+// message.
 //
 // Bodies are read with a bound (requests: [WithMaxBodyBytes], default 1 MiB;
 // responses: 16 MiB) and decoded strictly with jsontext: malformed JSON,

@@ -14,7 +14,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -34,7 +33,6 @@ const (
 	RuleRequired             = "required"
 	RuleAdditionalProperties = "additionalProperties"
 	RuleType                 = "type"
-	RuleFormat               = "format"
 	RuleJSON                 = "json"         // the body is not a single well-formed JSON value
 	RuleDuplicateKey         = "duplicateKey" // an object repeats a key
 	RuleContentType          = "contentType"
@@ -201,10 +199,12 @@ func pointer(tokens ...string) string {
 	return string(p)
 }
 
-// violationsOf maps an error of kin-openapi (openapi3filter.RequestError,
-// ResponseError, SecurityRequirementsError, openapi3.SchemaError,
-// openapi3.MultiError, routers.RouteError, nested in any way) to violations.
-// in says where schema errors without a parameter are (the body).
+// violationsOf maps an error of kin-openapi (openapi3filter.RequestError of
+// a parameter, SecurityRequirementsError, openapi3.SchemaError,
+// openapi3.MultiError, nested in any way) to violations. in says where
+// schema errors without a parameter are (the body). Bodies, response
+// statuses and routes are judged by this package itself, never through
+// kin-openapi's errors.
 //
 // It switches on concrete types rather than using errors.As: MultiError.As
 // matches its first member, which would drop the others.
@@ -220,37 +220,13 @@ func violationsOf(c *violations, err error, in string) {
 		c.add(Violation{In: InHeader, Pointer: "/" + authHeader, Rule: RuleSecurity,
 			Message: "the " + authHeader + " header must carry a token (missing or empty)"})
 	case *openapi3filter.RequestError:
-		switch {
-		case e.Parameter != nil:
+		if e.Parameter == nil { // not expected: kin-openapi reads no body (ExcludeRequestBody)
+			c.add(Violation{In: in, Rule: "invalid", Message: e.Error()})
+		} else {
 			parameterViolations(c, e)
-		case errors.Is(e.Err, openapi3filter.ErrInvalidRequired):
-			c.add(Violation{In: InBody, Rule: RuleRequired, Message: "the request body is required"})
-		case strings.HasPrefix(e.Reason, "header Content-Type"):
-			c.add(Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
-		case e.Err != nil:
-			violationsOf(c, e.Err, InBody)
-		default:
-			c.add(Violation{In: InBody, Rule: "invalid", Message: e.Reason})
-		}
-	case *openapi3filter.ResponseError:
-		switch {
-		case e.Reason == "status is not supported":
-			c.add(Violation{In: InStatus, Rule: RuleStatus, Message: "the status is not documented"})
-		case strings.Contains(e.Reason, "Content-Type"):
-			c.add(Violation{In: InHeader, Pointer: "/Content-Type", Rule: RuleContentType, Message: e.Reason})
-		case e.Err != nil:
-			violationsOf(c, e.Err, InBody)
-		default:
-			c.add(Violation{In: InBody, Rule: "invalid", Message: e.Reason})
 		}
 	case *openapi3.SchemaError:
 		c.add(schemaViolation(e, in, "", 0))
-	case *routers.RouteError:
-		c.add(Violation{In: InPath, Rule: RuleRoute, Message: e.Reason})
-	case interface{ Unwrap() []error }:
-		for _, m := range e.Unwrap() {
-			violationsOf(c, m, in)
-		}
 	default:
 		if inner := errors.Unwrap(err); inner != nil {
 			violationsOf(c, inner, in)

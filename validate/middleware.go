@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -58,11 +57,9 @@ func (v *Validator) Middleware(next http.Handler) http.Handler {
 			v.reject(w, r, err)
 			return
 		}
-		data, value := c.data, c.value
-		r.Body = &validatedBody{Reader: bytes.NewReader(data), value: value}
-		r.GetBody = func() (io.ReadCloser, error) { return &validatedBody{Reader: bytes.NewReader(data), value: value}, nil }
-		r.ContentLength = int64(len(data))
-		r.Header.Set("Content-Length", strconv.Itoa(len(data)))
+		r.Body = &validatedBody{Reader: bytes.NewReader(c.data), value: c.value}
+		r.ContentLength = int64(len(c.data))
+		r.Header.Set("Content-Length", strconv.Itoa(len(c.data)))
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, c.route)))
 	})
 }

@@ -131,9 +131,7 @@ var sharedState = sync.OnceValues(func() (*shared, error) {
 				}
 			}
 			s.ops[op.OperationID] = o
-			if !slices.Contains(s.methods, method) {
-				s.methods = append(s.methods, method)
-			}
+			s.methods = append(s.methods, method)
 		}
 	}
 	for sc := range s.itemless {
@@ -143,16 +141,15 @@ var sharedState = sync.OnceValues(func() (*shared, error) {
 		}
 	}
 	slices.Sort(s.methods)
+	s.methods = slices.Compact(s.methods)
 	noAuth := func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
 	for noSecurity, auth := range map[bool]openapi3filter.AuthenticationFunc{false: authenticate, true: noAuth} {
 		// Bodies are read bounded and decoded strictly here (decodeJSON),
 		// never by kin-openapi.
 		s.filter[noSecurity] = &openapi3filter.Options{
 			MultiError:              true,
-			IncludeResponseStatus:   true,
 			SkipSettingDefaults:     true, // validation never rewrites a message
 			ExcludeRequestBody:      true,
-			ExcludeResponseBody:     true,
 			AuthenticationFunc:      auth,
 			SchemaValidationOptions: formats,
 		}
@@ -330,9 +327,6 @@ func contentTypeViolation(ct string) Violation {
 func (v *Validator) allowed(r *http.Request) []string {
 	var out []string
 	for _, m := range v.s.methods {
-		if m == r.Method {
-			continue
-		}
 		probe := *r
 		probe.Method = m
 		if _, _, err := v.s.router.FindRoute(&probe); err == nil {
@@ -427,23 +421,11 @@ func (v *Validator) ResponseMessage(opID string, status int, header http.Header,
 		return violationError(Violation{In: InStatus, Rule: RuleStatus, Message: fmt.Sprintf("status %d is not documented for %s; documented: %s",
 			status, opID, strings.Join(slices.Sorted(maps.Keys(o.route.Operation.Responses.Map())), ", "))})
 	}
-	input := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: &http.Request{Method: o.route.Method, Header: http.Header{}}, Route: o.route, Options: v.s.filter[v.cfg.noSecurity]},
-		Status:  status,
-		Header:  header,
-		Body:    http.NoBody,
-		Options: v.s.filter[v.cfg.noSecurity],
-	}
-	var vs violations
-	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
-		violationsOf(&vs, err, InBody)
-		return newError(&vs)
-	}
 	mt := mediaType(ref)
 	if mt == nil {
 		return nil // a status without a documented body
 	}
+	var vs violations
 	if ct := header.Get("Content-Type"); !isJSONContentType(ct) {
 		vs.add(contentTypeViolation(ct))
 		if ct != "" {

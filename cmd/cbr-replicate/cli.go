@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -137,11 +136,9 @@ func help(ctx context.Context, s streams, args []string) error {
 	case len(args) == 0 || args[0] == "help":
 		_, err := fmt.Fprint(s.out, topUsage)
 		return err
-	case slices.Contains([]string{"-h", "--help", "replicate", "check", "validate", "mock", "version"}, args[0]):
-		_, err := dispatch(ctx, []string{args[0], "--help"}, s)
-		return err
 	}
-	return usagef("unknown command %q", args[0])
+	_, err := dispatch(ctx, []string{args[0], "--help"}, s) // an unknown command is refused there
+	return err
 }
 
 // version prints the version; it takes no arguments but --help.
@@ -164,7 +161,6 @@ type usageError struct{ err error }
 func (e *usageError) Error() string { return messageOf(e.err) }
 func (e *usageError) Unwrap() error { return e.err }
 
-// usagef returns a *usageError with a formatted message.
 func usagef(format string, a ...any) error {
 	return &usageError{err: fmt.Errorf(format, a...)}
 }
@@ -176,7 +172,6 @@ type invalidError struct{ err error }
 func (e *invalidError) Error() string { return messageOf(e.err) }
 func (e *invalidError) Unwrap() error { return e.err }
 
-// messageOf is err's message, "" for nil.
 func messageOf(err error) string {
 	if err == nil {
 		return ""
@@ -211,10 +206,7 @@ func report(w io.Writer, cmd string, err error) int {
 	if msg == "" {
 		return code
 	}
-	name := progName
-	if cmd != "" {
-		name += " " + cmd
-	}
+	name := strings.TrimSpace(progName + " " + cmd)
 	lines := strings.Split(msg, "\n")
 	for i, l := range lines {
 		lines[i] = printable(l)
@@ -282,7 +274,6 @@ const (
 	outputJSON outputFormat = "json"
 )
 
-// String implements pflag.Value.
 func (o *outputFormat) String() string { return string(*o) }
 
 // Set implements pflag.Value and accepts only text and json.
@@ -295,7 +286,6 @@ func (o *outputFormat) Set(s string) error {
 	return fmt.Errorf("must be text or json, not %q", s)
 }
 
-// Type implements pflag.Value.
 func (o *outputFormat) Type() string { return "text|json" }
 
 // writeJSON writes v as indented JSON and a newline.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -111,10 +112,8 @@ var akskPairs = [][2]string{{"OS_ACCESS_KEY", "OS_SECRET_KEY"}, {"HUAWEICLOUD_SD
 // HUAWEICLOUD_SDK_SECURITY_TOKEN, for either pair), and a problem naming
 // the other variable when only one of the pair is set.
 func akskCredentials(getenv func(string) string) (credentials, []string, bool) {
-	token := strings.TrimSpace(getenv("OS_SECURITY_TOKEN"))
-	if token == "" {
-		token = strings.TrimSpace(getenv("HUAWEICLOUD_SDK_SECURITY_TOKEN"))
-	}
+	token := cmp.Or(strings.TrimSpace(getenv("OS_SECURITY_TOKEN")),
+		strings.TrimSpace(getenv("HUAWEICLOUD_SDK_SECURITY_TOKEN")))
 	for _, p := range akskPairs {
 		ak, sk := strings.TrimSpace(getenv(p[0])), getenv(p[1])
 		if ak == "" && strings.TrimSpace(sk) == "" {
@@ -217,9 +216,7 @@ func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc
 	if o.dryRun {
 		o.signInNote = o.creds.signIn.Describe()
 		o.token = secret.New(dryRunToken)
-		if o.ProjectID == "" {
-			o.ProjectID = unknownProject
-		}
+		o.ProjectID = cmp.Or(o.ProjectID, unknownProject)
 		return endpoint, nil
 	}
 	return o.signInNow(ctx, endpoint, hc)

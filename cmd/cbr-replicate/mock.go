@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -172,8 +175,7 @@ func parseMock(s streams, args []string) (*mockOptions, error) {
 	if o.fake, err = cbrtest.New(opts...); err != nil {
 		// A status the fake cannot answer with (42, 204, or 202 that the
 		// spec does not document) is a usage error in the flag's words.
-		var oe *cbrtest.OptionError
-		if errors.As(err, &oe) && strings.HasPrefix(oe.Option, "WithResponse") {
+		if oe, ok := errors.AsType[*cbrtest.OptionError](err); ok && strings.HasPrefix(oe.Option, "WithResponse") {
 			return nil, usagef("--status %d: %v", status, oe.Err)
 		}
 		return nil, &usageError{err: err}
@@ -303,10 +305,46 @@ type statusRecorder struct {
 	wroteHeader bool
 }
 
-// WriteHeader implements http.ResponseWriter.
 func (s *statusRecorder) WriteHeader(code int) {
 	if !s.wroteHeader {
 		s.status, s.wroteHeader = code, true
 	}
 	s.ResponseWriter.WriteHeader(code)
+}
+
+// logFlushEvery bounds how long a log line of the mock waits in memory.
+const logFlushEvery = 100 * time.Millisecond
+
+// bufferedLog gathers the mock's log lines and writes them out at most
+// logFlushEvery after the first one waiting (or when 32 KiB are waiting),
+// instead of one write(2) per request: under load the system call per line
+// cost the mock a fifth of its throughput. Close writes out what is left.
+type bufferedLog struct {
+	mu    sync.Mutex
+	w     *bufio.Writer
+	flush *time.Timer // pending, or nil
+}
+
+func newBufferedLog(w io.Writer) *bufferedLog {
+	return &bufferedLog{w: bufio.NewWriterSize(w, 32<<10)}
+}
+
+func (b *bufferedLog) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.flush == nil {
+		b.flush = time.AfterFunc(logFlushEvery, func() { _ = b.Close() })
+	}
+	return b.w.Write(p)
+}
+
+// Close writes out what is left; the log can be written to after.
+func (b *bufferedLog) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.flush != nil {
+		b.flush.Stop()
+		b.flush = nil
+	}
+	return b.w.Flush()
 }

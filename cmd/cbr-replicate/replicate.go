@@ -280,8 +280,8 @@ func (o *replicateOptions) newClient(endpoint, endpointFrom string, hc *http.Cli
 // flag, or where the value came from (the catalog's CBR URL, the token's
 // project).
 func (o *replicateOptions) optionError(err error, endpointFrom string) error {
-	var oe *client.OptionError
-	if !errors.As(err, &oe) {
+	oe, ok := errors.AsType[*client.OptionError](err)
+	if !ok {
 		return &usageError{err: err}
 	}
 	what := map[string]string{"Endpoint": endpointFrom, "Region": "--region", "ProjectID": o.projectFrom,
@@ -474,10 +474,7 @@ func apiErrorText(e *client.APIError) string {
 // bodySnippet shows the start of a body that is not a CBR error (an HTML
 // page of a gateway, nothing at all) on one printable line.
 func bodySnippet(body []byte) string {
-	if s := limit.Text(strings.Join(strings.Fields(string(body)), " "), 200); s != "" {
-		return printable(s)
-	}
-	return "(empty)"
+	return cmp.Or(printable(limit.Text(strings.Join(strings.Fields(string(body)), " "), 200)), "(empty)")
 }
 
 // printReplication prints the result of a replication on stdout (the

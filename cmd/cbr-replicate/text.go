@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -61,13 +62,7 @@ func oneLine(s string) string {
 	return printable(strings.Join(strings.Fields(s), " "))
 }
 
-// orNone shows an empty field as "-", any other through printable.
-func orNone(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return printable(s)
-}
+func orNone(s string) string { return cmp.Or(printable(s), "-") }
 
 // printViolations prints one violation a line, "pointer  rule  message",
 // the columns aligned and every column escaped.
@@ -83,15 +78,12 @@ func printViolations(w io.Writer, vs []validate.Violation) error {
 // where it was found when it has none (the status, the content type).
 func violationPlace(v validate.Violation) string {
 	switch {
-	case v.Pointer != "" && (v.In == "" || v.In == "body"):
-		return v.Pointer
-	case v.Pointer != "":
-		return v.In + " " + v.Pointer
-	case v.In != "":
+	case v.Pointer == "":
 		return "(" + v.In + ")"
-	default:
-		return "/"
+	case v.In == validate.InBody:
+		return v.Pointer
 	}
+	return v.In + " " + v.Pointer
 }
 
 // violationsText is the headline and the table of violations, for an error.

@@ -62,7 +62,6 @@ type validateOptions struct {
 	quiet     bool
 }
 
-// parseValidate parses the command line of "cbr-replicate validate".
 func parseValidate(s streams, args []string) (*validateOptions, error) {
 	o := &validateOptions{streams: s, output: outputText}
 	fs := newFlagSet("validate")
@@ -93,7 +92,6 @@ func parseValidate(s streams, args []string) (*validateOptions, error) {
 	return o, nil
 }
 
-// fileResult is the result of one body.
 type fileResult struct {
 	File       string               `json:"file"`
 	Valid      bool                 `json:"valid"`
@@ -118,11 +116,13 @@ func validateRun(o *validateOptions) error {
 	}
 	var ioErrs []string
 	valid := true
-	for i, name := range files {
+	sep := "" // between the elements of "files"
+	for _, name := range files {
 		r := o.check(v, name)
-		if err := o.print(r, perFile, i == 0); err != nil {
+		if err := o.print(r, perFile, sep); err != nil {
 			return err
 		}
+		sep = ","
 		if r.Error != "" {
 			ioErrs = append(ioErrs, r.Error)
 		}
@@ -155,8 +155,7 @@ func (o *validateOptions) check(v *validate.Validator, name string) fileResult {
 	} else {
 		err = v.ResponseBody(o.operation, o.status, body)
 	}
-	var verr *validate.Error
-	if errors.As(err, &verr) {
+	if verr, ok := errors.AsType[*validate.Error](err); ok {
 		r.Violations = verr.Violations
 	} else if err != nil {
 		r.Error = err.Error()
@@ -166,9 +165,9 @@ func (o *validateOptions) check(v *validate.Validator, name string) fileResult {
 }
 
 // print writes one result: a lone body's, or the line (an element of
-// "files" with --output json, which validateRun opens and closes) of one
-// file among others.
-func (o *validateOptions) print(r fileResult, perFile, first bool) error {
+// "files" with --output json, which validateRun opens and closes, after
+// sep) of one file among others.
+func (o *validateOptions) print(r fileResult, perFile bool, sep string) error {
 	switch {
 	case o.quiet:
 		return nil
@@ -176,10 +175,6 @@ func (o *validateOptions) print(r fileResult, perFile, first bool) error {
 		var b bytes.Buffer
 		if err := writeJSON(&b, r); err != nil {
 			return err
-		}
-		sep := ","
-		if first {
-			sep = ""
 		}
 		_, err := fmt.Fprintf(o.out, "%s\n    %s", sep, strings.ReplaceAll(strings.TrimSuffix(b.String(), "\n"), "\n", "\n    "))
 		return err
@@ -239,7 +234,6 @@ func expand(inputs []string) []string {
 	return files
 }
 
-// isDir reports whether name is a directory.
 func isDir(name string) bool {
 	st, err := os.Stat(name)
 	return name != "-" && err == nil && st.IsDir()

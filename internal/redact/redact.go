@@ -85,8 +85,8 @@ func Request(r *http.Request) *http.Request {
 	return &c
 }
 
-// MinSecretLen is the shortest secret that String and Bytes replace where
-// it occurs: replacing every occurrence of a one- or two-letter secret
+// MinSecretLen is the shortest secret that String replaces where it
+// occurs: replacing every occurrence of a one- or two-letter secret
 // would garble the text around it, so text holding a shorter one is hidden
 // as a whole.
 const MinSecretLen = 8
@@ -152,7 +152,6 @@ func replaceEscaped(s, secret string) string {
 	return b.String() + s[copied:]
 }
 
-// unescape returns s with JSON's escapes decoded.
 func unescape(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
