@@ -33,10 +33,10 @@ var secretHeaders = map[string]bool{
 func Header(h http.Header) http.Header {
 	c := h.Clone()
 	for name, vs := range c {
-		if secretHeaders[http.CanonicalHeaderKey(name)] {
+		if name = http.CanonicalHeaderKey(name); secretHeaders[name] {
 			for i, v := range vs {
 				vs[i] = Redacted
-				if rest, ok := strings.CutPrefix(v, "SDK-HMAC-SHA256 "); ok && http.CanonicalHeaderKey(name) == "Authorization" {
+				if rest, ok := strings.CutPrefix(v, "SDK-HMAC-SHA256 "); ok && name == "Authorization" {
 					vs[i] = "SDK-HMAC-SHA256 " + signatureHidden(rest)
 				}
 			}
