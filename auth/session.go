@@ -236,11 +236,11 @@ func (s *Session) fly(ctx context.Context, f *flight) {
 	defer cancel()
 	got, err := s.signIn(ctx)
 	s.mu.Lock()
-	var sie *SignInError
+	sie, _ := errors.AsType[*SignInError](err)
 	switch {
 	case err == nil:
 		s.cur, s.refusal, s.passcodeUsed = got, nil, !s.cfg.Passcode.IsZero()
-	case errors.As(err, &sie) && sie.Refused:
+	case sie != nil && sie.Refused:
 		s.refusal, s.refusedUntil = err, s.now().Add(RefusalHold)
 	}
 	s.flight = nil
