@@ -54,7 +54,7 @@ func WithHTTPClient(c *http.Client) Option {
 // safe for concurrent use.
 type Session struct {
 	cfg    Config
-	url    string // the Keystone v3 URL of cfg.AuthURL (v3URL)
+	url    string // the Keystone v3 URL of cfg.AuthURL (v3URL), shown as it is: Validate passed it
 	client *http.Client
 	now    func() time.Time
 
@@ -193,7 +193,7 @@ func (s *Session) current(ctx context.Context) (*issued, error) {
 		return nil, errors.New("auth: the Session was not made by NewSession or SignIn")
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("auth: before signing in at IAM %s: %w", redact.URL(s.url), context.Cause(ctx))
+		return nil, fmt.Errorf("auth: before signing in at IAM %s: %w", s.url, context.Cause(ctx))
 	}
 	s.mu.Lock()
 	if s.cur != nil && s.now().Before(s.cur.renewAt) {
@@ -227,7 +227,7 @@ func (s *Session) current(ctx context.Context) (*issued, error) {
 	case <-f.done:
 		return f.got, f.err
 	case <-ctx.Done():
-		return nil, fmt.Errorf("auth: waiting for the sign-in at IAM %s: %w", redact.URL(s.url), context.Cause(ctx))
+		return nil, fmt.Errorf("auth: waiting for the sign-in at IAM %s: %w", s.url, context.Cause(ctx))
 	}
 }
 
