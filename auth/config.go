@@ -231,7 +231,7 @@ var yamlLine = regexp.MustCompile(`^(?:yaml: )?(line \d+)`)
 // values (a password of secure.yaml, or its start).
 func yamlError(err error) string {
 	what, msgs := "not valid YAML", []string{err.Error()}
-	if te := (*yaml.TypeError)(nil); errors.As(err, &te) {
+	if te, ok := errors.AsType[*yaml.TypeError](err); ok {
 		what, msgs = "a value of the wrong type", te.Errors
 	}
 	var lines []string

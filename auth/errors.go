@@ -20,7 +20,7 @@ import (
 // token, which may pass (exit 2).
 type SignInError struct {
 	// AuthURL is the URL the sign-in was sent to (the configured one, /v3
-	// appended when it named no version), redacted with redact.URL.
+	// appended when it named no version): Validate let no credential in it.
 	AuthURL string
 	// Status is IAM's HTTP status; 0 when IAM did not answer.
 	Status int
@@ -60,19 +60,19 @@ func (e *SignInError) Unwrap() error {
 // which the SignInError shows redacted.
 func (s *Session) signInError(err error) error {
 	if answer, ok := errors.AsType[gophercloud.ErrUnexpectedResponseCode](err); ok {
-		return &SignInError{AuthURL: redact.URL(s.url), Status: answer.Actual, Refused: answer.Actual >= 400 && answer.Actual < 500,
+		return &SignInError{AuthURL: s.url, Status: answer.Actual, Refused: answer.Actual >= 400 && answer.Actual < 500,
 			Err: errors.New(s.iamMessage(answer))}
 	}
 	if ue, ok := errors.AsType[*url.Error](err); ok {
 		err = ue.Err // url.Error repeats the URL, unredacted
 	}
-	return &SignInError{AuthURL: redact.URL(s.url), Err: s.scrub(err)}
+	return &SignInError{AuthURL: s.url, Err: s.scrub(err)}
 }
 
 // answerError is a SignInError for an answer of IAM that is not a usable
 // token.
 func (s *Session) answerError(err error) error {
-	return &SignInError{AuthURL: redact.URL(s.url), Err: s.scrub(fmt.Errorf("IAM's answer: %w", err))}
+	return &SignInError{AuthURL: s.url, Err: s.scrub(fmt.Errorf("IAM's answer: %w", err))}
 }
 
 // scrub returns err as it is, or when its text holds a secret of the

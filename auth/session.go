@@ -54,7 +54,7 @@ func WithHTTPClient(c *http.Client) Option {
 // safe for concurrent use.
 type Session struct {
 	cfg    Config
-	url    string // the Keystone v3 URL of cfg.AuthURL (v3URL)
+	url    string // the Keystone v3 URL of cfg.AuthURL (v3URL), shown as it is: Validate passed it
 	client *http.Client
 	now    func() time.Time
 
@@ -193,7 +193,7 @@ func (s *Session) current(ctx context.Context) (*issued, error) {
 		return nil, errors.New("auth: the Session was not made by NewSession or SignIn")
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("auth: before signing in at IAM %s: %w", redact.URL(s.url), context.Cause(ctx))
+		return nil, fmt.Errorf("auth: before signing in at IAM %s: %w", s.url, context.Cause(ctx))
 	}
 	s.mu.Lock()
 	if s.cur != nil && s.now().Before(s.cur.renewAt) {
@@ -227,7 +227,7 @@ func (s *Session) current(ctx context.Context) (*issued, error) {
 	case <-f.done:
 		return f.got, f.err
 	case <-ctx.Done():
-		return nil, fmt.Errorf("auth: waiting for the sign-in at IAM %s: %w", redact.URL(s.url), context.Cause(ctx))
+		return nil, fmt.Errorf("auth: waiting for the sign-in at IAM %s: %w", s.url, context.Cause(ctx))
 	}
 }
 
@@ -236,11 +236,11 @@ func (s *Session) fly(ctx context.Context, f *flight) {
 	defer cancel()
 	got, err := s.signIn(ctx)
 	s.mu.Lock()
-	var sie *SignInError
+	sie, _ := errors.AsType[*SignInError](err)
 	switch {
 	case err == nil:
 		s.cur, s.refusal, s.passcodeUsed = got, nil, !s.cfg.Passcode.IsZero()
-	case errors.As(err, &sie) && sie.Refused:
+	case sie != nil && sie.Refused:
 		s.refusal, s.refusedUntil = err, s.now().Add(RefusalHold)
 	}
 	s.flight = nil

@@ -380,7 +380,7 @@ func sendError(op openapi.Operation, err error, wrote bool) error {
 func readError(op openapi.Operation, resp *http.Response, body []byte, err error) error {
 	if n, ok := limit.TooLarge(err); ok {
 		if !succeeded(resp) {
-			return newAPIError(resp, body) // its first MaxErrorBody bytes tell enough
+			return newAPIError(resp, body) // its first limit.ErrorBody bytes tell enough
 		}
 		return newDecodeError(op, resp, body, fmt.Errorf("the body is larger than %d bytes", n))
 	}

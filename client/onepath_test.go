@@ -3,7 +3,6 @@ package client_test
 import (
 	"context"
 	"errors"
-	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"io"
 	"net/http"
 	"runtime"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/cbr-replicate/cbr-replicate/client"
 	"github.com/cbr-replicate/cbr-replicate/gen/cbr"
+	"github.com/cbr-replicate/cbr-replicate/internal/limit"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 

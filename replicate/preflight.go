@@ -225,7 +225,7 @@ func destinationVault(ctx context.Context, c *client.Client, p cbr.CheckpointRep
 	case b.ProtectType != replicationVault:
 		return Fail, fmt.Sprintf("vault %s is a %s vault, not a replication vault (BackupService.6119): choose a replication vault of region %s",
 			p.DestinationVaultId, orNothing(b.ProtectType), p.DestinationRegion)
-	case source != nil && source.Billing != nil && b.ObjectType != source.Billing.ObjectType:
+	case source != nil && b.ObjectType != source.Billing.ObjectType:
 		return Fail, fmt.Sprintf("vault %s holds %s replicas, the source vault %s backups: only vaults of the same type replicate (BackupService.6119)",
 			p.DestinationVaultId, orNothing(b.ObjectType), source.Billing.ObjectType)
 	case b.Size != nil && b.Used != nil && *b.Used >= *b.Size*megabytesPerGiga:
