@@ -74,6 +74,23 @@
 // replication_record_ids), the project from the path and the request's
 // region as source_region.
 //
+// Where the answers come from: each error body has the CBR shape
+// {"error_code", "error_msg"} (cbr-facts.md, "Error responses", from the
+// reference's other pages); each code and its status are the error-code
+// appendix's (error_codes.rst; the spec also documents 8600 under 401), and
+// a refusal's message is the spec's example of its code, as the appendix
+// spells it. The replication constraints are the user guide's
+// (replicating_a_vault_across_regions.umn.rst: a server backup vault, a
+// backup with system disk data, a replication vault of another region);
+// the 200 bodies are the pages' examples or their tables' fields; the IAM
+// token and catalog follow IAM's token pages and cbr-facts.md ("Endpoints":
+// the catalog's CBR URL with the project). No page settles the rest, which
+// the fake chooses: the 404 and 405 of a path of no operation, 413 and 415,
+// the 401 of AK/SK verification (the gateway's own codes are not
+// documented), the error_msg text after the appendix's words, the 400 of a
+// Prefer header it cannot follow (Stoplight Prism's behaviour), the 500
+// 9910 of a zero Fake, and the order of the refusals below.
+//
 // Every answer carries an X-Request-Id header and, but a [WithResponseBody]
 // one, validates against the spec, which the package's tests and fuzz
 // target check. [Fake.Requests] returns the requests the fake accepted

@@ -556,7 +556,7 @@ func (f *Fake) replicate(w http.ResponseWriter, r *http.Request) {
 	var req cbr.CheckpointReplicateReq
 	body, _ := io.ReadAll(r.Body)
 	if err := json.Unmarshal(body, &req); err != nil {
-		validate.WriteCBRError(w, http.StatusBadRequest, codeParameter, "Parameter verification failed.")
+		refuse(w, copyCheckpoint, codeParameter) // not reached: the middleware decoded it strictly
 		return
 	}
 	route, _ := validate.RouteOf(r.Context())

@@ -58,6 +58,8 @@ type credentials struct {
 	from   string           // what chose it ("" for none, enough only for --mock): "--os-cloud", "OS_CLOUD", ...
 	keys   aksk.Credentials // an AK/SK pair
 	signIn *auth.Config     // --os-cloud, OS_CLOUD or an openrc
+	// mockUser is, with --mock, the fake IAM's user, whom signIn names.
+	mockUser cbrtest.IAMUser
 }
 
 // signsIn reports whether the credentials sign in at IAM.
@@ -147,31 +149,32 @@ func authText(err error) string {
 }
 
 // signInProblems checks the sign-in configuration as it will be used;
-// with --mock, as the fake's IAM will see it.
+// with --mock it first adapts it, once, to the fake's IAM (mockSignIn).
 func (o *replicateOptions) signInProblems() []string {
-	cfg := *o.creds.signIn
 	if o.mock {
-		var err error
-		if cfg, _, err = mockSignIn(cfg, "http://127.0.0.1/v3"); err != nil {
+		cfg, u, err := mockSignIn(*o.creds.signIn)
+		if err != nil {
 			return []string{err.Error()}
 		}
+		o.creds.signIn, o.creds.mockUser = &cfg, u
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := o.creds.signIn.Validate(); err != nil {
 		return []string{authText(err)}
 	}
 	return nil
 }
 
-// mockSignIn adapts cfg to the fake IAM of --mock at authURL: it knows
-// users and projects by name (and makes up their IDs), so the IDs of cfg
-// are dropped; and returns the fake's user, whom cfg names.
-func mockSignIn(cfg auth.Config, authURL string) (auth.Config, cbrtest.IAMUser, error) {
+// mockSignIn adapts cfg to the fake IAM of --mock, on loopback (startMock
+// puts in its port): it knows users and projects by name (and makes up
+// their IDs), so the IDs of cfg are dropped; and returns the fake's user,
+// whom cfg names.
+func mockSignIn(cfg auth.Config) (auth.Config, cbrtest.IAMUser, error) {
 	u := cbrtest.IAMUser{Domain: cfg.DomainName, Name: cfg.Username, Password: cfg.Password, Passcode: cfg.Passcode, Project: cfg.ProjectName}
 	if !cfg.Token.IsZero() || u.Domain == "" || u.Name == "" || u.Password.IsZero() || u.Project == "" {
 		return cfg, u, errors.New("--mock: the fake IAM signs in with names: the sign-in configuration must give " +
 			"the user's name, domain name (user_domain_name) and password, and the project's name, and no token")
 	}
-	cfg.AuthURL, cfg.TLS = authURL, nil
+	cfg.AuthURL, cfg.TLS = "http://127.0.0.1/v3", nil
 	cfg.UserID, cfg.DomainID, cfg.ProjectID = "", "", ""
 	cfg.ProjectDomainID, cfg.ProjectDomainName = "", ""
 	if !cfg.Passcode.IsZero() {

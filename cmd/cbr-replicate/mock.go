@@ -53,9 +53,11 @@ remembers: the same vault to the same region again gets 6130. The file:
 
 With --iam-users-file the fake also serves IAM's token endpoint (Keystone
 v3, POST /v3/auth/tokens) for the users of the file, one a line:
-  domain user password project      e.g. OTC00000000001000000123 alice s3cret eu-de
-(blank lines and lines starting with # are skipped; a bad line is reported
-by its number only). Tokens are scoped to the project and their catalog's
+  domain user password project [passcode]
+  e.g. OTC00000000001000000123 alice s3cret eu-de
+(a passcode turns on login protection: that user signs in with it and
+OS_USER_ID; blank lines and lines starting with # are skipped; a bad line
+is reported by its number only). Tokens are scoped to the project and their catalog's
 "cbr" entries are the fake's regions (URL/REGION/v3/PROJECT_ID); CBR then
 accepts only the tokens this IAM issued (401 for another). Point a clouds.yaml's auth_url at URL/v3, or
 OS_AUTH_URL, and "cbr-replicate replicate" signs in for real. The file
@@ -63,8 +65,8 @@ holds passwords: keep it private (chmod 600); a file that group or others
 can read is served with a warning on stderr. It excludes --token-file.
 
 With --aksk-file the fake also accepts requests signed with an access key
-and secret key (SDK-HMAC-SHA256), one pair a line: "AK SK" (blank lines and
-# comments skipped, a bad line reported by number only); a bad signature
+and secret key (SDK-HMAC-SHA256), one pair a line: "AK SK [security-token]" (a temporary pair's
+token third; blank lines and # comments skipped, a bad line reported by number only); a bad signature
 gets 401 BackupService.8600 naming the check that failed. Token requests
 are judged as before. The file holds secret keys: keep it private.
 

@@ -388,12 +388,7 @@ func (o *replicateOptions) startMock() (*cbrtest.Server, error) {
 	}
 	switch {
 	case o.creds.signsIn():
-		cfg, u, err := mockSignIn(*o.creds.signIn, "")
-		if err != nil {
-			return nil, &usageError{err: err}
-		}
-		o.creds.signIn = &cfg
-		opts = append(opts, cbrtest.WithIAM(u))
+		opts = append(opts, cbrtest.WithIAM(o.creds.mockUser)) // parseCall adapted the configuration to it
 	case o.creds.signsRequests():
 		opts = append(opts, cbrtest.WithAKSK(o.creds.keys))
 	}
