@@ -282,7 +282,7 @@ func bodySummary(body []byte) string {
 			s = htmlTag.ReplaceAllString(s, " ")
 		}
 	}
-	return limit.Text(strings.Join(strings.Fields(s), " "), 120)
+	return limit.Text(redact.Fold(s), 120)
 }
 
 // scrubToken replaces toks (the token, the security token; "" for none) in

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -69,12 +70,16 @@ type Violation struct {
 	Message string `json:"message"`
 }
 
-// String renders the violation as "<in> <pointer>: <rule>: <message>".
+// String renders the violation as "<in> <pointer>: <rule>: <message>" on
+// one line: the pointer holds the input's keys as they are, and a message
+// may quote a path, so the line goes through redact.Printable (the fields
+// themselves stay raw, for JSON).
 func (v Violation) String() string {
-	if v.Pointer == "" {
-		return v.In + ": " + v.Rule + ": " + v.Message
+	s := v.In + ": " + v.Rule + ": " + v.Message
+	if v.Pointer != "" {
+		s = v.In + " " + v.Pointer + ": " + v.Rule + ": " + v.Message
 	}
-	return v.In + " " + v.Pointer + ": " + v.Rule + ": " + v.Message
+	return redact.Printable(s)
 }
 
 // Error is the error of every failed validation: it holds every violation

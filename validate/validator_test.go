@@ -216,6 +216,16 @@ func TestErrorListsOneLinePerViolation(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "\n")
 	assert.True(t, strings.HasPrefix(err.Error(), "body: json: "), err.Error())
+
+	// A key is the input's own: a newline or an ESC in it stays escaped, and
+	// the Violation keeps it raw.
+	err = v.RequestBody(copyCheckpoint, []byte("{\"replicate\":{\"a\\nb\\u001b[2J\":1}}"))
+	var verr *validate.Error
+	require.ErrorAs(t, err, &verr)
+	assert.Len(t, strings.Split(err.Error(), "\n"), len(verr.Violations), err.Error())
+	assert.Contains(t, err.Error(), `/replicate/a\nb\x1b[2J`)
+	assert.Contains(t, verr.Violations, validate.Violation{In: "body", Pointer: "/replicate/a\nb\x1b[2J", Rule: "additionalProperties",
+		Message: `unknown property "a\nb\x1b[2J" is not allowed`})
 }
 
 func TestErrorViolationsMarshalToJSON(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
 	"github.com/cbr-replicate/cbr-replicate/client"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/openapi"
 	"github.com/cbr-replicate/cbr-replicate/replicate"
 )
@@ -133,7 +134,7 @@ func (o *replicateOptions) progress() func(string, *replicate.Check) {
 			if o.tty && w != o.errOut {
 				fmt.Fprintf(o.errOut, "%-22s     \r", "")
 			}
-			fmt.Fprintf(w, "%-22s  %-4s  %s\n", done.Name, done.Verdict, oneLine(done.Reason))
+			fmt.Fprintf(w, "%-22s  %-4s  %s\n", done.Name, done.Verdict, redact.Line(done.Reason))
 		}
 	}
 }
@@ -150,7 +151,7 @@ func (o *replicateOptions) printReport(r replicate.Report) error {
 		return &invalidError{} // the table or the JSON says which and why
 	}
 	if s := r.Skipped(); s != nil {
-		return fmt.Errorf("the %s check could not run: %s", s.Name, oneLine(s.Reason)) // the server's words stay on the line
+		return fmt.Errorf("the %s check could not run: %s", s.Name, redact.Line(s.Reason)) // the server's words stay on the line
 	}
 	return nil
 }
@@ -162,7 +163,7 @@ func (o *replicateOptions) confirm() error {
 		return nil
 	}
 	fmt.Fprintf(o.errOut, "Vault %s can be replicated to region %s only once, ever (even if its backups are deleted later).\nReplicate now? [y/N] ",
-		printable(o.param.VaultId), printable(o.param.DestinationRegion))
+		redact.Printable(o.param.VaultId), redact.Printable(o.param.DestinationRegion))
 	answer, err := bufio.NewReader(io.LimitReader(o.in, 64)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("read the answer: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/cbr-replicate/cbr-replicate/client"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 )
 
 // Exit codes, the same for every subcommand; exitCode maps errors to them.
@@ -198,7 +199,7 @@ func exitCode(err error) int {
 }
 
 // report prints err on w as "cbr-replicate CMD: message" (with a pointer to
-// the help for a usage error), each line escaped by printable, and returns
+// the help for a usage error), each line escaped by redact.Printable, and returns
 // the exit code.
 func report(w io.Writer, cmd string, err error) int {
 	code := exitCode(err)
@@ -209,7 +210,7 @@ func report(w io.Writer, cmd string, err error) int {
 	name := strings.TrimSpace(progName + " " + cmd)
 	lines := strings.Split(msg, "\n")
 	for i, l := range lines {
-		lines[i] = printable(l)
+		lines[i] = redact.Printable(l)
 	}
 	fmt.Fprintf(w, "%s: %s\n", name, strings.Join(lines, "\n"))
 	if errors.As(err, new(*usageError)) {
@@ -297,6 +298,6 @@ func writeJSON(w io.Writer, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("encode JSON output: %w", err)
 	}
-	_, err := w.Write(printableJSON(buf.Bytes()))
+	_, err := w.Write(redact.JSON(buf.Bytes()))
 	return err
 }

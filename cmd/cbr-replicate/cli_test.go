@@ -142,34 +142,6 @@ func TestExitCode(t *testing.T) {
 	}
 }
 
-func TestPrintable(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		in   string
-		want string
-	}{
-		{"printable ASCII stays", "vault 3b58-16b5 ok", "vault 3b58-16b5 ok"},
-		{"printable UTF-8 stays", "Région Zürich – 東京", "Région Zürich – 東京"},
-		{"ESC of a CSI sequence is escaped", "\u001b[2J", `\x1b[2J`},
-		{"OSC title sequence with BEL is escaped", "\u001b]0;title\u0007", `\x1b]0;title\a`},
-		{"carriage return and newline are escaped", "a\rb\nc", `a\rb\nc`},
-		{"NUL and DEL are escaped", "a\x00b\x7f", `a\x00b\x7f`},
-		{"C1 control CSI (U+009B) is escaped", "a\u009b2J", `a\u009b2J`},
-		{"bidirectional override is escaped", "a\u202eb", `a\u202eb`},
-		{"a byte that is not UTF-8 is escaped", "a\xffb", `a\xffb`},
-		{"backslash stays (escaping is idempotent)", `a\x1b`, `a\x1b`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got := printable(tt.in)
-			assert.Equal(t, tt.want, got)
-			assert.Equal(t, got, printable(got), "escaping twice changes nothing")
-		})
-	}
-}
-
 func TestBodySnippet(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -11,6 +11,7 @@ import (
 	"github.com/cbr-replicate/cbr-replicate/aksk"
 	"github.com/cbr-replicate/cbr-replicate/auth"
 	"github.com/cbr-replicate/cbr-replicate/cbrtest"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/secret"
 )
 
@@ -145,7 +146,7 @@ func signInWay(from string, cfg auth.Config, err error) (credentials, []string) 
 // authText is an error of package auth on one line, without the package's
 // prefix (the command's name stands before it); its errors carry no secret.
 func authText(err error) string {
-	return strings.Join(strings.Fields(strings.TrimPrefix(err.Error(), "auth: ")), " ")
+	return redact.Line(strings.TrimPrefix(err.Error(), "auth: "))
 }
 
 // signInProblems checks the sign-in configuration as it will be used;
@@ -214,7 +215,7 @@ func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc
 		return endpoint, nil
 	}
 	for _, w := range o.creds.signIn.Warnings() {
-		fmt.Fprintf(o.errOut, "warning: %s\n", printable(w))
+		fmt.Fprintf(o.errOut, "warning: %s\n", redact.Printable(w))
 	}
 	if o.dryRun {
 		o.signInNote = o.creds.signIn.Describe()
@@ -229,7 +230,7 @@ func (o *replicateOptions) authenticate(ctx context.Context, endpoint string, hc
 // and makes the session the client's token source.
 func (o *replicateOptions) signInNow(ctx context.Context, endpoint string, hc *http.Client) (string, error) {
 	if o.mock && o.ProjectID != "" {
-		fmt.Fprintf(o.errOut, "warning: --mock: the fake IAM makes up its projects' IDs; %s %s is not used\n", o.projectFrom, printable(o.ProjectID))
+		fmt.Fprintf(o.errOut, "warning: --mock: the fake IAM makes up its projects' IDs; %s %s is not used\n", o.projectFrom, redact.Printable(o.ProjectID))
 		o.ProjectID = ""
 	}
 	session, err := auth.NewSession(*o.creds.signIn, auth.WithHTTPClient(hc))

@@ -11,5 +11,5 @@
 // failed check or an API error; 2 usage or I/O error, network failure or
 // timeout. Results go to standard output, errors to standard error, and
 // every text output escapes what a server, a file or standard input
-// supplied (printable).
+// supplied (redact.Printable).
 package main

@@ -346,7 +346,7 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 			return o.printReport(report)
 		}
 		if f := report.Failed(); f != nil {
-			return &invalidError{fmt.Errorf("the %s check failed; nothing was sent: %s", f.Name, oneLine(f.Reason))}
+			return &invalidError{fmt.Errorf("the %s check failed; nothing was sent: %s", f.Name, redact.Line(f.Reason))}
 		}
 	}
 	if err := o.confirm(); err != nil {
@@ -370,7 +370,7 @@ func (o *replicateOptions) warnInsecure(c *client.Client, signed bool) {
 	if signed {
 		what = "the signed request travels"
 	}
-	fmt.Fprintf(o.errOut, "warning: --allow-http: %s unencrypted to %s\n", what, printable(u.Host))
+	fmt.Fprintf(o.errOut, "warning: --allow-http: %s unencrypted to %s\n", what, redact.Printable(u.Host))
 }
 
 // startMock starts the in-process fake of --mock, in the --region and the
@@ -431,7 +431,7 @@ func (o *replicateOptions) callError(ctx context.Context, err error) error {
 	case errors.As(err, &decodeErr):
 		return &invalidError{fmt.Errorf("the service accepted the request (HTTP %d) but its answer is not the page's response;\n"+
 			"  the replication may have started: check the vault's replication records before trying again.\n"+
-			"  error:      %s\n  request id: %s", decodeErr.StatusCode, oneLine(messageOf(decodeErr.Err)), orNone(limit.Text(decodeErr.RequestID, limit.Message)))}
+			"  error:      %s\n  request id: %s", decodeErr.StatusCode, redact.Line(messageOf(decodeErr.Err)), orNone(limit.Text(decodeErr.RequestID, limit.Message)))}
 	case errors.As(err, &respErr):
 		headline := fmt.Sprintf("the response (status %d) does not match the API page", respErr.StatusCode)
 		if respErr.Err == nil {
@@ -445,9 +445,9 @@ func (o *replicateOptions) callError(ctx context.Context, err error) error {
 }
 
 // apiErrorText shows an error answer of the service readably; every
-// server-supplied field is cut (limit.Message) and goes through printable.
+// server-supplied field is cut (limit.Message) and goes through redact.Line.
 func apiErrorText(e *client.APIError) string {
-	said := func(s string) string { return oneLine(limit.Text(s, limit.Message)) }
+	said := func(s string) string { return redact.Line(limit.Text(s, limit.Message)) }
 	var b strings.Builder
 	fmt.Fprintf(&b, "the service refused the replication: HTTP %d %s\n", e.StatusCode, http.StatusText(e.StatusCode))
 	if e.Code != "" {
@@ -469,7 +469,7 @@ func apiErrorText(e *client.APIError) string {
 // bodySnippet shows the start of a body that is not a CBR error (an HTML
 // page of a gateway, nothing at all) on one printable line.
 func bodySnippet(body []byte) string {
-	return cmp.Or(printable(limit.Text(strings.Join(strings.Fields(string(body)), " "), 200)), "(empty)")
+	return cmp.Or(redact.Printable(limit.Text(redact.Fold(string(body)), 200)), "(empty)")
 }
 
 // printReplication prints the result of a replication on stdout (the
@@ -483,7 +483,7 @@ func printReplication(w io.Writer, r *cbr.CheckpointReplicateRespBody, format ou
 	fmt.Fprintf(&b, "  source:       region %s, project %s\n", orNone(r.SourceRegion), orNone(r.ProjectId))
 	fmt.Fprintf(&b, "  destination:  vault %s, region %s, project %s\n", orNone(r.DestinationVaultId), orNone(r.DestinationRegion), orNone(r.DestinationProjectId))
 	if r.ProviderId != "" {
-		fmt.Fprintf(&b, "  provider:     %s\n", printable(r.ProviderId))
+		fmt.Fprintf(&b, "  provider:     %s\n", redact.Printable(r.ProviderId))
 	}
 	fmt.Fprintf(&b, "  backups:      %d (backup ID -> replication record ID)\n", len(r.Backups))
 	for _, bk := range r.Backups {
@@ -520,17 +520,17 @@ func printDryRun(w io.Writer, r *http.Request, format outputFormat, signIn strin
 	}
 	var b bytes.Buffer
 	if signIn != "" {
-		fmt.Fprintf(&b, "# would sign in at %s\n", printable(signIn))
+		fmt.Fprintf(&b, "# would sign in at %s\n", redact.Printable(signIn))
 	}
 	fmt.Fprintf(&b, "%s %s\n", r.Method, r.URL.String())
 	for _, name := range slices.Sorted(maps.Keys(header)) {
-		fmt.Fprintf(&b, "%s: %s\n", name, printable(header[name]))
+		fmt.Fprintf(&b, "%s: %s\n", name, redact.Printable(header[name]))
 	}
 	b.WriteString("\n")
 	if err := json.Indent(&b, body, "", "  "); err != nil {
 		return fmt.Errorf("dry run: the request body is not JSON: %w", err)
 	}
 	b.WriteString("\n")
-	_, err = w.Write(printableJSON(b.Bytes()))
+	_, err = w.Write(redact.JSON(b.Bytes()))
 	return err
 }

@@ -718,13 +718,3 @@ func TestDryRunAndJSONOutputEscapeC1ControlsAndDEL(t *testing.T) {
 		assert.Contains(t, res.stdout, `r\u009b2J\u007f\u202e`, "%s output keeps the value, escaped", format)
 	}
 }
-
-func TestPrintableJSONKeepsTheValue(t *testing.T) {
-	in := []byte("{\"a\": \"x\u009b\U000E0001y\", \"b\": \"é\"}\n")
-	out := printableJSON(in)
-	var a, b map[string]string
-	require.NoError(t, json.Unmarshal(in, &a))
-	require.NoError(t, json.Unmarshal(out, &b))
-	assert.Equal(t, a, b)
-	assert.Equal(t, "{\"a\": \"x\\u009b\\udb40\\udc01y\", \"b\": \"é\"}\n", string(out))
-}

@@ -6,70 +6,23 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/secret"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
 
-// printable is the one escape of every text printer: a string that came
-// from a server, a file or standard input is printed through it, so that it
-// cannot move the cursor, clear the screen or retitle the terminal. C0 and
-// C1 controls, DEL, other unprintable runes (as strconv.IsPrint says:
-// format characters such as bidirectional overrides) and bytes that are not
-// UTF-8 are escaped as strconv.Quote does (\x1b, \r, \u0085, \xff);
-// printable UTF-8, quotes and backslashes included, stays as it is.
-func printable(s string) string {
-	q := strconv.Quote(s)
-	return unquote.Replace(q[1 : len(q)-1])
-}
-
-// unquote undoes the two escapes of strconv.Quote that printable does not
-// want, in one pass: a backslash followed by "x1b" stays itself.
-var unquote = strings.NewReplacer(`\\`, `\`, `\"`, `"`)
-
-// printableJSON is printable for JSON text: JSON encoders escape C0
-// controls in strings but let DEL, C1 controls (U+009B is a terminal's
-// CSI) and format characters through raw. Every such rune is written as a
-// \uXXXX escape (a surrogate pair beyond U+FFFF), which keeps the JSON
-// valid and the same value: outside strings JSON text is ASCII.
-func printableJSON(b []byte) []byte {
-	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		switch {
-		case r < 0x7f || strconv.IsPrint(r) || (r == utf8.RuneError && n == 1):
-			out = append(out, b[i:i+n]...)
-		case r > 0xffff:
-			r1, r2 := utf16.EncodeRune(r)
-			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
-		default:
-			out = fmt.Appendf(out, `\u%04x`, r)
-		}
-		i += n
-	}
-	return out
-}
-
-// oneLine folds a message onto one line so that each violation or field
-// stays one, and escapes what is left.
-func oneLine(s string) string {
-	return printable(strings.Join(strings.Fields(s), " "))
-}
-
-func orNone(s string) string { return cmp.Or(printable(s), "-") }
+func orNone(s string) string { return cmp.Or(redact.Printable(s), "-") }
 
 // printViolations prints one violation a line, "pointer  rule  message",
 // the columns aligned and every column escaped.
 func printViolations(w io.Writer, vs []validate.Violation) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, v := range vs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", printable(violationPlace(v)), printable(v.Rule), oneLine(v.Message))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", redact.Printable(violationPlace(v)), redact.Printable(v.Rule), redact.Line(v.Message))
 	}
 	return tw.Flush()
 }
@@ -159,7 +112,7 @@ func readFile[T any](s streams, flag, name string, secrets bool, parse func(io.R
 	}
 	if st, err := os.Stat(name); secrets && name != "-" && err == nil && st.Mode().Perm()&0o077 != 0 {
 		fmt.Fprintf(s.errOut, "warning: %s %s can be read by group or others (mode %04o); it holds secrets: chmod 600 %s\n",
-			flag, printable(name), st.Mode().Perm(), printable(name))
+			flag, redact.Printable(name), st.Mode().Perm(), redact.Printable(name))
 	}
 	v, err := parse(bytes.NewReader(b))
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/limit"
+	"github.com/cbr-replicate/cbr-replicate/internal/redact"
 	"github.com/cbr-replicate/cbr-replicate/openapi"
 	"github.com/cbr-replicate/cbr-replicate/validate"
 )
@@ -192,15 +193,15 @@ func (o *validateOptions) print(r fileResult, perFile bool, sep string) error {
 	var line string
 	switch {
 	case r.Error != "":
-		line = fmt.Sprintf("%s  error  %s\n", printable(r.File), oneLine(r.Error))
+		line = fmt.Sprintf("%s  error  %s\n", redact.Printable(r.File), redact.Line(r.Error))
 	case r.Valid:
-		line = fmt.Sprintf("%s  valid\n", printable(r.File))
+		line = fmt.Sprintf("%s  valid\n", redact.Printable(r.File))
 	default:
 		var parts []string
 		for _, v := range r.Violations {
 			parts = append(parts, violationPlace(v)+" "+v.Rule+" "+v.Message)
 		}
-		line = fmt.Sprintf("%s  invalid  %d violations: %s\n", printable(r.File), len(r.Violations), oneLine(strings.Join(parts, "; ")))
+		line = fmt.Sprintf("%s  invalid  %d violations: %s\n", redact.Printable(r.File), len(r.Violations), redact.Line(strings.Join(parts, "; ")))
 	}
 	_, err := io.WriteString(o.out, line)
 	return err
