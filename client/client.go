@@ -203,18 +203,17 @@ func (c *Client) NewRequest(ctx context.Context, body any, build Builder) (*http
 	req.Header.Set("Accept", "application/json")
 	// Routed and validated below the service root: the spec's paths start
 	// at /v3.
-	check := *req
+	below := *req
 	u := *req.URL
 	u.Path, u.RawPath = strings.TrimPrefix(u.Path, c.prefix), ""
-	check.URL = &u
-	route, err := c.validator.Route(&check)
-	if err != nil {
-		return nil, fmt.Errorf("client: the request is for no operation of the spec, nothing was sent: %w", err)
-	}
+	below.URL = &u
+	check := c.validator.Route // without validation the operation is still needed
 	if c.validateRequests {
-		if err := c.validator.Request(&check); err != nil {
-			return nil, fmt.Errorf("client: invalid request, nothing was sent: %w", err)
-		}
+		check = c.validator.Request
+	}
+	route, err := check(&below)
+	if err != nil {
+		return nil, fmt.Errorf("client: invalid request, nothing was sent: %w", err)
 	}
 	op, _ := openapi.Lookup(route.OperationID)
 	req = req.WithContext(context.WithValue(ctx, callKey{}, &call{c: c, op: op, body: data}))

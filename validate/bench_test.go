@@ -82,7 +82,7 @@ func BenchmarkRequest(b *testing.B) {
 	for b.Loop() {
 		rd.Reset(body)
 		r.Body = readCloser{rd}
-		if err := v.Request(r); err != nil {
+		if _, err := v.Request(r); err != nil {
 			b.Fatal(err)
 		}
 	}

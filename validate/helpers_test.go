@@ -3,6 +3,7 @@ package validate_test
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -85,3 +86,9 @@ const (
 	token          = "tok-SECRET-0123456789"
 	opPath         = "/v3/f841e01fd2b14e7fa41b6ae7aa6b0594/checkpoints/replicate"
 )
+
+// requestErr is the error of v.Request(r), for tests that look at it alone.
+func requestErr(v *validate.Validator, r *http.Request) error {
+	_, err := v.Request(r)
+	return err
+}

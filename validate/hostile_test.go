@@ -96,7 +96,8 @@ func TestRequestOverTheBoundIsMaxBytesErrorWithBoundedAllocation(t *testing.T) {
 	assertAllocationBounded(t, limit.Request, hostileRequest, func(body io.ReadCloser) error {
 		r := newRequest(t, opPath, nil)
 		r.Body = body
-		return v.Request(r)
+		_, err := v.Request(r)
+		return err
 	})
 }
 
@@ -273,7 +274,7 @@ func TestContentEncoding(t *testing.T) {
 				}
 				return r
 			}
-			err := v.Request(newReq())
+			_, err := v.Request(newReq())
 			assert.Equal(t, tt.want, violationsOf(t, err))
 
 			next := &recordingHandler{}

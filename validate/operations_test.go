@@ -36,6 +36,11 @@ func TestRouteFindsTheOperationOfEveryRequest(t *testing.T) {
 	assert.ErrorContains(t, err, "method GET is not allowed for "+opPath+"; allowed: POST")
 	_, err = v.Route(get("/v3/p1/nothing"))
 	assert.Equal(t, []at{{"path", "", "route"}}, violationsOf(t, err))
+
+	// Request routes too, so that a caller that validates routes once.
+	route, err = v.Request(get("/v3/p1/replication-capabilities"))
+	require.NoError(t, err)
+	assert.Equal(t, capabilities, route.OperationID)
 }
 
 func TestRequestOfAnOperationWithoutBody(t *testing.T) {
@@ -57,7 +62,7 @@ func TestRequestOfAnOperationWithoutBody(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, violationsOf(t, v.Request(tc.req)))
+			assert.Equal(t, tc.want, violationsOf(t, requestErr(v, tc.req)))
 		})
 	}
 }
@@ -117,7 +122,7 @@ func TestParametersAreCheckedWhole(t *testing.T) {
 		{"a parameter the page does not document is left alone", "/v3/p1/backups?x=1&x=%FF", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, violationsOf(t, v.Request(get(tc.target))))
+			assert.Equal(t, tc.want, violationsOf(t, requestErr(v, get(tc.target))))
 		})
 	}
 }

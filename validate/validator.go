@@ -235,10 +235,11 @@ func (v *Validator) Route(r *http.Request) (Route, error) {
 // WithMaxBodyBytes (an operation without a request body takes none). The
 // body is left readable. It returns *Error for violations, an error
 // wrapping *http.MaxBytesError for a body over the bound and a wrapped
-// error if the body cannot be read.
-func (v *Validator) Request(r *http.Request) error {
-	_, err := v.request(r)
-	return err
+// error if the body cannot be read. The Route is the request's operation,
+// zero when it has none.
+func (v *Validator) Request(r *http.Request) (Route, error) {
+	c, err := v.request(r)
+	return c.route, err
 }
 
 // checked is a request that passed validation.

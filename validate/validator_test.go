@@ -301,7 +301,7 @@ func TestRequest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRequest(t, "https://cbr.eu-de.otc.t-systems.com"+opPath, body)
 			tt.modify(r)
-			err := v.Request(r)
+			_, err := v.Request(r)
 			assert.Equal(t, tt.want, violationsOf(t, err))
 			if err != nil {
 				assert.NotContains(t, err.Error(), token, "the token never appears in an error")
@@ -314,7 +314,7 @@ func TestRequestLeavesBodyReadable(t *testing.T) {
 	v := newValidator(t)
 	for _, body := range [][]byte{readTestdata(t, "request.json"), []byte(`{"replicate":{}}`), []byte(`{`)} {
 		r := newRequest(t, opPath, body)
-		_ = v.Request(r)
+		_, _ = v.Request(r)
 		got, err := io.ReadAll(r.Body)
 		require.NoError(t, err)
 		assert.Equal(t, body, got)
@@ -325,7 +325,7 @@ func TestRequestReturnsReadErrors(t *testing.T) {
 	v := newValidator(t)
 	r := newRequest(t, opPath, nil)
 	r.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"rep`), errReader{}))
-	err := v.Request(r)
+	_, err := v.Request(r)
 	require.Error(t, err)
 	var verr *validate.Error
 	assert.False(t, errors.As(err, &verr), "a read failure is not a violation")
@@ -418,7 +418,7 @@ func TestConcurrentUse(t *testing.T) {
 					errs <- fmt.Errorf("goroutine %d, run %d: bad body not rejected", g, i)
 				}
 				r := newRequest(t, opPath, good)
-				if err := v.Request(r); err != nil {
+				if _, err := v.Request(r); err != nil {
 					errs <- err
 				}
 			}

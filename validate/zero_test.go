@@ -22,7 +22,7 @@ func everyMethod(t *testing.T, v *validate.Validator) map[string]error {
 		return nil, nil
 	})).RoundTrip(postRequest(t, "http://127.0.0.1:1", bytes.NewReader(page)))
 	return map[string]error{
-		"Request":      v.Request(newRequest(t, opPath, page)),
+		"Request":      requestErr(v, newRequest(t, opPath, page)),
 		"Response":     v.Response(newRequest(t, opPath, page), resp),
 		"RequestBody":  v.RequestBody(copyCheckpoint, page),
 		"ResponseBody": v.ResponseBody(copyCheckpoint, 200, page),
@@ -80,8 +80,8 @@ func TestMiddlewareWithRequestWithoutURLAnswers500(t *testing.T) {
 func TestRequestWithoutURLReturnsAnError(t *testing.T) {
 	v := newValidator(t)
 	require.NotPanics(t, func() {
-		assert.ErrorContains(t, v.Request(&http.Request{}), "request without URL")
-		assert.ErrorContains(t, v.Request(nil), "nil request")
+		assert.ErrorContains(t, requestErr(v, &http.Request{}), "request without URL")
+		assert.ErrorContains(t, requestErr(v, nil), "nil request")
 		resp := newResponse(200, "application/json", "{}")
 		assert.ErrorContains(t, v.Response(&http.Request{}, resp), "request without URL")
 		assert.ErrorContains(t, v.Response(nil, nil), "nil response")
