@@ -182,13 +182,8 @@ func (f *Fake) authenticate(w http.ResponseWriter, r *http.Request, project stri
 	// back for validation.
 	body, err := limit.ReadAll(r.Body, MaxBodyBytes)
 	_ = r.Body.Close()
-	if n, ok := limit.TooLarge(err); ok {
-		validate.WriteCBRError(w, http.StatusRequestEntityTooLarge, codeParameter,
-			fmt.Sprintf("The request body is larger than %d bytes.", n))
-		return false
-	}
 	if err != nil {
-		validate.WriteCBRError(w, http.StatusBadRequest, codeParameter, "The request body cannot be read.")
+		validate.WriteBodyError(w, err)
 		return false
 	}
 	lookup := func(ak string) (aksk.Credentials, bool) { c, ok := f.cfg.aksk[ak]; return c, ok }

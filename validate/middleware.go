@@ -79,15 +79,22 @@ func (b *validatedBody) Close() error { return nil }
 // ValidatedValue returns the decoded value that passed validation.
 func (b *validatedBody) ValidatedValue() any { return b.value }
 
-func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
+// WriteBodyError answers a request whose body could not be read, as
+// Middleware does: 413 BackupService.9900 for a body over the bound (err
+// wraps *http.MaxBytesError), else 400 BackupService.9900.
+func WriteBodyError(w http.ResponseWriter, err error) {
 	if n, ok := limit.TooLarge(err); ok {
 		WriteCBRError(w, http.StatusRequestEntityTooLarge, CodeParameterVerificationFailed,
 			fmt.Sprintf("The request body is larger than %d bytes.", n))
 		return
 	}
+	WriteCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed, "The request body cannot be read.")
+}
+
+func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 	verr, ok := errors.AsType[*Error](err)
 	if !ok {
-		WriteCBRError(w, http.StatusBadRequest, CodeParameterVerificationFailed, "The request body cannot be read.")
+		WriteBodyError(w, err)
 		return
 	}
 	for _, vi := range verr.Violations {
