@@ -43,6 +43,21 @@ func TestRouteFindsTheOperationOfEveryRequest(t *testing.T) {
 	assert.Equal(t, capabilities, route.OperationID)
 }
 
+func TestRouteRefusesDotSegmentsAndATrailingSlash(t *testing.T) {
+	v := newValidator(t)
+	for _, target := range []string{
+		"/v3/../replication-capabilities",
+		"/v3/./replication-capabilities",
+		"/v3/p1/vaults/..",
+		"/v3/p1/replication-capabilities/",
+	} {
+		t.Run(target, func(t *testing.T) {
+			_, err := v.Route(get(target))
+			assert.Equal(t, []at{{"path", "", "route"}}, violationsOf(t, err))
+		})
+	}
+}
+
 func TestRequestOfAnOperationWithoutBody(t *testing.T) {
 	v := newValidator(t)
 	tests := []struct {

@@ -218,15 +218,33 @@ func (v *Validator) Route(r *http.Request) (Route, error) {
 	case r.URL == nil:
 		return Route{}, errors.New("validate: request without URL")
 	}
-	route, params, err := v.s.router.FindRoute(r)
-	if err == nil {
-		return Route{OperationID: route.Operation.OperationID, PathParams: params}, nil
-	}
-	if allowed := v.allowed(r); len(allowed) > 0 {
-		return Route{}, violationError(Violation{In: InMethod, Rule: RuleMethod,
-			Message: fmt.Sprintf("method %s is not allowed for %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", "))})
+	if p := r.URL.Path; routable(p) {
+		route, params, err := v.s.router.FindRoute(r)
+		if err == nil {
+			return Route{OperationID: route.Operation.OperationID, PathParams: params}, nil
+		}
+		if allowed := v.allowed(r); len(allowed) > 0 {
+			return Route{}, violationError(Violation{In: InMethod, Rule: RuleMethod,
+				Message: fmt.Sprintf("method %s is not allowed for %s; allowed: %s", r.Method, p, strings.Join(allowed, ", "))})
+		}
 	}
 	return Route{}, violationError(Violation{In: InPath, Rule: RuleRoute, Message: fmt.Sprintf("no operation at %s %s", r.Method, r.URL.Path)})
+}
+
+// routable reports whether p can be an operation's path: the router would
+// take "." or ".." for a parameter (a client or proxy resolves them away)
+// and let a trailing slash through. An empty segment is left to the
+// parameter's check ("required").
+func routable(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {
+		return false
+	}
+	for seg := range strings.SplitSeq(p[1:], "/") {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // Request validates a request against its operation: the route,
