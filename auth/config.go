@@ -167,10 +167,6 @@ func FromCloud(name string) (Config, error) {
 	return c, nil
 }
 
-// maxConfigFile bounds clouds.yaml, secure.yaml and clouds-public.yaml:
-// 1 MiB, far above what a real one holds.
-const maxConfigFile = 1 << 20
-
 // cloudsFile is what FromCloud reads of clouds.yaml and secure.yaml itself:
 // auth.passcode, which gophercloud's clouds.Cloud lacks; whether a cloud
 // holds a secret; whether it names a profile of clouds-public.yaml.
@@ -187,7 +183,7 @@ type cloudsFile struct {
 	} `yaml:"clouds"`
 }
 
-// readYAML reads the regular file at path, at most maxConfigFile bytes, and
+// readYAML reads the regular file at path, at most limit.Config bytes, and
 // decodes it into each of vs with the decoder gophercloud's clouds.Parse
 // uses, so that clouds.Parse meets no YAML error (whose words quote values:
 // a password, or its start). It returns the file's bytes (nil for a file
@@ -202,12 +198,12 @@ func readYAML(path string, vs ...any) ([]byte, fs.FileMode, error) {
 	if err == nil {
 		var f *os.File
 		if f, err = os.Open(path); err == nil {
-			b, err = limit.ReadAll(f, maxConfigFile)
+			b, err = limit.ReadAll(f, limit.Config)
 			_ = f.Close()
 		}
 	}
 	if _, tooLarge := limit.TooLarge(err); tooLarge {
-		return nil, 0, fmt.Errorf("%s is larger than %d MiB", path, maxConfigFile>>20)
+		return nil, 0, fmt.Errorf("%s is larger than %d MiB", path, limit.Config>>20)
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", path, err)

@@ -79,14 +79,10 @@ func readNamed(stdin io.Reader, what, name string, n int64) ([]byte, error) {
 	return b, nil
 }
 
-// maxTokenFile bounds what --token-file reads: a Keystone token is a few
-// kilobytes at most.
-const maxTokenFile = 64 << 10
-
 // readToken reads a token from the named file, or stdin for "-", without
 // its trailing newline; the file must hold the token alone.
 func readToken(stdin io.Reader, name string) (secret.Value, error) {
-	b, err := readNamed(stdin, "--token-file", name, maxTokenFile)
+	b, err := readNamed(stdin, "--token-file", name, limit.Token)
 	if err != nil {
 		return secret.Value{}, err
 	}

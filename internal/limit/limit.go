@@ -29,6 +29,12 @@ const (
 	World int64 = 1 << 20
 	// ErrorBody is how much of an answer's body an error keeps: 64 KiB.
 	ErrorBody int64 = 64 << 10
+	// Config is the largest clouds.yaml, secure.yaml or clouds-public.yaml
+	// package auth reads: 1 MiB, far above what a real one holds.
+	Config int64 = 1 << 20
+	// Token is the largest file `--token-file` reads: a Keystone token is a
+	// few kilobytes at most, 64 KiB.
+	Token int64 = 64 << 10
 )
 
 // ReadAll reads r to its end and returns what it read, holding at most n
