@@ -403,7 +403,7 @@ func checkAuthURL(raw string) error {
 		return fmt.Errorf("auth URL %s has no host", shown)
 	case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return fmt.Errorf("auth URL %s must not carry user info, a query or a fragment", shown)
-	case u.Scheme == "http" && !loopback.Host(u.Hostname()):
+	case loopback.Unencrypted(u):
 		return fmt.Errorf("auth URL %s is plain http to a host that is not loopback: the password would travel unencrypted (use https)", shown)
 	case keystoneVersion.MatchString(path.Base(u.Path)) && !v3.MatchString(path.Base(u.Path)):
 		return fmt.Errorf("auth URL %s names another Keystone version than v3: give IAM's v3 URL, e.g. https://iam.eu-de.otc.t-systems.com:443/v3", shown)

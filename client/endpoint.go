@@ -73,7 +73,7 @@ func ServiceRoot(base, projectID string, allowHTTP bool) (string, error) {
 		return "", fail("must not have a query")
 	case u.Fragment != "":
 		return "", fail("must not have a fragment")
-	case u.Scheme == "http" && !allowHTTP && !loopback.Host(u.Hostname()):
+	case !allowHTTP && loopback.Unencrypted(u):
 		return "", &OptionError{Field: "Endpoint", Value: redact.URL(base), Insecure: true,
 			Reason: "is plain http to a host that is not loopback: the token would travel unencrypted (use https, or set Options.AllowInsecureHTTP)"}
 	case !strings.Contains(base, u.Host): // url.Parse decodes %80 and above in a host

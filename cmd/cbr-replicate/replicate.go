@@ -363,7 +363,7 @@ func replicateRun(ctx context.Context, o *replicateOptions) error {
 // AK/SK) sends its credential in clear to a host that is not loopback.
 func (o *replicateOptions) warnInsecure(c *client.Client, signed bool) {
 	u, _ := url.Parse(c.Endpoint())
-	if !o.AllowInsecureHTTP || u == nil || u.Scheme != "http" || loopback.Host(u.Hostname()) {
+	if !o.AllowInsecureHTTP || !loopback.Unencrypted(u) {
 		return
 	}
 	what := "the token travels"

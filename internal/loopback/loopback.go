@@ -2,6 +2,7 @@ package loopback
 
 import (
 	"net/netip"
+	"net/url"
 	"strings"
 )
 
@@ -13,4 +14,12 @@ func Host(host string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// Unencrypted reports whether a credential sent to u would cross the
+// network in clear: plain http to a host that is not loopback. It is the
+// one test of that rule for the IAM URL, the service's endpoint and the
+// warning of --allow-http.
+func Unencrypted(u *url.URL) bool {
+	return u != nil && u.Scheme == "http" && !Host(u.Hostname())
 }

@@ -1,9 +1,11 @@
 package loopback_test
 
 import (
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/cbr-replicate/cbr-replicate/internal/loopback"
 )
@@ -17,4 +19,16 @@ func TestHost(t *testing.T) {
 	} {
 		assert.Equal(t, want, loopback.Host(host), host)
 	}
+}
+
+func TestUnencrypted(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"http://cbr.example.org/v3": true, "HTTP://cbr.example.org": true, "http://10.0.0.1:8080": true,
+		"https://cbr.example.org": false, "http://127.0.0.1:8080": false, "http://[::1]/v3": false, "http://localhost": false,
+	} {
+		u, err := url.Parse(raw)
+		require.NoError(t, err)
+		assert.Equal(t, want, loopback.Unencrypted(u), raw)
+	}
+	assert.False(t, loopback.Unencrypted(nil))
 }
